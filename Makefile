@@ -1,0 +1,49 @@
+# Two entry points for a fresh machine (run as root): `make demo` and `make test`.
+# Everything runt needs comes from here: Deno, Bun and zod from the npm registry,
+# busybox-static and runc (to compare against) from Debian's packages.
+SHELL := /bin/bash
+BIN := node_modules/.bin
+DENO := $(BIN)/deno
+BUN := $(BIN)/bun
+SOURCES := $(shell find cli runtime ffi mod.ts -name '*.ts' 2>/dev/null)
+
+.PHONY: all setup deps system-deps build demo test check lint bench clean
+
+all: build
+
+setup: deps system-deps
+
+deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian packages the demo and the tests use; installed only when missing.
+system-deps:
+	@missing=""; \
+	dpkg -s busybox-static >/dev/null 2>&1 || missing="$$missing busybox-static"; \
+	command -v runc >/dev/null || missing="$$missing runc"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: dist/runt
+
+dist/runt: $(SOURCES) node_modules/.installed
+	@mkdir -p dist
+	$(BUN) build --compile --minify cli/main.ts --outfile dist/runt
+
+demo: setup build
+	@bash tests/demo.sh
+
+test: setup build check
+	@bash tests/run.sh
+
+check: deps
+	$(DENO) check cli/main.ts mod.ts tests/
+	$(DENO) lint
+
+clean:
+	rm -rf dist .tmp

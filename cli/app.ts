@@ -1,0 +1,63 @@
+/** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
+import { hostRuntime, OCI_VERSION, RUNT_VERSION } from "../runtime/version.ts";
+import { RuntError } from "../runtime/errors.ts";
+import { checkArgCount, type Command, parseFlags } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { UsageError } from "./errors.ts";
+import { parseGlobal } from "./global.ts";
+import { commandHelp, globalHelp } from "./help.ts";
+import { Logger } from "./log.ts";
+
+export function versionText(): string {
+  return `runt version ${RUNT_VERSION}\nspec: ${OCI_VERSION}\nruntime: ${hostRuntime()}\n`;
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) throw new UsageError(`unknown command "${name}" (run 'runt --help' for the list)`);
+  return cmd;
+}
+
+/** Runs one invocation and returns its exit status; never throws. */
+export async function runCli(argv: string[]): Promise<number> {
+  let log = new Logger(undefined, "text", argv.includes("--debug"));
+  try {
+    const g = parseGlobal(argv);
+    log = new Logger(g.options.log, g.options.logFormat, g.options.debug);
+    if (g.version) {
+      process.stdout.write(versionText());
+      return 0;
+    }
+    if (!g.command || g.help) {
+      process.stdout.write(globalHelp(COMMANDS));
+      return 0;
+    }
+    if (g.command === "help") {
+      process.stdout.write(g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS));
+      return 0;
+    }
+    const cmd = findCommand(g.command);
+    const { values, positionals } = parseFlags(
+      g.rest,
+      { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } },
+      `"runt ${cmd.name}"`,
+    );
+    if (values.help) {
+      process.stdout.write(commandHelp(cmd));
+      return 0;
+    }
+    checkArgCount(cmd, positionals);
+    return await cmd.run({ global: g.options, log }, values, positionals);
+  } catch (e) {
+    if (e instanceof RuntError) {
+      for (const line of e.lines()) log.error(line);
+      log.debug(e.stack ?? "");
+      return 1;
+    }
+    // Not the user's fault: say so, and keep the stack for a bug report.
+    const err = e instanceof Error ? e : new Error(String(e));
+    log.error(`internal error: ${err.message}${log.debugEnabled ? "" : " (run with --debug for details)"}`);
+    log.debug(err.stack ?? "");
+    return 1;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The shape every subcommand file exports, and the flag parser they share.
+ * Flags are declared once (for parsing and for help); parsing is built on
+ * `node:util` parseArgs, with runt's own one-line messages for mistakes.
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+
+export interface FlagSpec {
+  type: "boolean" | "string";
+  short?: string;
+  multiple?: boolean;
+  /** Shown in help after the flag, e.g. `--bundle DIR`. */
+  value?: string;
+  description: string;
+  default?: string | boolean;
+}
+
+export type Flags = Record<string, FlagSpec>;
+
+export interface GlobalOptions {
+  debug: boolean;
+  log?: string;
+  logFormat: "text" | "json";
+  root: string;
+  systemdCgroup: boolean;
+  rootless: "true" | "false" | "auto";
+}
+
+export interface CommandContext {
+  global: GlobalOptions;
+  log: Logger;
+}
+
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** What follows the flags, e.g. `<container-id>`. */
+  args?: string;
+  description?: string;
+  flags: Flags;
+  /** How many positional arguments are accepted. */
+  minArgs?: number;
+  maxArgs?: number;
+  run(ctx: CommandContext, flags: FlagValues, args: string[]): Promise<number> | number;
+}
+
+/** Parses `argv` against `flags`; `where` names the command in error messages. */
+export function parseFlags(
+  argv: string[],
+  flags: Flags,
+  where: string,
+): { values: FlagValues; positionals: string[] } {
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [name, { type: f.type, short: f.short, multiple: f.multiple }]),
+  );
+  // Non-strict so that mistakes come back as tokens we can word ourselves.
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens ?? []) {
+    if (token.kind !== "option") continue;
+    const spec = flags[token.name];
+    if (!spec) throw new UsageError(`unknown flag ${token.rawName} for ${where}`);
+    if (spec.type === "string" && typeof token.value !== "string") {
+      throw new UsageError(`flag ${token.rawName} of ${where} needs a value (${spec.value ?? "VALUE"})`);
+    }
+    if (spec.type === "boolean" && token.inlineValue) {
+      throw new UsageError(`flag ${token.rawName} of ${where} takes no value`);
+    }
+  }
+  for (const [name, spec] of Object.entries(flags)) {
+    if (values[name] === undefined && spec.default !== undefined) values[name] = spec.default;
+  }
+  return { values: values as FlagValues, positionals };
+}
+
+export function checkArgCount(cmd: Command, args: string[]): void {
+  const min = cmd.minArgs ?? 0;
+  const max = cmd.maxArgs ?? 0;
+  const usage = `usage: runt ${cmd.name}${Object.keys(cmd.flags).length ? " [flags]" : ""}${cmd.args ? " " + cmd.args : ""}`;
+  if (args.length < min) throw new UsageError(`"runt ${cmd.name}" needs ${cmd.args ?? "more arguments"} (${usage})`);
+  if (args.length > max) {
+    throw new UsageError(`"runt ${cmd.name}" got unexpected argument "${args[max]}" (${usage})`);
+  }
+}

@@ -1,0 +1,20 @@
+import { join } from "node:path";
+import { bundleDir, CONFIG_FILE, readConfigFile } from "../../runtime/bundle.ts";
+import type { Command } from "../command.ts";
+
+export const validateCommand: Command = {
+  name: "validate",
+  summary: "check a bundle's config.json against the OCI runtime spec",
+  description: `Prints one line per problem, each naming the JSON path of the field and
+what is expected, and exits 1; prints nothing and exits 0 for a valid config.
+Catches before 'create' what would otherwise fail half-way through it.`,
+  flags: {
+    bundle: { type: "string", short: "b", value: "DIR", description: "path to the root of the bundle directory" },
+    config: { type: "string", value: "FILE", description: "check FILE instead of the bundle's config.json" },
+  },
+  run(_ctx, flags) {
+    const file = (flags.config as string | undefined) ?? join(bundleDir(flags.bundle as string | undefined), CONFIG_FILE);
+    readConfigFile(file);
+    return 0;
+  },
+};

@@ -1,0 +1,180 @@
+/**
+ * OCI mount options → what mount(2) and mount_setattr(2) need: flags to set
+ * and clear, propagation changes, recursive attributes, and the leftover
+ * filesystem-specific data string. The table follows runc's (so a bundle
+ * means the same under both) plus crun's `tmpcopyup`.
+ */
+
+/** mount(2) flags (include/uapi/linux/mount.h). */
+export const MS = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  SYNCHRONOUS: 0x10,
+  REMOUNT: 0x20,
+  MANDLOCK: 0x40,
+  DIRSYNC: 0x80,
+  NOSYMFOLLOW: 0x100,
+  NOATIME: 0x400,
+  NODIRATIME: 0x800,
+  BIND: 0x1000,
+  MOVE: 0x2000,
+  REC: 0x4000,
+  SILENT: 0x8000,
+  POSIXACL: 0x10000,
+  UNBINDABLE: 0x20000,
+  PRIVATE: 0x40000,
+  SLAVE: 0x80000,
+  SHARED: 0x100000,
+  RELATIME: 0x200000,
+  I_VERSION: 0x800000,
+  STRICTATIME: 0x1000000,
+  LAZYTIME: 0x2000000,
+} as const;
+
+/** mount_setattr(2) attributes, for the recursive `r*` options. */
+export const MOUNT_ATTR = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  ATIME_MASK: 0x70,
+  RELATIME: 0x0,
+  NOATIME: 0x10,
+  STRICTATIME: 0x20,
+  NODIRATIME: 0x80,
+  NOSYMFOLLOW: 0x200000,
+} as const;
+
+/** [clear?, flag]: the option sets `flag`, or clears it when `clear` is true. */
+const FLAG_OPTIONS: Record<string, [boolean, number]> = {
+  acl: [false, MS.POSIXACL],
+  noacl: [true, MS.POSIXACL],
+  async: [true, MS.SYNCHRONOUS],
+  atime: [true, MS.NOATIME],
+  bind: [false, MS.BIND],
+  defaults: [false, 0],
+  dev: [true, MS.NODEV],
+  diratime: [true, MS.NODIRATIME],
+  dirsync: [false, MS.DIRSYNC],
+  exec: [true, MS.NOEXEC],
+  iversion: [false, MS.I_VERSION],
+  lazytime: [false, MS.LAZYTIME],
+  loud: [true, MS.SILENT],
+  mand: [false, MS.MANDLOCK],
+  noatime: [false, MS.NOATIME],
+  nodev: [false, MS.NODEV],
+  nodiratime: [false, MS.NODIRATIME],
+  noexec: [false, MS.NOEXEC],
+  noiversion: [true, MS.I_VERSION],
+  nolazytime: [true, MS.LAZYTIME],
+  nomand: [true, MS.MANDLOCK],
+  norelatime: [true, MS.RELATIME],
+  nostrictatime: [true, MS.STRICTATIME],
+  nosuid: [false, MS.NOSUID],
+  nosymfollow: [false, MS.NOSYMFOLLOW],
+  rbind: [false, MS.BIND | MS.REC],
+  relatime: [false, MS.RELATIME],
+  remount: [false, MS.REMOUNT],
+  ro: [false, MS.RDONLY],
+  rw: [true, MS.RDONLY],
+  silent: [false, MS.SILENT],
+  strictatime: [false, MS.STRICTATIME],
+  suid: [true, MS.NOSUID],
+  sync: [false, MS.SYNCHRONOUS],
+  symfollow: [true, MS.NOSYMFOLLOW],
+};
+
+const PROPAGATION_OPTIONS: Record<string, number> = {
+  private: MS.PRIVATE,
+  rprivate: MS.PRIVATE | MS.REC,
+  shared: MS.SHARED,
+  rshared: MS.SHARED | MS.REC,
+  slave: MS.SLAVE,
+  rslave: MS.SLAVE | MS.REC,
+  unbindable: MS.UNBINDABLE,
+  runbindable: MS.UNBINDABLE | MS.REC,
+};
+
+/** [clear?, attr]; atime modes also clear the whole ATIME mask first, as the kernel requires. */
+const RECURSIVE_OPTIONS: Record<string, { set: number; clear: number }> = {
+  rro: { set: MOUNT_ATTR.RDONLY, clear: 0 },
+  rrw: { set: 0, clear: MOUNT_ATTR.RDONLY },
+  rnosuid: { set: MOUNT_ATTR.NOSUID, clear: 0 },
+  rsuid: { set: 0, clear: MOUNT_ATTR.NOSUID },
+  rnodev: { set: MOUNT_ATTR.NODEV, clear: 0 },
+  rdev: { set: 0, clear: MOUNT_ATTR.NODEV },
+  rnoexec: { set: MOUNT_ATTR.NOEXEC, clear: 0 },
+  rexec: { set: 0, clear: MOUNT_ATTR.NOEXEC },
+  rnodiratime: { set: MOUNT_ATTR.NODIRATIME, clear: 0 },
+  rdiratime: { set: 0, clear: MOUNT_ATTR.NODIRATIME },
+  rrelatime: { set: MOUNT_ATTR.RELATIME, clear: MOUNT_ATTR.ATIME_MASK },
+  rnorelatime: { set: 0, clear: MOUNT_ATTR.ATIME_MASK },
+  rnoatime: { set: MOUNT_ATTR.NOATIME, clear: MOUNT_ATTR.ATIME_MASK },
+  ratime: { set: 0, clear: MOUNT_ATTR.NOATIME },
+  rstrictatime: { set: MOUNT_ATTR.STRICTATIME, clear: MOUNT_ATTR.ATIME_MASK },
+  rnostrictatime: { set: 0, clear: MOUNT_ATTR.STRICTATIME },
+  rnosymfollow: { set: MOUNT_ATTR.NOSYMFOLLOW, clear: 0 },
+  rsymfollow: { set: 0, clear: MOUNT_ATTR.NOSYMFOLLOW },
+};
+
+/** Options runt acts on itself rather than passing to the kernel. */
+const EXTENSION_OPTIONS = ["tmpcopyup"];
+
+/** Every option name runt recognizes, for `runt features`. */
+export const MOUNT_OPTION_NAMES: readonly string[] = [
+  ...Object.keys(FLAG_OPTIONS),
+  ...Object.keys(PROPAGATION_OPTIONS),
+  ...Object.keys(RECURSIVE_OPTIONS),
+  ...EXTENSION_OPTIONS,
+].sort();
+
+export interface ParsedMountOptions {
+  /** Flags for the mount(2) call itself. */
+  flags: number;
+  /** Propagation changes, each applied by its own mount(2) call after the mount. */
+  propagation: number[];
+  /** mount_setattr(2) attributes applied recursively after the mount. */
+  recursive: { set: number; clear: number };
+  /** Filesystem-specific options joined with commas (`mode=755,size=65536k`). */
+  data: string;
+  tmpcopyup: boolean;
+}
+
+export function parseMountOptions(options: readonly string[] = []): ParsedMountOptions {
+  let flags = 0;
+  const propagation: number[] = [];
+  const recursive = { set: 0, clear: 0 };
+  const data: string[] = [];
+  let tmpcopyup = false;
+  for (const option of options) {
+    const flag = FLAG_OPTIONS[option];
+    if (flag) {
+      const [clear, bits] = flag;
+      flags = clear ? flags & ~bits : flags | bits;
+      continue;
+    }
+    if (option in PROPAGATION_OPTIONS) {
+      propagation.push(PROPAGATION_OPTIONS[option]);
+      continue;
+    }
+    const rec = RECURSIVE_OPTIONS[option];
+    if (rec) {
+      recursive.clear |= rec.clear;
+      recursive.set = (recursive.set & ~rec.clear) | rec.set;
+      continue;
+    }
+    if (option === "tmpcopyup") {
+      tmpcopyup = true;
+      continue;
+    }
+    data.push(option);
+  }
+  return { flags, propagation, recursive, data: data.join(","), tmpcopyup };
+}
+
+/** Whether the mount is a bind mount, which takes a host path as source. */
+export function isBind(options: readonly string[] = [], type?: string): boolean {
+  return type === "bind" || options.includes("bind") || options.includes("rbind");
+}

@@ -1,0 +1,54 @@
+/**
+ * What runt keeps about one container in `--root`/ID/state.json, and the
+ * OCI state (state-schema.json plus runc's extra fields) derived from it.
+ */
+import type { Spec } from "../spec/schema.ts";
+
+/** The phases runt records itself; `stopped` and `paused` are also read off the live system. */
+export type Phase = "creating" | "created" | "running" | "stopped";
+export type Status = "creating" | "created" | "running" | "paused" | "stopped";
+
+export interface ContainerRecord {
+  id: string;
+  ociVersion: string;
+  bundle: string;
+  rootfs: string;
+  /** RFC 3339, like runc. */
+  created: string;
+  owner: string;
+  annotations: Record<string, string>;
+  phase: Phase;
+  /** The container's PID 1 as seen from the host; 0 until it exists. */
+  pid: number;
+  /** Field 22 of /proc/PID/stat when the container started: a reused PID has another. */
+  pidStartTime: string;
+  /** The validated config, kept so delete can run poststop hooks after the bundle is gone. */
+  config: Spec;
+}
+
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: Status;
+  pid: number;
+  bundle: string;
+  annotations?: Record<string, string>;
+  rootfs: string;
+  created: string;
+  owner: string;
+}
+
+export function ociState(record: ContainerRecord, status: Status): OciState {
+  return {
+    ociVersion: record.ociVersion,
+    id: record.id,
+    status,
+    // As runc prints it: always present, 0 once the process is gone.
+    pid: status === "stopped" ? 0 : record.pid,
+    bundle: record.bundle,
+    ...(Object.keys(record.annotations).length ? { annotations: record.annotations } : {}),
+    rootfs: record.rootfs,
+    created: record.created,
+    owner: record.owner,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The state directory: `--root`/ID/state.json, one directory per container.
+ * Creating the directory is what reserves an ID, so two `create`s of one ID
+ * cannot both proceed; state.json is replaced atomically (temp file + rename)
+ * so a reader never sees half a record, whatever is killed when.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RuntError } from "../errors.ts";
+import { checkContainerId } from "./id.ts";
+import type { ContainerRecord } from "./record.ts";
+
+export const STATE_FILE = "state.json";
+
+export class ContainerNotFoundError extends RuntError {}
+export class ContainerExistsError extends RuntError {}
+
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, checkContainerId(id));
+  }
+
+  /** Reserves `id`; fails if a container of that name exists, before anything else is made. */
+  reserve(id: string): string {
+    const dir = this.dir(id);
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { mode: 0o711 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") {
+        throw new ContainerExistsError(`container "${id}" already exists`);
+      }
+      throw e;
+    }
+    return dir;
+  }
+
+  exists(id: string): boolean {
+    try {
+      return statSync(this.dir(id)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  write(record: ContainerRecord): void {
+    const dir = this.dir(record.id);
+    const tmp = join(dir, `.${STATE_FILE}.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+    renameSync(tmp, join(dir, STATE_FILE));
+  }
+
+  /** The record, or null for a directory whose create never got as far as writing one. */
+  tryRead(id: string): ContainerRecord | null {
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir(id), STATE_FILE), "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw e;
+    }
+    return JSON.parse(text) as ContainerRecord;
+  }
+
+  read(id: string): ContainerRecord {
+    const record = this.tryRead(id);
+    if (!record) throw new ContainerNotFoundError(`container "${id}" does not exist`);
+    return record;
+  }
+
+  /** IDs of every container directory under the root, sorted. */
+  ids(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw e;
+    }
+    return names.filter((n) => {
+      try {
+        checkContainerId(n);
+        return statSync(join(this.root, n)).isDirectory();
+      } catch {
+        return false;
+      }
+    }).sort();
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,16 @@
+/** runt's own release, kept in step with package.json by a unit test. */
+export const RUNT_VERSION = "0.1.0";
+
+/** The newest OCI runtime-spec version runt implements (the reference it was built against). */
+export const OCI_VERSION = "1.3.0";
+
+/** The oldest config.json `ociVersion` runt accepts. */
+export const OCI_VERSION_MIN = "1.0.0";
+
+/** Which JavaScript runtime is executing runt, for `--version` and bug reports. */
+export function hostRuntime(): string {
+  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+  if (g.Bun) return `bun ${g.Bun.version}`;
+  if (g.Deno) return `deno ${g.Deno.version.deno}`;
+  return `node ${process.version}`;
+}

@@ -1,0 +1,57 @@
+/**
+ * How integration tests invoke runt: the sources under Deno, or the compiled
+ * binary, chosen by RUNT_UNDER (deno | binary), so one suite covers both.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = fileURLToPath(new URL("../..", import.meta.url));
+export const UNDER = process.env.RUNT_UNDER === "binary" ? "binary" : "deno";
+
+export function runtArgv(): string[] {
+  return UNDER === "binary"
+    ? [join(REPO, "dist/runt")]
+    : [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "cli/main.ts")];
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stderr split into its non-empty lines. */
+  errLines: string[];
+}
+
+export function runt(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): RunResult {
+  const [cmd, ...pre] = runtArgv();
+  const r = spawnSync(cmd, [...pre, ...args], {
+    cwd: opts.cwd,
+    input: opts.input ?? "",
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (r.error) throw r.error;
+  const stderr = r.stderr ?? "";
+  return {
+    status: r.status ?? 128 + 9,
+    stdout: r.stdout ?? "",
+    stderr,
+    errLines: stderr.split("\n").filter((l) => l.length > 0),
+  };
+}
+
+export function hasCommand(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+}
+
+export const isRoot = process.getuid?.() === 0;
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "runt-test-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}

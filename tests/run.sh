@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every suite — unit tests under Deno and under Bun, integration tests
+# against the sources under Deno and against the compiled dist/runt — and ends
+# with one line "N passed, N failed, N skipped" over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NO_COLOR=1
+BIN=node_modules/.bin
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+passed=0 failed=0 skipped=0 broken=""
+
+# suite NAME RUNNER CMD... : runs one suite, adds its counts to the totals.
+suite() {
+  local name=$1 runner=$2; shift 2
+  echo "=== $name"
+  "$@" 2>&1 | tee "$log/$name"
+  local rc=${PIPESTATUS[0]} p=0 f=0 s=0
+  if [ "$runner" = deno ]; then
+    local line; line=$(grep -E '^(ok|FAILED) \| ' "$log/$name" | tail -1)
+    p=$(sed -nE 's/.* ([0-9]+) passed( \(([0-9]+) steps?\))?.*/\1 \3/p' <<<"$line" | awk '{print $1+$2}')
+    f=$(sed -nE 's/.* ([0-9]+) failed( \(([0-9]+) steps?\))?.*/\1 \3/p' <<<"$line" | awk '{print $1+$2}')
+    s=$(sed -nE 's/.* ([0-9]+) ignored( \(([0-9]+) steps?\))?.*/\1 \3/p' <<<"$line" | awk '{print $1+$2}')
+  else
+    p=$(sed -nE 's/^ *([0-9]+) pass$/\1/p' "$log/$name" | tail -1)
+    f=$(sed -nE 's/^ *([0-9]+) fail$/\1/p' "$log/$name" | tail -1)
+    s=$(sed -nE 's/^ *([0-9]+) skip$/\1/p' "$log/$name" | tail -1)
+  fi
+  p=${p:-0} f=${f:-0} s=${s:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash counts as a failure
+  [ "$rc" -ne 0 ] && broken="$broken $name"
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  echo "--- $name: $p passed, $f failed, $s skipped"
+}
+
+suite unit-deno deno "$BIN/deno" test -A --no-check tests/unit/
+suite unit-bun bun "$BIN/bun" test ./tests/unit/
+RUNT_UNDER=deno suite integration-deno deno "$BIN/deno" test -A --no-check tests/integration/
+RUNT_UNDER=binary suite integration-binary deno "$BIN/deno" test -A --no-check tests/integration/
+
+[ -n "$broken" ] && echo "failing suites:$broken"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
