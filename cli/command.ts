@@ -56,7 +56,10 @@ export function parseFlags(
   where: string,
 ): { values: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, { type: f.type, short: f.short, multiple: f.multiple }]),
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      { type: f.type, multiple: f.multiple ?? false, ...(f.short ? { short: f.short } : {}) },
+    ]),
   );
   // Non-strict so that mistakes come back as tokens we can word ourselves.
   const { values, positionals, tokens } = parseArgs({

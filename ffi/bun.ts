@@ -1,0 +1,35 @@
+/** The Bun backend: bun:ffi over the shared symbol table. */
+/// <reference types="../node_modules/bun-types/ffi.d.ts" />
+import { dlopen, type FFIFunction, FFIType, ptr, read } from "bun:ffi";
+import type { Native, NativeFn } from "./native.ts";
+import { LIBC, type NativeType, SYMBOLS, type SymbolName } from "./symbols.ts";
+
+// "buffer" maps to ptr: Bun's ptr accepts a TypedArray or null, its buffer type does not take null.
+const TYPES: Record<NativeType, FFIType> = {
+  i16: FFIType.i16,
+  i32: FFIType.i32,
+  u32: FFIType.u32,
+  i64: FFIType.i64,
+  u64: FFIType.u64,
+  usize: FFIType.u64,
+  buffer: FFIType.ptr,
+  void: FFIType.void,
+};
+
+export function openNative(): Native {
+  const defs: Record<string, FFIFunction> = {
+    __errno_location: { args: [], returns: FFIType.ptr },
+  };
+  for (const [name, sig] of Object.entries(SYMBOLS)) {
+    defs[name] = { args: sig.args.map((t) => TYPES[t]), returns: TYPES[sig.result] };
+  }
+  const lib = dlopen(LIBC, defs);
+  const symbols = lib.symbols as unknown as Record<string, NativeFn>;
+  const errnoLocation = lib.symbols.__errno_location as unknown as () => number;
+  return {
+    runtime: "bun",
+    fn: symbols as Record<SymbolName, NativeFn>,
+    addressOf: (buf) => BigInt(ptr(buf)),
+    errno: () => read.i32(errnoLocation() as never, 0),
+  };
+}

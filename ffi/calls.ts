@@ -1,0 +1,50 @@
+/**
+ * How each Syscalls method is named and shown in error messages. Shared by
+ * the real backend and the fake so both throw identical SyscallErrors.
+ */
+
+export interface CallInfo {
+  /** The libc / kernel name shown in messages ("pivot_root"). */
+  call: string;
+  /** Argument positions rendered in hex (flags, masks, requests). */
+  hex: readonly number[];
+  /** Argument positions rendered in octal (modes). */
+  oct: readonly number[];
+  /** Argument positions (environments) shown only as a count: they may hold secrets. */
+  redact: readonly number[];
+}
+
+type Spec = [call?: string, hex?: number[], oct?: number[], redact?: number[]];
+
+const SPECS: Record<string, Spec> = {
+  unshare: [, [0]],
+  setns: [, [1]],
+  mount: [, [3]],
+  umount2: [, [1]],
+  pivotRoot: ["pivot_root"],
+  mountSetattr: ["mount_setattr", [2]],
+  prlimit: ["prlimit64"],
+  mknod: [, [2], [1]],
+  umask: [, [], [0]],
+  posixSpawn: ["posix_spawn", [], [], [2]],
+  execve: [, [], [], [2]],
+  waitpid: [, [1]],
+  pidfdOpen: ["pidfd_open", [1]],
+  pidfdSendSignal: ["pidfd_send_signal", [2]],
+  open: [, [1], [2]],
+  openat: [, [2], [3]],
+  pipe2: [, [0]],
+  fcntl: [, [1]],
+  flock: [, [1]],
+  mkfifo: [, [], [1]],
+  socketpair: [, [1]],
+  sendmsg: [, [3]],
+  recvmsg: [, [3]],
+  ioctl: [, [1]],
+  prctl: [, [1, 2, 3, 4]],
+};
+
+export function callInfo(method: string): CallInfo {
+  const [call, hex, oct, redact] = SPECS[method] ?? [];
+  return { call: call ?? method, hex: hex ?? [], oct: oct ?? [], redact: redact ?? [] };
+}

@@ -1,0 +1,423 @@
+/**
+ * Kernel ABI constants for x86_64 and aarch64. Most are asm-generic and
+ * identical on both; the ones that differ (some O_* bits, old syscall
+ * numbers) are picked from per-arch tables by `process.arch`.
+ */
+import process from "node:process";
+
+export type Arch = "x64" | "arm64";
+
+export function currentArch(): Arch {
+  if (process.arch === "x64" || process.arch === "arm64") return process.arch;
+  throw new Error(`runt supports x86_64 and aarch64 only, not ${process.arch}`);
+}
+const ARCH = currentArch();
+
+// Namespaces (clone(2) / unshare(2) / setns(2)).
+export const CLONE_FS = 0x200;
+export const CLONE_FILES = 0x400;
+export const CLONE_SYSVSEM = 0x40000;
+export const CLONE_NEWTIME = 0x80;
+export const CLONE_NEWNS = 0x20000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+
+/** OCI namespace type → clone flag. */
+export const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {
+  mount: CLONE_NEWNS,
+  cgroup: CLONE_NEWCGROUP,
+  uts: CLONE_NEWUTS,
+  ipc: CLONE_NEWIPC,
+  user: CLONE_NEWUSER,
+  pid: CLONE_NEWPID,
+  network: CLONE_NEWNET,
+  time: CLONE_NEWTIME,
+};
+
+// mount(2)
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_SYNCHRONOUS = 0x10;
+export const MS_REMOUNT = 0x20;
+export const MS_MANDLOCK = 0x40;
+export const MS_DIRSYNC = 0x80;
+export const MS_NOSYMFOLLOW = 0x100;
+export const MS_NOATIME = 0x400;
+export const MS_NODIRATIME = 0x800;
+export const MS_BIND = 0x1000;
+export const MS_MOVE = 0x2000;
+export const MS_REC = 0x4000;
+export const MS_SILENT = 0x8000;
+export const MS_POSIXACL = 0x10000;
+export const MS_UNBINDABLE = 0x20000;
+export const MS_PRIVATE = 0x40000;
+export const MS_SLAVE = 0x80000;
+export const MS_SHARED = 0x100000;
+export const MS_RELATIME = 0x200000;
+export const MS_KERNMOUNT = 0x400000;
+export const MS_I_VERSION = 0x800000;
+export const MS_STRICTATIME = 0x1000000;
+export const MS_LAZYTIME = 0x2000000;
+
+// umount2(2)
+export const MNT_FORCE = 0x1;
+export const MNT_DETACH = 0x2;
+export const MNT_EXPIRE = 0x4;
+export const UMOUNT_NOFOLLOW = 0x8;
+
+// mount_setattr(2)
+export const MOUNT_ATTR_RDONLY = 0x1;
+export const MOUNT_ATTR_NOSUID = 0x2;
+export const MOUNT_ATTR_NODEV = 0x4;
+export const MOUNT_ATTR_NOEXEC = 0x8;
+export const MOUNT_ATTR__ATIME = 0x70;
+export const MOUNT_ATTR_RELATIME = 0x0;
+export const MOUNT_ATTR_NOATIME = 0x10;
+export const MOUNT_ATTR_STRICTATIME = 0x20;
+export const MOUNT_ATTR_NODIRATIME = 0x80;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+export const MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
+export const MOUNT_ATTR_SIZE_VER0 = 32;
+
+// *at(2)
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_NO_AUTOMOUNT = 0x800;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_RECURSIVE = 0x8000;
+
+// open(2): the directory/nofollow/direct/largefile bits differ on aarch64.
+const O_ARCH = {
+  x64: { O_DIRECT: 0o40000, O_LARGEFILE: 0o100000, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000 },
+  arm64: { O_DIRECT: 0o200000, O_LARGEFILE: 0o400000, O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000 },
+}[ARCH];
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_DSYNC = 0o10000;
+export const O_DIRECT = O_ARCH.O_DIRECT;
+export const O_LARGEFILE = O_ARCH.O_LARGEFILE;
+export const O_DIRECTORY = O_ARCH.O_DIRECTORY;
+export const O_NOFOLLOW = O_ARCH.O_NOFOLLOW;
+export const O_NOATIME = 0o1000000;
+export const O_CLOEXEC = 0o2000000;
+export const O_SYNC = 0o4010000;
+export const O_PATH = 0o10000000;
+export const O_TMPFILE = 0o20000000 | O_ARCH.O_DIRECTORY;
+
+// fcntl(2)
+export const F_DUPFD = 0;
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const F_GETLK = 5;
+export const F_SETLK = 6;
+export const F_SETLKW = 7;
+export const F_SETOWN = 8;
+export const F_GETOWN = 9;
+export const F_DUPFD_CLOEXEC = 1030;
+export const F_SETPIPE_SZ = 1031;
+export const F_GETPIPE_SZ = 1032;
+export const F_ADD_SEALS = 1033;
+export const F_GET_SEALS = 1034;
+export const FD_CLOEXEC = 1;
+
+// flock(2)
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+// prctl(2)
+export const PR_SET_PDEATHSIG = 1;
+export const PR_GET_PDEATHSIG = 2;
+export const PR_GET_DUMPABLE = 3;
+export const PR_SET_DUMPABLE = 4;
+export const PR_GET_KEEPCAPS = 7;
+export const PR_SET_KEEPCAPS = 8;
+export const PR_SET_NAME = 15;
+export const PR_GET_NAME = 16;
+export const PR_GET_SECCOMP = 21;
+export const PR_SET_SECCOMP = 22;
+export const PR_CAPBSET_READ = 23;
+export const PR_CAPBSET_DROP = 24;
+export const PR_GET_SECUREBITS = 27;
+export const PR_SET_SECUREBITS = 28;
+export const PR_SET_CHILD_SUBREAPER = 36;
+export const PR_GET_CHILD_SUBREAPER = 37;
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_GET_NO_NEW_PRIVS = 39;
+export const PR_CAP_AMBIENT = 47;
+export const PR_CAP_AMBIENT_IS_SET = 1;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_LOWER = 3;
+export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+// waitpid(2)
+export const WNOHANG = 1;
+export const WUNTRACED = 2;
+export const WCONTINUED = 8;
+export const __WALL = 0x40000000;
+
+// mknod(2) file types
+export const S_IFMT = 0o170000;
+export const S_IFSOCK = 0o140000;
+export const S_IFLNK = 0o120000;
+export const S_IFREG = 0o100000;
+export const S_IFBLK = 0o60000;
+export const S_IFDIR = 0o40000;
+export const S_IFCHR = 0o20000;
+export const S_IFIFO = 0o10000;
+
+// sockets
+export const AF_UNIX = 1;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_SEQPACKET = 5;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SCM_RIGHTS = 1;
+export const MSG_CTRUNC = 0x8;
+export const MSG_TRUNC = 0x20;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_NOSIGNAL = 0x4000;
+export const MSG_CMSG_CLOEXEC = 0x40000000;
+
+// ioctl(2) requests used around terminals (asm-generic; same on both arches)
+export const TIOCSCTTY = 0x540e;
+export const TIOCNOTTY = 0x5422;
+export const TIOCGWINSZ = 0x5413;
+export const TIOCSWINSZ = 0x5414;
+export const TIOCGPTN = 0x80045430;
+export const TIOCSPTLCK = 0x40045431;
+export const FIONREAD = 0x541b;
+
+// capget/capset
+export const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+/** posix_spawn attribute flags (glibc). */
+export const POSIX_SPAWN_RESETIDS = 0x01;
+export const POSIX_SPAWN_SETPGROUP = 0x02;
+export const POSIX_SPAWN_SETSIGDEF = 0x04;
+export const POSIX_SPAWN_SETSIGMASK = 0x08;
+export const POSIX_SPAWN_SETSID = 0x80;
+
+/** Numbers for system calls glibc has no wrapper for (or not on every version). */
+export const SYS: Readonly<Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr", number>> = {
+  // Calls from 424 on share one number across architectures.
+  pidfd_send_signal: 424,
+  pidfd_open: 434,
+  close_range: 436,
+  mount_setattr: 442,
+  pivot_root: { x64: 155, arm64: 41 }[ARCH],
+};
+
+export const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
+
+const RLIMIT_LIST = [
+  "RLIMIT_CPU",
+  "RLIMIT_FSIZE",
+  "RLIMIT_DATA",
+  "RLIMIT_STACK",
+  "RLIMIT_CORE",
+  "RLIMIT_RSS",
+  "RLIMIT_NPROC",
+  "RLIMIT_NOFILE",
+  "RLIMIT_MEMLOCK",
+  "RLIMIT_AS",
+  "RLIMIT_LOCKS",
+  "RLIMIT_SIGPENDING",
+  "RLIMIT_MSGQUEUE",
+  "RLIMIT_NICE",
+  "RLIMIT_RTPRIO",
+  "RLIMIT_RTTIME",
+] as const;
+export type RlimitName = typeof RLIMIT_LIST[number];
+/** "RLIMIT_NOFILE" → 7 (the OCI spec names rlimits this way). */
+export const RLIMITS: Readonly<Record<RlimitName, number>> = Object.freeze(
+  Object.fromEntries(RLIMIT_LIST.map((n, i) => [n, i])) as Record<RlimitName, number>,
+);
+export const RLIMIT_CPU = 0;
+export const RLIMIT_FSIZE = 1;
+export const RLIMIT_CORE = 4;
+export const RLIMIT_NPROC = 6;
+export const RLIMIT_NOFILE = 7;
+export const RLIMIT_MEMLOCK = 8;
+export const RLIMIT_AS = 9;
+export function rlimitName(resource: number): string | undefined {
+  return RLIMIT_LIST[resource];
+}
+
+const SIGNAL_LIST: ReadonlyArray<readonly [string, number]> = [
+  ["SIGHUP", 1],
+  ["SIGINT", 2],
+  ["SIGQUIT", 3],
+  ["SIGILL", 4],
+  ["SIGTRAP", 5],
+  ["SIGABRT", 6],
+  ["SIGBUS", 7],
+  ["SIGFPE", 8],
+  ["SIGKILL", 9],
+  ["SIGUSR1", 10],
+  ["SIGSEGV", 11],
+  ["SIGUSR2", 12],
+  ["SIGPIPE", 13],
+  ["SIGALRM", 14],
+  ["SIGTERM", 15],
+  ["SIGSTKFLT", 16],
+  ["SIGCHLD", 17],
+  ["SIGCONT", 18],
+  ["SIGSTOP", 19],
+  ["SIGTSTP", 20],
+  ["SIGTTIN", 21],
+  ["SIGTTOU", 22],
+  ["SIGURG", 23],
+  ["SIGXCPU", 24],
+  ["SIGXFSZ", 25],
+  ["SIGVTALRM", 26],
+  ["SIGPROF", 27],
+  ["SIGWINCH", 28],
+  ["SIGIO", 29],
+  ["SIGPWR", 30],
+  ["SIGSYS", 31],
+];
+/** glibc reserves 32 and 33 for its own threads, so user real-time signals start at 34. */
+export const SIGRTMIN = 34;
+export const SIGRTMAX = 64;
+export const NSIG = 65;
+
+/** Signal numbers by name ("SIGTERM" → 15), plus aliases SIGIOT/SIGPOLL/SIGCLD. */
+export const SIGNALS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries([
+  ...SIGNAL_LIST,
+  ["SIGIOT", 6],
+  ["SIGPOLL", 29],
+  ["SIGCLD", 17],
+  ["SIGRTMIN", SIGRTMIN],
+  ["SIGRTMAX", SIGRTMAX],
+]));
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGQUIT = 3;
+export const SIGKILL = 9;
+export const SIGUSR1 = 10;
+export const SIGUSR2 = 12;
+export const SIGPIPE = 13;
+export const SIGTERM = 15;
+export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGSTOP = 19;
+export const SIGWINCH = 28;
+
+const SIGNAL_NAMES = new Map(SIGNAL_LIST.map(([n, v]) => [v, n]));
+
+/** 15 → "SIGTERM"; real-time signals as "SIGRTMIN+n"; unknown → undefined. */
+export function signalName(signal: number): string | undefined {
+  const known = SIGNAL_NAMES.get(signal);
+  if (known) return known;
+  if (signal === SIGRTMIN) return "SIGRTMIN";
+  if (signal > SIGRTMIN && signal <= SIGRTMAX) return `SIGRTMIN+${signal - SIGRTMIN}`;
+  return undefined;
+}
+
+/**
+ * "SIGTERM", "TERM", "term", "15", "SIGRTMIN+2", "RTMAX-1" → number;
+ * undefined when not a valid signal.
+ */
+export function signalNumber(name: string): number | undefined {
+  const trimmed = name.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const n = Number(trimmed);
+    return n >= 1 && n < NSIG ? n : undefined;
+  }
+  let upper = trimmed.toUpperCase();
+  if (!upper.startsWith("SIG")) upper = "SIG" + upper;
+  const rt = /^SIGRT(MIN|MAX)([+-]\d+)?$/.exec(upper);
+  if (rt) {
+    const n = (rt[1] === "MIN" ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
+    return n >= SIGRTMIN && n <= SIGRTMAX ? n : undefined;
+  }
+  return SIGNALS[upper];
+}
+
+const CAP_LIST = [
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_DAC_READ_SEARCH",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETPCAP",
+  "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN",
+  "CAP_NET_RAW",
+  "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO",
+  "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT",
+  "CAP_SYS_ADMIN",
+  "CAP_SYS_BOOT",
+  "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME",
+  "CAP_SYS_TTY_CONFIG",
+  "CAP_MKNOD",
+  "CAP_LEASE",
+  "CAP_AUDIT_WRITE",
+  "CAP_AUDIT_CONTROL",
+  "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN",
+  "CAP_SYSLOG",
+  "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",
+  "CAP_AUDIT_READ",
+  "CAP_PERFMON",
+  "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
+] as const;
+/** "CAP_SYS_ADMIN" → 21 (the names the OCI spec uses). */
+export const CAPABILITIES: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(CAP_LIST.map((n, i) => [n, i])),
+);
+export const CAP_LAST_CAP = CAP_LIST.length - 1;
+
+/** Capability names → one 64-bit mask; throws on an unknown name. */
+export function capMask(names: Iterable<string>): bigint {
+  let mask = 0n;
+  for (const name of names) {
+    const bit = CAPABILITIES[name];
+    if (bit === undefined) throw new Error(`unknown capability ${JSON.stringify(name)}`);
+    mask |= 1n << BigInt(bit);
+  }
+  return mask;
+}
+
+/** A 64-bit mask → capability names (bits beyond the known list as "CAP_<n>"). */
+export function capNames(mask: bigint): string[] {
+  const out: string[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    if (mask & (1n << BigInt(bit))) out.push(CAP_LIST[bit] ?? `CAP_${bit}`);
+  }
+  return out;
+}

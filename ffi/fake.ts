@@ -1,0 +1,273 @@
+/**
+ * A Syscalls that performs nothing and records everything, for unit tests of
+ * container-setup code: assert the exact sequence of calls, and inject
+ * failures to exercise error paths. Failures throw the same SyscallError the
+ * real backend would.
+ */
+import type {
+  CapSets,
+  MountAttr,
+  RecvResult,
+  Rlimit,
+  SpawnOptions,
+  Syscalls,
+  WaitResult,
+} from "./syscalls.ts";
+import { RLIM_INFINITY } from "./constants.ts";
+import { errnoNumber } from "./errno.ts";
+import { SyscallError } from "./errors.ts";
+
+export interface RecordedCall {
+  /** The Syscalls method name ("mount", "pivotRoot" …). */
+  name: string;
+  args: unknown[];
+}
+
+interface Failure {
+  name: string;
+  errno: number;
+  when?: (...args: any[]) => boolean;
+  times: number;
+}
+
+export interface FailOptions {
+  /** Only fail when this returns true for the call's arguments. */
+  when?: (...args: any[]) => boolean;
+  /** Fail this many matching calls, then succeed again (default: every one). */
+  times?: number;
+}
+
+export class RecordingSyscalls implements Syscalls {
+  readonly calls: RecordedCall[] = [];
+  private failures: Failure[] = [];
+  private nextFd = 3;
+  private nextPid = 1000;
+  private mask = 0o022;
+  /** What capget reports; capset replaces it. */
+  caps: CapSets = { effective: (1n << 41n) - 1n, permitted: (1n << 41n) - 1n, inheritable: 0n };
+  /** What prlimit reports per resource until set. */
+  limits = new Map<number, Rlimit>();
+  /** Bytes `read`/`recvmsg` return, consumed in order (empty = EOF). */
+  reads: Uint8Array[] = [];
+  /** Exit statuses `waitpid` reports, consumed in order (default exited 0). */
+  waits: WaitResult["status"][] = [];
+
+  /** Makes calls to `name` throw SyscallError with `errno` (number or "EPERM"). */
+  failOn(name: keyof Syscalls, errno: number | string, options: FailOptions = {}): this {
+    const n = typeof errno === "number" ? errno : errnoNumber(errno);
+    if (n === undefined) throw new Error(`unknown errno ${errno}`);
+    this.failures.push({ name, errno: n, when: options.when, times: options.times ?? Infinity });
+    return this;
+  }
+
+  /** Recorded calls to one method, in order. */
+  callsTo(name: keyof Syscalls): unknown[][] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args);
+  }
+
+  /** Method names in call order, for asserting sequences. */
+  names(): string[] {
+    return this.calls.map((c) => c.name);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  private record(name: string, args: unknown[]): void {
+    this.calls.push({ name, args });
+    const f = this.failures.find((f) => f.name === name && f.times > 0 && (!f.when || f.when(...args)));
+    if (f) {
+      f.times--;
+      throw new SyscallError(name, args, f.errno);
+    }
+  }
+
+  private fd(): number {
+    return this.nextFd++;
+  }
+
+  unshare(flags: number): void {
+    this.record("unshare", [flags]);
+  }
+  setns(fd: number, nstype: number): void {
+    this.record("setns", [fd, nstype]);
+  }
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    this.record("mount", [source, target, fstype, flags, data]);
+  }
+  umount2(target: string, flags: number): void {
+    this.record("umount2", [target, flags]);
+  }
+  pivotRoot(newRoot: string, putOld: string): void {
+    this.record("pivotRoot", [newRoot, putOld]);
+  }
+  mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
+    this.record("mountSetattr", [dirfd, path, flags, attr]);
+  }
+  chdir(path: string): void {
+    this.record("chdir", [path]);
+  }
+  fchdir(fd: number): void {
+    this.record("fchdir", [fd]);
+  }
+  chroot(path: string): void {
+    this.record("chroot", [path]);
+  }
+  sethostname(name: string): void {
+    this.record("sethostname", [name]);
+  }
+  setdomainname(name: string): void {
+    this.record("setdomainname", [name]);
+  }
+  prlimit(pid: number, resource: number, limit?: Rlimit): Rlimit {
+    this.record("prlimit", limit ? [pid, resource, limit] : [pid, resource, null]);
+    const old = this.limits.get(resource) ?? { soft: RLIM_INFINITY, hard: RLIM_INFINITY };
+    if (limit) this.limits.set(resource, { ...limit });
+    return old;
+  }
+  mknod(path: string, mode: number, dev: number | bigint): void {
+    this.record("mknod", [path, mode, dev]);
+  }
+  capget(pid = 0): CapSets {
+    this.record("capget", [pid]);
+    return { ...this.caps };
+  }
+  capset(sets: CapSets, pid = 0): void {
+    this.record("capset", [sets, pid]);
+    this.caps = { ...sets };
+  }
+  prctl(option: number, arg2: number | bigint = 0, arg3: number | bigint = 0, arg4: number | bigint = 0, arg5: number | bigint = 0): number {
+    this.record("prctl", [option, arg2, arg3, arg4, arg5]);
+    return 0;
+  }
+  setresuid(ruid: number, euid: number, suid: number): void {
+    this.record("setresuid", [ruid, euid, suid]);
+  }
+  setresgid(rgid: number, egid: number, sgid: number): void {
+    this.record("setresgid", [rgid, egid, sgid]);
+  }
+  setgroups(gids: number[]): void {
+    this.record("setgroups", [[...gids]]);
+  }
+  umask(mask: number): number {
+    this.record("umask", [mask]);
+    const old = this.mask;
+    this.mask = mask;
+    return old;
+  }
+  execve(path: string, argv: string[], envp: string[]): never {
+    this.record("execve", [path, [...argv], [...envp]]);
+    // A real execve never returns; the fake cannot replace the process, so it stops the caller here.
+    throw new ExecveCalled(path, argv, envp);
+  }
+  posixSpawn(path: string, argv: string[], envp: string[], options: SpawnOptions = {}): number {
+    this.record("posixSpawn", [path, [...argv], [...envp], options]);
+    return this.nextPid++;
+  }
+  waitpid(pid: number, flags = 0): WaitResult {
+    this.record("waitpid", [pid, flags]);
+    const status = this.waits.length ? this.waits.shift()! : { kind: "exited" as const, code: 0 };
+    return { pid: status === null ? 0 : pid, status };
+  }
+  kill(pid: number, signal: number): void {
+    this.record("kill", [pid, signal]);
+  }
+  pidfdOpen(pid: number, flags = 0): number {
+    this.record("pidfdOpen", [pid, flags]);
+    return this.fd();
+  }
+  pidfdSendSignal(pidfd: number, signal: number, flags = 0): void {
+    this.record("pidfdSendSignal", [pidfd, signal, flags]);
+  }
+  open(path: string, flags: number, mode = 0): number {
+    this.record("open", [path, flags, mode]);
+    return this.fd();
+  }
+  openat(dirfd: number, path: string, flags: number, mode = 0): number {
+    this.record("openat", [dirfd, path, flags, mode]);
+    return this.fd();
+  }
+  close(fd: number): void {
+    this.record("close", [fd]);
+  }
+  read(fd: number, buf: Uint8Array): number {
+    this.record("read", [fd, buf]);
+    return this.take(buf);
+  }
+  write(fd: number, data: Uint8Array | string): number {
+    this.record("write", [fd, data]);
+    return typeof data === "string" ? new TextEncoder().encode(data).length : data.length;
+  }
+  pipe2(flags = 0): [number, number] {
+    this.record("pipe2", [flags]);
+    return [this.fd(), this.fd()];
+  }
+  dup2(oldfd: number, newfd: number): number {
+    this.record("dup2", [oldfd, newfd]);
+    return newfd;
+  }
+  fcntl(fd: number, cmd: number, arg = 0): number {
+    this.record("fcntl", [fd, cmd, arg]);
+    return 0;
+  }
+  flock(fd: number, operation: number): void {
+    this.record("flock", [fd, operation]);
+  }
+  mkfifo(path: string, mode: number): void {
+    this.record("mkfifo", [path, mode]);
+  }
+  socketpair(domain: number, type: number, protocol = 0): [number, number] {
+    this.record("socketpair", [domain, type, protocol]);
+    return [this.fd(), this.fd()];
+  }
+  sendmsg(fd: number, data: Uint8Array, fds: number[] = [], flags = 0): number {
+    this.record("sendmsg", [fd, data, [...fds], flags]);
+    return data.length;
+  }
+  recvmsg(fd: number, buf: Uint8Array, maxFds = 16, flags = 0): RecvResult {
+    this.record("recvmsg", [fd, buf, maxFds, flags]);
+    return { bytes: this.take(buf), fds: [], flags: 0 };
+  }
+  ioctl(fd: number, request: number, arg: number | Uint8Array = 0): number {
+    this.record("ioctl", [fd, request, arg]);
+    return 0;
+  }
+  getpid(): number {
+    this.record("getpid", []);
+    return 1;
+  }
+  gettid(): number {
+    this.record("gettid", []);
+    return 1;
+  }
+  getppid(): number {
+    this.record("getppid", []);
+    return 0;
+  }
+  getuid(): number {
+    this.record("getuid", []);
+    return 0;
+  }
+  geteuid(): number {
+    this.record("geteuid", []);
+    return 0;
+  }
+
+  private take(buf: Uint8Array): number {
+    const next = this.reads.shift();
+    if (!next) return 0;
+    const n = Math.min(next.length, buf.length);
+    buf.set(next.subarray(0, n));
+    if (n < next.length) this.reads.unshift(next.subarray(n));
+    return n;
+  }
+}
+
+/** Thrown by the fake's execve, standing in for "the process was replaced". */
+export class ExecveCalled extends Error {
+  constructor(readonly path: string, readonly argv: string[], readonly envp: string[]) {
+    super(`execve(${JSON.stringify(path)}) called`);
+    this.name = "ExecveCalled";
+  }
+}

@@ -1,0 +1,421 @@
+/**
+ * Syscalls on glibc, written once over the neutral Native interface: all
+ * marshalling and error handling lives here, the backends only bind symbols.
+ */
+import type { Native } from "./native.ts";
+import type {
+  CapSets,
+  FileAction,
+  MountAttr,
+  RecvResult,
+  Rlimit,
+  SpawnOptions,
+  Syscalls,
+  WaitResult,
+} from "./syscalls.ts";
+import { decodeWaitStatus } from "./syscalls.ts";
+import {
+  MOUNT_ATTR_SIZE_VER0,
+  MSG_CMSG_CLOEXEC,
+  MSG_NOSIGNAL,
+  NSIG,
+  O_CLOEXEC,
+  POSIX_SPAWN_SETPGROUP,
+  POSIX_SPAWN_SETSID,
+  POSIX_SPAWN_SETSIGDEF,
+  POSIX_SPAWN_SETSIGMASK,
+  SIGKILL,
+  SIGSTOP,
+  SYS,
+} from "./constants.ts";
+import { SyscallError } from "./errors.ts";
+import {
+  alloc,
+  cmsgSpace,
+  cstr,
+  decodeCapData,
+  decodeRights,
+  decodeRlimit,
+  encodeCapData,
+  encodeCapHeader,
+  encodeIovec,
+  encodeMountAttr,
+  encodeMsghdr,
+  encodeRights,
+  encodeRlimit,
+  encodeSigset,
+  msghdrControlLen,
+  msghdrFlags,
+  pointerArray,
+} from "./structs.ts";
+
+const EINTR = 4;
+// Generous: glibc 2.36 uses 80 and 336 bytes; other libcs may use more.
+const FILE_ACTIONS_SIZE = 256;
+const SPAWNATTR_SIZE = 512;
+
+/** Signals whose disposition can be reset (not KILL/STOP, not glibc's internal 32/33). */
+const ALL_RESETTABLE = Array.from({ length: NSIG - 1 }, (_, i) => i + 1)
+  .filter((s) => s !== SIGKILL && s !== SIGSTOP && s !== 32 && s !== 33);
+
+/**
+ * Buffers whose addresses sit inside other structs must stay reachable until
+ * the call returns; storing them in a module-level slot is a side effect no
+ * optimiser may drop.
+ */
+let keepAlive: unknown = null;
+function keep(...values: unknown[]): void {
+  keepAlive = values;
+}
+
+export class LibcSyscalls implements Syscalls {
+  constructor(private readonly native: Native) {}
+
+  get runtime(): "deno" | "bun" {
+    return this.native.runtime;
+  }
+
+  /** Throws SyscallError when `r` is -1, else returns it as a number. */
+  private check(r: number | bigint, method: string, args: unknown[]): number {
+    if (r === -1 || r === -1n) throw new SyscallError(method, args, this.native.errno());
+    return Number(r);
+  }
+
+  /** Calls whose result is the error number itself (posix_spawn family). */
+  private checkRc(rc: number | bigint, method: string, args: unknown[]): void {
+    if (rc !== 0) throw new SyscallError(method, args, Number(rc));
+  }
+
+  private addr(buf: Uint8Array | null): bigint {
+    return buf === null ? 0n : this.native.addressOf(buf);
+  }
+
+  /** syscall(2) with integer/address arguments; `bufs` are kept alive across it. */
+  private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Uint8Array[]): number {
+    const v = values.map(BigInt);
+    while (v.length < 6) v.push(0n);
+    const r = this.native.fn.syscall(BigInt(nr), ...v);
+    keep(bufs);
+    return this.check(r, method, args);
+  }
+
+  unshare(flags: number): void {
+    this.check(this.native.fn.unshare(flags), "unshare", [flags]);
+  }
+
+  setns(fd: number, nstype: number): void {
+    this.check(this.native.fn.setns(fd, nstype), "setns", [fd, nstype]);
+  }
+
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    const r = this.native.fn.mount(
+      source === null ? null : cstr(source),
+      cstr(target),
+      fstype === null ? null : cstr(fstype),
+      BigInt(flags),
+      data === null ? null : cstr(data),
+    );
+    this.check(r, "mount", [source, target, fstype, flags, data]);
+  }
+
+  umount2(target: string, flags: number): void {
+    this.check(this.native.fn.umount2(cstr(target), flags), "umount2", [target, flags]);
+  }
+
+  pivotRoot(newRoot: string, putOld: string): void {
+    const a = cstr(newRoot), b = cstr(putOld);
+    this.raw("pivotRoot", [newRoot, putOld], SYS.pivot_root, [this.addr(a), this.addr(b)], [a, b]);
+  }
+
+  mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
+    const p = cstr(path), a = encodeMountAttr(attr);
+    this.raw("mountSetattr", [dirfd, path, flags, attr], SYS.mount_setattr, [
+      dirfd,
+      this.addr(p),
+      flags,
+      this.addr(a),
+      MOUNT_ATTR_SIZE_VER0,
+    ], [p, a]);
+  }
+
+  chdir(path: string): void {
+    this.check(this.native.fn.chdir(cstr(path)), "chdir", [path]);
+  }
+
+  fchdir(fd: number): void {
+    this.check(this.native.fn.fchdir(fd), "fchdir", [fd]);
+  }
+
+  chroot(path: string): void {
+    this.check(this.native.fn.chroot(cstr(path)), "chroot", [path]);
+  }
+
+  sethostname(name: string): void {
+    const b = cstr(name);
+    this.check(this.native.fn.sethostname(b, b.length - 1), "sethostname", [name]);
+  }
+
+  setdomainname(name: string): void {
+    const b = cstr(name);
+    this.check(this.native.fn.setdomainname(b, b.length - 1), "setdomainname", [name]);
+  }
+
+  prlimit(pid: number, resource: number, limit?: Rlimit): Rlimit {
+    const old = alloc(16);
+    const r = this.native.fn.prlimit(pid, resource, limit ? encodeRlimit(limit) : null, old);
+    this.check(r, "prlimit", limit ? [pid, resource, limit] : [pid, resource, null]);
+    return decodeRlimit(old);
+  }
+
+  mknod(path: string, mode: number, dev: number | bigint): void {
+    this.check(this.native.fn.mknod(cstr(path), mode, BigInt(dev)), "mknod", [path, mode, dev]);
+  }
+
+  capget(pid = 0): CapSets {
+    const data = alloc(24);
+    this.check(this.native.fn.capget(encodeCapHeader(pid), data), "capget", [pid]);
+    return decodeCapData(data);
+  }
+
+  capset(sets: CapSets, pid = 0): void {
+    this.check(this.native.fn.capset(encodeCapHeader(pid), encodeCapData(sets)), "capset", [sets, pid]);
+  }
+
+  prctl(option: number, arg2: number | bigint = 0, arg3: number | bigint = 0, arg4: number | bigint = 0, arg5: number | bigint = 0): number {
+    const u = (x: number | bigint) => BigInt.asUintN(64, BigInt(x));
+    const r = this.native.fn.prctl(option, u(arg2), u(arg3), u(arg4), u(arg5));
+    return this.check(r, "prctl", [option, arg2, arg3, arg4, arg5]);
+  }
+
+  setresuid(ruid: number, euid: number, suid: number): void {
+    this.check(this.native.fn.setresuid(ruid, euid, suid), "setresuid", [ruid, euid, suid]);
+  }
+
+  setresgid(rgid: number, egid: number, sgid: number): void {
+    this.check(this.native.fn.setresgid(rgid, egid, sgid), "setresgid", [rgid, egid, sgid]);
+  }
+
+  setgroups(gids: number[]): void {
+    const buf = alloc(4 * Math.max(gids.length, 1));
+    new Uint32Array(buf.buffer, 0, gids.length).set(gids);
+    this.check(this.native.fn.setgroups(gids.length, buf), "setgroups", [gids]);
+  }
+
+  umask(mask: number): number {
+    return Number(this.native.fn.umask(mask));
+  }
+
+  execve(path: string, argv: string[], envp: string[]): never {
+    const a = pointerArray(argv, (b) => this.native.addressOf(b));
+    const e = pointerArray(envp, (b) => this.native.addressOf(b));
+    const r = this.native.fn.execve(cstr(path), a.table, e.table);
+    keep(a, e);
+    // execve only returns on failure.
+    throw new SyscallError("execve", [path, argv, envp], r === -1 ? this.native.errno() : 0);
+  }
+
+  posixSpawn(path: string, argv: string[], envp: string[], options: SpawnOptions = {}): number {
+    const args = [path, argv, envp, options];
+    const fa = alloc(FILE_ACTIONS_SIZE), attr = alloc(SPAWNATTR_SIZE);
+    const fn = this.native.fn;
+    this.checkRc(fn.posix_spawn_file_actions_init(fa), "posixSpawn", args);
+    try {
+      this.checkRc(fn.posix_spawnattr_init(attr), "posixSpawn", args);
+      try {
+        for (const action of options.fileActions ?? []) this.checkRc(this.addAction(fa, action), "posixSpawn", args);
+        let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+        if (options.setsid) flags |= POSIX_SPAWN_SETSID;
+        if (options.pgroup !== undefined) {
+          flags |= POSIX_SPAWN_SETPGROUP;
+          this.checkRc(fn.posix_spawnattr_setpgroup(attr, options.pgroup), "posixSpawn", args);
+        }
+        this.checkRc(fn.posix_spawnattr_setsigmask(attr, encodeSigset(options.sigmask ?? [])), "posixSpawn", args);
+        const defaults = encodeSigset(options.sigdefault ?? ALL_RESETTABLE);
+        this.checkRc(fn.posix_spawnattr_setsigdefault(attr, defaults), "posixSpawn", args);
+        this.checkRc(fn.posix_spawnattr_setflags(attr, flags), "posixSpawn", args);
+
+        const pid = alloc(4);
+        const a = pointerArray(argv, (b) => this.native.addressOf(b));
+        const e = pointerArray(envp, (b) => this.native.addressOf(b));
+        const spawn = options.searchPath ? fn.posix_spawnp : fn.posix_spawn;
+        const rc = spawn(pid, cstr(path), fa, attr, a.table, e.table);
+        keep(a, e);
+        this.checkRc(rc, "posixSpawn", args);
+        return new DataView(pid.buffer).getInt32(0, true);
+      } finally {
+        fn.posix_spawnattr_destroy(attr);
+      }
+    } finally {
+      fn.posix_spawn_file_actions_destroy(fa);
+    }
+  }
+
+  /** glibc copies paths into the file actions, so the cstrs need not outlive this. */
+  private addAction(fa: Uint8Array, action: FileAction): number | bigint {
+    const fn = this.native.fn;
+    switch (action.op) {
+      case "dup2":
+        return fn.posix_spawn_file_actions_adddup2(fa, action.fd, action.to);
+      case "close":
+        return fn.posix_spawn_file_actions_addclose(fa, action.fd);
+      case "open":
+        return fn.posix_spawn_file_actions_addopen(fa, action.fd, cstr(action.path), action.flags, action.mode ?? 0o644);
+      case "chdir":
+        return fn.posix_spawn_file_actions_addchdir_np(fa, cstr(action.path));
+      case "fchdir":
+        return fn.posix_spawn_file_actions_addfchdir_np(fa, action.fd);
+    }
+  }
+
+  waitpid(pid: number, flags = 0): WaitResult {
+    const status = alloc(4);
+    for (;;) {
+      const r = this.native.fn.waitpid(pid, status, flags);
+      if (r === -1) {
+        const errno = this.native.errno();
+        if (errno === EINTR) continue;
+        throw new SyscallError("waitpid", [pid, flags], errno);
+      }
+      const got = Number(r);
+      if (got === 0) return { pid: 0, status: null };
+      return { pid: got, status: decodeWaitStatus(new DataView(status.buffer).getInt32(0, true)) };
+    }
+  }
+
+  kill(pid: number, signal: number): void {
+    this.check(this.native.fn.kill(pid, signal), "kill", [pid, signal]);
+  }
+
+  pidfdOpen(pid: number, flags = 0): number {
+    return this.raw("pidfdOpen", [pid, flags], SYS.pidfd_open, [pid, flags], []);
+  }
+
+  pidfdSendSignal(pidfd: number, signal: number, flags = 0): void {
+    this.raw("pidfdSendSignal", [pidfd, signal, flags], SYS.pidfd_send_signal, [pidfd, signal, 0, flags], []);
+  }
+
+  open(path: string, flags: number, mode = 0): number {
+    return this.check(this.native.fn.open(cstr(path), flags, mode), "open", [path, flags, mode]);
+  }
+
+  openat(dirfd: number, path: string, flags: number, mode = 0): number {
+    return this.check(this.native.fn.openat(dirfd, cstr(path), flags, mode), "openat", [dirfd, path, flags, mode]);
+  }
+
+  close(fd: number): void {
+    this.check(this.native.fn.close(fd), "close", [fd]);
+  }
+
+  read(fd: number, buf: Uint8Array): number {
+    // A zero-length view has no address Bun will hand out; read 0 bytes into scratch instead.
+    const target = buf.length === 0 ? alloc(1) : buf;
+    return this.check(this.native.fn.read(fd, target, buf.length), "read", [fd, buf]);
+  }
+
+  write(fd: number, data: Uint8Array | string): number {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const source = bytes.length === 0 ? alloc(1) : bytes;
+    return this.check(this.native.fn.write(fd, source, bytes.length), "write", [fd, data]);
+  }
+
+  /** Defaults to O_CLOEXEC: the runtimes spawn processes from other threads at any time. */
+  pipe2(flags = O_CLOEXEC): [number, number] {
+    const fds = alloc(8);
+    this.check(this.native.fn.pipe2(fds, flags), "pipe2", [flags]);
+    const v = new DataView(fds.buffer);
+    return [v.getInt32(0, true), v.getInt32(4, true)];
+  }
+
+  dup2(oldfd: number, newfd: number): number {
+    return this.check(this.native.fn.dup2(oldfd, newfd), "dup2", [oldfd, newfd]);
+  }
+
+  fcntl(fd: number, cmd: number, arg = 0): number {
+    return this.check(this.native.fn.fcntl(fd, cmd, BigInt(arg)), "fcntl", [fd, cmd, arg]);
+  }
+
+  flock(fd: number, operation: number): void {
+    this.check(this.native.fn.flock(fd, operation), "flock", [fd, operation]);
+  }
+
+  mkfifo(path: string, mode: number): void {
+    this.check(this.native.fn.mkfifo(cstr(path), mode), "mkfifo", [path, mode]);
+  }
+
+  socketpair(domain: number, type: number, protocol = 0): [number, number] {
+    const fds = alloc(8);
+    this.check(this.native.fn.socketpair(domain, type, protocol, fds), "socketpair", [domain, type, protocol]);
+    const v = new DataView(fds.buffer);
+    return [v.getInt32(0, true), v.getInt32(4, true)];
+  }
+
+  /** MSG_NOSIGNAL by default, so a vanished peer is an EPIPE error rather than a fatal signal. */
+  sendmsg(fd: number, data: Uint8Array, fds: number[] = [], flags = MSG_NOSIGNAL): number {
+    const payload = alloc(data.length);
+    payload.set(data);
+    const iov = encodeIovec(this.addr(payload), data.length);
+    const control = fds.length ? encodeRights(fds) : null;
+    const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control?.length ?? 0);
+    const r = this.native.fn.sendmsg(fd, msg, flags);
+    keep(payload, iov, control);
+    return this.check(r, "sendmsg", [fd, data, fds, flags]);
+  }
+
+  /** MSG_CMSG_CLOEXEC by default: received descriptors must not leak into unrelated children. */
+  recvmsg(fd: number, buf: Uint8Array, maxFds = 16, flags = MSG_CMSG_CLOEXEC): RecvResult {
+    // Receive into an off-heap copy: the caller's view may live on a moving GC heap.
+    const scratch = alloc(buf.length);
+    const iov = encodeIovec(this.addr(scratch), buf.length);
+    const control = alloc(cmsgSpace(4 * maxFds));
+    const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control.length);
+    let r: number | bigint;
+    for (;;) {
+      r = this.native.fn.recvmsg(fd, msg, flags);
+      if (r !== -1n && r !== -1) break;
+      const errno = this.native.errno();
+      if (errno !== EINTR) throw new SyscallError("recvmsg", [fd, buf, maxFds, flags], errno);
+    }
+    keep(scratch, iov, control);
+    const bytes = Number(r);
+    buf.set(scratch.subarray(0, bytes));
+    return { bytes, fds: decodeRights(control, msghdrControlLen(msg)), flags: msghdrFlags(msg) };
+  }
+
+  ioctl(fd: number, request: number, arg: number | Uint8Array = 0): number {
+    if (typeof arg === "number") {
+      return this.check(this.native.fn.ioctl(fd, BigInt(request), BigInt(arg)), "ioctl", [fd, request, arg]);
+    }
+    const scratch = alloc(arg.length);
+    scratch.set(arg);
+    const r = this.native.fn.ioctl(fd, BigInt(request), this.addr(scratch));
+    keep(scratch);
+    const out = this.check(r, "ioctl", [fd, request, arg]);
+    arg.set(scratch);
+    return out;
+  }
+
+  getpid(): number {
+    return Number(this.native.fn.getpid());
+  }
+
+  gettid(): number {
+    return Number(this.native.fn.gettid());
+  }
+
+  getppid(): number {
+    return Number(this.native.fn.getppid());
+  }
+
+  getuid(): number {
+    return Number(this.native.fn.getuid());
+  }
+
+  geteuid(): number {
+    return Number(this.native.fn.geteuid());
+  }
+}
+
+/** For tests: the last kept-alive values exist only to defeat dead-store elimination. */
+export function _keptAlive(): unknown {
+  return keepAlive;
+}

@@ -1,0 +1,158 @@
+/**
+ * The one boundary between runt and the kernel. Container setup code gets a
+ * `Syscalls` object and never touches FFI itself, so it can be unit-tested
+ * against the recording fake (fake.ts) and run for real on libc (libc.ts).
+ *
+ * Conventions: paths are strings, flags are numbers, data is Uint8Array,
+ * 64-bit quantities that can exceed 2^53 (rlimits, capability masks) are
+ * bigint. Every failure throws SyscallError; nothing returns -1.
+ */
+
+export * from "./constants.ts";
+
+/** struct mount_attr (mount_setattr(2)). */
+export interface MountAttr {
+  attrSet?: bigint | number;
+  attrClr?: bigint | number;
+  propagation?: number;
+  usernsFd?: number;
+}
+
+/** struct rlimit; RLIM_INFINITY is 2^64-1. */
+export interface Rlimit {
+  soft: bigint;
+  hard: bigint;
+}
+
+/** Capability sets as 64-bit masks (bit n = capability n). */
+export interface CapSets {
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+}
+
+/** One posix_spawn file action, applied in order in the child. */
+export type FileAction =
+  | { op: "dup2"; fd: number; to: number }
+  | { op: "close"; fd: number }
+  | { op: "open"; fd: number; path: string; flags: number; mode?: number }
+  | { op: "chdir"; path: string }
+  | { op: "fchdir"; fd: number };
+
+export interface SpawnOptions {
+  fileActions?: FileAction[];
+  /** Start a new session (POSIX_SPAWN_SETSID). */
+  setsid?: boolean;
+  /** Put the child in this process group (0 = its own). */
+  pgroup?: number;
+  /**
+   * Signals blocked in the child. Defaults to none: Deno and Bun block
+   * signals on some threads and the mask would otherwise leak into the child.
+   */
+  sigmask?: number[];
+  /**
+   * Signals reset to SIG_DFL in the child. Defaults to every signal: Rust
+   * and Zig runtimes ignore SIGPIPE, and ignored dispositions survive exec.
+   */
+  sigdefault?: number[];
+  /** Search PATH like posix_spawnp when the path has no slash. */
+  searchPath?: boolean;
+}
+
+export type WaitStatus =
+  | { kind: "exited"; code: number }
+  | { kind: "signaled"; signal: number; coreDumped: boolean }
+  | { kind: "stopped"; signal: number }
+  | { kind: "continued" };
+
+/** pid 0 with status null: WNOHANG and no child has changed state yet. */
+export interface WaitResult {
+  pid: number;
+  status: WaitStatus | null;
+}
+
+export interface RecvResult {
+  /** Number of bytes written into the buffer. */
+  bytes: number;
+  /** Descriptors received with SCM_RIGHTS. */
+  fds: number[];
+  /** msg_flags (MSG_TRUNC, MSG_CTRUNC …). */
+  flags: number;
+}
+
+export interface Syscalls {
+  // namespaces and mounts
+  unshare(flags: number): void;
+  setns(fd: number, nstype: number): void;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount2(target: string, flags: number): void;
+  pivotRoot(newRoot: string, putOld: string): void;
+  mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void;
+  chdir(path: string): void;
+  fchdir(fd: number): void;
+  chroot(path: string): void;
+  sethostname(name: string): void;
+  setdomainname(name: string): void;
+
+  // resources, devices, credentials
+  /** Sets `limit` when given; always returns the previous limit. */
+  prlimit(pid: number, resource: number, limit?: Rlimit): Rlimit;
+  mknod(path: string, mode: number, dev: number | bigint): void;
+  capget(pid?: number): CapSets;
+  capset(sets: CapSets, pid?: number): void;
+  prctl(option: number, arg2?: number | bigint, arg3?: number | bigint, arg4?: number | bigint, arg5?: number | bigint): number;
+  setresuid(ruid: number, euid: number, suid: number): void;
+  setresgid(rgid: number, egid: number, sgid: number): void;
+  setgroups(gids: number[]): void;
+  /** Returns the previous mask. */
+  umask(mask: number): number;
+
+  // processes
+  execve(path: string, argv: string[], envp: string[]): never;
+  posixSpawn(path: string, argv: string[], envp: string[], options?: SpawnOptions): number;
+  waitpid(pid: number, flags?: number): WaitResult;
+  kill(pid: number, signal: number): void;
+  pidfdOpen(pid: number, flags?: number): number;
+  pidfdSendSignal(pidfd: number, signal: number, flags?: number): void;
+
+  // file descriptors
+  open(path: string, flags: number, mode?: number): number;
+  openat(dirfd: number, path: string, flags: number, mode?: number): number;
+  close(fd: number): void;
+  read(fd: number, buf: Uint8Array): number;
+  write(fd: number, data: Uint8Array | string): number;
+  pipe2(flags?: number): [read: number, write: number];
+  dup2(oldfd: number, newfd: number): number;
+  fcntl(fd: number, cmd: number, arg?: number): number;
+  flock(fd: number, operation: number): void;
+  mkfifo(path: string, mode: number): void;
+  socketpair(domain: number, type: number, protocol?: number): [number, number];
+  /** Sends `data` with `fds` attached as SCM_RIGHTS; returns bytes sent. */
+  sendmsg(fd: number, data: Uint8Array, fds?: number[], flags?: number): number;
+  /** Receives into `buf`; received descriptors are close-on-exec unless flags say otherwise. */
+  recvmsg(fd: number, buf: Uint8Array, maxFds?: number, flags?: number): RecvResult;
+  /** With a buffer the kernel may write into it; returns ioctl's result. */
+  ioctl(fd: number, request: number, arg?: number | Uint8Array): number;
+
+  // identity
+  getpid(): number;
+  gettid(): number;
+  getppid(): number;
+  getuid(): number;
+  geteuid(): number;
+}
+
+/** dev_t from major/minor, as glibc's makedev(3) encodes it. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major), mi = BigInt(minor);
+  return ((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n);
+}
+
+/** Decodes a wait status word (WIFEXITED/WIFSIGNALED/WIFSTOPPED/WIFCONTINUED). */
+export function decodeWaitStatus(status: number): WaitStatus {
+  const low = status & 0x7f;
+  if (low === 0) return { kind: "exited", code: (status >> 8) & 0xff };
+  if (status === 0xffff) return { kind: "continued" };
+  if ((status & 0xff) === 0x7f) return { kind: "stopped", signal: (status >> 8) & 0xff };
+  return { kind: "signaled", signal: low, coreDumped: (status & 0x80) !== 0 };
+}

@@ -1,0 +1,32 @@
+/**
+ * The Features structure (features.md): what runt recognizes in config.json.
+ * Subsystems report true only once they are implemented.
+ */
+import { MOUNT_OPTION_NAMES } from "./mount/options.ts";
+import { CAPABILITIES, HOOK_KINDS, NAMESPACE_TYPES, SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from "./spec/constants.ts";
+import { OCI_VERSION, OCI_VERSION_MIN, RUNT_VERSION } from "./version.ts";
+
+export function features() {
+  return {
+    ociVersionMin: OCI_VERSION_MIN,
+    ociVersionMax: OCI_VERSION,
+    hooks: [...HOOK_KINDS],
+    mountOptions: [...MOUNT_OPTION_NAMES],
+    linux: {
+      namespaces: [...NAMESPACE_TYPES],
+      capabilities: Object.keys(CAPABILITIES),
+      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false },
+      seccomp: {
+        enabled: false,
+        actions: [...SECCOMP_ACTIONS],
+        operators: [...SECCOMP_OPERATORS],
+        archs: [...SECCOMP_ARCHES],
+        knownFlags: [...SECCOMP_FLAGS],
+        supportedFlags: [],
+      },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+    },
+    annotations: { "org.opencontainers.runt.version": RUNT_VERSION },
+  };
+}
