@@ -34,7 +34,7 @@ suite() {
 }
 
 suite unit-deno deno "$BIN/deno" test -A --no-check tests/unit/
-suite unit-bun bun "$BIN/bun" test tests/unit/
+suite unit-bun bun "$BIN/bun" test --timeout 120000 tests/unit/
 RUNT_UNDER=deno suite integration-deno deno "$BIN/deno" test -A --no-check tests/integration/
 RUNT_UNDER=binary suite integration-binary deno "$BIN/deno" test -A --no-check tests/integration/
 
