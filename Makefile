@@ -33,7 +33,7 @@ build: dist/runt
 
 dist/runt: $(SOURCES) node_modules/.installed
 	@mkdir -p dist
-	$(BUN) build --compile --minify cli/main.ts --outfile dist/runt
+	$(BUN) build --compile --minify --bytecode cli/main.ts --outfile dist/runt
 
 demo: setup build
 	@bash tests/demo.sh
@@ -44,6 +44,10 @@ test: setup build check
 check: deps
 	$(DENO) check cli/main.ts mod.ts tests/
 	$(DENO) lint
+
+# runc, dist/runt and the sources under Deno side by side; writes bench/results.{json,md}.
+bench: setup build
+	$(DENO) run -A bench/run.ts
 
 clean:
 	rm -rf dist .tmp

@@ -1,12 +1,11 @@
 /**
- * runt as a library, for scripts: build and check OCI configs the same way
- * the `runt` command does.
+ * runt as a library, for scripts: build and check OCI configs and run
+ * containers the same way the `runt` command does.
  *
  * ```ts
- * import { defaultSpec, validateConfig } from "./mod.ts";
- * const spec = defaultSpec();
- * spec.process!.args = ["/bin/echo", "hello"];
- * const result = validateConfig(spec);
+ * import { Runt } from "./mod.ts";
+ * const runt = await Runt.open();            // state under /run/runt
+ * const status = await runt.run("hello", { bundle: "/path/to/bundle" });
  * ```
  */
 export { defaultSpec, type DefaultSpecOptions } from "./runtime/spec/defaults.ts";
@@ -14,6 +13,11 @@ export { parseConfig, validateConfig } from "./runtime/spec/validate.ts";
 export { ConfigValidationError } from "./runtime/spec/errors.ts";
 export type { Spec } from "./runtime/spec/schema.ts";
 export { features } from "./runtime/features.ts";
-export { readConfigFile } from "./runtime/bundle.ts";
+export { readConfigFile } from "./runtime/config_file.ts";
 export { RuntError } from "./runtime/errors.ts";
 export { OCI_VERSION, RUNT_VERSION } from "./runtime/version.ts";
+export { DEFAULT_STATE_ROOT, Runt } from "./runtime/runt.ts";
+export type { CreateOptions } from "./runtime/container/create.ts";
+export type { RunOptions } from "./runtime/container/run.ts";
+export type { OciState, Status } from "./runtime/state/record.ts";
+export { ContainerSetupError, ContainerStateError } from "./runtime/container/errors.ts";

@@ -1,5 +1,18 @@
 #!/usr/bin/env -S deno run -A
-/** Entry point for `deno run -A cli/main.ts`, `bun cli/main.ts` and the compiled `dist/runt`. */
-import { runCli } from "./app.ts";
+/**
+ * Entry point for `deno run -A cli/main.ts`, `bun cli/main.ts` and the
+ * compiled `dist/runt`. No top-level await: the binary is compiled to
+ * bytecode, which needs a module that could be CommonJS.
+ */
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "init") {
+    // The container init loads only what building a container needs: its start-up time is every container's.
+    const { initMain } = await import("./init_main.ts");
+    await initMain(argv.slice(1));
+    return;
+  }
+  const { runCli } = await import("./app.ts");
+  process.exitCode = await runCli(argv);
+}
 
-process.exitCode = await runCli(process.argv.slice(2));
+main(process.argv.slice(2));

@@ -135,6 +135,10 @@ export const F_ADD_SEALS = 1033;
 export const F_GET_SEALS = 1034;
 export const FD_CLOEXEC = 1;
 
+// close_range(2)
+export const CLOSE_RANGE_UNSHARE = 2;
+export const CLOSE_RANGE_CLOEXEC = 4;
+
 // flock(2)
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
@@ -186,6 +190,10 @@ export const S_IFIFO = 0o10000;
 export const AF_UNIX = 1;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
+export const AF_INET = 2;
+export const SIOCGIFFLAGS = 0x8913;
+export const SIOCSIFFLAGS = 0x8914;
+export const IFF_UP = 0x1;
 export const SOCK_SEQPACKET = 5;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
@@ -217,14 +225,36 @@ export const POSIX_SPAWN_SETSIGMASK = 0x08;
 export const POSIX_SPAWN_SETSID = 0x80;
 
 /** Numbers for system calls glibc has no wrapper for (or not on every version). */
-export const SYS: Readonly<Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr", number>> = {
+export const SYS: Readonly<
+  Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr" | "rt_sigaction" | "keyctl" | "bpf", number>
+> = {
   // Calls from 424 on share one number across architectures.
   pidfd_send_signal: 424,
   pidfd_open: 434,
   close_range: 436,
   mount_setattr: 442,
   pivot_root: { x64: 155, arm64: 41 }[ARCH],
+  // glibc's signal() and sigaction() refuse 32 and 33, which a parent may still have left ignored.
+  rt_sigaction: { x64: 13, arm64: 134 }[ARCH],
+  // Session keyrings live in libkeyutils, which runt does not load.
+  keyctl: { x64: 250, arm64: 219 }[ARCH],
+  // glibc has no bpf() wrapper.
+  bpf: { x64: 321, arm64: 280 }[ARCH],
 };
+
+// bpf(2) commands, program and attach types, and flags (linux/bpf.h)
+export const BPF_PROG_LOAD = 5;
+export const BPF_PROG_ATTACH = 8;
+export const BPF_PROG_DETACH = 9;
+export const BPF_PROG_GET_FD_BY_ID = 13;
+export const BPF_PROG_QUERY = 16;
+export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+export const BPF_CGROUP_DEVICE = 6;
+export const BPF_F_ALLOW_MULTI = 2;
+
+export const KEYCTL_DESCRIBE = 6;
+export const KEYCTL_SETPERM = 5;
+export const KEYCTL_JOIN_SESSION_KEYRING = 1;
 
 export const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
 
@@ -321,6 +351,13 @@ export const SIGCHLD = 17;
 export const SIGCONT = 18;
 export const SIGSTOP = 19;
 export const SIGWINCH = 28;
+
+// sigprocmask(2) and signal(2)
+export const SIG_BLOCK = 0;
+export const SIG_UNBLOCK = 1;
+export const SIG_SETMASK = 2;
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
 
 const SIGNAL_NAMES = new Map(SIGNAL_LIST.map(([n, v]) => [v, n]));
 

@@ -114,6 +114,17 @@ export class RecordingSyscalls implements Syscalls {
   chroot(path: string): void {
     this.record("chroot", [path]);
   }
+  joinSessionKeyring(name: string): number {
+    this.record("joinSessionKeyring", [name]);
+    return 0x1234;
+  }
+  describeKey(id: number): string {
+    this.record("describeKey", [id]);
+    return "keyring;0;0;3f010000;_ses";
+  }
+  setKeyPerm(id: number, perm: number): void {
+    this.record("setKeyPerm", [id, perm]);
+  }
   sethostname(name: string): void {
     this.record("sethostname", [name]);
   }
@@ -156,6 +167,9 @@ export class RecordingSyscalls implements Syscalls {
     this.mask = mask;
     return old;
   }
+  fchown(fd: number, uid: number, gid: number): void {
+    this.record("fchown", [fd, uid, gid]);
+  }
   execve(path: string, argv: string[], envp: string[]): never {
     this.record("execve", [path, [...argv], [...envp]]);
     // A real execve never returns; the fake cannot replace the process, so it stops the caller here.
@@ -180,6 +194,34 @@ export class RecordingSyscalls implements Syscalls {
   pidfdSendSignal(pidfd: number, signal: number, flags = 0): void {
     this.record("pidfdSendSignal", [pidfd, signal, flags]);
   }
+  sigprocmask(how: number, signals: readonly number[]): number[] {
+    this.record("sigprocmask", [how, [...signals]]);
+    return [];
+  }
+  signal(signum: number, handler: number): bigint {
+    this.record("signal", [signum, handler]);
+    return 0n;
+  }
+  /** Program ids bpfProgQuery reports, per target fd (default none). */
+  attachedPrograms = new Map<number, number[]>();
+  bpfProgLoad(progType: number, insns: Uint8Array, license: string, expectedAttachType = 0): number {
+    this.record("bpfProgLoad", [progType, insns, license, expectedAttachType]);
+    return this.fd();
+  }
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags = 0): void {
+    this.record("bpfProgAttach", [targetFd, progFd, attachType, flags]);
+  }
+  bpfProgDetach(targetFd: number, progFd: number, attachType: number): void {
+    this.record("bpfProgDetach", [targetFd, progFd, attachType]);
+  }
+  bpfProgQuery(targetFd: number, attachType: number): number[] {
+    this.record("bpfProgQuery", [targetFd, attachType]);
+    return [...(this.attachedPrograms.get(targetFd) ?? [])];
+  }
+  bpfProgGetFdById(id: number): number {
+    this.record("bpfProgGetFdById", [id]);
+    return this.fd();
+  }
   open(path: string, flags: number, mode = 0): number {
     this.record("open", [path, flags, mode]);
     return this.fd();
@@ -190,6 +232,9 @@ export class RecordingSyscalls implements Syscalls {
   }
   close(fd: number): void {
     this.record("close", [fd]);
+  }
+  closeRange(first: number, last: number, flags = 0): void {
+    this.record("closeRange", [first, last, flags]);
   }
   read(fd: number, buf: Uint8Array): number {
     this.record("read", [fd, buf]);
@@ -216,6 +261,10 @@ export class RecordingSyscalls implements Syscalls {
   }
   mkfifo(path: string, mode: number): void {
     this.record("mkfifo", [path, mode]);
+  }
+  socket(domain: number, type: number, protocol = 0): number {
+    this.record("socket", [domain, type, protocol]);
+    return this.fd();
   }
   socketpair(domain: number, type: number, protocol = 0): [number, number] {
     this.record("socketpair", [domain, type, protocol]);

@@ -110,6 +110,13 @@ export function encodeSigset(signals: Iterable<number>): Uint8Array {
   return buf;
 }
 
+/** The signals (1-64, the kernel's range) set in a sigset_t. */
+export function decodeSigset(buf: Uint8Array): number[] {
+  const signals: number[] = [];
+  for (let s = 1; s <= 64; s++) if (buf[(s - 1) >> 3] & (1 << ((s - 1) & 7))) signals.push(s);
+  return signals;
+}
+
 /** struct iovec { void *base; size_t len }. */
 export function encodeIovec(base: bigint, len: number): Uint8Array {
   const buf = alloc(16);

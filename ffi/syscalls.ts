@@ -57,6 +57,14 @@ export interface SpawnOptions {
   sigdefault?: number[];
   /** Search PATH like posix_spawnp when the path has no slash. */
   searchPath?: boolean;
+  /**
+   * Spawn the child as the first process of a new PID namespace (or into the
+   * one open at `joinFd`), then return the calling thread to the namespace
+   * open at `restoreFd`. Done here, around the bare posix_spawn call with all
+   * its arguments already built, because a multithreaded runtime that
+   * creates a thread from this thread inside that window aborts.
+   */
+  pidNamespace?: { joinFd?: number; restoreFd: number };
 }
 
 export type WaitStatus =
@@ -92,6 +100,12 @@ export interface Syscalls {
   fchdir(fd: number): void;
   chroot(path: string): void;
   sethostname(name: string): void;
+  /** keyctl(KEYCTL_JOIN_SESSION_KEYRING): a new session keyring named `name`; returns its serial. */
+  joinSessionKeyring(name: string): number;
+  /** keyctl(KEYCTL_DESCRIBE): "type;uid;gid;perm;description". */
+  describeKey(id: number): string;
+  /** keyctl(KEYCTL_SETPERM). */
+  setKeyPerm(id: number, perm: number): void;
   setdomainname(name: string): void;
 
   // resources, devices, credentials
@@ -106,6 +120,7 @@ export interface Syscalls {
   setgroups(gids: number[]): void;
   /** Returns the previous mask. */
   umask(mask: number): number;
+  fchown(fd: number, uid: number, gid: number): void;
 
   // processes
   execve(path: string, argv: string[], envp: string[]): never;
@@ -114,11 +129,33 @@ export interface Syscalls {
   kill(pid: number, signal: number): void;
   pidfdOpen(pid: number, flags?: number): number;
   pidfdSendSignal(pidfd: number, signal: number, flags?: number): void;
+  /** The calling thread's signal mask (SIG_BLOCK/SIG_UNBLOCK/SIG_SETMASK); returns the previous one. */
+  sigprocmask(how: number, signals: readonly number[]): number[];
+  /**
+   * Sets a disposition to SIG_DFL or SIG_IGN (no handlers: the runtimes own
+   * those) for any signal 1-64, glibc's internal 32 and 33 included; returns
+   * the previous handler (SIG_DFL, SIG_IGN or an address).
+   */
+  signal(signum: number, handler: number): bigint;
+
+  // BPF programs (bpf(2)), for cgroup v2 device filters
+  /** BPF_PROG_LOAD: loads `insns` (struct bpf_insn, 8 bytes each); returns the program's fd. */
+  bpfProgLoad(progType: number, insns: Uint8Array, license: string, expectedAttachType?: number): number;
+  /** BPF_PROG_ATTACH of `progFd` to `targetFd` (a cgroup directory fd). */
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags?: number): void;
+  /** BPF_PROG_DETACH of one program (`progFd`) attached with BPF_F_ALLOW_MULTI. */
+  bpfProgDetach(targetFd: number, progFd: number, attachType: number): void;
+  /** BPF_PROG_QUERY: ids of the programs attached to `targetFd` for `attachType`. */
+  bpfProgQuery(targetFd: number, attachType: number): number[];
+  /** BPF_PROG_GET_FD_BY_ID: an fd for a loaded program. */
+  bpfProgGetFdById(id: number): number;
 
   // file descriptors
   open(path: string, flags: number, mode?: number): number;
   openat(dirfd: number, path: string, flags: number, mode?: number): number;
   close(fd: number): void;
+  /** close_range(2); with CLOSE_RANGE_CLOEXEC it marks instead of closing. */
+  closeRange(first: number, last: number, flags?: number): void;
   read(fd: number, buf: Uint8Array): number;
   write(fd: number, data: Uint8Array | string): number;
   pipe2(flags?: number): [read: number, write: number];
@@ -127,6 +164,8 @@ export interface Syscalls {
   flock(fd: number, operation: number): void;
   mkfifo(path: string, mode: number): void;
   socketpair(domain: number, type: number, protocol?: number): [number, number];
+  /** Close-on-exec unless `type` says otherwise is up to the caller (SOCK_CLOEXEC). */
+  socket(domain: number, type: number, protocol?: number): number;
   /** Sends `data` with `fds` attached as SCM_RIGHTS; returns bytes sent. */
   sendmsg(fd: number, data: Uint8Array, fds?: number[], flags?: number): number;
   /** Receives into `buf`; received descriptors are close-on-exec unless flags say otherwise. */

@@ -1,9 +1,7 @@
-/** Reading a bundle's config.json: the file, its JSON, then the spec rules. */
+/** The bundle directory and its config.json, as runc locates them. */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { RuntError } from "./errors.ts";
-import { parseConfig } from "./spec/validate.ts";
-import type { Spec } from "./spec/schema.ts";
 
 export class BundleError extends RuntError {}
 
@@ -31,8 +29,8 @@ export function parseJsonFile(text: string, file: string): unknown {
   }
 }
 
-/** Reads and validates `file`; throws ConfigValidationError with every problem found. */
-export function readConfigFile(file: string): Spec {
+/** The JSON of `file`, not yet validated; naming the file when it is missing or not JSON. */
+export function readConfigJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -40,12 +38,5 @@ export function readConfigFile(file: string): Spec {
     const code = (e as NodeJS.ErrnoException).code;
     throw new BundleError(`${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
-  const json = parseJsonFile(text, file);
-  try {
-    return parseConfig(json);
-  } catch (e) {
-    // Each problem stays one line, now also naming the file it is in.
-    if (e instanceof RuntError) throw new BundleError(e.lines().map((line) => `${file}: ${line}`).join("\n"));
-    throw e;
-  }
+  return parseJsonFile(text, file);
 }

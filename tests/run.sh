@@ -37,6 +37,8 @@ suite unit-deno deno "$BIN/deno" test -A --no-check tests/unit/
 suite unit-bun bun "$BIN/bun" test --timeout 120000 tests/unit/
 RUNT_UNDER=deno suite integration-deno deno "$BIN/deno" test -A --no-check tests/integration/
 RUNT_UNDER=binary suite integration-binary deno "$BIN/deno" test -A --no-check tests/integration/
+RUNT_UNDER=deno suite differential-deno deno "$BIN/deno" test -A --no-check tests/differential/
+RUNT_UNDER=binary suite differential-binary deno "$BIN/deno" test -A --no-check tests/differential/
 
 [ -n "$broken" ] && echo "failing suites:$broken"
 echo "$passed passed, $failed failed, $skipped skipped"

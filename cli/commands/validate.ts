@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { bundleDir, CONFIG_FILE, readConfigFile } from "../../runtime/bundle.ts";
+import { bundleDir, CONFIG_FILE } from "../../runtime/bundle.ts";
 import type { Command } from "../command.ts";
 
 export const validateCommand: Command = {
@@ -12,7 +12,8 @@ Catches before 'create' what would otherwise fail half-way through it.`,
     bundle: { type: "string", short: "b", value: "DIR", description: "path to the root of the bundle directory" },
     config: { type: "string", value: "FILE", description: "check FILE instead of the bundle's config.json" },
   },
-  run(_ctx, flags) {
+  async run(_ctx, flags) {
+    const { readConfigFile } = await import("../../runtime/config_file.ts");
     const file = (flags.config as string | undefined) ?? join(bundleDir(flags.bundle as string | undefined), CONFIG_FILE);
     readConfigFile(file);
     return 0;

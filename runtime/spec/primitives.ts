@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { describe } from "./describe.ts";
 
+// A config is parsed once per process: compiling fast paths with eval would cost more than it saves.
+z.config({ jitless: true });
+
 /** The message for a value that is missing or is not `what`. */
 export function expectation(what: string, showGot = true): (issue: { input?: unknown }) => string {
   return (issue) => {

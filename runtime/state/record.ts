@@ -3,6 +3,7 @@
  * OCI state (state-schema.json plus runc's extra fields) derived from it.
  */
 import type { Spec } from "../spec/schema.ts";
+import type { SavedCgroup } from "../cgroups/manager.ts";
 
 /** The phases runt records itself; `stopped` and `paused` are also read off the live system. */
 export type Phase = "creating" | "created" | "running" | "stopped";
@@ -24,6 +25,8 @@ export interface ContainerRecord {
   pidStartTime: string;
   /** The validated config, kept so delete can run poststop hooks after the bundle is gone. */
   config: Spec;
+  /** The container's cgroup directories, for kill --all, delete and the resource commands. */
+  cgroup?: SavedCgroup;
 }
 
 export interface OciState {

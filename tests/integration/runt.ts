@@ -3,7 +3,7 @@
  * binary, chosen by RUNT_UNDER (deno | binary), so one suite covers both.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,20 @@ export interface RunResult {
   errLines: string[];
 }
 
-export function runt(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): RunResult {
+export interface RuntOptions {
+  cwd?: string;
+  input?: string;
+  env?: Record<string, string>;
+  /**
+   * Give runt files rather than pipes for stdout and stderr: a container
+   * made by create keeps its stdio open, and a pipe would keep the caller
+   * waiting until the container exits.
+   */
+  files?: boolean;
+}
+
+export function runt(args: string[], opts: RuntOptions = {}): RunResult {
+  if (opts.files) return runtToFiles(args, opts);
   const [cmd, ...pre] = runtArgv();
   const r = spawnSync(cmd, [...pre, ...args], {
     cwd: opts.cwd,
@@ -54,4 +67,31 @@ export const isRoot = process.getuid?.() === 0;
 export function tempDir(prefix = "runt-test-"): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+function runtToFiles(args: string[], opts: RuntOptions): RunResult {
+  const [cmd, ...pre] = runtArgv();
+  const dir = mkdtempSync(join(tmpdir(), "runt-out-"));
+  const out = openSync(join(dir, "stdout"), "w+");
+  const err = openSync(join(dir, "stderr"), "w+");
+  try {
+    const r = spawnSync(cmd, [...pre, ...args], {
+      cwd: opts.cwd,
+      stdio: ["ignore", out, err],
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      timeout: 60_000,
+    });
+    if (r.error) throw r.error;
+    const stderr = readFileSync(join(dir, "stderr"), "utf8");
+    return {
+      status: r.status ?? 128 + 9,
+      stdout: readFileSync(join(dir, "stdout"), "utf8"),
+      stderr,
+      errLines: stderr.split("\n").filter((l) => l.length > 0),
+    };
+  } finally {
+    closeSync(out);
+    closeSync(err);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,22 @@
+import type { Command } from "../command.ts";
+import { CREATE_FLAGS, createOptions, lifecycle } from "../lifecycle.ts";
+
+export const createCommand: Command = {
+  name: "create",
+  summary: "create a container",
+  args: "<container-id>",
+  minArgs: 1,
+  maxArgs: 1,
+  description: `Builds the container described by the bundle's config.json and returns once
+it is ready to run its process: namespaces, root filesystem and mounts, devices,
+credentials — everything but the process itself, which 'runt start' releases.
+The container's stdio is the stdio given to 'runt create'.`,
+  flags: CREATE_FLAGS,
+  async run(ctx, flags, [id]) {
+    const options = createOptions(flags, id);
+    // Loaded on demand: config validation is the costliest module to load.
+    const { createContainer } = await import("../../runtime/container/create.ts");
+    await createContainer(await lifecycle(ctx), options);
+    return 0;
+  },
+};

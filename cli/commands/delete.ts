@@ -1,0 +1,20 @@
+import { deleteContainer } from "../../runtime/container/delete.ts";
+import type { Command } from "../command.ts";
+import { lifecycle } from "../lifecycle.ts";
+
+export const deleteCommand: Command = {
+  name: "delete",
+  summary: "delete a container and everything it holds",
+  args: "<container-id>",
+  minArgs: 1,
+  maxArgs: 1,
+  description: `Removes a stopped or created container and runs its poststop hooks. A running
+container is refused unless --force, which kills it first.`,
+  flags: {
+    force: { type: "boolean", short: "f", description: "kill the container first if it is running" },
+  },
+  async run(ctx, flags, [id]) {
+    deleteContainer(await lifecycle(ctx), id, flags.force === true);
+    return 0;
+  },
+};

@@ -1,0 +1,20 @@
+import { killContainer } from "../../runtime/container/kill.ts";
+import type { Command } from "../command.ts";
+import { lifecycle, signalArg } from "../lifecycle.ts";
+
+export const killCommand: Command = {
+  name: "kill",
+  summary: "send a signal to a container's init process",
+  args: "<container-id> [signal]",
+  minArgs: 1,
+  maxArgs: 2,
+  description: "The signal is a name (TERM, SIGKILL) or a number; the default is SIGTERM.",
+  flags: {
+    all: { type: "boolean", short: "a", description: "send the signal to every process in the container" },
+  },
+  async run(ctx, flags, [id, signal]) {
+    const number = signalArg(signal ?? "SIGTERM");
+    killContainer(await lifecycle(ctx), id, number, flags.all === true);
+    return 0;
+  },
+};

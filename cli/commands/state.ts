@@ -1,0 +1,18 @@
+import { containerState } from "../../runtime/container/query.ts";
+import { StateStore } from "../../runtime/state/store.ts";
+import type { Command } from "../command.ts";
+
+export const stateCommand: Command = {
+  name: "state",
+  summary: "output the state of a container",
+  args: "<container-id>",
+  minArgs: 1,
+  maxArgs: 1,
+  description: "Prints the container's state as JSON (state-schema.json plus runc's created, owner and rootfs).",
+  flags: {},
+  run(ctx, _flags, [id]) {
+    const state = containerState(new StateStore(ctx.global.root), id);
+    process.stdout.write(JSON.stringify(state, null, 2) + "\n");
+    return 0;
+  },
+};

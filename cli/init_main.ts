@@ -1,0 +1,13 @@
+/** `runt init ID`: the container init, started by create with its channel descriptor in the environment. */
+import { loadSyscalls } from "../ffi/mod.ts";
+import { INIT_FD_ENV } from "../runtime/init/config.ts";
+import { runInit } from "../runtime/init/main.ts";
+
+export async function initMain(_args: string[]): Promise<void> {
+  const fd = Number(process.env[INIT_FD_ENV]);
+  if (!Number.isInteger(fd) || fd < 3) {
+    process.stderr.write("runt: init is started by 'runt create', not by hand\n");
+    process.exit(1);
+  }
+  runInit(await loadSyscalls(), fd);
+}

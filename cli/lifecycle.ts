@@ -1,0 +1,47 @@
+/** What the lifecycle commands share: the real system calls, the state root, warnings to the log. */
+import { loadSyscalls } from "../ffi/mod.ts";
+import type { LifecycleContext } from "../runtime/container/context.ts";
+import { parseSignal } from "../runtime/spec/signals.ts";
+import { StateStore } from "../runtime/state/store.ts";
+import type { CommandContext, Flags, FlagValues } from "./command.ts";
+import type { CreateOptions } from "../runtime/container/create.ts";
+import { UsageError } from "./errors.ts";
+
+export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
+  return { sys: await loadSyscalls(), store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
+}
+
+/** The flags create and run share, as runc spells them. */
+export const CREATE_FLAGS: Flags = {
+  bundle: { type: "string", short: "b", value: "DIR", description: "path to the root of the bundle directory (default: the current directory)" },
+  "pid-file": { type: "string", value: "FILE", description: "write the container's PID 1 (as the host sees it) to FILE" },
+  "console-socket": { type: "string", value: "PATH", description: "unix socket for the terminal's master side (not supported yet)" },
+  "no-pivot": { type: "boolean", description: "do not use pivot_root to jail the process inside the rootfs (MS_MOVE + chroot)" },
+  "no-new-keyring": { type: "boolean", description: "do not create a new session keyring for the container" },
+  "preserve-fds": { type: "string", value: "N", description: "pass N extra descriptors (3 … 3+N-1) to the container", default: "0" },
+};
+
+/** create's options from its flags (shared with run); refuses what is not supported. */
+export function createOptions(flags: FlagValues, id: string): CreateOptions {
+  if (flags["console-socket"] !== undefined) throw new UsageError("--console-socket: terminals are not supported yet");
+  return {
+    id,
+    bundle: flags.bundle as string | undefined,
+    pidFile: flags["pid-file"] as string | undefined,
+    noPivot: flags["no-pivot"] === true,
+    noNewKeyring: flags["no-new-keyring"] === true,
+    preserveFds: preserveFds(flags["preserve-fds"]),
+  };
+}
+
+function preserveFds(value: unknown): number {
+  const text = String(value ?? "0");
+  if (!/^\d+$/.test(text)) throw new UsageError(`--preserve-fds: expected a number, got "${text}"`);
+  return Number(text);
+}
+
+export function signalArg(text: string): number {
+  const signal = parseSignal(text);
+  if (signal === undefined) throw new UsageError(`unknown signal "${text}" (expected a name like TERM or SIGKILL, or a number)`);
+  return signal;
+}

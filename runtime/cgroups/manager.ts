@@ -1,0 +1,426 @@
+/**
+ * A container's cgroup on the real filesystem: one directory per v1
+ * hierarchy (plus the cgroup2 one on hybrid hosts) or one cgroup2
+ * directory. Everything is synchronous: it runs in the container's setup
+ * path, between spawning the init and letting it exec the user's process.
+ */
+import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import process from "node:process";
+import type { LinuxResources } from "../spec/schema.ts";
+import { SIGKILL, type Syscalls } from "../../ffi/syscalls.ts";
+import { sleepSync } from "../sleep.ts";
+import { attachDeviceFilter } from "./devices_bpf.ts";
+import type { DeviceRule } from "./devices.ts";
+import { CgroupError } from "./errors.ts";
+import { CgroupFiles, describeFsError, fsErrorCode, type WriteRecord } from "./files.ts";
+import {
+  type FreezerState,
+  v1Freeze,
+  v1FreezerState,
+  v1Thaw,
+  v2Freeze,
+  v2FreezerState,
+  v2Thaw,
+} from "./freezer.ts";
+import {
+  type CgroupLayout,
+  type CgroupMount,
+  type CgroupVersion,
+  ownPathOf,
+  type ProcCgroupEntry,
+  readLayout,
+  readProcCgroup,
+  v1Hierarchies,
+} from "./layout.ts";
+import { cgroupDir, cgroupPathIn, type CgroupPathSpec } from "./path.ts";
+import { type Stats, statsV1, statsV2 } from "./stats.ts";
+import { planV1 } from "./v1.ts";
+import { planUnified, planV2 } from "./v2.ts";
+import type { CgroupWrite } from "./write.ts";
+
+export interface CgroupManagerOptions {
+  /** The host's layout; read from /proc/self/mountinfo when absent. */
+  layout?: CgroupLayout;
+  /** runt's own cgroups, the base of relative paths; read from /proc/self/cgroup when absent. */
+  ownCgroups?: ProcCgroupEntry[];
+  /** Needed for v2 device filters (bpf) and used to signal processes. */
+  syscalls?: Syscalls;
+  /** Receives every successful write, in order. */
+  journal?: WriteRecord[];
+}
+
+/** What to keep (in the container's state) to find the cgroup again from another process. */
+export interface SavedCgroup {
+  version: CgroupVersion;
+  /** v1 controller (and "name=…" hierarchy) → directory; combined hierarchies share one. */
+  v1: Record<string, string>;
+  /** The cgroup2 directory: the only one on v2, the extra one on hybrid hosts. */
+  unified?: string;
+}
+
+export interface SetOptions {
+  /** Device rules to enforce (see containerDeviceRules); absent leaves device access as it is. */
+  devices?: readonly DeviceRule[];
+}
+
+/** Where pids() looks on v1: hierarchies every container joins, most likely mounted first. */
+const V1_PROCS_PREFERENCE = ["freezer", "pids", "devices", "memory", "cpu"];
+const PROCS_EINVAL_RETRIES = 5;
+const RMDIR_WAIT_MS = 2000;
+
+export class CgroupManager {
+  private readonly files: CgroupFiles;
+
+  private constructor(
+    readonly version: CgroupVersion,
+    private readonly v1: Record<string, string>,
+    private readonly unified: string | undefined,
+    private readonly options: CgroupManagerOptions,
+  ) {
+    this.files = new CgroupFiles(options.journal);
+  }
+
+  /**
+   * Makes the container's cgroup directories for `path` (see
+   * resolveCgroupsPath). On v2, enables every available controller in the
+   * ancestors' cgroup.subtree_control; on v1, gives new cpuset cgroups
+   * their parent's cpus and mems. Refuses an existing cgroup that already
+   * has processes. On failure, removes what it created.
+   */
+  static create(path: CgroupPathSpec, options: CgroupManagerOptions = {}): CgroupManager {
+    const layout = options.layout ?? readLayout();
+    const own = options.ownCgroups ?? readProcCgroup();
+    const v1: Record<string, string> = {};
+    const mounts: Array<{ mount: CgroupMount; dir: string }> = [];
+    if (layout.version !== "v2") {
+      for (const mount of v1Hierarchies(layout)) {
+        const dir = cgroupDir(mount, cgroupPathIn(path, ownPathOf(own, mount.controllers[0])));
+        for (const c of mount.controllers) v1[c] = dir;
+        mounts.push({ mount, dir });
+      }
+    }
+    let unified: string | undefined;
+    if (layout.unified) {
+      unified = cgroupDir(layout.unified, cgroupPathIn(path, ownPathOf(own, "")));
+      mounts.push({ mount: layout.unified, dir: unified });
+    }
+    const manager = new CgroupManager(layout.version, v1, unified, options);
+    const created: string[] = [];
+    try {
+      for (const { mount, dir } of mounts) {
+        const isUnified = mount === layout.unified;
+        manager.makeDirs(mount.mountPoint, dir, created, isUnified, mount.controllers.includes("cpuset"));
+      }
+      const busy = manager.pids();
+      if (busy.length > 0) {
+        throw new CgroupError(`cgroup ${path.path} already has processes (${busy.slice(0, 5).join(", ")}): a container needs a cgroup of its own`);
+      }
+    } catch (e) {
+      for (const d of created.reverse()) manager.removeDir(d, false);
+      throw e;
+    }
+    return manager;
+  }
+
+  /** The manager of a cgroup made earlier, from what toJSON() returned. */
+  static open(saved: SavedCgroup, options: CgroupManagerOptions = {}): CgroupManager {
+    return new CgroupManager(saved.version, { ...saved.v1 }, saved.unified, options);
+  }
+
+  toJSON(): SavedCgroup {
+    return this.unified === undefined
+      ? { version: this.version, v1: { ...this.v1 } }
+      : { version: this.version, v1: { ...this.v1 }, unified: this.unified };
+  }
+
+  /** Every directory of the cgroup, once each. */
+  dirs(): string[] {
+    const all = [...new Set(Object.values(this.v1))];
+    if (this.unified !== undefined) all.push(this.unified);
+    return all;
+  }
+
+  /** The directory holding `controller`'s files ("" for the cgroup2 directory), if any. */
+  dirOf(controller: string): string | undefined {
+    return controller === "" ? this.unified : this.v1[controller];
+  }
+
+  private makeDirs(mountPoint: string, dir: string, created: string[], unified: boolean, cpuset: boolean): void {
+    const base = mountPoint.replace(/\/+$/, "");
+    const parts = dir.slice(base.length).split("/").filter((p) => p !== "");
+    let current = base;
+    for (const part of parts) {
+      if (unified) this.enableControllers(current);
+      const next = `${current}/${part}`;
+      try {
+        mkdirSync(next, 0o755);
+        created.push(next);
+      } catch (e) {
+        if (fsErrorCode(e) !== "EEXIST") throw new CgroupError(`cannot create cgroup ${next}: ${describeFsError(e)}`);
+      }
+      if (cpuset) this.inheritCpuset(current, next);
+      current = next;
+    }
+  }
+
+  /** Makes every controller `dir` has available to its children, as runc does; controllers the kernel refuses are left out. */
+  private enableControllers(dir: string): void {
+    const available = (this.files.readIfExists(`${dir}/cgroup.controllers`) ?? "").trim().split(/\s+/).filter((c) => c !== "");
+    const enabled = new Set((this.files.readIfExists(`${dir}/cgroup.subtree_control`) ?? "").trim().split(/\s+/));
+    const missing = available.filter((c) => !enabled.has(c));
+    if (missing.length === 0) return;
+    try {
+      this.files.writeRaw(`${dir}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(" "));
+    } catch {
+      for (const c of missing) {
+        try {
+          this.files.writeRaw(`${dir}/cgroup.subtree_control`, `+${c}`);
+        } catch {
+          // A controller that cannot be enabled here fails later, naming the file that needed it.
+        }
+      }
+    }
+  }
+
+  /** A new v1 cpuset cgroup starts with no cpus and no mems, and no process can join it until it has some. */
+  private inheritCpuset(parent: string, child: string): void {
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      const mine = this.files.readIfExists(`${child}/${file}`);
+      if (mine === undefined || mine.trim() !== "") continue;
+      this.files.write(`${child}/${file}`, this.files.read(`${parent}/${file}`).trim());
+    }
+  }
+
+  /** Moves process `pid` (and its threads) into the cgroup, in every hierarchy. */
+  apply(pid: number): void {
+    for (const dir of this.dirs()) {
+      const file = `${dir}/cgroup.procs`;
+      for (let attempt = 1;; attempt++) {
+        try {
+          this.files.writeRaw(file, String(pid));
+          break;
+        } catch (e) {
+          // EINVAL: the task is still being forked (TASK_NEW); it can join a moment later.
+          if (fsErrorCode(e) === "EINVAL" && attempt < PROCS_EINVAL_RETRIES) {
+            sleepSync(30);
+            continue;
+          }
+          throw new CgroupError(`cannot move process ${pid} into ${file}: ${describeFsError(e)}`);
+        }
+      }
+    }
+  }
+
+  /** The writes set(resources) would make, for showing or testing. */
+  plan(resources: LinuxResources | undefined, options: SetOptions = {}): CgroupWrite[] {
+    if (this.version === "v2") return planV2(resources);
+    const devicesDir = this.v1.devices;
+    // Only memory+swap updates depend on the current limit (which of the two may move first).
+    const memoryLimit = this.v1.memory && resources?.memory?.swap
+      ? this.files.readIfExists(`${this.v1.memory}/memory.limit_in_bytes`)
+      : undefined;
+    const v1 = planV1(this.version === "hybrid" ? { ...resources, unified: undefined } : resources, {
+      devices: options.devices,
+      devicesList: options.devices && devicesDir ? this.files.readIfExists(`${devicesDir}/devices.list`) : undefined,
+      currentMemoryLimit: memoryLimit?.trim() ? BigInt(memoryLimit.trim()) : undefined,
+    });
+    return this.version === "hybrid" ? [...v1, ...planUnified(resources)] : v1;
+  }
+
+  /** Applies `resources` (and device rules, when given). A failed write is an error naming the file and value. */
+  set(resources: LinuxResources | undefined, options: SetOptions = {}): void {
+    const writes = this.plan(resources, options);
+    let deferred: { path: string; value: string } | undefined;
+    for (const write of writes) {
+      const dir = this.dirOf(write.controller);
+      if (dir === undefined) {
+        if (write.optional) continue;
+        throw new CgroupError(
+          `cannot write ${JSON.stringify(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
+        );
+      }
+      let path = `${dir}/${write.file}`, value = write.value;
+      if (!this.files.exists(path)) {
+        if (write.optional) continue;
+        if (write.fallback) {
+          path = `${dir}/${write.fallback.file}`;
+          value = write.fallback.value;
+        }
+      }
+      try {
+        this.files.writeRaw(path, value);
+      } catch (e) {
+        if (write.retryAfterNext && fsErrorCode(e) === "EINVAL") {
+          deferred = { path, value };
+          continue;
+        }
+        throw new CgroupError(`cannot write ${JSON.stringify(value)} to ${path}: ${describeFsError(e)}`);
+      }
+      if (deferred) {
+        this.files.write(deferred.path, deferred.value);
+        deferred = undefined;
+      }
+    }
+    if (deferred) this.files.write(deferred.path, deferred.value);
+    if (this.version === "v2" && options.devices) {
+      if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to install a device filter on cgroup v2");
+      attachDeviceFilter(this.options.syscalls, this.unified!, options.devices);
+    }
+  }
+
+  private freezerDir(): { dir: string; v2: boolean } | undefined {
+    if (this.version === "v2") return { dir: this.unified!, v2: true };
+    if (this.v1.freezer) return { dir: this.v1.freezer, v2: false };
+    return undefined;
+  }
+
+  freeze(): void {
+    const f = this.freezerDir();
+    if (!f) throw new CgroupError("cannot freeze: the freezer controller is not mounted on this host");
+    if (f.v2) v2Freeze(this.files, f.dir);
+    else v1Freeze(this.files, f.dir);
+  }
+
+  thaw(): void {
+    const f = this.freezerDir();
+    if (!f) throw new CgroupError("cannot thaw: the freezer controller is not mounted on this host");
+    if (f.v2) v2Thaw(this.files, f.dir);
+    else v1Thaw(this.files, f.dir);
+  }
+
+  /** "thawed" when no freezer is mounted: nothing can have frozen it. */
+  state(): FreezerState {
+    const f = this.freezerDir();
+    if (!f) return "thawed";
+    return f.v2 ? v2FreezerState(this.files, f.dir) : v1FreezerState(this.files, f.dir);
+  }
+
+  private procsDir(): string | undefined {
+    if (this.version === "v2") return this.unified;
+    for (const c of V1_PROCS_PREFERENCE) if (this.v1[c]) return this.v1[c];
+    return this.dirs()[0];
+  }
+
+  /** Every process in the cgroup and the cgroups below it, sorted. */
+  pids(): number[] {
+    const dir = this.procsDir();
+    if (dir === undefined) return [];
+    const found = new Set<number>();
+    const walk = (d: string) => {
+      const procs = this.files.readIfExists(`${d}/cgroup.procs`);
+      if (procs === undefined) return;
+      for (const line of procs.split("\n")) if (line.trim() !== "") found.add(Number(line));
+      for (const sub of subdirs(d)) walk(sub);
+    };
+    walk(dir);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  /**
+   * Sends `signal` to every process in the cgroup. SIGKILL goes through
+   * cgroup.kill where the kernel has it (nothing can escape by forking);
+   * otherwise the cgroup is frozen while the signals go out, so no process
+   * forks a child that misses its signal.
+   */
+  killAll(signal: number): void {
+    if (signal === SIGKILL && this.unified !== undefined && this.files.exists(`${this.unified}/cgroup.kill`)) {
+      this.files.write(`${this.unified}/cgroup.kill`, "1");
+      return;
+    }
+    let frozen = false;
+    if (this.freezerDir()) {
+      try {
+        this.freeze();
+        frozen = true;
+      } catch {
+        // Signal them anyway; a racing fork is less bad than not signalling.
+      }
+    }
+    try {
+      for (const pid of this.pids()) {
+        try {
+          if (this.options.syscalls) this.options.syscalls.kill(pid, signal);
+          else process.kill(pid, signal);
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if (code !== "ESRCH") throw e;
+        }
+      }
+    } finally {
+      if (frozen) this.thaw();
+    }
+  }
+
+  stats(): Stats {
+    if (this.version === "v2") return statsV2(this.files, this.unified!);
+    return statsV1(this.files, this.v1);
+  }
+
+  /** OOM kills so far in this cgroup: memory.events "oom_kill" on v2, memory.oom_control "oom_kill" on v1 (Linux 4.13+). */
+  oomKillCount(): number {
+    const file = this.version === "v2"
+      ? this.unified && `${this.unified}/memory.events`
+      : this.v1.memory && `${this.v1.memory}/memory.oom_control`;
+    const text = file ? this.files.readIfExists(file) : undefined;
+    const m = /^oom_kill (\d+)$/m.exec(text ?? "");
+    return m ? Number(m[1]) : 0;
+  }
+
+  /** A poller for OOM events: each poll() returns the OOM kills since the previous one (the first counts from now). */
+  oomEvents(): { poll(): number } {
+    let seen = this.oomKillCount();
+    return {
+      poll: () => {
+        const now = this.oomKillCount();
+        const fresh = Math.max(0, now - seen);
+        seen = now;
+        return fresh;
+      },
+    };
+  }
+
+  /**
+   * Removes the cgroup: every directory, deepest first, retrying while
+   * exiting processes still hold it. Only empty cgroup directories are
+   * removed (rmdir); no file is ever deleted.
+   */
+  destroy(): void {
+    const problems: string[] = [];
+    for (const dir of this.dirs()) {
+      for (const d of [...descendants(dir), dir]) {
+        const problem = this.removeDir(d, true);
+        if (problem) problems.push(problem);
+      }
+    }
+    if (problems.length) throw new CgroupError(problems.join("\n"));
+  }
+
+  /** rmdir with a short wait for EBUSY; returns what went wrong, if anything. */
+  private removeDir(dir: string, wait: boolean): string | undefined {
+    const deadline = Date.now() + (wait ? RMDIR_WAIT_MS : 0);
+    for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+      try {
+        rmdirSync(dir);
+        return undefined;
+      } catch (e) {
+        const code = fsErrorCode(e);
+        if (code === "ENOENT") return undefined;
+        if (code !== "EBUSY" || Date.now() > deadline) return `cannot remove cgroup ${dir}: ${describeFsError(e)}`;
+        sleepSync(delay);
+      }
+    }
+  }
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}`);
+  } catch {
+    return [];
+  }
+}
+
+/** Every directory below `dir`, deepest first. */
+function descendants(dir: string): string[] {
+  return subdirs(dir).flatMap((d) => [...descendants(d), d]);
+}

@@ -1,0 +1,38 @@
+/**
+ * What create refuses before anything is made: configurations that pass the
+ * spec's rules but that runt cannot build (yet), and a missing rootfs.
+ */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Spec } from "../spec/schema.ts";
+import { ContainerSetupError } from "./errors.ts";
+
+export function checkBuildable(spec: Spec, bundle: string): string {
+  if (!spec.process) throw new ContainerSetupError("process: required to create a container");
+  if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
+  if (spec.process.terminal) {
+    throw new ContainerSetupError("process.terminal: terminals (--console-socket) are not supported yet; set it to false");
+  }
+  const namespaces = spec.linux?.namespaces ?? [];
+  if (namespaces.some((ns) => ns.type === "user")) {
+    throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");
+  }
+  if (namespaces.some((ns) => ns.type === "time" && ns.path !== undefined)) {
+    // setns into a time namespace needs a single-threaded process, which a JavaScript runtime never is.
+    throw new ContainerSetupError("linux.namespaces: joining a time namespace by path is not supported; create a new one");
+  }
+  if (!namespaces.some((ns) => ns.type === "mount")) {
+    // Without one, the rootfs mounts would land on the host.
+    throw new ContainerSetupError('linux.namespaces: a "mount" namespace is required');
+  }
+  if (!spec.root) throw new ContainerSetupError("root: required to create a container");
+  const rootfs = resolve(bundle, spec.root.path);
+  let isDir = false;
+  try {
+    isDir = statSync(rootfs).isDirectory();
+  } catch {
+    throw new ContainerSetupError(`root.path: rootfs ${rootfs} does not exist`);
+  }
+  if (!isDir) throw new ContainerSetupError(`root.path: rootfs ${rootfs} is not a directory`);
+  return rootfs;
+}

@@ -1,0 +1,176 @@
+/**
+ * `create`: from a bundle to a container whose init waits, inside all its
+ * namespaces and on its new root, for `start`. Everything create makes — the
+ * state directory, the exec fifo, the init and its mounts — is undone when
+ * it fails, so a failed create leaves nothing behind.
+ */
+import { chmodSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { SIGKILL } from "../../ffi/constants.ts";
+import { bundleDir, CONFIG_FILE, readConfigJson } from "../bundle.ts";
+import { RuntError } from "../errors.ts";
+import type { Channel, InitReport } from "../init/channel.ts";
+import type { InitConfig } from "../init/config.ts";
+import { spawnInit } from "../init/spawn.ts";
+import { readProcStat } from "../state/process.ts";
+import { type ContainerRecord, ociState } from "../state/record.ts";
+import { ContainerExistsError } from "../state/store.ts";
+import { checkContainerId } from "../state/id.ts";
+import { OCI_VERSION } from "../version.ts";
+import { checkBuildable } from "./checks.ts";
+import { createContainerCgroup } from "../cgroups/container.ts";
+import type { CgroupManager } from "../cgroups/manager.ts";
+import type { LifecycleContext } from "./context.ts";
+import { ContainerSetupError } from "./errors.ts";
+import { runFatalHooks } from "./hooks.ts";
+import { ContainerLock } from "./lock.ts";
+import { EXEC_FIFO } from "./paths.ts";
+
+export interface CreateOptions {
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  preserveFds?: number;
+}
+
+export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
+  const { sys, store } = ctx;
+  checkContainerId(opts.id);
+  if (store.exists(opts.id)) throw new ContainerExistsError(`container "${opts.id}" already exists`);
+  const bundle = bundleDir(opts.bundle);
+  const configFile = join(bundle, CONFIG_FILE);
+  const json = readConfigJson(configFile);
+
+  const dir = store.reserve(opts.id);
+  const lock = ContainerLock.acquire(sys, dir);
+  let pid = 0;
+  let cgroup: CgroupManager | undefined;
+  try {
+    const fifoPath = join(dir, EXEC_FIFO);
+    sys.mkfifo(fifoPath, 0o600);
+    // Writable by the container's user, whoever that is, as runc's is.
+    chmodSync(fifoPath, 0o622);
+
+    // The init starts up while the config is validated: both take milliseconds,
+    // and only the PID namespace must be known before the spawn. An invalid
+    // config kills the init again, unused.
+    const init = spawnInit(sys, opts.id, pidNamespaceOf(json), opts.preserveFds ?? 0);
+    pid = init.pid;
+    try {
+      const { validateConfigJson } = await import("../config_file.ts");
+      const spec = validateConfigJson(json, configFile);
+      const rootfs = checkBuildable(spec, bundle);
+      const record: ContainerRecord = {
+        id: opts.id,
+        ociVersion: OCI_VERSION,
+        bundle,
+        rootfs,
+        created: new Date().toISOString(),
+        owner: ownerName(),
+        annotations: spec.annotations ?? {},
+        phase: "creating",
+        pid,
+        pidStartTime: readProcStat(pid)?.startTime ?? "",
+        config: spec,
+      };
+      store.write(record);
+      // In its cgroup before it runs anything of the container's, so nothing escapes the limits.
+      cgroup = createContainerCgroup({ id: opts.id, linux: spec.linux }, { syscalls: sys });
+      cgroup.apply(pid);
+      record.cgroup = cgroup.toJSON();
+      store.write(record);
+      init.channel.send({
+        spec,
+        rootfs,
+        bundle,
+        noPivot: opts.noPivot ?? false,
+        noNewKeyring: opts.noNewKeyring ?? false,
+        fifoPath,
+        preserveFds: opts.preserveFds ?? 0,
+        state: ociState(record, "creating"),
+      } satisfies InitConfig);
+      awaitReady(ctx, init.channel, record);
+      record.phase = "created";
+      store.write(record);
+      if (opts.pidFile) writePidFile(opts.pidFile, pid);
+      return record;
+    } finally {
+      init.channel.close();
+    }
+  } catch (e) {
+    if (pid > 0) reap(ctx, pid);
+    try {
+      cgroup?.destroy();
+    } catch (cleanup) {
+      ctx.warn(`removing the cgroup of container "${opts.id}": ${(cleanup as Error).message}`);
+    }
+    store.remove(opts.id);
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The PID namespace entry of a config not validated yet; anything malformed is caught by validation. */
+function pidNamespaceOf(json: unknown): { path?: string } | undefined {
+  const namespaces = (json as { linux?: { namespaces?: unknown } } | null)?.linux?.namespaces;
+  if (!Array.isArray(namespaces)) return undefined;
+  const pid = namespaces.find((ns) => (ns as { type?: unknown } | null)?.type === "pid") as { path?: unknown } | undefined;
+  if (!pid) return undefined;
+  return typeof pid.path === "string" ? { path: pid.path } : {};
+}
+
+/** Follows the init through its reports, running the runtime-namespace hooks when it asks. */
+function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord): void {
+  for (;;) {
+    const report = channel.receive<InitReport>();
+    if (report === null) {
+      throw new ContainerSetupError(`container "${record.id}": init exited before the container was ready`);
+    }
+    if (report.type === "error") throw new ContainerSetupError(report.message);
+    if (report.type === "ready") return;
+    try {
+      runFatalHooks(ctx, "prestart", record, "creating");
+      runFatalHooks(ctx, "createRuntime", record, "creating");
+    } catch (e) {
+      channel.send({ type: "abort" });
+      throw e;
+    }
+    channel.send({ type: "continue" });
+  }
+}
+
+/** Kills and waits for an init that will not become a container; its mount namespace goes with it. */
+function reap(ctx: LifecycleContext, pid: number): void {
+  try {
+    ctx.sys.kill(pid, SIGKILL);
+  } catch { /* already gone */ }
+  try {
+    ctx.sys.waitpid(pid);
+  } catch { /* not our child (cannot happen for create) or already reaped */ }
+}
+
+/** Written atomically, as runc does, so a reader never sees an empty file. */
+export function writePidFile(path: string, pid: number): void {
+  const tmp = join(dirname(path), `.${Date.now()}.pid`);
+  try {
+    writeFileSync(tmp, String(pid));
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new RuntError(`--pid-file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The user running runt, by name as runc shows it (uid when /etc/passwd does not list it). */
+function ownerName(): string {
+  const uid = process.getuid?.() ?? 0;
+  try {
+    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const [name, , id] = line.split(":");
+      if (id !== undefined && Number(id) === uid) return name;
+    }
+  } catch { /* no passwd file */ }
+  return String(uid);
+}

@@ -1,0 +1,60 @@
+/**
+ * `delete`: the container's resources go, its poststop hooks run. A running
+ * container is refused unless forced; a created one is torn down, as runc
+ * does, since nothing of the user's has run in it yet.
+ */
+import { SIGKILL } from "../../ffi/constants.ts";
+import { sleepSync } from "../sleep.ts";
+import { ContainerNotFoundError } from "../state/store.ts";
+import type { ContainerRecord } from "../state/record.ts";
+import type { LifecycleContext } from "./context.ts";
+import { ContainerStateError } from "./errors.ts";
+import { runWarningHooks } from "./hooks.ts";
+import { signalInit } from "./kill.ts";
+import { ContainerLock } from "./lock.ts";
+import { CgroupManager } from "../cgroups/manager.ts";
+import { containerStatus, isAlive } from "./status.ts";
+
+const KILL_WAIT_MS = 10_000;
+
+export function deleteContainer(ctx: LifecycleContext, id: string, force = false): void {
+  const { store, sys } = ctx;
+  if (!store.exists(id)) throw new ContainerNotFoundError(`container "${id}" does not exist`);
+  const lock = ContainerLock.acquire(sys, store.dir(id));
+  try {
+    const record = store.tryRead(id);
+    if (record) {
+      const status = containerStatus(record);
+      if ((status === "running" || status === "paused" || status === "creating") && !force) {
+        throw new ContainerStateError(`cannot delete container "${id}": it is ${status} (stop it first, or use --force)`);
+      }
+      if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record);
+      if (record.cgroup) removeCgroup(ctx, record);
+      runWarningHooks(ctx, "poststop", record, "stopped");
+    }
+    store.remove(id);
+  } finally {
+    lock.release();
+  }
+}
+
+/** SIGKILL to the init, then wait until its PID namespace — every process in it — is gone. */
+function killAndWait(ctx: LifecycleContext, record: ContainerRecord): void {
+  signalInit(ctx.sys, record, SIGKILL);
+  const deadline = Date.now() + KILL_WAIT_MS;
+  let delay = 0.2;
+  while (isAlive(record)) {
+    if (Date.now() > deadline) {
+      throw new ContainerStateError(`container "${record.id}": process ${record.pid} did not die after SIGKILL`);
+    }
+    sleepSync(delay);
+    delay = Math.min(delay * 2, 20);
+  }
+}
+
+/** Whatever is still in the cgroup (a process that left the PID namespace) is killed before the cgroup goes. */
+function removeCgroup(ctx: LifecycleContext, record: ContainerRecord): void {
+  const cgroup = CgroupManager.open(record.cgroup!, { syscalls: ctx.sys });
+  cgroup.killAll(SIGKILL);
+  cgroup.destroy();
+}

@@ -1,0 +1,7 @@
+import { RuntError } from "../errors.ts";
+
+/** The operation does not fit the state the container is in. */
+export class ContainerStateError extends RuntError {}
+
+/** The container could not be built or started; the message is the cause. */
+export class ContainerSetupError extends RuntError {}

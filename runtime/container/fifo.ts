@@ -1,0 +1,46 @@
+/**
+ * The reading side of the exec fifo, used by `start`. Opening it releases
+ * the init, which writes one byte at once, then either execs (close-on-exec
+ * closes its end: end of file, success) or writes why it could not.
+ */
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
+import { sleepSync } from "../sleep.ts";
+
+/** Releases the init; returns what it reported ("" when the user process was exec'd). */
+export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolean): string {
+  // Non-blocking, so a dead init cannot leave start hanging in open or read.
+  const fd = sys.open(fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  try {
+    const buf = new Uint8Array(4096);
+    let delay = 0.2;
+    for (;;) {
+      let n = -1;
+      try {
+        n = sys.read(fd, buf);
+      } catch (e) {
+        if (!isErrno(e, "EAGAIN")) throw e;
+      }
+      if (n > 0) {
+        // The init is on the other end now: a blocking read ends when it execs or exits.
+        sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return readToEnd(sys, fd, buf.slice(1, n));
+      }
+      // 0 before the first byte means the init has not opened its end yet.
+      if (!alive()) return "container init exited before it could be started";
+      sleepSync(delay);
+      delay = Math.min(delay * 2, 10);
+    }
+  } finally {
+    sys.close(fd);
+  }
+}
+
+function readToEnd(sys: Syscalls, fd: number, first: Uint8Array): string {
+  const decoder = new TextDecoder();
+  let text = decoder.decode(first, { stream: true });
+  const buf = new Uint8Array(4096);
+  for (let n = sys.read(fd, buf); n > 0; n = sys.read(fd, buf)) text += decoder.decode(buf.subarray(0, n), { stream: true });
+  return text + decoder.decode();
+}

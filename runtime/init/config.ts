@@ -1,0 +1,22 @@
+/** What the parent tells the container init, as the first message on the channel. */
+import type { Spec } from "../spec/schema.ts";
+import type { OciState } from "../state/record.ts";
+
+export interface InitConfig {
+  spec: Spec;
+  /** Absolute host path of root.path. */
+  rootfs: string;
+  bundle: string;
+  noPivot: boolean;
+  /** Keep the caller's session keyring instead of a new one. */
+  noNewKeyring: boolean;
+  /** The exec fifo whose opening by `start` releases the user process. */
+  fifoPath: string;
+  /** Descriptors 3 … 3+preserveFds-1 pass into the container. */
+  preserveFds: number;
+  /** The container's state as hooks run inside the container receive it. */
+  state: OciState;
+}
+
+/** The environment variable naming the channel descriptor in the init. */
+export const INIT_FD_ENV = "_RUNT_INIT_FD";

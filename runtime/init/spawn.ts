@@ -1,0 +1,81 @@
+/**
+ * Starting the container init from the parent. The init must be born inside
+ * the container's PID namespace, which applies only to children, so the
+ * parent's main thread enters it for the instant of the spawn and returns to
+ * its own right after. Nothing between the two may create a
+ * thread (Deno panics in a new PID namespace), so only FFI calls run there.
+ */
+import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
+import { AF_UNIX, F_DUPFD_CLOEXEC, O_CLOEXEC, O_RDONLY, SOCK_STREAM } from "../../ffi/constants.ts";
+import { Channel } from "./channel.ts";
+import { INIT_FD_ENV } from "./config.ts";
+import { NamespaceError } from "./namespaces.ts";
+import { SyscallError } from "../../ffi/errors.ts";
+import { initCommand } from "./self.ts";
+import { inheritPreserved } from "../process/exec.ts";
+
+const SOCK_CLOEXEC = O_CLOEXEC;
+
+export interface SpawnedInit {
+  pid: number;
+  channel: Channel;
+}
+
+/** `pidNamespace`: the spec's pid namespace entry, if it has one. */
+export function spawnInit(sys: Syscalls, id: string, pidNamespace: { path?: string } | undefined, preserveFds: number): SpawnedInit {
+  const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
+  // The channel sits just above the preserved descriptors, which keep their numbers.
+  const initFd = 3 + preserveFds;
+  let source = childEnd;
+  // dup2 onto itself would leave close-on-exec set.
+  if (source === initFd) source = sys.fcntl(childEnd, F_DUPFD_CLOEXEC, initFd + 1);
+  const fileActions: FileAction[] = [{ op: "dup2", fd: source, to: initFd }];
+  inheritPreserved(sys, initFd);
+  const argv = initCommand(id);
+  const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
+  let pid: number;
+  try {
+    pid = spawnWithPidNamespace(sys, pidNamespace, (ns) => sys.posixSpawn(argv[0], argv, env, { fileActions, pidNamespace: ns }));
+  } catch (e) {
+    sys.close(parentEnd);
+    throw e;
+  } finally {
+    sys.close(childEnd);
+    if (source !== childEnd) sys.close(source);
+  }
+  return { pid, channel: new Channel(sys, parentEnd) };
+}
+
+/**
+ * Opens what the spawn needs to place the init in the PID namespace `ns`
+ * (none: the host's) and to return afterwards; posixSpawn does the rest.
+ */
+function spawnWithPidNamespace(
+  sys: Syscalls,
+  ns: { path?: string } | undefined,
+  spawn: (pidNamespace?: { joinFd?: number; restoreFd: number }) => number,
+): number {
+  if (!ns) return spawn();
+  const restoreFd = sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  let joinFd: number | undefined;
+  try {
+    if (ns.path !== undefined) {
+      try {
+        joinFd = sys.open(ns.path, O_RDONLY | O_CLOEXEC);
+      } catch (e) {
+        throw new NamespaceError(`pid namespace ${ns.path}: ${(e as Error).message}`);
+      }
+    }
+    try {
+      return spawn({ joinFd, restoreFd });
+    } catch (e) {
+      if (e instanceof SyscallError && e.method !== "posixSpawn") {
+        throw new NamespaceError(`${joinFd === undefined ? "creating" : `joining`} pid namespace${ns.path ? ` ${ns.path}` : ""}: ${e.message}`);
+      }
+      throw e;
+    }
+  } finally {
+    if (joinFd !== undefined) sys.close(joinFd);
+    sys.close(restoreFd);
+  }
+}

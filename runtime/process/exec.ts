@@ -1,0 +1,98 @@
+/**
+ * The last act of the container init: replace this process with the
+ * container's program. What survives execve is cleaned first: descriptors
+ * beyond the ones meant for the container would leak runtime internals, and
+ * Deno and Bun ignore SIGPIPE (Bun also SIGXFSZ, `deno test` children 32) and may block signals —
+ * an ignored disposition and the signal mask both survive execve, and the
+ * container's program must not start with them. No threads are created here.
+ */
+import { readdirSync } from "node:fs";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import {
+  CLOSE_RANGE_CLOEXEC,
+  F_SETFD,
+  FD_CLOEXEC,
+  NSIG,
+  SIG_DFL,
+  SIG_SETMASK,
+  SIGKILL,
+  SIGSTOP,
+} from "../../ffi/constants.ts";
+import { errnoDescription } from "../../ffi/errno.ts";
+import { isErrno, SyscallError } from "../../ffi/errors.ts";
+import { ProcessError } from "./errors.ts";
+
+/**
+ * Every signal whose disposition can be set, glibc's internal 32 and 33
+ * included: a parent may have left them ignored, and nothing in this
+ * process needs them between here and execve.
+ */
+export const RESETTABLE_SIGNALS: readonly number[] = Array.from({ length: NSIG - 1 }, (_, i) => i + 1)
+  .filter((s) => s !== SIGKILL && s !== SIGSTOP);
+
+const ALL_FDS = 0xffff_ffff;
+
+/** Marks every descriptor from `first` up close-on-exec. */
+export function closeOnExecFrom(sys: Syscalls, first: number): void {
+  try {
+    sys.closeRange(first, ALL_FDS, CLOSE_RANGE_CLOEXEC);
+    return;
+  } catch (e) {
+    // Kernels before 5.11 lack close_range or its CLOEXEC flag.
+    if (!isErrno(e, "ENOSYS") && !isErrno(e, "EINVAL")) throw e;
+  }
+  for (const name of readdirSync("/proc/self/fd")) {
+    const fd = Number(name);
+    if (fd < first) continue;
+    try {
+      sys.fcntl(fd, F_SETFD, FD_CLOEXEC);
+    } catch (e) {
+      // The descriptor readdirSync listed its own directory with, closed since.
+      if (!isErrno(e, "EBADF")) throw e;
+    }
+  }
+}
+
+/**
+ * Clears close-on-exec on descriptors 3 … keepFds-1, the preserved ones: Bun
+ * marks every inherited descriptor from 4 up close-on-exec as it starts.
+ * A number the caller did not pass is skipped.
+ */
+export function inheritPreserved(sys: Syscalls, keepFds: number): void {
+  for (let fd = 3; fd < keepFds; fd++) {
+    try {
+      sys.fcntl(fd, F_SETFD, 0);
+    } catch (e) {
+      if (!isErrno(e, "EBADF")) throw e;
+    }
+  }
+}
+
+/** Every disposition to SIG_DFL first, then an empty mask, so a pending signal meets the default action. */
+export function resetSignals(sys: Syscalls): void {
+  for (const signal of RESETTABLE_SIGNALS) sys.signal(signal, SIG_DFL);
+  sys.sigprocmask(SIG_SETMASK, []);
+}
+
+/**
+ * Replaces this process with `path`. Descriptors below `keepFds` (stdio and
+ * the preserved ones) are inherited; all others are closed by the exec.
+ */
+export function execProcess(sys: Syscalls, path: string, args: string[], env: string[], keepFds: number): never {
+  try {
+    closeOnExecFrom(sys, keepFds);
+    inheritPreserved(sys, keepFds);
+    resetSignals(sys);
+  } catch (e) {
+    if (e instanceof SyscallError) throw new ProcessError(`prepare to exec ${JSON.stringify(path)}: ${e.message}`);
+    throw e;
+  }
+  try {
+    return sys.execve(path, args, env);
+  } catch (e) {
+    if (e instanceof SyscallError) {
+      throw new ProcessError(`exec: ${JSON.stringify(path)}: ${errnoDescription(e.errno).toLowerCase()}`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,43 @@
+/** Bind mounts: a host path onto a destination inside the rootfs, then its flags. */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { AT_FDCWD, AT_RECURSIVE } from "../../ffi/constants.ts";
+import { MS } from "../mount/options.ts";
+import type { MountContext, PlannedMount } from "./context.ts";
+import { attempt, q } from "./errors.ts";
+import { createMountpoint } from "./mountpoint.ts";
+
+/** Host paths for bind sources: relative ones are relative to the bundle, as runc reads them. */
+export function bindSource(source: string, bundle?: string): string {
+  return bundle === undefined ? resolve(source) : resolve(bundle, source);
+}
+
+/**
+ * Binds `source` onto the planned destination. The first mount(2) only
+ * creates the bind; the flags (ro, nosuid …) need a second, remounting call.
+ */
+export function bindMount(ctx: MountContext, source: string, p: PlannedMount): void {
+  const { sys } = ctx;
+  const { dest, options, subject } = p;
+  const stat = attempt(`${subject}: source ${q(source)}`, () => statSync(source));
+  attempt(`${subject}: create mount point`, () => createMountpoint(dest, stat.isDirectory()));
+  attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null));
+  if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
+    attempt(`${subject}: remount`, () => sys.mount(null, dest, null, options.flags | MS.BIND | MS.REMOUNT, null));
+  }
+  applyPropagation(ctx, p);
+  const { set, clear } = options.recursive;
+  if (set !== 0 || clear !== 0) {
+    attempt(
+      `${subject}: recursive attributes`,
+      () => sys.mountSetattr(AT_FDCWD, dest, AT_RECURSIVE, { attrSet: set, attrClr: clear }),
+    );
+  }
+}
+
+/** Each propagation change is a mount(2) call of its own; the kernel takes one type per call. */
+export function applyPropagation(ctx: MountContext, p: PlannedMount): void {
+  for (const flags of p.options.propagation) {
+    attempt(`${p.subject}: propagation`, () => ctx.sys.mount(null, p.dest, null, flags, null));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What runc does inside the new root before the user process: propagation
+ * of "/", the read-only remounts, hostname and domain name, sysctls, then
+ * `readonlyPaths` and `maskedPaths`. The order is runc's and it matters:
+ * sysctls are written under /proc/sys before /proc/sys is made read-only.
+ */
+import { isErrno } from "../../ffi/errors.ts";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import { MS, parseMountOptions } from "../mount/options.ts";
+import type { Spec } from "../spec/schema.ts";
+import { attempt, failure, q } from "./errors.ts";
+import { findMount, mountFlags, parseMountinfo } from "./mountinfo.ts";
+import { cleanPath, needsReadonlyRemount } from "./mounts.ts";
+import { rootPropagationFlags } from "./prepare.ts";
+import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";
+
+/** The flags a read-only bind of a path keeps from its mount; runc keeps these three. */
+const READONLY_PATH_KEPT = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+
+export function finalizeRootfs(sys: Syscalls, spec: Spec, proc: ProcAccess = liveProc): void {
+  const propagation = rootPropagationFlags(spec);
+  if (propagation) {
+    // "/" is the rootfs now; before the switch the same value reached only the old root's mount.
+    attempt(`mount propagation of ${q("/")}`, () => sys.mount(null, "/", null, propagation, null));
+  }
+  for (const m of spec.mounts ?? []) {
+    if (!needsReadonlyRemount(m)) continue;
+    const flags = parseMountOptions(m.options).flags | MS.REMOUNT | MS.BIND | MS.RDONLY;
+    const dest = cleanPath(m.destination);
+    attempt(
+      `remount ${q(m.type ?? "")} on ${q(m.destination)} read-only`,
+      () => sys.mount(null, dest, null, flags, null),
+    );
+  }
+  if (spec.root?.readonly) {
+    // The root keeps every flag it has; a remount without the locked ones is refused.
+    const flags = MS.BIND | MS.REMOUNT | MS.RDONLY | currentFlags(proc, "/");
+    attempt(`remount ${q("/")} read-only`, () => sys.mount(null, "/", null, flags, null));
+  }
+  if (spec.hostname) attempt(`hostname ${q(spec.hostname)}`, () => sys.sethostname(spec.hostname!));
+  if (spec.domainname) attempt(`domainname ${q(spec.domainname)}`, () => sys.setdomainname(spec.domainname!));
+  for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) {
+    attempt(`sysctl ${q(key)}`, () => proc.write(`/proc/sys/${key.replaceAll(".", "/")}`, value));
+  }
+  for (const path of spec.linux?.readonlyPaths ?? []) readonlyPath(sys, proc, path);
+  for (const path of spec.linux?.maskedPaths ?? []) maskPath(sys, path);
+}
+
+/** Binds the path onto itself and makes that bind read-only; a path that does not exist is skipped. */
+function readonlyPath(sys: Syscalls, proc: ProcAccess, path: string): void {
+  const what = `readonly path ${q(path)}`;
+  try {
+    sys.mount(path, path, null, MS.BIND | MS.REC, null);
+  } catch (e) {
+    if (isErrno(e, "ENOENT")) return;
+    throw failure(what, e);
+  }
+  const kept = currentFlags(proc, cleanPath(path)) & READONLY_PATH_KEPT;
+  attempt(what, () => sys.mount(path, path, null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY, null));
+}
+
+/**
+ * Hides a path: /dev/null over a file, an empty read-only tmpfs over a
+ * directory (the kernel says ENOTDIR when binding a file onto one). A path
+ * that does not exist is skipped.
+ */
+function maskPath(sys: Syscalls, path: string): void {
+  const what = `masked path ${q(path)}`;
+  try {
+    sys.mount("/dev/null", path, null, MS.BIND, null);
+  } catch (e) {
+    if (isErrno(e, "ENOENT")) return;
+    if (!isErrno(e, "ENOTDIR")) throw failure(what, e);
+    attempt(what, () => sys.mount("tmpfs", path, "tmpfs", MS.RDONLY, null));
+  }
+}
+
+/** The MS_* flags the mount at `mountPoint` has now, or none when the mount table cannot be read. */
+function currentFlags(proc: ProcAccess, mountPoint: string): number {
+  let text: string;
+  try {
+    text = proc.read(MOUNTINFO);
+  } catch {
+    // No /proc in the container: the remount goes ahead with the requested flags alone.
+    return 0;
+  }
+  const mount = findMount(parseMountinfo(text), mountPoint);
+  return mount ? mountFlags(mount) : 0;
+}

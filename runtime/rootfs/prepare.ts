@@ -1,0 +1,84 @@
+/**
+ * Everything runc's prepareRootfs does before the root is switched, run by
+ * the container init inside its new mount namespace: mount propagation that
+ * keeps the container's mounts from reaching the host, the rootfs as a mount
+ * of its own, `mounts[]` in order, then /dev.
+ */
+import { realpathSync } from "node:fs";
+import { dirname } from "node:path";
+import { isErrno } from "../../ffi/errors.ts";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import { MS, parseMountOptions } from "../mount/options.ts";
+import type { Spec } from "../spec/schema.ts";
+import type { MountContext } from "./context.ts";
+import { createDevices, devicesToCreate, needsDevSetup, setupDevSymlinks, setupPtmx } from "./devices.ts";
+import { attempt, failure, q } from "./errors.ts";
+import { mountToRootfs } from "./mounts.ts";
+import { KCORE, liveProc, type ProcAccess } from "./proc.ts";
+
+export function prepareRootfs(
+  sys: Syscalls,
+  spec: Spec,
+  rootfs: string,
+  bundle?: string,
+  proc: ProcAccess = liveProc,
+): void {
+  const root = canonicalRootfs(rootfs);
+  const propagation = rootPropagationFlags(spec);
+  // Nothing mounted from here on may propagate back to the host.
+  const rootFlags = propagation || MS.SLAVE | MS.REC;
+  attempt(`mount propagation of ${q("/")}`, () => sys.mount(null, "/", null, rootFlags, null));
+  makeParentMountUnshared(sys, root, propagation);
+  attempt(`bind mount of the rootfs ${q(root)}`, () => sys.mount(root, root, null, MS.BIND | MS.REC, null));
+
+  const ctx: MountContext = {
+    sys,
+    rootfs: root,
+    bundle,
+    proc,
+    cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
+  };
+  for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
+
+  if (needsDevSetup(spec)) {
+    createDevices(sys, root, devicesToCreate(spec));
+    setupPtmx(root);
+    setupDevSymlinks(root, proc.exists(KCORE));
+  }
+}
+
+/** mount(2) flags for `linux.rootfsPropagation` ("slave" → MS_SLAVE), 0 when unset. */
+export function rootPropagationFlags(spec: Spec): number {
+  const value = spec.linux?.rootfsPropagation;
+  return value ? parseMountOptions([value]).propagation[0] ?? 0 : 0;
+}
+
+/**
+ * The absolute rootfs path with symlinks resolved, so it compares equal to
+ * the mount points the kernel reports.
+ */
+export function canonicalRootfs(rootfs: string): string {
+  try {
+    return realpathSync(rootfs);
+  } catch {
+    return rootfs;
+  }
+}
+
+/**
+ * pivot_root(2) refuses a new root whose parent mount is shared, and a bind
+ * under a shared parent would show up in the host's namespace. The parent is
+ * the nearest mount point at or above the rootfs; mount(2) says EINVAL for a
+ * directory that is not one, so walk up until it accepts.
+ */
+function makeParentMountUnshared(sys: Syscalls, rootfs: string, propagation: number): void {
+  const flags = propagation & MS.SLAVE ? MS.SLAVE : MS.PRIVATE;
+  for (let path = rootfs;; path = dirname(path)) {
+    try {
+      sys.mount(null, path, null, flags, null);
+      return;
+    } catch (e) {
+      if (!isErrno(e, "EINVAL") || path === "/") throw failure(`mount propagation of ${q(path)}`, e);
+    }
+  }
+}

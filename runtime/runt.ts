@@ -1,0 +1,64 @@
+/**
+ * The lifecycle as a library: what the `runt` commands do, for scripts.
+ * Errors are RuntErrors with the same one-line messages the CLI prints.
+ */
+import { loadSyscalls } from "../ffi/mod.ts";
+import type { Syscalls } from "../ffi/syscalls.ts";
+import type { LifecycleContext } from "./container/context.ts";
+import { createContainer, type CreateOptions } from "./container/create.ts";
+import { deleteContainer } from "./container/delete.ts";
+import { killContainer } from "./container/kill.ts";
+import { containerState, listContainers } from "./container/query.ts";
+import { runContainer, type RunOptions } from "./container/run.ts";
+import { startContainer } from "./container/start.ts";
+import { RuntError } from "./errors.ts";
+import { parseSignal } from "./spec/signals.ts";
+import type { OciState } from "./state/record.ts";
+import { StateStore } from "./state/store.ts";
+
+export const DEFAULT_STATE_ROOT = "/run/runt";
+
+export class Runt {
+  private readonly ctx: LifecycleContext;
+
+  constructor(sys: Syscalls, root = DEFAULT_STATE_ROOT, warn: (line: string) => void = (l) => console.warn(l)) {
+    this.ctx = { sys, store: new StateStore(root), warn };
+  }
+
+  /** A Runt on the real system calls of this process. */
+  static async open(root = DEFAULT_STATE_ROOT): Promise<Runt> {
+    return new Runt(await loadSyscalls(), root);
+  }
+
+  async create(id: string, options: Omit<CreateOptions, "id"> = {}): Promise<OciState> {
+    await createContainer(this.ctx, { ...options, id });
+    return this.state(id);
+  }
+
+  start(id: string): void {
+    startContainer(this.ctx, id);
+  }
+
+  /** Creates, starts and (unless detached) waits; resolves to the exit status, 128+N for signal N. */
+  run(id: string, options: Omit<RunOptions, "id"> = {}): Promise<number> {
+    return runContainer(this.ctx, { ...options, id });
+  }
+
+  state(id: string): OciState {
+    return containerState(this.ctx.store, id);
+  }
+
+  list(): OciState[] {
+    return listContainers(this.ctx.store);
+  }
+
+  kill(id: string, signal: string | number = "SIGTERM", options: { all?: boolean } = {}): void {
+    const number = typeof signal === "number" ? signal : parseSignal(signal);
+    if (number === undefined) throw new RuntError(`unknown signal "${signal}"`);
+    killContainer(this.ctx, id, number, options.all ?? false);
+  }
+
+  delete(id: string, options: { force?: boolean } = {}): void {
+    deleteContainer(this.ctx, id, options.force ?? false);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Mistakes a new user makes, each answered with one clear line, a non-zero
+ * exit, and nothing left behind: no state directory, mount or process.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
+import type { Spec } from "../../runtime/spec/schema.ts";
+import { leftovers } from "./leftovers.ts";
+import { isRoot, runt, tempDir } from "./runt.ts";
+
+const skip = isRoot ? false : "needs root";
+
+/** Creates container `id` from a bundle built with `args`/`edit`; returns runt's answer and checks it left nothing. */
+function failedCreate(args: string[], edit: (spec: Spec) => void = () => {}, id = "bad") {
+  const root = tempDir("runt-root-");
+  const tag = `RUNT_TEST=${process.pid}-${id}`;
+  const b = makeBundle(args, (s) => {
+    s.process!.env!.push(tag);
+    edit(s);
+  });
+  try {
+    const r = runt(["--root", root.path, "create", "-b", b.dir, id], { files: true });
+    if (r.status === 0) runt(["--root", root.path, "delete", "--force", id]);
+    assert.notEqual(r.status, 0, "create must fail");
+    assert.deepEqual(leftovers(root.path, id, [b.dir, SHARED_ROOTFS], tag), []);
+    assert.deepEqual(existsSync(root.path) ? readdirSync(root.path) : [], []);
+    return r;
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+}
+
+test("an unknown container ID is named by state, start, kill and delete", { skip }, () => {
+  const root = tempDir("runt-root-");
+  try {
+    for (const cmd of [["state"], ["start"], ["kill"], ["delete"], ["delete", "--force"]]) {
+      const r = runt(["--root", root.path, ...cmd, "nope"]);
+      assert.equal(r.status, 1, cmd.join(" "));
+      assert.deepEqual(r.errLines, ['runt: container "nope" does not exist'], cmd.join(" "));
+    }
+  } finally {
+    root.cleanup();
+  }
+});
+
+test("a malformed container ID is refused before anything is made", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["true"]);
+  try {
+    for (const id of ["..", "a/b", "with space"]) {
+      const r = runt(["--root", root.path, "create", "-b", b.dir, id]);
+      assert.equal(r.status, 1);
+      assert.equal(r.errLines.length, 1, r.stderr);
+      assert.match(r.errLines[0], /container ID/i);
+    }
+    assert.deepEqual(readdirSync(root.path), []);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("a duplicate ID is refused and the existing container is untouched", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sleep", "60"]);
+  try {
+    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "dup"], { files: true }).status, 0);
+    const first = JSON.parse(runt(["--root", root.path, "state", "dup"]).stdout);
+    const r = runt(["--root", root.path, "create", "-b", b.dir, "dup"], { files: true });
+    assert.equal(r.status, 1);
+    assert.deepEqual(r.errLines, ['runt: container "dup" already exists']);
+    assert.deepEqual(JSON.parse(runt(["--root", root.path, "state", "dup"]).stdout), first);
+  } finally {
+    runt(["--root", root.path, "delete", "--force", "dup"]);
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("a missing rootfs is named", { skip }, () => {
+  const r = failedCreate(["true"], (s) => (s.root!.path = "/nonexistent/rootfs"));
+  assert.deepEqual(r.errLines, ["runt: root.path: rootfs /nonexistent/rootfs does not exist"]);
+});
+
+test("a non-existent executable is reported by create, as runc does", { skip }, () => {
+  const r = failedCreate(["nosuch-binary"]);
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.match(r.errLines[0], /^runt: exec: "nosuch-binary": executable file not found in \$PATH$/);
+});
+
+test("a cwd that cannot be a directory in the container is reported by create", { skip }, () => {
+  // A missing cwd is made, as runc makes it; a file in the way cannot be.
+  const r = failedCreate(["true"], (s) => (s.process!.cwd = "/etc/passwd"));
+  assert.deepEqual(r.errLines, ['runt: process.cwd "/etc/passwd": not a directory']);
+});
+
+test("an invalid config names the file and the JSON path", { skip }, () => {
+  const r = failedCreate(["true"], (s) => {
+    s.process!.rlimits = [{ type: "RLIMIT_NOPE", soft: 1, hard: 1 }];
+  });
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.match(r.errLines[0], /config\.json: process\.rlimits\[0\]\.type: /);
+});
+
+test("a terminal is refused with a clear message until --console-socket exists", { skip }, () => {
+  const r = failedCreate(["true"], (s) => (s.process!.terminal = true));
+  assert.deepEqual(r.errLines, ["runt: process.terminal: terminals (--console-socket) are not supported yet; set it to false"]);
+});
+
+test("a failing prestart hook fails create and leaves nothing", { skip }, () => {
+  const r = failedCreate(["true"], (s) => (s.hooks = { prestart: [{ path: "/bin/sh", args: ["sh", "-c", "exit 3"] }] }));
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.match(r.errLines[0], /prestart/);
+});
+
+test("a mount that cannot be made is named and undone", { skip }, () => {
+  const r = failedCreate(["true"], (s) => {
+    s.mounts!.push({ destination: "/data", type: "bind", source: "/nonexistent/source", options: ["rbind"] });
+  });
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.match(r.errLines[0], /\/data/);
+});
+
+test("start of a container whose init was killed says it stopped", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["true"]);
+  try {
+    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "gone"], { files: true }).status, 0);
+    const pid = JSON.parse(runt(["--root", root.path, "state", "gone"]).stdout).pid;
+    process.kill(pid, "SIGKILL");
+    const end = Date.now() + 5000;
+    while (existsSync(`/proc/${pid}`) && JSON.parse(runt(["--root", root.path, "state", "gone"]).stdout).status !== "stopped") {
+      if (Date.now() > end) break;
+    }
+    const r = runt(["--root", root.path, "start", "gone"]);
+    assert.equal(r.status, 1);
+    assert.deepEqual(r.errLines, ['runt: cannot start container "gone": it is stopped, only a created container can be started']);
+    assert.equal(runt(["--root", root.path, "delete", "gone"]).status, 0);
+    assert.ok(!existsSync(join(root.path, "gone")));
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});

@@ -1,0 +1,88 @@
+/**
+ * All six hook kinds on a real container: each gets the state on stdin with
+ * the status runtime.md gives it, they run in lifecycle order, and a failing
+ * one is fatal or a warning as runtime.md says for its kind.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle } from "../fixtures/bundle.ts";
+import { isRoot, runt, tempDir } from "./runt.ts";
+
+const skip = isRoot ? false : "needs root";
+
+/** A hook that saves its stdin as KIND.json and appends KIND to the order file, both under `dir`. */
+function recorder(kind: string, dir: string) {
+  return { path: "/bin/sh", args: ["sh", "-c", `cat > ${dir}/${kind}.json; echo ${kind} >> ${dir}/order`] };
+}
+
+test("every hook kind runs once, in lifecycle order, with the state on stdin", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh", "-c", "echo > /out/ready; exec sleep 60"]);
+  // createContainer hooks run before pivot_root, so host paths still resolve; startContainer ones inside the container.
+  b.spec.hooks = {
+    prestart: [recorder("prestart", b.out)],
+    createRuntime: [recorder("createRuntime", b.out)],
+    createContainer: [recorder("createContainer", b.out)],
+    startContainer: [recorder("startContainer", "/out")],
+    poststart: [recorder("poststart", b.out)],
+    poststop: [recorder("poststop", b.out)],
+  };
+  b.save();
+  try {
+    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "hooked"], { files: true }).status, 0);
+    const pid = JSON.parse(runt(["--root", root.path, "state", "hooked"]).stdout).pid;
+    assert.equal(readFileSync(join(b.out, "order"), "utf8"), "prestart\ncreateRuntime\ncreateContainer\n");
+    assert.equal(runt(["--root", root.path, "start", "hooked"], { files: true }).status, 0);
+    assert.equal(runt(["--root", root.path, "delete", "--force", "hooked"]).status, 0);
+    assert.equal(
+      readFileSync(join(b.out, "order"), "utf8"),
+      "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\npoststop\n",
+    );
+    const expected: Record<string, string> = {
+      prestart: "creating",
+      createRuntime: "creating",
+      createContainer: "creating",
+      startContainer: "created",
+      poststart: "running",
+      poststop: "stopped",
+    };
+    for (const [kind, status] of Object.entries(expected)) {
+      const state = JSON.parse(readFileSync(join(b.out, `${kind}.json`), "utf8"));
+      assert.equal(state.id, "hooked", kind);
+      assert.equal(state.status, status, kind);
+      assert.equal(state.bundle, b.dir, kind);
+      assert.match(state.ociVersion, /^1\./, kind);
+      if (kind !== "poststop") assert.equal(state.pid, pid, kind);
+    }
+  } finally {
+    runt(["--root", root.path, "delete", "--force", "hooked"]);
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("a failing createContainer hook fails create; a failing poststart or poststop one only warns", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const failing = { path: "/bin/sh", args: ["sh", "-c", "echo broken >&2; exit 4"] };
+  const b = makeBundle(["true"], (s) => (s.hooks = { createContainer: [failing] }));
+  try {
+    const r = runt(["--root", root.path, "create", "-b", b.dir, "h1"], { files: true });
+    assert.equal(r.status, 1);
+    assert.equal(r.errLines.length, 1, r.stderr);
+    assert.match(r.errLines[0], /createContainer/);
+    assert.ok(!existsSync(join(root.path, "h1")));
+
+    b.spec.hooks = { poststart: [failing], poststop: [failing, recorder("poststop", b.out)] };
+    b.save();
+    const ok = runt(["--root", root.path, "run", "-b", b.dir, "h2"]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(ok.errLines.some((l) => /warning: .*poststart/.test(l)), ok.stderr);
+    assert.ok(ok.errLines.some((l) => /warning: .*poststop/.test(l)), ok.stderr);
+    assert.ok(existsSync(join(b.out, "poststop.json")), "the hooks after a failed poststop hook still run");
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});

@@ -1,0 +1,160 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { lstatSync, mkdirSync, readlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { S_IFCHR } from "../../ffi/constants.ts";
+import { makedev } from "../../ffi/syscalls.ts";
+import { MS } from "../../runtime/mount/options.ts";
+import { prepareRootfs, RootfsError } from "../../runtime/rootfs/mod.ts";
+import { defaultSpec } from "../../runtime/spec/defaults.ts";
+import type { Spec } from "../../runtime/spec/schema.ts";
+import { hybridHost, mountCalls, needsRoot, NodeMakingSyscalls, scratch } from "./rootfs_support.ts";
+
+const TMPFS_FLAGS = MS.NOSUID | MS.NOEXEC | MS.NODEV;
+const CGROUP_FLAGS = TMPFS_FLAGS | MS.RELATIME | MS.RDONLY;
+
+test("the default spec: propagation, the rootfs bind, every mount in order, then /dev", { skip: needsRoot }, () => {
+  const s = scratch();
+  try {
+    const R = s.rootfs;
+    const base = join(s.dir, "host-cgroup");
+    const sys = new NodeMakingSyscalls();
+    prepareRootfs(sys, defaultSpec(), R, s.dir, hybridHost(base));
+    const cg = join(R, "sys/fs/cgroup");
+    const cgroupBinds = ["cpu,cpuacct", "memory", "systemd"].flatMap((h) => [
+      ["mount", join(base, h, "runt/c1"), join(cg, h), null, MS.BIND | MS.REC, null],
+      ["mount", null, join(cg, h), null, MS.BIND | MS.REC | MS.REMOUNT | CGROUP_FLAGS, null],
+    ]);
+    const devices: [string, number, number][] = [["null", 1, 3], ["random", 1, 8], ["full", 1, 7], ["tty", 5, 0], [
+      "zero",
+      1,
+      5,
+    ], ["urandom", 1, 9]];
+    assert.deepEqual(sys.calls.map((c) => [c.name, ...c.args]), [
+      ["mount", null, "/", null, MS.SLAVE | MS.REC, null],
+      ["mount", null, R, null, MS.PRIVATE, null],
+      ["mount", R, R, null, MS.BIND | MS.REC, null],
+      ["mount", "proc", join(R, "proc"), "proc", 0, null],
+      ["mount", "tmpfs", join(R, "dev"), "tmpfs", MS.NOSUID | MS.STRICTATIME, "mode=755,size=65536k"],
+      [
+        "mount",
+        "devpts",
+        join(R, "dev/pts"),
+        "devpts",
+        MS.NOSUID | MS.NOEXEC,
+        "newinstance,ptmxmode=0666,mode=0620,gid=5",
+      ],
+      ["mount", "shm", join(R, "dev/shm"), "tmpfs", TMPFS_FLAGS, "mode=1777,size=65536k"],
+      ["mount", "mqueue", join(R, "dev/mqueue"), "mqueue", TMPFS_FLAGS, null],
+      ["mount", "sysfs", join(R, "sys"), "sysfs", TMPFS_FLAGS | MS.RDONLY, null],
+      ["mount", "tmpfs", cg, "tmpfs", TMPFS_FLAGS, "mode=755"],
+      ...cgroupBinds,
+      ["umask", 0],
+      ...devices.map(([name, major, minor]) => ["mknod", join(R, "dev", name), S_IFCHR | 0o666, makedev(major, minor)]),
+      ["umask", 0o022],
+    ]);
+    for (const dir of ["proc", "dev", "dev/pts", "dev/shm", "dev/mqueue", "sys", "sys/fs/cgroup"]) {
+      assert.ok(lstatSync(join(R, dir)).isDirectory(), dir);
+    }
+    const links = Object.fromEntries(
+      ["ptmx", "fd", "stdin", "stdout", "stderr"].map((n) => [n, readlinkSync(join(R, "dev", n))]),
+    );
+    assert.deepEqual(links, {
+      ptmx: "pts/ptmx",
+      fd: "/proc/self/fd",
+      stdin: "/proc/self/fd/0",
+      stdout: "/proc/self/fd/1",
+      stderr: "/proc/self/fd/2",
+    });
+    assert.throws(
+      () => lstatSync(join(R, "dev/core")),
+      { code: "ENOENT" },
+      "no /dev/core on a kernel without /proc/kcore",
+    );
+  } finally {
+    s.cleanup();
+  }
+});
+
+/** A spec whose /dev is bound from the host, so no device nodes are made. */
+function devBoundSpec(hostDev: string, extra: Partial<Spec["linux"]> = {}): Spec {
+  return {
+    ociVersion: "1.2.0",
+    mounts: [{ destination: "/dev", type: "bind", source: hostDev, options: ["rbind"] }],
+    linux: { ...extra },
+  };
+}
+
+test("rootfsPropagation replaces rslave for / and decides how the rootfs's parent is unshared", () => {
+  for (
+    const [value, rootFlags, parentFlags] of [
+      ["private", MS.PRIVATE, MS.PRIVATE],
+      ["slave", MS.SLAVE, MS.SLAVE],
+      ["shared", MS.SHARED, MS.PRIVATE],
+      ["unbindable", MS.UNBINDABLE, MS.PRIVATE],
+    ] as const
+  ) {
+    const s = scratch();
+    try {
+      mkdirSync(join(s.dir, "dev"));
+      const sys = new NodeMakingSyscalls();
+      prepareRootfs(sys, devBoundSpec(join(s.dir, "dev"), { rootfsPropagation: value }), s.rootfs);
+      assert.deepEqual(mountCalls(sys).slice(0, 3), [
+        [null, "/", null, rootFlags, null],
+        [null, s.rootfs, null, parentFlags, null],
+        [s.rootfs, s.rootfs, null, MS.BIND | MS.REC, null],
+      ], value);
+    } finally {
+      s.cleanup();
+    }
+  }
+});
+
+test("the parent mount is found by walking up while the kernel says EINVAL (not a mount point)", () => {
+  const s = scratch();
+  try {
+    mkdirSync(join(s.dir, "dev"));
+    const sys = new NodeMakingSyscalls();
+    const notMountPoints = [s.rootfs, s.dir];
+    sys.failOn("mount", "EINVAL", {
+      when: (_src, target, _t, flags) => flags === MS.PRIVATE && notMountPoints.includes(target),
+    });
+    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs);
+    assert.deepEqual(mountCalls(sys).slice(1, 4).map((c) => c[1]), [s.rootfs, s.dir, dirname(s.dir)]);
+    assert.deepEqual(mountCalls(sys)[4], [s.rootfs, s.rootfs, null, MS.BIND | MS.REC, null]);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test("a failure before the mounts names the step and the errno", () => {
+  const s = scratch();
+  try {
+    const sys = new NodeMakingSyscalls().failOn("mount", "EPERM");
+    assert.throws(
+      () => prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs),
+      (e: unknown) =>
+        e instanceof RootfsError && e.message === 'mount propagation of "/": EPERM (Operation not permitted)',
+    );
+    const other = new NodeMakingSyscalls().failOn("mount", "EACCES", { when: (src) => src === s.rootfs });
+    assert.throws(
+      () => prepareRootfs(other, devBoundSpec(join(s.dir, "dev")), s.rootfs),
+      new RegExp(`^RootfsError: bind mount of the rootfs "${s.rootfs}": EACCES \\(Permission denied\\)$`),
+    );
+  } finally {
+    s.cleanup();
+  }
+});
+
+test("with /dev bound from the host, no nodes or links are made in it", () => {
+  const s = scratch();
+  try {
+    mkdirSync(join(s.dir, "dev"));
+    const sys = new NodeMakingSyscalls();
+    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs);
+    assert.deepEqual(sys.names(), ["mount", "mount", "mount", "mount"]);
+    assert.throws(() => lstatSync(join(s.rootfs, "dev", "ptmx")), { code: "ENOENT" });
+  } finally {
+    s.cleanup();
+  }
+});
