@@ -13,7 +13,9 @@ show() { echo "\$ $*"; "$@"; }
 echo "# a root filesystem: the statically linked busybox and its applets"
 mkdir -p "$bundle/rootfs/bin"
 cp /bin/busybox "$bundle/rootfs/bin/busybox"
-"$bundle/rootfs/bin/busybox" --install -s "$bundle/rootfs/bin"
+for applet in $(/bin/busybox --list); do
+  [ "$applet" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$applet"
+done
 mkdir -p "$bundle/rootfs/"{proc,sys,dev,tmp,etc}
 echo "root:x:0:0:root:/root:/bin/sh" >"$bundle/rootfs/etc/passwd"
 echo "root:x:0:" >"$bundle/rootfs/etc/group"
