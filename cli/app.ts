@@ -1,7 +1,7 @@
 /** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
 import { hostRuntime, OCI_VERSION, RUNT_VERSION } from "../runtime/version.ts";
 import { RuntError } from "../runtime/errors.ts";
-import { checkArgCount, type Command, parseFlags } from "./command.ts";
+import { checkArgCount, type Command, type Flags, parseFlags, splitAfterPositionals } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { UsageError } from "./errors.ts";
 import { parseGlobal } from "./global.ts";
@@ -37,11 +37,11 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     }
     const cmd = findCommand(g.command);
-    const { values, positionals } = parseFlags(
-      g.rest,
-      { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } },
-      `"runt ${cmd.name}"`,
-    );
+    const flags: Flags = { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } };
+    const [head, tail] = cmd.verbatimAfter ? splitAfterPositionals(g.rest, flags, cmd.verbatimAfter) : [g.rest, []];
+    const parsed = parseFlags(head, flags, `"runt ${cmd.name}"`);
+    const values = parsed.values;
+    const positionals = [...parsed.positionals, ...tail];
     if (values.help) {
       process.stdout.write(commandHelp(cmd));
       return 0;
@@ -52,7 +52,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (e instanceof RuntError) {
       for (const line of e.lines()) log.error(line);
       log.debug(e.stack ?? "");
-      return 1;
+      return e.exitCode;
     }
     // Not the user's fault: say so, and keep the stack for a bug report.
     const err = e instanceof Error ? e : new Error(String(e));

@@ -43,6 +43,11 @@ export interface Command {
   args?: string;
   description?: string;
   flags: Flags;
+  /**
+   * After this many positional arguments the rest is taken as it stands,
+   * flags included (`runt exec ID ls -l`), as runc's command line does.
+   */
+  verbatimAfter?: number;
   /** How many positional arguments are accepted. */
   minArgs?: number;
   maxArgs?: number;
@@ -94,4 +99,28 @@ export function checkArgCount(cmd: Command, args: string[]): void {
   if (args.length > max) {
     throw new UsageError(`"runt ${cmd.name}" got unexpected argument "${args[max]}" (${usage})`);
   }
+}
+
+/**
+ * Splits `argv` after its `count`-th positional argument: what comes before
+ * is parsed as flags, what comes after belongs to someone else.
+ */
+export function splitAfterPositionals(argv: string[], flags: Flags, count: number): [head: string[], tail: string[]] {
+  let seen = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") return [argv.slice(0, i), argv.slice(i + 1)];
+    if (arg.startsWith("-") && arg !== "-") {
+      const name = arg.replace(/^--?/, "").split("=")[0];
+      const spec = flags[name] ?? Object.values(flags).find((f) => f.short === name);
+      // A string flag's value is the next word unless given inline.
+      if (spec?.type === "string" && !arg.includes("=") && !(arg.length > 2 && !arg.startsWith("--"))) i++;
+      continue;
+    }
+    if (++seen === count) {
+      const tail = argv.slice(i + 1);
+      return [argv.slice(0, i + 1), tail[0] === "--" ? tail.slice(1) : tail];
+    }
+  }
+  return [argv, []];
 }

@@ -30,11 +30,11 @@ export function createOptions(flags: FlagValues, id: string): CreateOptions {
     pidFile: flags["pid-file"] as string | undefined,
     noPivot: flags["no-pivot"] === true,
     noNewKeyring: flags["no-new-keyring"] === true,
-    preserveFds: preserveFds(flags["preserve-fds"]),
+    preserveFds: preserveFdsFlag(flags["preserve-fds"]),
   };
 }
 
-function preserveFds(value: unknown): number {
+export function preserveFdsFlag(value: unknown): number {
   const text = String(value ?? "0");
   if (!/^\d+$/.test(text)) throw new UsageError(`--preserve-fds: expected a number, got "${text}"`);
   return Number(text);

@@ -4,9 +4,13 @@
  * problem — without a stack trace; every other error is a bug in runt.
  */
 export class RuntError extends Error {
-  constructor(message: string) {
+  /** The exit status a command ends with for this error (126 and 127 for exec, as shells use them). */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
     super(message);
     this.name = new.target.name;
+    this.exitCode = exitCode;
   }
 
   lines(): string[] {

@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { createCommand } from "./create.ts";
 import { deleteCommand } from "./delete.ts";
+import { execCommand } from "./exec.ts";
 import { featuresCommand } from "./features.ts";
 import { killCommand } from "./kill.ts";
 import { listCommand } from "./list.ts";
@@ -14,6 +15,7 @@ import { validateCommand } from "./validate.ts";
 export const COMMANDS: Command[] = [
   createCommand,
   deleteCommand,
+  execCommand,
   featuresCommand,
   killCommand,
   listCommand,

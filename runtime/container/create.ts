@@ -82,6 +82,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.cgroup = cgroup.toJSON();
       store.write(record);
       init.channel.send({
+        mode: "create",
         spec,
         rootfs,
         bundle,

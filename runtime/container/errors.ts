@@ -3,5 +3,5 @@ import { RuntError } from "../errors.ts";
 /** The operation does not fit the state the container is in. */
 export class ContainerStateError extends RuntError {}
 
-/** The container could not be built or started; the message is the cause. */
+/** The container could not be built or started, or a process not exec'd in it; the message is the cause. */
 export class ContainerSetupError extends RuntError {}

@@ -3,6 +3,8 @@ import type { Spec } from "../spec/schema.ts";
 import type { OciState } from "../state/record.ts";
 
 export interface InitConfig {
+  /** `create` builds a container; `exec` joins a running one's namespaces (all given by path) and execs at once. */
+  mode: "create" | "exec";
   spec: Spec;
   /** Absolute host path of root.path. */
   rootfs: string;

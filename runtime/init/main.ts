@@ -31,6 +31,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
     config = received;
+    if (config.mode === "exec") return runExec(sys, channel, config);
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
@@ -56,6 +57,27 @@ export function runInit(sys: Syscalls, fd: number): never {
   }
   channel.close();
   waitForStart(sys, fifo, config, exec);
+}
+
+/**
+ * `runt exec`: into the container's namespaces, then the process settings
+ * and execve. Success is the channel closing on exec (it is close-on-exec
+ * from keepFds up); failure is an error message first.
+ */
+function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
+  try {
+    const { spec } = config;
+    enterInitNamespaces(sys, spec);
+    if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
+    const proc = spec.process!;
+    const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
+    const path = resolveExecutable(proc.args![0], env, proc.cwd);
+    applyProcess(sys, spec);
+    execProcess(sys, path, proc.args!, env, 3 + config.preserveFds);
+  } catch (e) {
+    trySend(channel, { type: "error", message: describe(e) });
+    return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
+  }
 }
 
 /** Blocks until `start` opens the fifo; afterwards errors go back through it. */

@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import { lifecycle, preserveFdsFlag } from "../lifecycle.ts";
+
+export const execCommand: Command = {
+  name: "exec",
+  summary: "execute a new process inside a running container",
+  args: "<container-id> <command> [args...]",
+  minArgs: 1,
+  maxArgs: Infinity,
+  verbatimAfter: 1,
+  description: `The process joins every namespace and the cgroup of the container and starts
+from the container's own process settings (capabilities, rlimits, user,
+no_new_privs); flags override them, or --process gives a whole process.json.
+runt exits with the process's status: 126 when it cannot be executed, 127 when
+it is not found, 128+N when signal N killed it.`,
+  flags: {
+    process: { type: "string", short: "p", value: "FILE", description: "process.json to run (the config's process object); '-' reads stdin" },
+    env: { type: "string", short: "e", multiple: true, value: "KEY=VALUE", description: "add an environment variable" },
+    cwd: { type: "string", value: "DIR", description: "working directory inside the container" },
+    user: { type: "string", short: "u", value: "UID[:GID]", description: "run as this user" },
+    "additional-gids": { type: "string", short: "g", multiple: true, value: "GID", description: "additional groups" },
+    cap: { type: "string", short: "c", multiple: true, value: "CAP", description: "add a capability" },
+    "no-new-privs": { type: "boolean", description: "set no_new_privs for the process" },
+    detach: { type: "boolean", short: "d", description: "return once the process has started" },
+    "pid-file": { type: "string", value: "FILE", description: "write the process's PID to FILE" },
+    "preserve-fds": { type: "string", value: "N", description: "pass N extra descriptors (3 … 3+N-1)", default: "0" },
+    tty: { type: "boolean", short: "t", description: "allocate a terminal (not supported yet)" },
+    "console-socket": { type: "string", value: "PATH", description: "terminal master socket (not supported yet)" },
+    "process-label": { type: "string", value: "LABEL", description: "SELinux label (not supported)" },
+    apparmor: { type: "string", value: "PROFILE", description: "AppArmor profile (not supported)" },
+    "ignore-paused": { type: "boolean", description: "exec even if the container is paused" },
+  },
+  async run(ctx, flags, [id, ...args]) {
+    for (const name of ["tty", "console-socket", "process-label", "apparmor"]) {
+      if (flags[name] !== undefined && flags[name] !== false) throw new UsageError(`--${name}: not supported yet`);
+    }
+    const { StateStore } = await import("../../runtime/state/store.ts");
+    const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
+    const { execInContainer } = await import("../../runtime/container/exec.ts");
+    const record = new StateStore(ctx.global.root).read(id);
+    const process = flags.process !== undefined
+      ? await processFile(flags.process as string, record.config)
+      : execProcessFrom(record.config.process!, {
+        args,
+        env: flags.env as string[] | undefined,
+        cwd: flags.cwd as string | undefined,
+        user: flags.user as string | undefined,
+        additionalGids: (flags["additional-gids"] as string[] | undefined)?.map(gidArg),
+        caps: flags.cap as string[] | undefined,
+        noNewPrivileges: flags["no-new-privs"] === true ? true : undefined,
+      });
+    return await execInContainer(await lifecycle(ctx), {
+      id,
+      process,
+      detach: flags.detach === true,
+      pidFile: flags["pid-file"] as string | undefined,
+      preserveFds: preserveFdsFlag(flags["preserve-fds"]),
+      ignorePaused: flags["ignore-paused"] === true,
+    });
+  },
+};
+
+function gidArg(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--additional-gids: expected a numeric group ID, got "${text}"`);
+  return Number(text);
+}
+
+/** A process.json, checked by the same rules as the config's process. */
+async function processFile(file: string, config: import("../../runtime/spec/schema.ts").Spec) {
+  const { parseJsonFile } = await import("../../runtime/bundle.ts");
+  const { validateConfigJson } = await import("../../runtime/config_file.ts");
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--process ${file}: ${(e as Error).message}`);
+  }
+  const process = parseJsonFile(text, file);
+  return validateConfigJson({ ...config, process }, join(file)).process!;
+}

@@ -1,0 +1,107 @@
+/**
+ * `exec`: a new process in a running container. A fresh `runt init` is
+ * spawned into the container's PID namespace, placed in its cgroup, joins
+ * its other namespaces by /proc/PID/ns path, takes the process settings and
+ * execs; the channel closing is its success.
+ */
+import type { Spec } from "../spec/schema.ts";
+import { CgroupManager } from "../cgroups/manager.ts";
+import type { InitReport } from "../init/channel.ts";
+import type { InitConfig } from "../init/config.ts";
+import { spawnInit } from "../init/spawn.ts";
+import { ociState, type ContainerRecord } from "../state/record.ts";
+import { SIGKILL } from "../../ffi/constants.ts";
+import type { LifecycleContext } from "./context.ts";
+import { writePidFile } from "./create.ts";
+import { ContainerSetupError, ContainerStateError } from "./errors.ts";
+import { containerStatus } from "./status.ts";
+import { exitCodeOf, forwardSignals, waitForExit } from "./wait.ts";
+
+type Process = NonNullable<Spec["process"]>;
+type Namespace = NonNullable<NonNullable<Spec["linux"]>["namespaces"]>[number];
+
+const PROC_NS_NAME: Record<string, string> = {
+  mount: "mnt",
+  network: "net",
+  pid: "pid",
+  ipc: "ipc",
+  uts: "uts",
+  cgroup: "cgroup",
+  time: "time",
+};
+
+export interface ExecOptions {
+  id: string;
+  process: Process;
+  detach?: boolean;
+  pidFile?: string;
+  preserveFds?: number;
+  /** Exec into a paused container (the process stays frozen with it). */
+  ignorePaused?: boolean;
+}
+
+/** Resolves to the process's exit status (0 at once with `detach`). */
+export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions): Promise<number> {
+  const { sys, store } = ctx;
+  const record = store.read(opts.id);
+  const status = containerStatus(record);
+  if (status !== "running" && status !== "created" && !(status === "paused" && opts.ignorePaused)) {
+    throw new ContainerStateError(`cannot exec in container "${opts.id}": it is ${status}`);
+  }
+  const spec = execSpec(record, opts.process);
+  const pidNs = spec.linux?.namespaces?.find((ns) => ns.type === "pid");
+  const init = spawnInit(sys, opts.id, pidNs && { path: pidNs.path }, opts.preserveFds ?? 0);
+  const stopForwarding = opts.detach ? () => {} : forwardSignals(sys, init.pid);
+  try {
+    try {
+      if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
+      init.channel.send({
+        mode: "exec",
+        spec,
+        rootfs: record.rootfs,
+        bundle: record.bundle,
+        noPivot: false,
+        noNewKeyring: false,
+        fifoPath: "",
+        preserveFds: opts.preserveFds ?? 0,
+        state: ociState(record, status),
+      } satisfies InitConfig);
+      const report = init.channel.receive<InitReport>();
+      if (report?.type === "error") {
+        const code = exitCodeOf(sys.waitpid(init.pid).status!);
+        throw new ContainerSetupError(report.message, code);
+      }
+    } catch (e) {
+      if (!(e instanceof ContainerSetupError)) killQuietly(ctx, init.pid);
+      throw e;
+    } finally {
+      init.channel.close();
+    }
+    if (opts.pidFile) writePidFile(opts.pidFile, init.pid);
+    if (opts.detach) return 0;
+    return exitCodeOf(await waitForExit(sys, init.pid));
+  } finally {
+    stopForwarding();
+  }
+}
+
+/** The container's config with the exec'd process, and every namespace named by its init's /proc path. */
+function execSpec(record: ContainerRecord, process: Process): Spec {
+  const namespaces: Namespace[] = (record.config.linux?.namespaces ?? [])
+    .filter((ns) => ns.type !== "user")
+    .map((ns) => {
+      if (ns.type === "time") {
+        // setns into a time namespace needs a single-threaded process.
+        throw new ContainerSetupError(`cannot exec in container "${record.id}": it has a time namespace, which runt cannot join`);
+      }
+      return { type: ns.type, path: `/proc/${record.pid}/ns/${PROC_NS_NAME[ns.type]}` };
+    });
+  return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
+}
+
+function killQuietly(ctx: LifecycleContext, pid: number): void {
+  try {
+    ctx.sys.kill(pid, SIGKILL);
+    ctx.sys.waitpid(pid);
+  } catch { /* gone already */ }
+}
