@@ -56,8 +56,11 @@ test("joined network namespace (by path)", { skip }, () => {
   });
 });
 
-test("new network namespace: only loopback, down", { skip }, () => {
-  assertSameView({ probes: { ...NET_FACTS, loopback: "ip link show lo | head -1 | cut -d: -f3" } });
+test("new network namespace: only loopback, and it is up with 127.0.0.1", { skip }, () => {
+  assertSameView({
+    probes: { ...NET_FACTS, loopback: "ip link show lo | head -1 | cut -d: -f3" },
+    expect: (s) => assert.match(section(s, "loopback"), /<LOOPBACK,UP,LOWER_UP>/),
+  });
 });
 
 test("sysctl: net.ipv4.ip_forward in a new network namespace, kernel.shm_rmid_forced in a new IPC namespace", { skip }, () => {
