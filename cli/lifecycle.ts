@@ -22,7 +22,10 @@ export const CREATE_FLAGS: Flags = {
 };
 
 /** create's options from its flags (shared with run); refuses what is not supported. */
-export function createOptions(flags: FlagValues, id: string): CreateOptions {
+export function createOptions(ctx: CommandContext, flags: FlagValues, id: string): CreateOptions {
+  if (ctx.global.systemdCgroup) {
+    throw new UsageError("--systemd-cgroup: runt has no systemd cgroup driver; it manages cgroups through cgroupfs (drop the flag)");
+  }
   if (flags["console-socket"] !== undefined) throw new UsageError("--console-socket: terminals are not supported yet");
   return {
     id,

@@ -13,7 +13,7 @@ credentials — everything but the process itself, which 'runt start' releases.
 The container's stdio is the stdio given to 'runt create'.`,
   flags: CREATE_FLAGS,
   async run(ctx, flags, [id]) {
-    const options = createOptions(flags, id);
+    const options = createOptions(ctx, flags, id);
     // Loaded on demand: config validation is the costliest module to load.
     const { createContainer } = await import("../../runtime/container/create.ts");
     await createContainer(await lifecycle(ctx), options);

@@ -16,7 +16,7 @@ afterwards (unless --keep) and exits with its exit status (128+N for signal N).`
     keep: { type: "boolean", description: "keep the container's state after it exits" },
   },
   async run(ctx, flags, [id]) {
-    const options = { ...createOptions(flags, id), detach: flags.detach === true, keep: flags.keep === true };
+    const options = { ...createOptions(ctx, flags, id), detach: flags.detach === true, keep: flags.keep === true };
     // Loaded on demand: config validation is the costliest module to load.
     const { runContainer } = await import("../../runtime/container/run.ts");
     return await runContainer(await lifecycle(ctx), options);

@@ -28,7 +28,7 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
       if ((status === "running" || status === "paused" || status === "creating") && !force) {
         throw new ContainerStateError(`cannot delete container "${id}": it is ${status} (stop it first, or use --force)`);
       }
-      if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record);
+      if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record, status === "paused");
       if (record.cgroup) removeCgroup(ctx, record);
       runWarningHooks(ctx, "poststop", record, "stopped");
     }
@@ -38,9 +38,14 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
   }
 }
 
-/** SIGKILL to the init, then wait until its PID namespace — every process in it — is gone. */
-function killAndWait(ctx: LifecycleContext, record: ContainerRecord): void {
+/**
+ * SIGKILL to the init, then wait until its PID namespace — every process in
+ * it — is gone. A paused container is thawed after the signal, as runc does:
+ * a task frozen by the v1 freezer does not die until it runs again.
+ */
+function killAndWait(ctx: LifecycleContext, record: ContainerRecord, paused: boolean): void {
   signalInit(ctx.sys, record, SIGKILL);
+  if (paused && record.cgroup) CgroupManager.open(record.cgroup, { syscalls: ctx.sys }).thaw();
   const deadline = Date.now() + KILL_WAIT_MS;
   let delay = 0.2;
   while (isAlive(record)) {

@@ -1,4 +1,5 @@
-/** The status a container has now, read off its record and the live process. */
+/** The status a container has now, read off its record, the live process and its cgroup's freezer. */
+import { CgroupManager } from "../cgroups/manager.ts";
 import type { ContainerRecord, Status } from "../state/record.ts";
 import { isSameLiveProcess } from "../state/process.ts";
 
@@ -10,5 +11,17 @@ export function containerStatus(record: ContainerRecord): Status {
   // A create that has not spawned its init yet has nothing to check.
   if (record.phase === "creating" && record.pid === 0) return "creating";
   if (record.phase === "stopped" || !isAlive(record)) return "stopped";
+  if (record.phase !== "creating" && isFrozen(record)) return "paused";
   return record.phase;
+}
+
+/** Paused is not recorded but read off the freezer, so a thaw by anyone else shows at once. */
+export function isFrozen(record: ContainerRecord): boolean {
+  if (!record.cgroup) return false;
+  try {
+    return CgroupManager.open(record.cgroup).state() === "frozen";
+  } catch {
+    // A freezer file that cannot be read is a cgroup nobody froze through runt.
+    return false;
+  }
 }

@@ -1,0 +1,24 @@
+/** What the resource commands share: the record read under the container's lock, and its cgroup. */
+import { CgroupManager } from "../cgroups/manager.ts";
+import type { ContainerRecord } from "../state/record.ts";
+import type { LifecycleContext } from "./context.ts";
+import { ContainerStateError } from "./errors.ts";
+import { ContainerLock } from "./lock.ts";
+
+/** Runs `fn` on the container's record while holding its lock. */
+export function withContainer<T>(ctx: LifecycleContext, id: string, fn: (record: ContainerRecord) => T): T {
+  // Unknown IDs fail here, before a lock is taken on a directory that is not there.
+  ctx.store.read(id);
+  const lock = ContainerLock.acquire(ctx.sys, ctx.store.dir(id));
+  try {
+    return fn(ctx.store.read(id));
+  } finally {
+    lock.release();
+  }
+}
+
+/** The container's cgroup; `verb` names the operation in the error for a record without one. */
+export function cgroupOf(ctx: LifecycleContext, record: ContainerRecord, verb: string): CgroupManager {
+  if (!record.cgroup) throw new ContainerStateError(`cannot ${verb} container "${record.id}": it has no cgroup recorded`);
+  return CgroupManager.open(record.cgroup, { syscalls: ctx.sys });
+}

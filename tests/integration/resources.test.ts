@@ -1,0 +1,268 @@
+/**
+ * linux.resources on real containers: every limit read back from the
+ * cgroup files on the host and from inside the container, the limits
+ * enforced (OOM kill, pids.max, device rules), the same cgroup files as
+ * runc for the same bundle, and no cgroup left behind by many containers.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeBundle } from "../fixtures/bundle.ts";
+import type { Spec } from "../../runtime/spec/schema.ts";
+import {
+  cgroupVersion,
+  hostCgroupDir,
+  hostCgroupFile,
+  ownCgroupDirs,
+  pause,
+  readOr,
+  runtAsync,
+  startContainer,
+  waitFor,
+  withRoot,
+} from "./containers.ts";
+import { leftovers } from "./leftovers.ts";
+import { hasCommand, isRoot, runt } from "./runt.ts";
+
+const skip = !isRoot ? "needs root" : cgroupVersion === "v2" ? "needs cgroup v1 controllers" : false;
+const MiB = 1024 * 1024;
+
+/** The v1 files each limit lands in, with the value the kernel reads back. */
+const LIMITS: Array<[controller: string, file: string, expected: string]> = [
+  ["memory", "memory.limit_in_bytes", String(64 * MiB)],
+  ["memory", "memory.soft_limit_in_bytes", String(32 * MiB)],
+  ["memory", "memory.memsw.limit_in_bytes", String(96 * MiB)],
+  ["memory", "memory.swappiness", "30"],
+  ["cpu", "cpu.shares", "512"],
+  ["cpu", "cpu.cfs_quota_us", "50000"],
+  ["cpu", "cpu.cfs_period_us", "100000"],
+  ["cpu", "cpu.rt_period_us", "1000000"],
+  ["cpu", "cpu.rt_runtime_us", "10000"],
+  ["cpuset", "cpuset.cpus", "0"],
+  ["cpuset", "cpuset.mems", "0"],
+  ["pids", "pids.max", "42"],
+  ["blkio", "blkio.throttle.read_bps_device", "7:0 1048576"],
+];
+
+function limitedSpec(s: Spec): void {
+  s.linux!.resources = {
+    ...s.linux!.resources,
+    memory: { limit: 64 * MiB, reservation: 32 * MiB, swap: 96 * MiB, swappiness: 30 },
+    cpu: { shares: 512, quota: 50000, period: 100000, realtimePeriod: 1000000, realtimeRuntime: 10000, cpus: "0", mems: "0" },
+    pids: { limit: 42 },
+    blockIO: { throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1048576 }] },
+  };
+}
+
+test("each limit of linux.resources is in the container's cgroup files, seen from the host and from inside", { skip }, withRoot((root) => {
+  const inside = LIMITS.map(([c, f]) => `echo "${c}/${f}=$(cat /sys/fs/cgroup/${c}/${f})"`).join("; ");
+  const b = makeBundle(["sh", "-c", `{ ${inside}; echo "nproc=$(nproc)"; } > /out/inside; exec sleep 60`], limitedSpec);
+  try {
+    const pid = startContainer(root, "limits", b.dir);
+    waitFor(() => readOr(join(b.out, "inside")).includes("nproc="), "the container's report");
+    const seen = Object.fromEntries(readOr(join(b.out, "inside")).trim().split("\n").map((l) => l.split("=")));
+    for (const [controller, file, expected] of LIMITS) {
+      assert.equal(hostCgroupFile(pid, controller, file), expected, `host ${controller}/${file}`);
+      assert.equal(seen[`${controller}/${file}`], expected, `inside ${controller}/${file}`);
+    }
+    // The cpuset is enforced on the process itself: it can run on one CPU only.
+    assert.equal(seen.nproc, "1");
+  } finally {
+    runt(["--root", root, "delete", "--force", "limits"]);
+    b.cleanup();
+  }
+}));
+
+test("a process allocating past memory.limit is OOM-killed: exit 137, an oom event, the OOM counter", { skip }, withRoot(async (root) => {
+  const memory = { limit: 32 * MiB, swap: 32 * MiB };
+  // The container's own process: `run` ends with its status.
+  const direct = makeBundle(["sh", "-c", "exec tail /dev/zero"], (s) => (s.linux!.resources!.memory = memory));
+  // A child of the container's process, so the container lives on for events --stats.
+  const child = makeBundle(
+    ["sh", "-c", "while [ ! -e /out/go ]; do sleep 0.05; done; tail /dev/zero; echo $? > /out/status; exec sleep 60"],
+    (s) => (s.linux!.resources!.memory = memory),
+  );
+  try {
+    const r = runt(["--root", root, "run", "--bundle", direct.dir, "oom-run"], { files: true });
+    assert.equal(r.status, 137, r.stderr);
+
+    const pid = startContainer(root, "oom", child.dir);
+    let firstStats!: () => void;
+    const sawStats = new Promise<void>((resolve) => (firstStats = resolve));
+    const stream = runtAsync(["--root", root, "events", "--interval", "300ms", "oom"], {
+      streams: true,
+      onStdout: (all) => all.includes('"type":"stats"') && firstStats(),
+    });
+    await sawStats;
+    writeFileSync(join(child.out, "go"), "");
+    for (let i = 0; i < 200 && readOr(join(child.out, "status")) === ""; i++) await pause(25);
+    assert.equal(readOr(join(child.out, "status")).trim(), "137", "the allocating process dies of SIGKILL");
+    assert.match(hostCgroupFile(pid, "memory", "memory.oom_control"), /^oom_kill 1$/m);
+
+    const stats = runt(["--root", root, "events", "--stats", "oom"]);
+    assert.equal(stats.status, 0, stats.stderr);
+    const event = JSON.parse(stats.stdout);
+    assert.equal(event.type, "stats");
+    assert.equal(event.id, "oom");
+    assert.equal(event.data.memory.usage.limit, 32 * MiB);
+    assert.equal(event.data.memory.usage.max, 32 * MiB, "usage reached the limit");
+
+    assert.equal(runt(["--root", root, "kill", "oom", "KILL"]).status, 0);
+    const ended = await stream.done;
+    assert.equal(ended.code, 0, ended.stderr);
+    const events = ended.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(events.filter((e) => e.type === "oom"), [{ type: "oom", id: "oom" }]);
+    assert.ok(events.every((e) => e.type === "oom" || (e.type === "stats" && e.id === "oom")));
+  } finally {
+    runt(["--root", root, "delete", "--force", "oom"]);
+    direct.cleanup();
+    child.cleanup();
+  }
+}));
+
+test("forking stops at pids.max: the fork past it fails, and the kernel counts the refusal", { skip }, withRoot((root) => {
+  // ash gives up (status 2) at the first refused fork, so the forking runs in a subshell;
+  // after it, only builtins: the shell cannot fork a `cat` any more.
+  const script = "(i=0; while [ $i -lt 40 ]; do sleep 60 & i=$((i+1)); done) 2>/out/errors; echo $? > /out/status; " +
+    "read n < /sys/fs/cgroup/pids/pids.current; echo $n > /out/current; exec sleep 60";
+  const b = makeBundle(["sh", "-c", script], (s) => (s.linux!.resources!.pids = { limit: 16 }));
+  try {
+    const pid = startContainer(root, "forks", b.dir);
+    waitFor(() => readOr(join(b.out, "current")) !== "", "the container's count");
+    assert.equal(readOr(join(b.out, "status")).trim(), "2", "the forking subshell died of a refused fork");
+    assert.match(readOr(join(b.out, "errors")), /can't fork: Resource temporarily unavailable/);
+    // 16 at the refusal: the shell, the subshell and 14 sleeps; the subshell is gone since.
+    assert.equal(readOr(join(b.out, "current")).trim(), "15");
+    assert.equal(hostCgroupFile(pid, "pids", "pids.current"), "15");
+    assert.match(hostCgroupFile(pid, "pids", "pids.events"), /^max [1-9]\d*$/m);
+  } finally {
+    runt(["--root", root, "delete", "--force", "forks"]);
+    b.cleanup();
+  }
+}));
+
+test("a device node the cgroup's rules do not allow cannot be opened (EPERM); allowing it lets it open", { skip }, withRoot((root) => {
+  const fuse = { path: "/dev/fuse", type: "c" as const, major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 };
+  const probe = ["sh", "-c", "ls -l /dev/fuse | grep -q '10, *229' || echo 'no node'; true 2>&1 <>/dev/fuse; echo open=$?"];
+  const denied = makeBundle(probe, (s) => (s.linux!.devices = [fuse]));
+  const allowed = makeBundle(probe, (s) => {
+    s.linux!.devices = [fuse];
+    s.linux!.resources!.devices!.push({ allow: true, type: "c", major: 10, minor: 229, access: "rw" });
+  });
+  try {
+    const d = runt(["--root", root, "run", "--bundle", denied.dir, "dev-denied"], { files: true });
+    assert.equal(d.status, 0, d.stderr);
+    assert.match(d.stdout, /^sh: can't \w+ '?\/dev\/fuse'?: Operation not permitted\nopen=1\n$/);
+    const a = runt(["--root", root, "run", "--bundle", allowed.dir, "dev-allowed"], { files: true });
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(a.stdout, "open=0\n");
+  } finally {
+    denied.cleanup();
+    allowed.cleanup();
+  }
+}));
+
+/** The cgroup files runc and runt must agree on, for the differential bundle. */
+const COMPARED: Array<[string, string]> = [
+  ["memory", "memory.limit_in_bytes"],
+  ["memory", "memory.memsw.limit_in_bytes"],
+  ["memory", "memory.soft_limit_in_bytes"],
+  ["cpu", "cpu.shares"],
+  ["cpu", "cpu.cfs_quota_us"],
+  ["cpu", "cpu.cfs_period_us"],
+  ["cpuset", "cpuset.cpus"],
+  ["cpuset", "cpuset.mems"],
+  ["pids", "pids.max"],
+  ["devices", "devices.list"],
+  ["freezer", "freezer.state"],
+];
+
+/** `<runtime> run -d`, the cgroup files and /proc/PID/cgroup (the ID made generic) while it runs, then delete. */
+function cgroupView(argv: string[], bundle: string, id: string): Record<string, string> {
+  const root = mkdtempSync(join(tmpdir(), "runt-diff-root-"));
+  const [cmd, ...pre] = argv;
+  // No pipes for run: the detached container keeps the stdio it is given.
+  const errors = join(root, "stderr");
+  const run = (args: string[], stdout: "pipe" | "ignore" = "pipe") => {
+    const fd = openSync(errors, "w");
+    try {
+      const r = spawnSync(cmd, [...pre, "--root", root, ...args], { stdio: ["ignore", stdout, fd], encoding: "utf8", timeout: 30_000 });
+      return { status: r.status, stdout: r.stdout, stderr: readOr(errors) };
+    } finally {
+      closeSync(fd);
+    }
+  };
+  try {
+    const r = run(["run", "-d", "--bundle", bundle, id], "ignore");
+    assert.equal(r.status, 0, `${cmd} run: ${r.stderr}`);
+    const pid = JSON.parse(run(["state", id]).stdout).pid as number;
+    const view: Record<string, string> = {};
+    for (const [controller, file] of COMPARED) view[`${controller}/${file}`] = hostCgroupFile(pid, controller, file);
+    view["/proc/PID/cgroup"] = readFileSync(`/proc/${pid}/cgroup`, "utf8").replaceAll(`/${id}\n`, "/ID\n");
+    return view;
+  } finally {
+    run(["delete", "--force", id]);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test("differential: the same bundle gives the same cgroup files and paths under runc and runt", { skip: skip || (!hasCommand("runc") && "needs runc") }, async () => {
+  const { runtArgv } = await import("./runt.ts");
+  const b = makeBundle(["sleep", "60"], (s) => {
+    s.linux!.resources = {
+      ...s.linux!.resources,
+      memory: { limit: 48 * MiB, reservation: 16 * MiB, swap: 64 * MiB },
+      cpu: { shares: 256, quota: 30000, period: 100000, cpus: "1", mems: "0" },
+      pids: { limit: 33 },
+    };
+  });
+  try {
+    const runc = cgroupView(["runc"], b.dir, `diff-runc-${process.pid}`);
+    const ours = cgroupView(runtArgv(), b.dir, `diff-runt-${process.pid}`);
+    assert.equal(runc["memory/memory.limit_in_bytes"], String(48 * MiB), "runc applied the bundle's limits");
+    assert.deepEqual(ours, runc);
+  } finally {
+    b.cleanup();
+  }
+});
+
+test("100 create/delete cycles leave no cgroup directory behind", { skip }, withRoot(async (root) => {
+  const b = makeBundle(["true"]);
+  const parents = ownCgroupDirs();
+  const prefix = `cyc${process.pid}-`;
+  try {
+    const failures: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        const id = `${prefix}${batch * 10 + i}`;
+        for (const step of [["create", "--bundle", b.dir, id], ["delete", id]]) {
+          const r = await runtAsync(["--root", root, ...step]).done;
+          if (r.code !== 0) failures.push(`${id}: ${step[0]} exited ${r.code}: ${r.stderr.trim()}`);
+        }
+      }));
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(readdirSync(root), []);
+    // Other runs may make containers of their own meanwhile: only this test's IDs are looked for.
+    for (const dir of parents) assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith(prefix)), [], dir);
+  } finally {
+    b.cleanup();
+  }
+}));
+
+test("--systemd-cgroup is refused by create in one line, leaving nothing behind", { skip: isRoot ? false : "needs root" }, withRoot((root) => {
+  const b = makeBundle(["true"]);
+  try {
+    const r = runt(["--root", root, "--systemd-cgroup", "create", "--bundle", b.dir, "sd"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.errLines.length, 1, r.stderr);
+    assert.match(r.errLines[0], /^runt: --systemd-cgroup: runt has no systemd cgroup driver/);
+    assert.deepEqual(leftovers(root, "sd", [b.dir]), []);
+    assert.ok(!existsSync(join(hostCgroupDir(process.pid, "pids"), "sd")));
+  } finally {
+    b.cleanup();
+  }
+}));
