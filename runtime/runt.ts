@@ -11,6 +11,10 @@ import { killContainer } from "./container/kill.ts";
 import { containerState, listContainers } from "./container/query.ts";
 import { runContainer, type RunOptions } from "./container/run.ts";
 import { startContainer } from "./container/start.ts";
+import { execInContainer, type ExecOptions } from "./container/exec.ts";
+import { pauseContainer, resumeContainer } from "./container/pause.ts";
+import { containerPids } from "./container/ps.ts";
+import type { Spec } from "./spec/schema.ts";
 import { RuntError } from "./errors.ts";
 import { parseSignal } from "./spec/signals.ts";
 import type { OciState } from "./state/record.ts";
@@ -60,5 +64,23 @@ export class Runt {
 
   delete(id: string, options: { force?: boolean } = {}): void {
     deleteContainer(this.ctx, id, options.force ?? false);
+  }
+
+  /** Runs `process` (a config's process object) in the running container; resolves to its exit status. */
+  exec(id: string, process: NonNullable<Spec["process"]>, options: Omit<ExecOptions, "id" | "process"> = {}): Promise<number> {
+    return execInContainer(this.ctx, { ...options, id, process });
+  }
+
+  pause(id: string): void {
+    pauseContainer(this.ctx, id);
+  }
+
+  resume(id: string): void {
+    resumeContainer(this.ctx, id);
+  }
+
+  /** The host PIDs of the container's processes. */
+  pids(id: string): number[] {
+    return containerPids(this.ctx.store, id);
   }
 }

@@ -16,24 +16,31 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
     const buf = new Uint8Array(4096);
     let delay = 0.2;
     for (;;) {
-      let n = -1;
-      try {
-        n = sys.read(fd, buf);
-      } catch (e) {
-        if (!isErrno(e, "EAGAIN")) throw e;
-      }
+      // Liveness first: a process that wrote its byte and ended since the last read left the byte behind.
+      const wasAlive = alive();
+      const n = readNonBlocking(sys, fd, buf);
       if (n > 0) {
         // The init is on the other end now: a blocking read ends when it execs or exits.
         sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) & ~O_NONBLOCK);
         return readToEnd(sys, fd, buf.slice(1, n));
       }
-      // 0 before the first byte means the init has not opened its end yet.
-      if (!alive()) return "container init exited before it could be started";
+      // Nothing yet means the init has not opened its end yet.
+      if (!wasAlive) return "container init exited before it could be started";
       sleepSync(delay);
       delay = Math.min(delay * 2, 10);
     }
   } finally {
     sys.close(fd);
+  }
+}
+
+/** Bytes read, 0 for none yet (EAGAIN) or no writer. */
+function readNonBlocking(sys: Syscalls, fd: number, buf: Uint8Array): number {
+  try {
+    return sys.read(fd, buf);
+  } catch (e) {
+    if (isErrno(e, "EAGAIN")) return 0;
+    throw e;
   }
 }
 

@@ -8,7 +8,7 @@ import { isRoot, REPO, tempDir, UNDER } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : UNDER !== "deno" ? "the library is exercised from the Deno run" : false;
 
-test("a script creates, starts, kills, deletes and runs a container through mod.ts", { skip }, () => {
+test("a script creates, starts, execs in, pauses, kills, deletes and runs a container through mod.ts", { skip }, () => {
   const root = tempDir("runt-root-");
   const b = makeBundle(["sleep", "60"]);
   const exiting = makeBundle(["sh", "-c", "exit 5"]);
@@ -21,6 +21,9 @@ test("a script creates, starts, kills, deletes and runs a container through mod.
     assert.ok(seen.pid > 1);
     assert.deepEqual(seen.listed, ["lib:created"]);
     assert.equal(seen.running, "running");
+    assert.deepEqual(seen.pids, [seen.pid]);
+    assert.equal(seen.execExit, 4);
+    assert.equal(seen.paused, "paused");
     assert.equal(seen.stopped, "stopped");
     assert.equal(seen.afterDelete, 'container "lib" does not exist');
     assert.equal(seen.exit, 5);
