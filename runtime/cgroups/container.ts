@@ -36,3 +36,15 @@ export function createContainerCgroup(config: ContainerCgroupConfig, options: Cg
   }
   return manager;
 }
+
+/** The container's cgroup directories, made before its config is validated (only the path is needed). */
+export function makeContainerCgroup(id: string, cgroupsPath: string | undefined, options: CgroupManagerOptions = {}): CgroupManager {
+  const layout = options.layout ?? readLayout();
+  return CgroupManager.create(resolveCgroupsPath(cgroupsPath, id, layout.version), { ...options, layout });
+}
+
+/** linux.resources and the device rules runc would apply (the spec's, then its default allowed devices). */
+export function configureContainerCgroup(manager: CgroupManager, linux: ContainerCgroupConfig["linux"] = {}): void {
+  const devices = containerDeviceRules(linux.resources?.devices, (linux.devices ?? []).map((d) => d.path));
+  manager.set(linux.resources, { devices });
+}

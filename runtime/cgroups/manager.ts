@@ -5,6 +5,7 @@
  * path, between spawning the init and letting it exec the user's process.
  */
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import type { LinuxResources } from "../spec/schema.ts";
 import { SIGKILL, type Syscalls } from "../../ffi/syscalls.ts";
@@ -209,6 +210,21 @@ export class CgroupManager {
         }
       }
     }
+  }
+
+  /**
+   * apply(), with the first move off the calling thread: on a cgroup v1 host
+   * the kernel may first wait out an RCU grace period (about 10 ms), which
+   * the caller can spend on other work meanwhile.
+   */
+  async applyInBackground(pid: number): Promise<void> {
+    const [first] = this.dirs();
+    if (first !== undefined) {
+      try {
+        await writeFile(`${first}/cgroup.procs`, String(pid));
+      } catch { /* apply() says what is wrong */ }
+    }
+    this.apply(pid);
   }
 
   /** The writes set(resources) would make, for showing or testing. */

@@ -18,7 +18,7 @@ import { ContainerExistsError } from "../state/store.ts";
 import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
-import { createContainerCgroup } from "../cgroups/container.ts";
+import { configureContainerCgroup, makeContainerCgroup } from "../cgroups/container.ts";
 import type { CgroupManager } from "../cgroups/manager.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
@@ -59,6 +59,10 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const init = spawnInit(sys, opts.id, pidNamespaceOf(json), opts.preserveFds ?? 0);
     pid = init.pid;
     try {
+      // The cgroup only needs the path; the init joins it while the config is checked.
+      cgroup = makeContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys });
+      const joined = cgroup.applyInBackground(pid);
+      joined.catch(() => {});
       const { validateConfigJson } = await import("../config_file.ts");
       const spec = validateConfigJson(json, configFile);
       const rootfs = checkBuildable(spec, bundle);
@@ -74,13 +78,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         pid,
         pidStartTime: readProcStat(pid)?.startTime ?? "",
         config: spec,
+        cgroup: cgroup.toJSON(),
       };
       store.write(record);
-      // In its cgroup before it runs anything of the container's, so nothing escapes the limits.
-      cgroup = createContainerCgroup({ id: opts.id, linux: spec.linux }, { syscalls: sys });
-      cgroup.apply(pid);
-      record.cgroup = cgroup.toJSON();
-      store.write(record);
+      // Limits and device rules before the init runs anything of the container's.
+      await joined;
+      configureContainerCgroup(cgroup, spec.linux);
       init.channel.send({
         mode: "create",
         spec,
@@ -112,6 +115,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   } finally {
     lock.release();
   }
+}
+
+/** linux.cgroupsPath of a config not validated yet, when it is a string at all. */
+function cgroupsPathOf(json: unknown): string | undefined {
+  const path = (json as { linux?: { cgroupsPath?: unknown } } | null)?.linux?.cgroupsPath;
+  return typeof path === "string" ? path : undefined;
 }
 
 /** The PID namespace entry of a config not validated yet; anything malformed is caught by validation. */

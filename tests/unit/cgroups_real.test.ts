@@ -191,9 +191,12 @@ test("memory limit 32 MiB: buffering 100 MB is OOM-killed and counted", { skip }
     m.apply(child.proc.pid!);
     const oom = m.oomEvents();
     assert.equal(m.oomKillCount(), 0);
-    const [code] = await release(child);
-    assert.equal(code, 0);
-    assert.match(child.stdout(), /status=137/);
+    const [code, signal] = await release(child);
+    // The kernel picks the biggest process, normally tail; under memory pressure it may take the shell too.
+    assert.ok(
+      (code === 0 && /status=137/.test(child.stdout())) || signal === "SIGKILL",
+      `exit ${code}, signal ${signal}, output ${child.stdout()}`,
+    );
     assert.ok(m.oomKillCount() >= 1);
     assert.ok(oom.poll() >= 1);
     assert.ok(BigInt(m.stats().memory.usage.limit) === BigInt(limit));
