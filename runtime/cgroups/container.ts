@@ -19,13 +19,9 @@ export interface ContainerCgroupConfig {
  * its default allowed devices). Removes the cgroup again if any of it fails.
  */
 export function createContainerCgroup(config: ContainerCgroupConfig, options: CgroupManagerOptions = {}): CgroupManager {
-  const linux = config.linux ?? {};
-  const layout = options.layout ?? readLayout();
-  const path = resolveCgroupsPath(linux.cgroupsPath, config.id, layout.version);
-  const devices = containerDeviceRules(linux.resources?.devices, (linux.devices ?? []).map((d) => d.path));
-  const manager = CgroupManager.create(path, { ...options, layout });
+  const manager = makeContainerCgroup(config.id, config.linux?.cgroupsPath, options);
   try {
-    manager.set(linux.resources, { devices });
+    configureContainerCgroup(manager, config.linux);
   } catch (e) {
     try {
       manager.destroy();

@@ -3,6 +3,7 @@
  * is mounted, and which cgroup a process is in. The parsers are pure; the
  * readers only read /proc.
  */
+import { parseMountinfo as parseMountTable } from "../mount/mountinfo.ts";
 import { readFileSync } from "node:fs";
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";
@@ -31,45 +32,17 @@ export interface ProcCgroupEntry {
   path: string;
 }
 
-interface MountinfoLine {
-  mountPoint: string;
-  root: string;
-  fstype: string;
-  superOptions: string[];
-}
-
 /** Mount options of a v1 cgroup mount that are not controllers. */
 const V1_NON_CONTROLLER_OPTIONS = new Set(["rw", "ro", "noprefix", "clone_children", "xattr", "cpuset_v2_mode", "favordynmods"]);
-
-/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
-function parseMountinfoLine(line: string): MountinfoLine | undefined {
-  const sep = line.indexOf(" - ");
-  if (sep < 0) return undefined;
-  const head = line.slice(0, sep).split(" ");
-  const tail = line.slice(sep + 3).split(" ");
-  if (head.length < 5 || tail.length < 3) return undefined;
-  return {
-    root: unescapeMountinfo(head[3]),
-    mountPoint: unescapeMountinfo(head[4]),
-    fstype: tail[0],
-    superOptions: tail[2].split(","),
-  };
-}
 
 /** The layout described by a /proc/self/mountinfo text; the first mount of a hierarchy wins. */
 export function parseMountinfo(text: string): CgroupLayout {
   const v1: Record<string, CgroupMount> = {};
   let unified: CgroupMount | undefined;
-  for (const line of text.split("\n")) {
-    const m = parseMountinfoLine(line);
-    if (!m) continue;
-    if (m.fstype === "cgroup2") {
+  for (const m of parseMountTable(text)) {
+    if (m.fsType === "cgroup2") {
       unified ??= { mountPoint: m.mountPoint, root: m.root, controllers: [] };
-    } else if (m.fstype === "cgroup") {
+    } else if (m.fsType === "cgroup") {
       const controllers = m.superOptions.filter((o) =>
         !V1_NON_CONTROLLER_OPTIONS.has(o) && (!o.includes("=") || o.startsWith("name="))
       );

@@ -4,11 +4,12 @@
  * state directory, the exec fifo, the init and its mounts — is undone when
  * it fails, so a failed create leaves nothing behind.
  */
-import { chmodSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SIGKILL } from "../../ffi/constants.ts";
 import { bundleDir, CONFIG_FILE, readConfigJson } from "../bundle.ts";
 import { RuntError } from "../errors.ts";
+import { passwdEntry, readPasswd } from "../passwd.ts";
 import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
@@ -176,11 +177,5 @@ export function writePidFile(path: string, pid: number): void {
 /** The user running runt, by name as runc shows it (uid when /etc/passwd does not list it). */
 function ownerName(): string {
   const uid = process.getuid?.() ?? 0;
-  try {
-    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
-      const [name, , id] = line.split(":");
-      if (id !== undefined && Number(id) === uid) return name;
-    }
-  } catch { /* no passwd file */ }
-  return String(uid);
+  return passwdEntry(readPasswd(), uid)?.name ?? String(uid);
 }

@@ -5,6 +5,7 @@
  * execs; the channel closing is its success.
  */
 import type { Spec } from "../spec/schema.ts";
+import { NAMESPACES } from "../spec/constants.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
@@ -19,16 +20,6 @@ import { exitCodeOf, forwardSignals, waitForExit } from "./wait.ts";
 
 type Process = NonNullable<Spec["process"]>;
 type Namespace = NonNullable<NonNullable<Spec["linux"]>["namespaces"]>[number];
-
-const PROC_NS_NAME: Record<string, string> = {
-  mount: "mnt",
-  network: "net",
-  pid: "pid",
-  ipc: "ipc",
-  uts: "uts",
-  cgroup: "cgroup",
-  time: "time",
-};
 
 export interface ExecOptions {
   id: string;
@@ -94,7 +85,7 @@ function execSpec(record: ContainerRecord, process: Process): Spec {
         // setns into a time namespace needs a single-threaded process.
         throw new ContainerSetupError(`cannot exec in container "${record.id}": it has a time namespace, which runt cannot join`);
       }
-      return { type: ns.type, path: `/proc/${record.pid}/ns/${PROC_NS_NAME[ns.type]}` };
+      return { type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` };
     });
   return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
 }

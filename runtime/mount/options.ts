@@ -4,47 +4,48 @@
  * filesystem-specific data string. The table follows runc's (so a bundle
  * means the same under both) plus crun's `tmpcopyup`.
  */
+import * as C from "../../ffi/constants.ts";
 
-/** mount(2) flags (include/uapi/linux/mount.h). */
+/** mount(2) flags by short name; the numbers are the kernel's, kept once in ffi/constants.ts. */
 export const MS = {
-  RDONLY: 0x1,
-  NOSUID: 0x2,
-  NODEV: 0x4,
-  NOEXEC: 0x8,
-  SYNCHRONOUS: 0x10,
-  REMOUNT: 0x20,
-  MANDLOCK: 0x40,
-  DIRSYNC: 0x80,
-  NOSYMFOLLOW: 0x100,
-  NOATIME: 0x400,
-  NODIRATIME: 0x800,
-  BIND: 0x1000,
-  MOVE: 0x2000,
-  REC: 0x4000,
-  SILENT: 0x8000,
-  POSIXACL: 0x10000,
-  UNBINDABLE: 0x20000,
-  PRIVATE: 0x40000,
-  SLAVE: 0x80000,
-  SHARED: 0x100000,
-  RELATIME: 0x200000,
-  I_VERSION: 0x800000,
-  STRICTATIME: 0x1000000,
-  LAZYTIME: 0x2000000,
+  RDONLY: C.MS_RDONLY,
+  NOSUID: C.MS_NOSUID,
+  NODEV: C.MS_NODEV,
+  NOEXEC: C.MS_NOEXEC,
+  SYNCHRONOUS: C.MS_SYNCHRONOUS,
+  REMOUNT: C.MS_REMOUNT,
+  MANDLOCK: C.MS_MANDLOCK,
+  DIRSYNC: C.MS_DIRSYNC,
+  NOSYMFOLLOW: C.MS_NOSYMFOLLOW,
+  NOATIME: C.MS_NOATIME,
+  NODIRATIME: C.MS_NODIRATIME,
+  BIND: C.MS_BIND,
+  MOVE: C.MS_MOVE,
+  REC: C.MS_REC,
+  SILENT: C.MS_SILENT,
+  POSIXACL: C.MS_POSIXACL,
+  UNBINDABLE: C.MS_UNBINDABLE,
+  PRIVATE: C.MS_PRIVATE,
+  SLAVE: C.MS_SLAVE,
+  SHARED: C.MS_SHARED,
+  RELATIME: C.MS_RELATIME,
+  I_VERSION: C.MS_I_VERSION,
+  STRICTATIME: C.MS_STRICTATIME,
+  LAZYTIME: C.MS_LAZYTIME,
 } as const;
 
 /** mount_setattr(2) attributes, for the recursive `r*` options. */
 export const MOUNT_ATTR = {
-  RDONLY: 0x1,
-  NOSUID: 0x2,
-  NODEV: 0x4,
-  NOEXEC: 0x8,
-  ATIME_MASK: 0x70,
-  RELATIME: 0x0,
-  NOATIME: 0x10,
-  STRICTATIME: 0x20,
-  NODIRATIME: 0x80,
-  NOSYMFOLLOW: 0x200000,
+  RDONLY: C.MOUNT_ATTR_RDONLY,
+  NOSUID: C.MOUNT_ATTR_NOSUID,
+  NODEV: C.MOUNT_ATTR_NODEV,
+  NOEXEC: C.MOUNT_ATTR_NOEXEC,
+  ATIME_MASK: C.MOUNT_ATTR__ATIME,
+  RELATIME: C.MOUNT_ATTR_RELATIME,
+  NOATIME: C.MOUNT_ATTR_NOATIME,
+  STRICTATIME: C.MOUNT_ATTR_STRICTATIME,
+  NODIRATIME: C.MOUNT_ATTR_NODIRATIME,
+  NOSYMFOLLOW: C.MOUNT_ATTR_NOSYMFOLLOW,
 } as const;
 
 /** [clear?, flag]: the option sets `flag`, or clears it when `clear` is true. */

@@ -5,23 +5,11 @@
  * container's /etc/passwd ("/" for a user it does not list). Read after
  * pivot_root, so /etc/passwd is the container's.
  */
-import { readFileSync } from "node:fs";
+import { passwdEntry, readPasswd } from "../passwd.ts";
 
 /** The home directory of `uid` in a passwd file's text, if listed. */
 export function homeOf(passwd: string, uid: number): string | undefined {
-  for (const line of passwd.split("\n")) {
-    const fields = line.split(":");
-    if (fields.length >= 6 && fields[2] !== "" && Number(fields[2]) === uid) return fields[5];
-  }
-  return undefined;
-}
-
-function readPasswd(): string {
-  try {
-    return readFileSync("/etc/passwd", "utf8");
-  } catch {
-    return "";
-  }
+  return passwdEntry(passwd, uid)?.home;
 }
 
 export function processEnv(env: readonly string[], uid: number, passwd: () => string = readPasswd): string[] {

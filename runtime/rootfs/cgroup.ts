@@ -11,7 +11,7 @@ import { isErrno } from "../../ffi/errors.ts";
 import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { attempt, errorCode, failure, q } from "./errors.ts";
-import { findMount, type MountInfo, parseMountinfo } from "./mountinfo.ts";
+import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { createMountpoint } from "./mountpoint.ts";
 import { applyPropagation, bindMount } from "./bind.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";

@@ -8,7 +8,7 @@ import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS } from "../mount/options.ts";
 import { attempt, failure, q } from "./errors.ts";
-import { parseMountinfo } from "./mountinfo.ts";
+import { parseMountinfo } from "../mount/mountinfo.ts";
 import { canonicalRootfs } from "./prepare.ts";
 import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";
 

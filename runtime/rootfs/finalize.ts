@@ -9,7 +9,7 @@ import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS, parseMountOptions } from "../mount/options.ts";
 import type { Spec } from "../spec/schema.ts";
 import { attempt, failure, q } from "./errors.ts";
-import { findMount, mountFlags, parseMountinfo } from "./mountinfo.ts";
+import { findMount, mountFlags, parseMountinfo } from "../mount/mountinfo.ts";
 import { cleanPath, needsReadonlyRemount } from "./mounts.ts";
 import { rootPropagationFlags } from "./prepare.ts";
 import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";

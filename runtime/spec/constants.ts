@@ -7,6 +7,7 @@
  * signal or rlimit numbering (alpha, mips, sparc, parisc) are not targets of
  * runt.
  */
+import { NAMESPACE_FLAGS } from "../../ffi/constants.ts";
 
 /** capabilities(7) names and their bit numbers, CAP_LAST_CAP is 40 since Linux 5.9. */
 export const CAPABILITIES = {
@@ -86,14 +87,14 @@ export type NamespaceType = typeof NAMESPACE_TYPES[number];
 
 /** The clone(2)/setns(2) flag and the /proc/PID/ns/ entry of each namespace type. */
 export const NAMESPACES: Record<NamespaceType, { flag: number; proc: string }> = {
-  pid: { flag: 0x20000000, proc: "pid" },
-  network: { flag: 0x40000000, proc: "net" },
-  mount: { flag: 0x00020000, proc: "mnt" },
-  ipc: { flag: 0x08000000, proc: "ipc" },
-  uts: { flag: 0x04000000, proc: "uts" },
-  user: { flag: 0x10000000, proc: "user" },
-  cgroup: { flag: 0x02000000, proc: "cgroup" },
-  time: { flag: 0x00000080, proc: "time" },
+  pid: { flag: NAMESPACE_FLAGS.pid, proc: "pid" },
+  network: { flag: NAMESPACE_FLAGS.network, proc: "net" },
+  mount: { flag: NAMESPACE_FLAGS.mount, proc: "mnt" },
+  ipc: { flag: NAMESPACE_FLAGS.ipc, proc: "ipc" },
+  uts: { flag: NAMESPACE_FLAGS.uts, proc: "uts" },
+  user: { flag: NAMESPACE_FLAGS.user, proc: "user" },
+  cgroup: { flag: NAMESPACE_FLAGS.cgroup, proc: "cgroup" },
+  time: { flag: NAMESPACE_FLAGS.time, proc: "time" },
 };
 
 /** Clocks a time namespace can offset (time_namespaces(7)), with their clockid_t. */
@@ -157,44 +158,6 @@ export const DEPRECATED_HOOK_KINDS: readonly HookKind[] = ["prestart"];
 /** `linux.rootfsPropagation` values. */
 export const ROOTFS_PROPAGATIONS = ["shared", "slave", "private", "unbindable"] as const;
 export type RootfsPropagation = typeof ROOTFS_PROPAGATIONS[number];
-
-/** mount(2) flags. */
-export const MS = {
-  RDONLY: 0x1,
-  NOSUID: 0x2,
-  NODEV: 0x4,
-  NOEXEC: 0x8,
-  SYNCHRONOUS: 0x10,
-  REMOUNT: 0x20,
-  MANDLOCK: 0x40,
-  DIRSYNC: 0x80,
-  NOSYMFOLLOW: 0x100,
-  NOATIME: 0x400,
-  NODIRATIME: 0x800,
-  BIND: 0x1000,
-  REC: 0x4000,
-  SILENT: 0x8000,
-  UNBINDABLE: 0x20000,
-  PRIVATE: 0x40000,
-  SLAVE: 0x80000,
-  SHARED: 0x100000,
-  RELATIME: 0x200000,
-  I_VERSION: 0x800000,
-  STRICTATIME: 0x1000000,
-  LAZYTIME: 0x2000000,
-} as const;
-
-/** Propagation mount options (config.md "Linux mount options") and the flags they set. */
-export const MOUNT_PROPAGATION_OPTIONS = {
-  private: MS.PRIVATE,
-  rprivate: MS.PRIVATE | MS.REC,
-  shared: MS.SHARED,
-  rshared: MS.SHARED | MS.REC,
-  slave: MS.SLAVE,
-  rslave: MS.SLAVE | MS.REC,
-  unbindable: MS.UNBINDABLE,
-  runbindable: MS.UNBINDABLE | MS.REC,
-} as const;
 
 /** Mount options asking for an ID-mapped mount; never passed to mount(2). */
 export const IDMAP_MOUNT_OPTIONS = ["idmap", "ridmap"] as const;

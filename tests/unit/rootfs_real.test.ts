@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { parseMountinfo } from "../../runtime/rootfs/mountinfo.ts";
+import { parseMountinfo } from "../../runtime/mount/mountinfo.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import { scratch } from "./rootfs_support.ts";

@@ -4,7 +4,7 @@
  * already has (the kernel refuses to drop locked ones), and runc takes those
  * from statfs(2); the same information is in the mount table.
  */
-import { MS } from "../mount/options.ts";
+import { MS } from "./options.ts";
 
 export interface MountInfo {
   id: number;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MS } from "../../runtime/mount/options.ts";
-import { findMount, mountFlags, parseMountinfo } from "../../runtime/rootfs/mountinfo.ts";
+import { findMount, mountFlags, parseMountinfo } from "../../runtime/mount/mountinfo.ts";
 
 const TABLE = [
   "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard",
