@@ -15,7 +15,7 @@ export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> 
 export const CREATE_FLAGS: Flags = {
   bundle: { type: "string", short: "b", value: "DIR", description: "path to the root of the bundle directory (default: the current directory)" },
   "pid-file": { type: "string", value: "FILE", description: "write the container's PID 1 (as the host sees it) to FILE" },
-  "console-socket": { type: "string", value: "PATH", description: "unix socket for the terminal's master side (not supported yet)" },
+  "console-socket": { type: "string", value: "PATH", description: "unix socket that receives the master of the container's terminal (process.terminal) over SCM_RIGHTS" },
   "no-pivot": { type: "boolean", description: "do not use pivot_root to jail the process inside the rootfs (MS_MOVE + chroot)" },
   "no-new-keyring": { type: "boolean", description: "do not create a new session keyring for the container" },
   "preserve-fds": { type: "string", value: "N", description: "pass N extra descriptors (3 … 3+N-1) to the container", default: "0" },
@@ -26,11 +26,11 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
   if (ctx.global.systemdCgroup) {
     throw new UsageError("--systemd-cgroup: runt has no systemd cgroup driver; it manages cgroups through cgroupfs (drop the flag)");
   }
-  if (flags["console-socket"] !== undefined) throw new UsageError("--console-socket: terminals are not supported yet");
   return {
     id,
     bundle: flags.bundle as string | undefined,
     pidFile: flags["pid-file"] as string | undefined,
+    consoleSocket: flags["console-socket"] as string | undefined,
     noPivot: flags["no-pivot"] === true,
     noNewKeyring: flags["no-new-keyring"] === true,
     preserveFds: preserveFdsFlag(flags["preserve-fds"]),

@@ -52,6 +52,7 @@ const SPECS: Record<string, Spec> = {
   sendmsg: [, [3]],
   recvmsg: [, [3]],
   ioctl: [, [1]],
+  accept: ["accept4", [1]],
   prctl: [, [1, 2, 3, 4]],
 };
 

@@ -199,6 +199,11 @@ export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SCM_RIGHTS = 1;
+export const POLLIN = 0x1;
+export const POLLOUT = 0x4;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
 export const MSG_CTRUNC = 0x8;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
@@ -206,6 +211,8 @@ export const MSG_NOSIGNAL = 0x4000;
 export const MSG_CMSG_CLOEXEC = 0x40000000;
 
 // ioctl(2) requests used around terminals (asm-generic; same on both arches)
+export const TCGETS = 0x5401;
+export const TCSETS = 0x5402;
 export const TIOCSCTTY = 0x540e;
 export const TIOCNOTTY = 0x5422;
 export const TIOCGWINSZ = 0x5413;

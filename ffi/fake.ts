@@ -7,6 +7,7 @@
 import type {
   CapSets,
   MountAttr,
+  PollFd,
   RecvResult,
   Rlimit,
   SpawnOptions,
@@ -277,6 +278,24 @@ export class RecordingSyscalls implements Syscalls {
   recvmsg(fd: number, buf: Uint8Array, maxFds = 16, flags = 0): RecvResult {
     this.record("recvmsg", [fd, buf, maxFds, flags]);
     return { bytes: this.take(buf), fds: [], flags: 0 };
+  }
+  connect(fd: number, path: string): void {
+    this.record("connect", [fd, path]);
+  }
+  bind(fd: number, path: string): void {
+    this.record("bind", [fd, path]);
+  }
+  listen(fd: number, backlog: number): void {
+    this.record("listen", [fd, backlog]);
+  }
+  accept(fd: number, flags = 0): number {
+    this.record("accept", [fd, flags]);
+    return this.fd();
+  }
+  /** Every descriptor is ready for what it asked. */
+  poll(fds: readonly PollFd[], timeoutMs: number): number[] {
+    this.record("poll", [fds.map((f) => ({ ...f })), timeoutMs]);
+    return fds.map((f) => f.events);
   }
   ioctl(fd: number, request: number, arg: number | Uint8Array = 0): number {
     this.record("ioctl", [fd, request, arg]);

@@ -7,6 +7,7 @@ import type {
   CapSets,
   FileAction,
   MountAttr,
+  PollFd,
   RecvResult,
   Rlimit,
   SpawnOptions,
@@ -37,6 +38,7 @@ import {
   SIG_IGN,
   SIGKILL,
   SIGSTOP,
+  SOCK_CLOEXEC,
   SYS,
 } from "./constants.ts";
 import { SyscallError } from "./errors.ts";
@@ -45,6 +47,7 @@ import {
   cmsgSpace,
   cstr,
   decodeCapData,
+  decodePollRevents,
   decodeRights,
   decodeRlimit,
   decodeSigset,
@@ -53,9 +56,11 @@ import {
   encodeIovec,
   encodeMountAttr,
   encodeMsghdr,
+  encodePollFds,
   encodeRights,
   encodeRlimit,
   encodeSigset,
+  encodeSockaddrUn,
   msghdrControlLen,
   msghdrFlags,
   pointerArray,
@@ -510,6 +515,36 @@ export class LibcSyscalls implements Syscalls {
     const bytes = Number(r);
     buf.set(scratch.subarray(0, bytes));
     return { bytes, fds: decodeRights(control, msghdrControlLen(msg)), flags: msghdrFlags(msg) };
+  }
+
+  connect(fd: number, path: string): void {
+    const addr = encodeSockaddrUn(path);
+    this.check(this.native.fn.connect(fd, addr, addr.length), "connect", [fd, path]);
+  }
+
+  bind(fd: number, path: string): void {
+    const addr = encodeSockaddrUn(path);
+    this.check(this.native.fn.bind(fd, addr, addr.length), "bind", [fd, path]);
+  }
+
+  listen(fd: number, backlog: number): void {
+    this.check(this.native.fn.listen(fd, backlog), "listen", [fd, backlog]);
+  }
+
+  accept(fd: number, flags = SOCK_CLOEXEC): number {
+    for (;;) {
+      const r = this.native.fn.accept4(fd, null, null, flags);
+      if (r !== -1 || this.native.errno() !== EINTR) return this.check(r, "accept", [fd, flags]);
+    }
+  }
+
+  /** A signal arriving while blocked counts as the timeout: the caller polls again. */
+  poll(fds: readonly PollFd[], timeoutMs: number): number[] {
+    const buf = encodePollFds(fds);
+    const r = this.native.fn.poll(buf, BigInt(fds.length), timeoutMs);
+    if (r === -1 && this.native.errno() === EINTR) return fds.map(() => 0);
+    this.check(r, "poll", [fds.map((f) => f.fd), timeoutMs]);
+    return decodePollRevents(buf, fds.length);
   }
 
   ioctl(fd: number, request: number, arg: number | Uint8Array = 0): number {

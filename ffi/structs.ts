@@ -176,3 +176,30 @@ export function decodeRights(control: Uint8Array, len: number): number[] {
   }
   return fds;
 }
+
+/** struct sockaddr_un for a filesystem path; its length is what connect/bind take. */
+export function encodeSockaddrUn(path: string): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  // sun_path is 108 bytes including the terminating NUL.
+  if (bytes.length === 0 || bytes.length > 107) throw new RangeError(`unix socket path must be 1-107 bytes: ${path}`);
+  const buf = alloc(2 + bytes.length + 1);
+  new DataView(buf.buffer).setUint16(0, 1 /* AF_UNIX */, true);
+  buf.set(bytes, 2);
+  return buf;
+}
+
+/** An array of struct pollfd (int fd; short events; short revents). */
+export function encodePollFds(fds: readonly { fd: number; events: number }[]): Uint8Array {
+  const buf = alloc(8 * Math.max(fds.length, 1));
+  const v = new DataView(buf.buffer);
+  fds.forEach(({ fd, events }, i) => {
+    v.setInt32(8 * i, fd, true);
+    v.setInt16(8 * i + 4, events, true);
+  });
+  return buf;
+}
+
+export function decodePollRevents(buf: Uint8Array, count: number): number[] {
+  const v = new DataView(buf.buffer, buf.byteOffset);
+  return Array.from({ length: count }, (_, i) => v.getUint16(8 * i + 6, true));
+}

@@ -79,6 +79,12 @@ export interface WaitResult {
   status: WaitStatus | null;
 }
 
+export interface PollFd {
+  fd: number;
+  /** POLLIN, POLLOUT … */
+  events: number;
+}
+
 export interface RecvResult {
   /** Number of bytes written into the buffer. */
   bytes: number;
@@ -170,6 +176,15 @@ export interface Syscalls {
   sendmsg(fd: number, data: Uint8Array, fds?: number[], flags?: number): number;
   /** Receives into `buf`; received descriptors are close-on-exec unless flags say otherwise. */
   recvmsg(fd: number, buf: Uint8Array, maxFds?: number, flags?: number): RecvResult;
+  /** Connects a socket to the unix socket at `path`. */
+  connect(fd: number, path: string): void;
+  /** Binds a unix socket to `path` (which must not exist yet). */
+  bind(fd: number, path: string): void;
+  listen(fd: number, backlog: number): void;
+  /** accept4; the new connection is close-on-exec unless `flags` say otherwise. */
+  accept(fd: number, flags?: number): number;
+  /** poll(2): the revents of each entry, in order; all 0 on timeout. */
+  poll(fds: readonly PollFd[], timeoutMs: number): number[];
   /** With a buffer the kernel may write into it; returns ioctl's result. */
   ioctl(fd: number, request: number, arg?: number | Uint8Array): number;
 

@@ -27,14 +27,14 @@ it is not found, 128+N when signal N killed it.`,
     detach: { type: "boolean", short: "d", description: "return once the process has started" },
     "pid-file": { type: "string", value: "FILE", description: "write the process's PID to FILE" },
     "preserve-fds": { type: "string", value: "N", description: "pass N extra descriptors (3 … 3+N-1)", default: "0" },
-    tty: { type: "boolean", short: "t", description: "allocate a terminal (not supported yet)" },
-    "console-socket": { type: "string", value: "PATH", description: "terminal master socket (not supported yet)" },
+    tty: { type: "boolean", short: "t", description: "allocate a terminal (relayed by runt, or sent to --console-socket with --detach)" },
+    "console-socket": { type: "string", value: "PATH", description: "unix socket that receives the terminal's master (with --tty --detach)" },
     "process-label": { type: "string", value: "LABEL", description: "SELinux label (not supported)" },
     apparmor: { type: "string", value: "PROFILE", description: "AppArmor profile (not supported)" },
     "ignore-paused": { type: "boolean", description: "exec even if the container is paused" },
   },
   async run(ctx, flags, [id, ...args]) {
-    for (const name of ["tty", "console-socket", "process-label", "apparmor"]) {
+    for (const name of ["process-label", "apparmor"]) {
       if (flags[name] !== undefined && flags[name] !== false) throw new UsageError(`--${name}: not supported yet`);
     }
     const { StateStore } = await import("../../runtime/state/store.ts");
@@ -51,11 +51,13 @@ it is not found, 128+N when signal N killed it.`,
         additionalGids: (flags["additional-gids"] as string[] | undefined)?.map(gidArg),
         caps: flags.cap as string[] | undefined,
         noNewPrivileges: flags["no-new-privs"] === true ? true : undefined,
+        tty: flags.tty === true,
       });
     return await execInContainer(await lifecycle(ctx), {
       id,
       process,
       detach: flags.detach === true,
+      consoleSocket: flags["console-socket"] as string | undefined,
       pidFile: flags["pid-file"] as string | undefined,
       preserveFds: preserveFdsFlag(flags["preserve-fds"]),
       ignorePaused: flags["ignore-paused"] === true,

@@ -10,9 +10,6 @@ import { ContainerSetupError } from "./errors.ts";
 export function checkBuildable(spec: Spec, bundle: string): string {
   if (!spec.process) throw new ContainerSetupError("process: required to create a container");
   if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
-  if (spec.process.terminal) {
-    throw new ContainerSetupError("process.terminal: terminals (--console-socket) are not supported yet; set it to false");
-  }
   const namespaces = spec.linux?.namespaces ?? [];
   if (namespaces.some((ns) => ns.type === "user")) {
     throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");

@@ -19,6 +19,7 @@ import { ContainerExistsError } from "../state/store.ts";
 import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
+import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 import { configureContainerCgroup, makeContainerCgroup } from "../cgroups/container.ts";
 import type { CgroupManager } from "../cgroups/manager.ts";
 import type { LifecycleContext } from "./context.ts";
@@ -27,7 +28,7 @@ import { runFatalHooks } from "./hooks.ts";
 import { ContainerLock } from "./lock.ts";
 import { EXEC_FIFO } from "./paths.ts";
 
-export interface CreateOptions {
+export interface CreateOptions extends ConsoleOptions {
   id: string;
   bundle?: string;
   pidFile?: string;
@@ -48,6 +49,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const lock = ContainerLock.acquire(sys, dir);
   let pid = 0;
   let cgroup: CgroupManager | undefined;
+  let consoleSocket: number | undefined;
   try {
     const fifoPath = join(dir, EXEC_FIFO);
     sys.mkfifo(fifoPath, 0o600);
@@ -67,6 +69,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       const { validateConfigJson } = await import("../config_file.ts");
       const spec = validateConfigJson(json, configFile);
       const rootfs = checkBuildable(spec, bundle);
+      checkConsoleUse(spec.process?.terminal, opts);
+      if (opts.consoleSocket !== undefined) consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
       const record: ContainerRecord = {
         id: opts.id,
         ociVersion: OCI_VERSION,
@@ -96,7 +100,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         preserveFds: opts.preserveFds ?? 0,
         state: ociState(record, "creating"),
       } satisfies InitConfig);
-      awaitReady(ctx, init.channel, record);
+      awaitReady(ctx, init.channel, record, (master) => handOverConsole(sys, master, consoleSocket, opts));
       record.phase = "created";
       store.write(record);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
@@ -114,6 +118,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     store.remove(opts.id);
     throw e;
   } finally {
+    if (consoleSocket !== undefined) sys.close(consoleSocket);
     lock.release();
   }
 }
@@ -134,7 +139,7 @@ function pidNamespaceOf(json: unknown): { path?: string } | undefined {
 }
 
 /** Follows the init through its reports, running the runtime-namespace hooks when it asks. */
-function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord): void {
+function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord, onConsole: (master: number) => void): void {
   for (;;) {
     const report = channel.receive<InitReport>();
     if (report === null) {
@@ -142,6 +147,12 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
     }
     if (report.type === "error") throw new ContainerSetupError(report.message);
     if (report.type === "ready") return;
+    if (report.type === "console") {
+      const master = channel.takeFd();
+      if (master === undefined) throw new ContainerSetupError(`container "${record.id}": the init's terminal did not arrive`);
+      onConsole(master);
+      continue;
+    }
     try {
       runFatalHooks(ctx, "prestart", record, "creating");
       runFatalHooks(ctx, "createRuntime", record, "creating");

@@ -9,19 +9,20 @@ import { NAMESPACES } from "../spec/constants.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
-import { spawnInit } from "../init/spawn.ts";
+import { type SpawnedInit, spawnInit } from "../init/spawn.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
 import { SIGKILL } from "../../ffi/constants.ts";
 import type { LifecycleContext } from "./context.ts";
 import { writePidFile } from "./create.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { containerStatus } from "./status.ts";
-import { exitCodeOf, forwardSignals, waitForExit } from "./wait.ts";
+import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
+import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 
 type Process = NonNullable<Spec["process"]>;
 type Namespace = NonNullable<NonNullable<Spec["linux"]>["namespaces"]>[number];
 
-export interface ExecOptions {
+export interface ExecOptions extends Pick<ConsoleOptions, "consoleSocket"> {
   id: string;
   process: Process;
   detach?: boolean;
@@ -40,9 +41,21 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
     throw new ContainerStateError(`cannot exec in container "${opts.id}": it is ${status}`);
   }
   const spec = execSpec(record, opts.process);
+  // In the foreground a terminal's master stays with runt, which relays it.
+  let master: number | undefined;
+  const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
+  checkConsoleUse(opts.process.terminal, consoleOpts);
+  const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
   const pidNs = spec.linux?.namespaces?.find((ns) => ns.type === "pid");
-  const init = spawnInit(sys, opts.id, pidNs && { path: pidNs.path }, opts.preserveFds ?? 0);
-  const stopForwarding = opts.detach ? () => {} : forwardSignals(sys, init.pid);
+  let init: SpawnedInit;
+  try {
+    init = spawnInit(sys, opts.id, pidNs && { path: pidNs.path }, opts.preserveFds ?? 0);
+  } catch (e) {
+    if (consoleSocket !== undefined) sys.close(consoleSocket);
+    throw e;
+  }
+  const stopForwarding = opts.detach ? () => {} : forwardSignals(sys, init.pid, { terminal: opts.process.terminal });
+  let reaped = false;
   try {
     try {
       if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
@@ -57,20 +70,26 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
         preserveFds: opts.preserveFds ?? 0,
         state: ociState(record, status),
       } satisfies InitConfig);
-      const report = init.channel.receive<InitReport>();
-      if (report?.type === "error") {
-        const code = exitCodeOf(sys.waitpid(init.pid).status!);
-        throw new ContainerSetupError(report.message, code);
+      for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
+        if (report.type === "error") {
+          const code = exitCodeOf(sys.waitpid(init.pid).status!);
+          reaped = true;
+          throw new ContainerSetupError(report.message, code);
+        }
+        const fd = report.type === "console" ? init.channel.takeFd() : undefined;
+        if (fd !== undefined) handOverConsole(sys, fd, consoleSocket, consoleOpts);
       }
     } catch (e) {
-      if (!(e instanceof ContainerSetupError)) killQuietly(ctx, init.pid);
+      if (!reaped) killQuietly(ctx, init.pid);
+      if (master !== undefined) sys.close(master);
       throw e;
     } finally {
       init.channel.close();
+      if (consoleSocket !== undefined) sys.close(consoleSocket);
     }
     if (opts.pidFile) writePidFile(opts.pidFile, init.pid);
     if (opts.detach) return 0;
-    return exitCodeOf(await waitForExit(sys, init.pid));
+    return exitCodeOf(await awaitExit(sys, init.pid, master));
   } finally {
     stopForwarding();
   }

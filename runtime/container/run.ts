@@ -3,7 +3,7 @@ import type { LifecycleContext } from "./context.ts";
 import { createContainer, type CreateOptions } from "./create.ts";
 import { deleteContainer } from "./delete.ts";
 import { startContainer } from "./start.ts";
-import { exitCodeOf, forwardSignals, waitForExit } from "./wait.ts";
+import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
 
 export interface RunOptions extends CreateOptions {
   detach?: boolean;
@@ -13,18 +13,21 @@ export interface RunOptions extends CreateOptions {
 
 /** Returns the exit status `runt run` should end with. */
 export async function runContainer(ctx: LifecycleContext, opts: RunOptions): Promise<number> {
-  const record = await createContainer(ctx, opts);
-  const stopForwarding = opts.detach ? () => {} : forwardSignals(ctx.sys, record.pid);
+  // In the foreground a terminal's master stays with runt, which relays it.
+  let master: number | undefined;
+  const record = await createContainer(ctx, opts.detach ? opts : { ...opts, onConsole: (fd) => master = fd });
+  const stopForwarding = opts.detach ? () => {} : forwardSignals(ctx.sys, record.pid, { terminal: master !== undefined });
   try {
     try {
       startContainer(ctx, opts.id);
     } catch (e) {
+      if (master !== undefined) ctx.sys.close(master);
       removeQuietly(ctx, opts.id);
       throw e;
     }
     if (opts.detach) return 0;
     try {
-      return exitCodeOf(await waitForExit(ctx.sys, record.pid));
+      return exitCodeOf(await awaitExit(ctx.sys, record.pid, master));
     } finally {
       if (!opts.keep) removeQuietly(ctx, opts.id);
     }

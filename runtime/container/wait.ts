@@ -7,6 +7,7 @@
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
 import { WNOHANG } from "../../ffi/constants.ts";
 import { SIGNALS } from "../spec/constants.ts";
+import { relayTerminal } from "../terminal/relay.ts";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"] as const;
 
@@ -22,8 +23,10 @@ export function exitCodeOf(status: WaitStatus): number {
  * returned function is called. Installed before the container starts, so no
  * signal can arrive in the window where it would still kill runt itself.
  */
-export function forwardSignals(sys: Syscalls, pid: number): () => void {
-  const handlers = FORWARDED.map((name) => {
+export function forwardSignals(sys: Syscalls, pid: number, opts: { terminal?: boolean } = {}): () => void {
+  // With a terminal, a window-size change is applied to it rather than sent on.
+  const names = opts.terminal ? FORWARDED.filter((name) => name !== "SIGWINCH") : FORWARDED;
+  const handlers = names.map((name) => {
     const handler = () => {
       try {
         sys.kill(pid, SIGNALS[name]);
@@ -35,6 +38,11 @@ export function forwardSignals(sys: Syscalls, pid: number): () => void {
   return () => {
     for (const { name, handler } of handlers) process.off(name, handler);
   };
+}
+
+/** Waits for our child `pid`, relaying its terminal meanwhile when runt holds the master. */
+export function awaitExit(sys: Syscalls, pid: number, terminalMaster?: number): Promise<WaitStatus> {
+  return terminalMaster === undefined ? waitForExit(sys, pid) : relayTerminal(sys, terminalMaster, pid);
 }
 
 /** Waits for our child `pid` to exit or be killed. */

@@ -16,6 +16,7 @@ import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { Channel, type ParentReply } from "./channel.ts";
+import { setupConsole } from "./console.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
@@ -44,6 +45,8 @@ export function runInit(sys: Syscalls, fd: number): never {
     runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state);
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
+    // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
+    if (proc.terminal) terminal(() => setupConsole(sys, channel, true));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
     // As runc: HOME from the container's /etc/passwd when the config leaves it out.
@@ -70,6 +73,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     enterInitNamespaces(sys, spec);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     const proc = spec.process!;
+    if (proc.terminal) terminal(() => setupConsole(sys, channel, false));
     const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
     const path = resolveExecutable(proc.args![0], env, proc.cwd);
     applyProcess(sys, spec);
@@ -99,6 +103,15 @@ function waitForStart(
       sys.write(writer, describe(e));
     } catch { /* start has gone away; nobody is left to tell */ }
     return exit(1);
+  }
+}
+
+/** Names the terminal as the part that failed. */
+function terminal(setup: () => void): void {
+  try {
+    setup();
+  } catch (e) {
+    throw new RuntError(`process.terminal: setting up the container's terminal: ${(e as Error).message}`);
   }
 }
 

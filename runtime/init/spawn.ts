@@ -35,7 +35,9 @@ export function spawnInit(sys: Syscalls, id: string, pidNamespace: { path?: stri
   const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
   let pid: number;
   try {
-    pid = spawnWithPidNamespace(sys, pidNamespace, (ns) => sys.posixSpawn(argv[0], argv, env, { fileActions, pidNamespace: ns }));
+    // A session of its own, as runc's: the container's terminal can become its controlling one, and
+    // the caller's terminal signals reach the container only through runt.
+    pid = spawnWithPidNamespace(sys, pidNamespace, (ns) => sys.posixSpawn(argv[0], argv, env, { fileActions, pidNamespace: ns, setsid: true }));
   } catch (e) {
     sys.close(parentEnd);
     throw e;

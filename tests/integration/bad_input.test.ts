@@ -14,7 +14,7 @@ import { isRoot, runt, tempDir } from "./runt.ts";
 const skip = isRoot ? false : "needs root";
 
 /** Creates container `id` from a bundle built with `args`/`edit`; returns runt's answer and checks it left nothing. */
-function failedCreate(args: string[], edit: (spec: Spec) => void = () => {}, id = "bad") {
+function failedCreate(args: string[], edit: (spec: Spec) => void = () => {}, id = "bad", flags: string[] = []) {
   const root = tempDir("runt-root-");
   const tag = `RUNT_TEST=${process.pid}-${id}`;
   const b = makeBundle(args, (s) => {
@@ -22,7 +22,7 @@ function failedCreate(args: string[], edit: (spec: Spec) => void = () => {}, id 
     edit(s);
   });
   try {
-    const r = runt(["--root", root.path, "create", "-b", b.dir, id], { files: true });
+    const r = runt(["--root", root.path, "create", "-b", b.dir, ...flags, id], { files: true });
     if (r.status === 0) runt(["--root", root.path, "delete", "--force", id]);
     assert.notEqual(r.status, 0, "create must fail");
     assert.deepEqual(leftovers(root.path, id, [b.dir, SHARED_ROOTFS], tag), []);
@@ -106,9 +106,20 @@ test("an invalid config names the file and the JSON path", { skip }, () => {
   assert.match(r.errLines[0], /config\.json: process\.rlimits\[0\]\.type: /);
 });
 
-test("a terminal is refused with a clear message until --console-socket exists", { skip }, () => {
+test("a detached terminal without --console-socket is refused in one line", { skip }, () => {
   const r = failedCreate(["true"], (s) => (s.process!.terminal = true));
-  assert.deepEqual(r.errLines, ["runt: process.terminal: terminals (--console-socket) are not supported yet; set it to false"]);
+  assert.deepEqual(r.errLines, ["runt: process.terminal: without --console-socket there is nowhere to send the terminal of a detached process"]);
+});
+
+test("a --console-socket nobody listens on is named, and nothing is left", { skip }, () => {
+  const r = failedCreate(["true"], (s) => (s.process!.terminal = true), "bad", ["--console-socket", "/nonexistent/console.sock"]);
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.deepEqual(r.errLines, ["runt: --console-socket /nonexistent/console.sock: cannot connect: ENOENT (No such file or directory)"]);
+});
+
+test("--console-socket without a terminal is refused in one line", { skip }, () => {
+  const r = failedCreate(["true"], () => {}, "bad", ["--console-socket", "/nonexistent/console.sock"]);
+  assert.deepEqual(r.errLines, ["runt: --console-socket: process.terminal is false, so there is no terminal to hand over"]);
 });
 
 test("a failing prestart hook fails create and leaves nothing", { skip }, () => {

@@ -1,0 +1,59 @@
+/**
+ * Terminal devices through ioctls: a new pseudo-terminal pair from the
+ * devpts instance /dev/ptmx points at, and the settings and window size of
+ * any terminal descriptor.
+ */
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import { O_CLOEXEC, O_NOCTTY, O_RDWR, TCGETS, TCSETS, TIOCGPTN, TIOCGWINSZ, TIOCSPTLCK, TIOCSWINSZ } from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
+import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, type Termios, TERMIOS_SIZE, type WindowSize, WINSIZE_SIZE } from "./termios.ts";
+
+export interface Pty {
+  master: number;
+  /** /dev/pts/N, as seen from the mount namespace that opened it. */
+  slavePath: string;
+}
+
+/** posix_openpt + unlockpt + ptsname, without libc's pty helpers. */
+export function openPty(sys: Syscalls, ptmx = "/dev/ptmx"): Pty {
+  const master = sys.open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  try {
+    sys.ioctl(master, TIOCSPTLCK, new Uint8Array(4));
+    const n = new Uint8Array(4);
+    sys.ioctl(master, TIOCGPTN, n);
+    return { master, slavePath: `/dev/pts/${new DataView(n.buffer).getUint32(0, true)}` };
+  } catch (e) {
+    sys.close(master);
+    throw e;
+  }
+}
+
+/** The terminal settings of `fd`, or undefined when it is not a terminal. */
+export function readTermios(sys: Syscalls, fd: number): Termios | undefined {
+  const buf = new Uint8Array(TERMIOS_SIZE);
+  try {
+    sys.ioctl(fd, TCGETS, buf);
+  } catch (e) {
+    if (isErrno(e, "ENOTTY") || isErrno(e, "EBADF") || isErrno(e, "EINVAL")) return undefined;
+    throw e;
+  }
+  return decodeTermios(buf);
+}
+
+export function writeTermios(sys: Syscalls, fd: number, termios: Termios): void {
+  sys.ioctl(fd, TCSETS, encodeTermios(termios));
+}
+
+export function readWindowSize(sys: Syscalls, fd: number): WindowSize | undefined {
+  const buf = new Uint8Array(WINSIZE_SIZE);
+  try {
+    sys.ioctl(fd, TIOCGWINSZ, buf);
+  } catch {
+    return undefined;
+  }
+  return decodeWinsize(buf);
+}
+
+export function writeWindowSize(sys: Syscalls, fd: number, size: WindowSize): void {
+  sys.ioctl(fd, TIOCSWINSZ, encodeWinsize(size));
+}
