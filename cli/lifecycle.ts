@@ -6,6 +6,7 @@ import { StateStore } from "../runtime/state/store.ts";
 import type { CommandContext, Flags, FlagValues } from "./command.ts";
 import type { CreateOptions } from "../runtime/container/create.ts";
 import { UsageError } from "./errors.ts";
+import { activationFds } from "../runtime/container/listen_fds.ts";
 
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
   return { sys: await loadSyscalls(), store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
@@ -34,6 +35,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: flags["no-pivot"] === true,
     noNewKeyring: flags["no-new-keyring"] === true,
     preserveFds: preserveFdsFlag(flags["preserve-fds"]),
+    listenFds: activationFds(process.env, process.pid),
   };
 }
 

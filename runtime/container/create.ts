@@ -27,6 +27,8 @@ import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
 import { ContainerLock } from "./lock.ts";
 import { EXEC_FIFO } from "./paths.ts";
+import { prepareNotifySocket } from "./notify_socket.ts";
+import { withActivationEnv } from "./listen_fds.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -35,6 +37,10 @@ export interface CreateOptions extends ConsoleOptions {
   noPivot?: boolean;
   noNewKeyring?: boolean;
   preserveFds?: number;
+  /** The service manager's notify socket on the host: the container gets its own, relayed by start or run (runc reads NOTIFY_SOCKET). */
+  notifySocket?: string;
+  /** Socket-activation descriptors at 3 … 3+N-1, passed before the preserved ones (see listen_fds.ts). */
+  listenFds?: number;
 }
 
 export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
@@ -59,7 +65,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // The init starts up while the config is validated: both take milliseconds,
     // and only the PID namespace must be known before the spawn. An invalid
     // config kills the init again, unused.
-    const init = spawnInit(sys, opts.id, pidNamespaceOf(json), opts.preserveFds ?? 0);
+    const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
+    const init = spawnInit(sys, opts.id, pidNamespaceOf(json), passedFds);
     pid = init.pid;
     try {
       // The cgroup only needs the path; the init joins it while the config is checked.
@@ -67,7 +74,9 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
       const { validateConfigJson } = await import("../config_file.ts");
-      const spec = validateConfigJson(json, configFile);
+      const validated = validateConfigJson(json, configFile);
+      // The record keeps the config as the init receives it, notify mount and variable included.
+      const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
       checkConsoleUse(spec.process?.terminal, opts);
       if (opts.consoleSocket !== undefined) consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
@@ -91,13 +100,13 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       configureContainerCgroup(cgroup, spec.linux);
       init.channel.send({
         mode: "create",
-        spec,
+        spec: withActivationEnv(spec, opts.listenFds ?? 0),
         rootfs,
         bundle,
         noPivot: opts.noPivot ?? false,
         noNewKeyring: opts.noNewKeyring ?? false,
         fifoPath,
-        preserveFds: opts.preserveFds ?? 0,
+        preserveFds: passedFds,
         state: ociState(record, "creating"),
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, (master) => handOverConsole(sys, master, consoleSocket, opts));

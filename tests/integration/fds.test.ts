@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { isRoot, runtArgv, tempDir } from "./runt.ts";
@@ -62,6 +62,52 @@ test("a bad --preserve-fds value is one line", { skip }, () => {
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'runt: --preserve-fds: expected a number, got "two"\n');
   } finally {
+    root.cleanup();
+  }
+});
+
+/**
+ * Socket activation as systemd starts a service: runt is exec'd by a shell
+ * that already holds the descriptors, so LISTEN_PID is runt's own PID.
+ */
+function runActivated(runtime: string[], listenPid: string, args: string[], dir: string) {
+  const script = `LISTEN_PID=${listenPid} LISTEN_FDS=2 exec "$@" 3<"${dir}/fd3" 4<"${dir}/fd4" 5<"${dir}/fd5"`;
+  const r = spawnSync("sh", ["-c", script, "sh", ...runtime, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function activationBundle() {
+  const b = makeBundle(["sh", "-c", `echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; cat <&4; cat <&5 2>/dev/null; ${LIST_FDS}`]);
+  for (const n of [3, 4, 5]) writeFileSync(join(b.dir, `fd${n}`), `fd${n}\n`);
+  return b;
+}
+
+test("LISTEN_FDS for runt's PID passes the descriptors at 3… before --preserve-fds ones, as runc does", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = activationBundle();
+  try {
+    const args = (id: string) => ["--root", root.path, "run", "--preserve-fds", "1", "-b", b.dir, id];
+    const r = runActivated(runtArgv(), "$$", args("activated"), b.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "2 1\nfd3\nfd4\nfd5\n0 1 2 3 4 5 6 ");
+    const c = runActivated(["runc"], "$$", args("activated-runc"), b.dir);
+    assert.equal(c.status, 0, c.stderr);
+    assert.equal(r.stdout, c.stdout);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("LISTEN_FDS meant for another process passes nothing and sets nothing", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = activationBundle();
+  try {
+    const r = runActivated(runtArgv(), "1", ["--root", root.path, "run", "-b", b.dir, "not-activated"], b.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, " \n0 1 2 3 ");
+  } finally {
+    b.cleanup();
     root.cleanup();
   }
 });
