@@ -8,6 +8,7 @@ import type { Syscalls } from "../../ffi/syscalls.ts";
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from "../../ffi/constants.ts";
 import { errnoDescription } from "../../ffi/errno.ts";
 import { SyscallError } from "../../ffi/errors.ts";
+import { clearOnlcr } from "../terminal/pty.ts";
 import { ContainerSetupError } from "./errors.ts";
 
 export interface ConsoleOptions {
@@ -44,7 +45,10 @@ export function connectConsoleSocket(sys: Syscalls, path: string): number {
 
 /** Hands `master` on; runt keeps no copy unless it relays the terminal itself. */
 export function handOverConsole(sys: Syscalls, master: number, socket: number | undefined, opts: ConsoleOptions): void {
-  if (opts.onConsole) return opts.onConsole(master);
+  if (opts.onConsole) {
+    clearOnlcr(sys, master);
+    return opts.onConsole(master);
+  }
   try {
     if (socket !== undefined) sys.sendmsg(socket, new TextEncoder().encode("/dev/ptmx"), [master]);
   } catch (e) {

@@ -6,6 +6,8 @@
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_NOCTTY, O_RDWR, TCGETS, TCSETS, TIOCGPTN, TIOCGWINSZ, TIOCSPTLCK, TIOCSWINSZ } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
+
+const ONLCR = 0o4;
 import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, type Termios, TERMIOS_SIZE, type WindowSize, WINSIZE_SIZE } from "./termios.ts";
 
 export interface Pty {
@@ -56,4 +58,15 @@ export function readWindowSize(sys: Syscalls, fd: number): WindowSize | undefine
 
 export function writeWindowSize(sys: Syscalls, fd: number, size: WindowSize): void {
   sys.ioctl(fd, TIOCSWINSZ, encodeWinsize(size));
+}
+
+/**
+ * As runc does for the terminals it relays: newlines are translated once,
+ * on the host's side, so output passed on to a pipe or file has plain "\n"
+ * while a terminal still shows it right. Done before the container's
+ * process starts, since shells save the settings they find.
+ */
+export function clearOnlcr(sys: Syscalls, master: number): void {
+  const termios = readTermios(sys, master);
+  if (termios) writeTermios(sys, master, { ...termios, oflag: termios.oflag & ~ONLCR });
 }

@@ -36,7 +36,8 @@ export async function relayTerminal(sys: Syscalls, master: number, pid: number, 
   const resize = () => followWindowSize(sys, master);
   resize();
   process.on("SIGWINCH", resize);
-  if (saved) writeTermios(sys, input, makeRaw(saved));
+  // Output processing stays on: the container's terminal sends bare "\n" (see clearOnlcr).
+  if (saved) writeTermios(sys, input, { ...makeRaw(saved), oflag: saved.oflag });
   try {
     sys.fcntl(master, F_SETFL, sys.fcntl(master, F_GETFL) | O_NONBLOCK);
     return await copyUntilExit(sys, master, pid, input, output);

@@ -41,8 +41,8 @@ export function readOr(path: string, fallback = ""): string {
   }
 }
 
-export function state(root: string, id: string): { status: string; pid: number } {
-  const r = runt(["--root", root, "state", id]);
+export function state(root: string, id: string, argv?: string[]): { status: string; pid: number } {
+  const r = runt(["--root", root, "state", id], { argv });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

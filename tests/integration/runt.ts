@@ -35,11 +35,13 @@ export interface RuntOptions {
    * waiting until the container exits.
    */
   files?: boolean;
+  /** Another runc-compatible runtime to run instead (["runc"]), for side-by-side checks. */
+  argv?: string[];
 }
 
 export function runt(args: string[], opts: RuntOptions = {}): RunResult {
   if (opts.files) return runtToFiles(args, opts);
-  const [cmd, ...pre] = runtArgv();
+  const [cmd, ...pre] = opts.argv ?? runtArgv();
   const r = spawnSync(cmd, [...pre, ...args], {
     cwd: opts.cwd,
     input: opts.input ?? "",
@@ -70,7 +72,7 @@ export function tempDir(prefix = "runt-test-"): { path: string; cleanup: () => v
 }
 
 function runtToFiles(args: string[], opts: RuntOptions): RunResult {
-  const [cmd, ...pre] = runtArgv();
+  const [cmd, ...pre] = opts.argv ?? runtArgv();
   const dir = mkdtempSync(join(tmpdir(), "runt-out-"));
   const out = openSync(join(dir, "stdout"), "w+");
   const err = openSync(join(dir, "stderr"), "w+");

@@ -1,0 +1,185 @@
+/**
+ * Terminals as people and container managers use them: an interactive
+ * `run` in a real terminal (tmux), a --console-socket receiver written for
+ * runc, `exec --tty`, and a terminal container under a caller with no
+ * terminal at all. Where runc can do the same, it does, and the container
+ * must see the same.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle } from "../fixtures/bundle.ts";
+import { closeFd, ConsoleSocket, readTerminal, typeInto } from "../fixtures/console_socket.ts";
+import { TmuxSession } from "../fixtures/tmux.ts";
+import { hasCommand, isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { state, waitFor } from "./containers.ts";
+
+const skip = isRoot ? false : "needs root";
+const skipTmux = !isRoot ? "needs root" : hasCommand("tmux") ? false : "needs tmux";
+
+function shellQuote(args: string[]): string {
+  return args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+
+/** What an interactive shell in the container reports, driven through tmux. */
+async function interactive(runtime: string[], root: string, bundle: string, id: string) {
+  const run = shellQuote([...runtime, "--root", root, "run", "-b", bundle, id]);
+  const t = new TmuxSession(`stty -g > ${bundle}/before; ${run}; echo "EXIT=$?"; stty -g > ${bundle}/after; sleep 600`, 80, 24);
+  try {
+    await t.waitFor(/# $/m, "the container's prompt");
+    t.line("echo size=$(stty size) tty=$(tty) sid=$(cut -d' ' -f6 /proc/self/stat)");
+    const first = await t.waitFor(/size=(\d+ \d+) tty=(\S+) sid=(\d+)/, "the first answer");
+    t.resize(100, 30);
+    t.line("echo resized=$(stty size)");
+    const resized = await t.waitFor(/resized=(\d+ \d+)/, "the size after resizing");
+    t.line("sleep 60");
+    await new Promise((r) => setTimeout(r, 300));
+    t.keys("C-c");
+    t.line("echo alive=$((6*7)); stty -a | tr -s ' ;\\n' ' ' > /out/stty");
+    await t.waitFor(/alive=42/, "the shell after Ctrl-C");
+    t.line("exit 3");
+    const exit = await t.waitFor(/EXIT=(\d+)/, "runt to exit");
+    await waitForFile(join(bundle, "after"));
+    return {
+      size: first[1],
+      tty: first[2],
+      sid: first[3],
+      resized: resized[1],
+      exit: exit[1],
+      stty: readFileSync(join(bundle, "out", "stty"), "utf8"),
+      hostRestored: readFileSync(join(bundle, "before"), "utf8") === readFileSync(join(bundle, "after"), "utf8"),
+    };
+  } finally {
+    t.kill();
+  }
+}
+
+async function waitForFile(path: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!existsSync(path) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
+
+test("an interactive run in a real terminal: keys, window size, Ctrl-C, exit status, host terminal restored — as under runc", { skip: skipTmux }, async () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh"], (s) => {
+    s.process!.terminal = true;
+    s.root!.readonly = false;
+  });
+  try {
+    const got = await interactive(runtArgv(), root.path, b.dir, "tty-run");
+    assert.deepEqual(
+      { size: got.size, tty: got.tty, sid: got.sid, resized: got.resized, exit: got.exit, hostRestored: got.hostRestored },
+      { size: "24 80", tty: "/dev/pts/0", sid: "1", resized: "30 100", exit: "3", hostRestored: true },
+    );
+    assert.equal(runt(["--root", root.path, "list", "-q"]).stdout, "", "the container is deleted after the run");
+    // runc 1.1.5 does not give the host terminal back exactly as it found it; runt does (asserted above).
+    const { hostRestored: _, ...runc } = await interactive(["runc"], root.path, b.dir, "tty-run-runc");
+    const { hostRestored: __, ...ours } = got;
+    assert.deepEqual(ours, runc);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+/** create with a console socket, start, type a command, read the answer: containerd's way, for any runtime. */
+function throughConsoleSocket(runtime: string[], root: string, bundle: string, id: string) {
+  const socket = new ConsoleSocket(join(bundle, `${id}.sock`));
+  try {
+    const created = runt(["--root", root, "create", "--console-socket", socket.path, "-b", bundle, id], { files: true, argv: runtime });
+    assert.equal(created.status, 0, created.stderr);
+    const { master, name } = socket.receive();
+    try {
+      assert.equal(runt(["--root", root, "start", id], { argv: runtime }).status, 0);
+      readTerminal(master, /\/ # /);
+      typeInto(master, "echo answer=$((6*7)); tty; ls -l /dev/console | cut -c1-11; ls -l /proc/$$/fd | grep -o -- '-> .*'; exit\n");
+      // Until the shell exits and the terminal hangs up.
+      const text = readTerminal(master, /(?!)/);
+      waitFor(() => state(root, id, runtime).status === "stopped", "the container to stop");
+      // From the first answer on: how much of the banner and echo precede it depends on typing speed.
+      const plain = text.replace(/\r/g, "");
+      return { name, text: plain.slice(plain.indexOf("answer=")) };
+    } finally {
+      closeFd(master);
+      runt(["--root", root, "delete", "--force", id], { argv: runtime });
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+test("a --console-socket receiver written for runc gets the master, types a command and reads the answer", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh"], (s) => (s.process!.terminal = true));
+  try {
+    const got = throughConsoleSocket(runtArgv(), root.path, b.dir, "tty-socket");
+    assert.equal(got.name, "/dev/ptmx");
+    assert.match(got.text, /^answer=42$/m);
+    assert.match(got.text, /^\/dev\/pts\/0$/m, "the terminal is the container's first pty");
+    assert.match(got.text, /^crw--w---- $/m, "/dev/console is the terminal, bound as runc binds it");
+    // PID 1 holds the terminal and the /dev/tty an interactive ash opens for itself: nothing of the runtime's.
+    const targets = new Set([...got.text.matchAll(/^-> (\S+)$/gm)].map((m) => m[1].replace(/\d+/, "N")));
+    assert.deepEqual([...targets].sort(), ["/dev/pts/N", "/dev/tty"], got.text);
+    const runc = throughConsoleSocket(["runc"], root.path, b.dir, "tty-socket-runc");
+    assert.deepEqual(got, runc);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("exec --tty: relayed in the foreground, sent to --console-socket when detached", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sleep", "60"]);
+  const socket = new ConsoleSocket(join(b.dir, "exec.sock"));
+  try {
+    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-exec"], { files: true }).status, 0);
+    const fg = runt(["--root", root.path, "exec", "--tty", "tty-exec", "sh", "-c", "tty; ls /proc/self/fd | tr '\\n' ' '; exit 4"]);
+    assert.equal(fg.status, 4, fg.stderr);
+    assert.match(fg.stdout, /^\/dev\/pts\/0\n0 1 2 3 $/, "a terminal of its own, and nothing leaked");
+
+    const bg = runt(["--root", root.path, "exec", "-d", "-t", "--console-socket", socket.path, "tty-exec", "sh"], { files: true });
+    assert.equal(bg.status, 0, bg.stderr);
+    const { master } = socket.receive();
+    try {
+      typeInto(master, "echo pid1=$(cat /proc/1/cmdline | tr '\\0' ' '); exit\n");
+      assert.match(readTerminal(master, /pid1=sleep 60\r?\n/), /pid1=sleep 60\r?\n/);
+    } finally {
+      closeFd(master);
+    }
+    const noSocket = runt(["--root", root.path, "exec", "-d", "-t", "tty-exec", "sh"]);
+    assert.equal(noSocket.status, 1);
+    assert.deepEqual(noSocket.errLines, ["runt: process.terminal: without --console-socket there is nowhere to send the terminal of a detached process"]);
+  } finally {
+    socket.close();
+    runt(["--root", root.path, "delete", "--force", "tty-exec"]);
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
+test("a terminal container under a caller without a terminal still runs, and SIGTERM to runt reaches it", { skip }, async () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh", "-c", "trap 'echo got-term; exit 42' TERM; tty; echo ready > /out/ready; while :; do sleep 0.05; done"], (s) => {
+    s.process!.terminal = true;
+  });
+  try {
+    const [cmd, ...pre] = runtArgv();
+    const child = spawn(cmd, [...pre, "--root", root.path, "run", "-b", b.dir, "tty-pipe"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const end = Date.now() + 20_000;
+    while (!existsSync(join(b.out, "ready")) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    process.kill(child.pid!, "SIGTERM");
+    assert.equal(await exited, 42);
+    assert.match(stdout, /^\/dev\/pts\/0\n/);
+    assert.match(stdout, /got-term/);
+  } finally {
+    runt(["--root", root.path, "delete", "--force", "tty-pipe"]);
+    b.cleanup();
+    root.cleanup();
+  }
+});
