@@ -82,8 +82,7 @@ async function copyUntilExit(sys: Syscalls, master: number, pid: number, input: 
 
     const { pid: reaped, status } = sys.waitpid(pid, WNOHANG);
     if (reaped === pid && status && (status.kind === "exited" || status.kind === "signaled")) {
-      // What the container wrote last is still in the terminal's buffer.
-      if (masterOpen) drain(sys, master, output, buf);
+      if (masterOpen) drainAfterExit(sys, master, output, buf);
       return status;
     }
     if (!masterOpen && !readInput) await sleep(ROUND_MS);
@@ -104,6 +103,19 @@ function drain(sys: Syscalls, master: number, output: number, buf: Uint8Array): 
     }
     if (n === 0) return false;
     writeAll(sys, output, buf.subarray(0, n));
+  }
+}
+
+/**
+ * What the container wrote last may still be on its way through the
+ * terminal's buffers: read until the terminal hangs up, or until it stays
+ * quiet because something else in the container still holds it open.
+ */
+function drainAfterExit(sys: Syscalls, master: number, output: number, buf: Uint8Array): void {
+  const end = Date.now() + 2000;
+  while (Date.now() < end) {
+    const [ready] = sys.poll([{ fd: master, events: POLLIN }], 50);
+    if (!(ready & (POLLIN | POLLHUP | POLLERR)) || !drain(sys, master, output, buf)) return;
   }
 }
 
