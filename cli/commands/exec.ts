@@ -29,14 +29,11 @@ it is not found, 128+N when signal N killed it.`,
     "preserve-fds": { type: "string", value: "N", description: "pass N extra descriptors (3 … 3+N-1)", default: "0" },
     tty: { type: "boolean", short: "t", description: "allocate a terminal (relayed by runt, or sent to --console-socket with --detach)" },
     "console-socket": { type: "string", value: "PATH", description: "unix socket that receives the terminal's master (with --tty --detach)" },
-    "process-label": { type: "string", value: "LABEL", description: "SELinux label (not supported)" },
-    apparmor: { type: "string", value: "PROFILE", description: "AppArmor profile (not supported)" },
+    "process-label": { type: "string", value: "LABEL", description: "SELinux label of the process (refused where SELinux is off)" },
+    apparmor: { type: "string", value: "PROFILE", description: "AppArmor profile of the process (refused where AppArmor is off)" },
     "ignore-paused": { type: "boolean", description: "exec even if the container is paused" },
   },
   async run(ctx, flags, [id, ...args]) {
-    for (const name of ["process-label", "apparmor"]) {
-      if (flags[name] !== undefined && flags[name] !== false) throw new UsageError(`--${name}: not supported yet`);
-    }
     const { StateStore } = await import("../../runtime/state/store.ts");
     const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
     const { execInContainer } = await import("../../runtime/container/exec.ts");
@@ -52,6 +49,8 @@ it is not found, 128+N when signal N killed it.`,
         caps: flags.cap as string[] | undefined,
         noNewPrivileges: flags["no-new-privs"] === true ? true : undefined,
         tty: flags.tty === true,
+        apparmorProfile: flags.apparmor as string | undefined,
+        selinuxLabel: flags["process-label"] as string | undefined,
       });
     return await execInContainer(await lifecycle(ctx), {
       id,

@@ -6,10 +6,12 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Spec } from "../spec/schema.ts";
 import { ContainerSetupError } from "./errors.ts";
+import { checkLsmSupport } from "../process/lsm.ts";
 
 export function checkBuildable(spec: Spec, bundle: string): string {
   if (!spec.process) throw new ContainerSetupError("process: required to create a container");
   if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
+  checkLsmSupport(spec.process);
   const namespaces = spec.linux?.namespaces ?? [];
   if (namespaces.some((ns) => ns.type === "user")) {
     throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");

@@ -17,6 +17,7 @@ import { writePidFile } from "./create.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { containerStatus } from "./status.ts";
 import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
+import { checkLsmSupport } from "../process/lsm.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 
 type Process = NonNullable<Spec["process"]>;
@@ -40,6 +41,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   if (status !== "running" && status !== "created" && !(status === "paused" && opts.ignorePaused)) {
     throw new ContainerStateError(`cannot exec in container "${opts.id}": it is ${status}`);
   }
+  checkLsmSupport(opts.process);
   const spec = execSpec(record, opts.process);
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;

@@ -18,6 +18,8 @@ export interface ExecOverrides {
   caps?: string[];
   noNewPrivileges?: boolean;
   tty?: boolean;
+  apparmorProfile?: string;
+  selinuxLabel?: string;
 }
 
 const ID = /^\d+$/;
@@ -30,6 +32,8 @@ export function execProcessFrom(base: Process, o: ExecOverrides): Process {
   p.env = [...(p.env ?? []), ...(o.env ?? [])];
   p.terminal = o.tty ?? false;
   if (o.noNewPrivileges !== undefined) p.noNewPrivileges = o.noNewPrivileges;
+  if (o.apparmorProfile !== undefined) p.apparmorProfile = o.apparmorProfile;
+  if (o.selinuxLabel !== undefined) p.selinuxLabel = o.selinuxLabel;
   if (o.user) {
     const [uid, gid] = o.user.split(":", 2);
     if (!ID.test(uid) || (gid !== undefined && !ID.test(gid))) {

@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_WRONLY } from "../../ffi/constants.ts";
 import { runHooks } from "../hooks/mod.ts";
-import { applyProcess, execProcess, processEnv, resolveExecutable } from "../process/mod.ts";
+import { applyLsmLabels, applyProcess, execProcess, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
@@ -52,6 +52,8 @@ export function runInit(sys: Syscalls, fd: number): never {
     // As runc: HOME from the container's /etc/passwd when the config leaves it out.
     const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
     exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env, keepFds: 3 + config.preserveFds };
+    // While the init may still write its own attributes, before user and capabilities change.
+    applyLsmLabels(proc);
     applyProcess(sys, spec);
     channel.send({ type: "ready" });
   } catch (e) {
@@ -76,6 +78,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     if (proc.terminal) terminal(() => setupConsole(sys, channel, false));
     const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
     const path = resolveExecutable(proc.args![0], env, proc.cwd);
+    applyLsmLabels(proc);
     applyProcess(sys, spec);
     execProcess(sys, path, proc.args!, env, 3 + config.preserveFds);
   } catch (e) {

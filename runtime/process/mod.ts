@@ -6,3 +6,4 @@ export { ProcessError } from "./errors.ts";
 export { closeOnExecFrom, execProcess, inheritPreserved, resetSignals, RESETTABLE_SIGNALS } from "./exec.ts";
 export { envValue, resolveExecutable } from "./executable.ts";
 export { type ProcessHost, systemHost } from "./host.ts";
+export { applyLsmLabels, checkLsmSupport, type LsmHost, systemLsm } from "./lsm.ts";

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { leftovers } from "./leftovers.ts";
+import { systemLsm } from "../../runtime/process/lsm.ts";
 import { isRoot, runt, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -120,6 +121,15 @@ test("a --console-socket nobody listens on is named, and nothing is left", { ski
 test("--console-socket without a terminal is refused in one line", { skip }, () => {
   const r = failedCreate(["true"], () => {}, "bad", ["--console-socket", "/nonexistent/console.sock"]);
   assert.deepEqual(r.errLines, ["runt: --console-socket: process.terminal is false, so there is no terminal to hand over"]);
+});
+
+const lsmSkip = skip || (systemLsm.apparmorEnabled() || systemLsm.selinuxEnabled() ? "this host has AppArmor or SELinux" : false);
+
+test("an AppArmor profile or SELinux label this host cannot apply is refused, not dropped", { skip: lsmSkip }, () => {
+  const r = failedCreate(["true"], (s) => (s.process!.apparmorProfile = "runt-test"));
+  assert.deepEqual(r.errLines, ['runt: process.apparmorProfile: AppArmor is not enabled on this host, so profile "runt-test" cannot be applied']);
+  const l = failedCreate(["true"], (s) => (s.process!.selinuxLabel = "system_u:system_r:container_t:s0"));
+  assert.deepEqual(l.errLines, ['runt: process.selinuxLabel: SELinux is not enabled on this host, so label "system_u:system_r:container_t:s0" cannot be applied']);
 });
 
 test("a failing prestart hook fails create and leaves nothing", { skip }, () => {

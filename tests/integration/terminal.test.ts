@@ -15,6 +15,7 @@ import { closeFd, ConsoleSocket, readTerminal, typeInto } from "../fixtures/cons
 import { TmuxSession } from "../fixtures/tmux.ts";
 import { hasCommand, isRoot, runt, runtArgv, tempDir } from "./runt.ts";
 import { state, waitFor } from "./containers.ts";
+import { systemLsm } from "../../runtime/process/lsm.ts";
 
 const skip = isRoot ? false : "needs root";
 const skipTmux = !isRoot ? "needs root" : hasCommand("tmux") ? false : "needs tmux";
@@ -149,6 +150,10 @@ test("exec --tty: relayed in the foreground, sent to --console-socket when detac
       assert.match(readTerminal(master, /pid1=sleep 60\r?\n/), /pid1=sleep 60\r?\n/);
     } finally {
       closeFd(master);
+    }
+    if (!systemLsm.apparmorEnabled()) {
+      const confined = runt(["--root", root.path, "exec", "--apparmor", "runt-test", "tty-exec", "true"]);
+      assert.deepEqual(confined.errLines, ['runt: process.apparmorProfile: AppArmor is not enabled on this host, so profile "runt-test" cannot be applied']);
     }
     const noSocket = runt(["--root", root.path, "exec", "-d", "-t", "tty-exec", "sh"]);
     assert.equal(noSocket.status, 1);
