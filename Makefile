@@ -1,7 +1,8 @@
 # Two entry points for a fresh machine (run as root): `make demo` and `make test`.
 # Everything runt needs comes from here: Deno, Bun and zod from the npm registry,
-# busybox-static, runc (to compare against) and tmux (a real terminal for the
-# terminal tests) from Debian's packages.
+# busybox-static, runc (to compare against), tmux (a real terminal for the
+# terminal tests) and systemd-notify (an sd_notify sender for the
+# NOTIFY_SOCKET tests) from Debian's packages.
 SHELL := /bin/bash
 BIN := node_modules/.bin
 DENO := $(BIN)/deno
@@ -26,6 +27,7 @@ system-deps:
 	dpkg -s busybox-static >/dev/null 2>&1 || missing="$$missing busybox-static"; \
 	command -v runc >/dev/null || missing="$$missing runc"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	command -v systemd-notify >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \

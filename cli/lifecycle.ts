@@ -35,6 +35,8 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: flags["no-pivot"] === true,
     noNewKeyring: flags["no-new-keyring"] === true,
     preserveFds: preserveFdsFlag(flags["preserve-fds"]),
+    // runc takes the service manager's socket from its environment; empty means none.
+    notifySocket: process.env.NOTIFY_SOCKET || undefined,
     listenFds: activationFds(process.env, process.pid),
   };
 }

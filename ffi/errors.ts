@@ -30,6 +30,11 @@ export class SyscallError extends Error {
     this.errno = errno;
     this.code = errnoName(errno);
   }
+
+  /** Why, without the call: "ENOENT (No such file or directory)". */
+  get reason(): string {
+    return `${this.code} (${errnoDescription(this.errno)})`;
+  }
 }
 
 /** True when `e` is a SyscallError with the given errno name or number. */

@@ -177,14 +177,20 @@ export function decodeRights(control: Uint8Array, len: number): number[] {
   return fds;
 }
 
-/** struct sockaddr_un for a filesystem path; its length is what connect/bind take. */
+/**
+ * struct sockaddr_un for a filesystem path, or for an abstract name written
+ * "@name" (systemd's notation); its length is what connect/bind take.
+ */
 export function encodeSockaddrUn(path: string): Uint8Array {
+  const abstract = path.startsWith("@");
   const bytes = new TextEncoder().encode(path);
-  // sun_path is 108 bytes including the terminating NUL.
-  if (bytes.length === 0 || bytes.length > 107) throw new RangeError(`unix socket path must be 1-107 bytes: ${path}`);
-  const buf = alloc(2 + bytes.length + 1);
+  // sun_path is 108 bytes; a path needs one of them for its terminating NUL.
+  const [min, max] = abstract ? [2, 108] : [1, 107];
+  if (bytes.length < min || bytes.length > max) throw new RangeError(`unix socket path must be ${min}-${max} bytes: ${path}`);
+  const buf = alloc(2 + bytes.length + Number(!abstract));
   new DataView(buf.buffer).setUint16(0, 1 /* AF_UNIX */, true);
   buf.set(bytes, 2);
+  if (abstract) buf[2] = 0;
   return buf;
 }
 

@@ -1,4 +1,4 @@
-import { startContainer } from "../../runtime/container/start.ts";
+import { startAndAwaitReady } from "../../runtime/container/start.ts";
 import type { Command } from "../command.ts";
 import { lifecycle } from "../lifecycle.ts";
 
@@ -8,9 +8,13 @@ export const startCommand: Command = {
   args: "<container-id>",
   minArgs: 1,
   maxArgs: 1,
+  description: `Releases the container's process. With NOTIFY_SOCKET in the environment (a
+container created with it too), start returns once the container has sent
+READY=1, passed on to that socket with MAINPID set to the container's PID 1,
+or once the container's PID 1 is gone.`,
   flags: {},
   async run(ctx, _flags, [id]) {
-    startContainer(await lifecycle(ctx), id);
+    await startAndAwaitReady(await lifecycle(ctx), id, { notifySocket: process.env.NOTIFY_SOCKET || undefined });
     return 0;
   },
 };

@@ -6,7 +6,6 @@
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from "../../ffi/constants.ts";
-import { errnoDescription } from "../../ffi/errno.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { clearOnlcr } from "../terminal/pty.ts";
 import { ContainerSetupError } from "./errors.ts";
@@ -59,5 +58,5 @@ export function handOverConsole(sys: Syscalls, master: number, socket: number | 
 }
 
 function reason(e: unknown): string {
-  return e instanceof SyscallError ? `${e.code} (${errnoDescription(e.errno)})` : (e as Error).message;
+  return e instanceof SyscallError ? e.reason : (e as Error).message;
 }

@@ -56,7 +56,8 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
     if (consoleSocket !== undefined) sys.close(consoleSocket);
     throw e;
   }
-  const stopForwarding = opts.detach ? () => {} : forwardSignals(sys, init.pid, { terminal: opts.process.terminal });
+  const signals = forwardSignals(sys);
+  if (!opts.detach) signals.to(init.pid, { terminal: opts.process.terminal });
   let reaped = false;
   try {
     try {
@@ -93,7 +94,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
     if (opts.detach) return 0;
     return exitCodeOf(await awaitExit(sys, init.pid, master));
   } finally {
-    stopForwarding();
+    signals.stop();
   }
 }
 

@@ -2,8 +2,10 @@
 import type { LifecycleContext } from "./context.ts";
 import { createContainer, type CreateOptions } from "./create.ts";
 import { deleteContainer } from "./delete.ts";
-import { startContainer } from "./start.ts";
-import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
+import { type NotifyRelay, relayThenClose } from "./notify_socket.ts";
+import { releaseContainer } from "./start.ts";
+import { isAlive } from "./status.ts";
+import { awaitExit, exitCodeOf, forwardSignals, type SignalForwarding } from "./wait.ts";
 
 export interface RunOptions extends CreateOptions {
   detach?: boolean;
@@ -13,26 +15,48 @@ export interface RunOptions extends CreateOptions {
 
 /** Returns the exit status `runt run` should end with. */
 export async function runContainer(ctx: LifecycleContext, opts: RunOptions): Promise<number> {
+  const signals = forwardSignals(ctx.sys);
+  try {
+    return await createAndRun(ctx, opts, signals);
+  } finally {
+    signals.stop();
+  }
+}
+
+async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: SignalForwarding): Promise<number> {
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;
   const record = await createContainer(ctx, opts.detach ? opts : { ...opts, onConsole: (fd) => master = fd });
-  const stopForwarding = opts.detach ? () => {} : forwardSignals(ctx.sys, record.pid, { terminal: master !== undefined });
+  let notify: NotifyRelay | undefined;
   try {
-    try {
-      startContainer(ctx, opts.id);
-    } catch (e) {
+    // Told to stop while it was being made: it never starts, and goes as if it had been stopped.
+    const stopped = opts.detach ? undefined : signals.heldStop();
+    if (stopped !== undefined) {
       if (master !== undefined) ctx.sys.close(master);
       removeQuietly(ctx, opts.id);
-      throw e;
+      return 128 + stopped;
     }
-    if (opts.detach) return 0;
-    try {
-      return exitCodeOf(await awaitExit(ctx.sys, record.pid, master));
-    } finally {
-      if (!opts.keep) removeQuietly(ctx, opts.id);
-    }
+    notify = releaseContainer(ctx, opts.id, { notifySocket: opts.notifySocket }).notify;
+  } catch (e) {
+    if (master !== undefined) ctx.sys.close(master);
+    removeQuietly(ctx, opts.id);
+    throw e;
+  }
+  if (!opts.detach) signals.to(record.pid, { terminal: master !== undefined });
+  if (opts.detach) {
+    // As runc's run -d: back once the container is ready (MAINPID: its PID 1) or gone.
+    if (notify) await relayThenClose(notify, { mainPid: record.pid, isAlive: () => isAlive(record), pollMs: 100 }, ctx.warn);
+    return 0;
+  }
+  // runt stays the process a service manager watches, so MAINPID is runt's own.
+  const exited = new AbortController();
+  const relayed = notify && relayThenClose(notify, { mainPid: process.pid, isAlive: () => isAlive(record), signal: exited.signal }, ctx.warn);
+  try {
+    return exitCodeOf(await awaitExit(ctx.sys, record.pid, master));
   } finally {
-    stopForwarding();
+    exited.abort();
+    await relayed;
+    if (!opts.keep) removeQuietly(ctx, opts.id);
   }
 }
 

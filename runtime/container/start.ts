@@ -8,24 +8,61 @@ import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { releaseInit } from "./fifo.ts";
 import { runWarningHooks } from "./hooks.ts";
 import { ContainerLock } from "./lock.ts";
+import { NotifyRelay, relayThenClose } from "./notify_socket.ts";
 import { containerStatus, isAlive } from "./status.ts";
 
+export interface StartOptions {
+  /** The service manager's notify socket on the host (runc takes NOTIFY_SOCKET from its environment). */
+  notifySocket?: string;
+}
+
+export interface StartedContainer {
+  record: ContainerRecord;
+  /** With a notify socket: bound and connected before the init was released; the caller relays and closes it. */
+  notify?: NotifyRelay;
+}
+
 export function startContainer(ctx: LifecycleContext, id: string): ContainerRecord {
+  return releaseContainer(ctx, id).record;
+}
+
+/**
+ * `runt start`. With a notify socket, it returns once the container's READY
+ * has been passed on (MAINPID: its PID 1) or its PID 1 is gone, as runc's does.
+ */
+export async function startAndAwaitReady(ctx: LifecycleContext, id: string, options: StartOptions = {}): Promise<ContainerRecord> {
+  const { record, notify } = releaseContainer(ctx, id, options);
+  // Nothing else to do meanwhile: block in poll rather than spin.
+  if (notify) await relayThenClose(notify, { mainPid: record.pid, isAlive: () => isAlive(record), pollMs: 100 });
+  return record;
+}
+
+/** Releases the init of a created container; its notify socket, if asked for, is listening before that. */
+export function releaseContainer(ctx: LifecycleContext, id: string, options: StartOptions = {}): StartedContainer {
   const { store } = ctx;
   const dir = store.dir(id);
   store.read(id); // names an unknown container before any locking
   const lock = ContainerLock.acquire(ctx.sys, dir);
   let record: ContainerRecord;
+  let notify: NotifyRelay | undefined;
   try {
     record = store.read(id);
     const status = containerStatus(record);
     if (status !== "created") {
       throw new ContainerStateError(`cannot start container "${id}": it is ${status}, only a created container can be started`);
     }
+    if (options.notifySocket !== undefined) notify = NotifyRelay.open(ctx.sys, dir, options.notifySocket);
     const fifo = join(dir, EXEC_FIFO);
-    const failure = releaseInit(ctx.sys, fifo, () => isAlive(record));
+    let failure: string;
+    try {
+      failure = releaseInit(ctx.sys, fifo, () => isAlive(record));
+    } catch (e) {
+      notify?.discard();
+      throw e;
+    }
     rmSync(fifo, { force: true });
     if (failure) {
+      notify?.discard();
       record.phase = "stopped";
       store.write(record);
       throw new ContainerSetupError(failure);
@@ -36,5 +73,5 @@ export function startContainer(ctx: LifecycleContext, id: string): ContainerReco
     lock.release();
   }
   runWarningHooks(ctx, "poststart", record, "running");
-  return record;
+  return { record, notify };
 }

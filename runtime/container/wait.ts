@@ -18,25 +18,59 @@ export function exitCodeOf(status: WaitStatus): number {
   return 1;
 }
 
+export interface SignalForwarding {
+  /**
+   * From now on signals go to `pid`; those that arrived before are delivered
+   * at once. With a terminal, SIGWINCH is left to the terminal relay.
+   */
+  to(pid: number, opts?: { terminal?: boolean }): void;
+  /** The first SIGINT, SIGTERM, SIGHUP or SIGQUIT held so far: someone wants runt to stop. */
+  heldStop(): number | undefined;
+  stop(): void;
+}
+
+const STOPPING = new Set<number>([SIGNALS.SIGINT, SIGNALS.SIGTERM, SIGNALS.SIGHUP, SIGNALS.SIGQUIT]);
+
 /**
- * Forwards the signals a terminal or supervisor sends runt to `pid`, until the
- * returned function is called. Installed before the container starts, so no
- * signal can arrive in the window where it would still kill runt itself.
+ * Takes over the signals a terminal or supervisor sends runt, until `stop`.
+ * Installed before anything is made: a SIGTERM while the container is being
+ * created would otherwise kill runt half-way and leave the container
+ * behind. Until `to` names a process they are held, and a caller that never
+ * names one (create, run -d) ignores them, as runc does; a foreground run
+ * asks `heldStop` and does not start a container it was told to stop.
  */
-export function forwardSignals(sys: Syscalls, pid: number, opts: { terminal?: boolean } = {}): () => void {
-  // With a terminal, a window-size change is applied to it rather than sent on.
-  const names = opts.terminal ? FORWARDED.filter((name) => name !== "SIGWINCH") : FORWARDED;
-  const handlers = names.map((name) => {
+export function forwardSignals(sys: Syscalls): SignalForwarding {
+  let target: number | undefined;
+  let terminal = false;
+  const held: number[] = [];
+  const send = (pid: number, signal: number) => {
+    try {
+      sys.kill(pid, signal);
+    } catch { /* already exited */ }
+  };
+  const handlers = FORWARDED.map((name) => {
     const handler = () => {
-      try {
-        sys.kill(pid, SIGNALS[name]);
-      } catch { /* already exited */ }
+      if (name === "SIGWINCH" && terminal) return;
+      if (target === undefined) held.push(SIGNALS[name]);
+      else send(target, SIGNALS[name]);
     };
     process.on(name, handler);
     return { name, handler };
   });
-  return () => {
-    for (const { name, handler } of handlers) process.off(name, handler);
+  return {
+    to(pid, opts = {}) {
+      target = pid;
+      terminal = opts.terminal ?? false;
+      for (const signal of held.splice(0)) {
+        if (!(terminal && signal === SIGNALS.SIGWINCH)) send(pid, signal);
+      }
+    },
+    heldStop() {
+      return held.find((signal) => STOPPING.has(signal));
+    },
+    stop() {
+      for (const { name, handler } of handlers) process.off(name, handler);
+    },
   };
 }
 

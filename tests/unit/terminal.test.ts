@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AF_UNIX, loadSyscalls, O_CLOEXEC, O_NOCTTY, O_RDWR, POLLIN, SOCK_CLOEXEC, SOCK_STREAM } from "../../ffi/mod.ts";
+import { AF_UNIX, loadSyscalls, O_CLOEXEC, O_NOCTTY, O_RDWR, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "../../ffi/mod.ts";
 import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, makeRaw } from "../../runtime/terminal/termios.ts";
 import { openPty, readTermios, readWindowSize, writeTermios, writeWindowSize } from "../../runtime/terminal/pty.ts";
 import { Channel } from "../../runtime/init/channel.ts";
@@ -146,4 +146,21 @@ test("activation descriptors are only those meant for this PID, and the containe
   assert.deepEqual(withActivationEnv(spec, 2).process!.env, ["A=1", "LISTEN_FDS=2", "LISTEN_PID=1"]);
   assert.deepEqual(spec.process!.env, ["A=1"]);
   assert.equal(withActivationEnv(spec, 0), spec);
+});
+
+test("an abstract unix socket name (@name, as systemd writes NOTIFY_SOCKET) is bound and reached", () => {
+  const name = `@runt-test-${process.pid}`;
+  const server = sys.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC);
+  const client = sys.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC);
+  try {
+    sys.bind(server, name);
+    sys.connect(client, name);
+    sys.sendmsg(client, new TextEncoder().encode("READY=1\n"));
+    const buf = new Uint8Array(64);
+    assert.equal(new TextDecoder().decode(buf.subarray(0, sys.recvmsg(server, buf).bytes)), "READY=1\n");
+    assert.throws(() => sys.connect(client, "@runt-test-nobody-listens"), /ECONNREFUSED/);
+  } finally {
+    sys.close(server);
+    sys.close(client);
+  }
 });

@@ -1,0 +1,46 @@
+/**
+ * SIGTERM at any moment of a foreground `run`: before the container starts
+ * runt removes it and exits 143; after, the container gets the signal and
+ * runt exits with its status. Either way nothing is left: runt is never
+ * killed half-way through making a container.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
+import { leftovers } from "./leftovers.ts";
+import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+
+const skip = isRoot ? false : "needs root";
+
+test("SIGTERM to a foreground run at any moment: exit 143 or the container's status, and nothing left", { skip }, async () => {
+  const root = tempDir("runt-root-");
+  const tag = `RUNT_TEST=${process.pid}-sigterm`;
+  const b = makeBundle(["sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"], (s) => s.process!.env!.push(tag));
+  const seen = new Set<string>();
+  try {
+    // From while runt is still starting up to well after the container runs.
+    for (const delay of [20, 60, 100, 140, 180, 220, 300, 450, 700]) {
+      const id = `term-${delay}`;
+      const [cmd, ...pre] = runtArgv();
+      const child = spawn(cmd, [...pre, "--root", root.path, "run", "-b", b.dir, id], { stdio: "ignore" });
+      const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? String(code))));
+      await new Promise((r) => setTimeout(r, delay));
+      try {
+        process.kill(child.pid!, "SIGTERM");
+      } catch { /* cannot happen: the container never exits by itself */ }
+      const outcome = await exited;
+      // SIGTERM: runt had not yet taken over its signals, so nothing had been made.
+      assert.ok(["143", "42", "SIGTERM"].includes(outcome), `run after ${delay} ms ended with ${outcome}`);
+      seen.add(outcome);
+      assert.deepEqual(leftovers(root.path, id, [b.dir, SHARED_ROOTFS], tag), [], `after ${delay} ms (${outcome})`);
+    }
+    assert.ok(seen.has("42"), "a late SIGTERM reaches the container");
+  } finally {
+    for (const id of runt(["--root", root.path, "list", "-q"]).stdout.split("\n").filter(Boolean)) {
+      runt(["--root", root.path, "delete", "--force", id]);
+    }
+    b.cleanup();
+    root.cleanup();
+  }
+});
