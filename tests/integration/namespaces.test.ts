@@ -101,19 +101,23 @@ test("a namespace path that does not exist is named, and nothing is left", { ski
 
 test("each container gets its own session keyring, unless --no-new-keyring", { skip: skip || (!existsSync("/proc/keys") && "no keyrings") }, () => {
   const root = tempDir("runt-root-");
-  // /proc/keys is masked by default; unmask it to look.
-  const b = makeBundle(["sh", "-c", "grep -c '_ses\\.keyring-' /proc/keys || true"], (s) => {
-    s.linux!.maskedPaths = s.linux!.maskedPaths!.filter((p) => p !== "/proc/keys");
-  });
+  // /proc/keys is masked by default; unmask it to look. Each container counts keyrings named for it:
+  // another's may linger in the list until the kernel collects it.
+  const bundleFor = (id: string) =>
+    makeBundle(["sh", "-c", `grep -c '_ses\\.${id}:' /proc/keys || true`], (s) => {
+      s.linux!.maskedPaths = s.linux!.maskedPaths!.filter((p) => p !== "/proc/keys");
+    });
+  const own = bundleFor("keyring-1"), shared = bundleFor("keyring-2");
   try {
-    const own = runt(["--root", root.path, "run", "-b", b.dir, "keyring-1"]);
-    assert.equal(own.status, 0, own.stderr);
-    assert.equal(own.stdout, "1\n");
-    const shared = runt(["--root", root.path, "run", "--no-new-keyring", "-b", b.dir, "keyring-2"]);
-    assert.equal(shared.status, 0, shared.stderr);
-    assert.equal(shared.stdout, "0\n");
+    const ownRun = runt(["--root", root.path, "run", "-b", own.dir, "keyring-1"]);
+    assert.equal(ownRun.status, 0, ownRun.stderr);
+    assert.equal(ownRun.stdout, "1\n");
+    const sharedRun = runt(["--root", root.path, "run", "--no-new-keyring", "-b", shared.dir, "keyring-2"]);
+    assert.equal(sharedRun.status, 0, sharedRun.stderr);
+    assert.equal(sharedRun.stdout, "0\n");
   } finally {
-    b.cleanup();
+    own.cleanup();
+    shared.cleanup();
     root.cleanup();
   }
 });
