@@ -5,12 +5,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AF_UNIX, loadSyscalls, O_CLOEXEC, O_NOCTTY, O_RDWR, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "../../ffi/mod.ts";
+import { AF_UNIX, loadSyscalls, O_CLOEXEC, O_CREAT, O_NOCTTY, O_RDWR, O_WRONLY, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "../../ffi/mod.ts";
 import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, makeRaw } from "../../runtime/terminal/termios.ts";
 import { openPty, readTermios, readWindowSize, writeTermios, writeWindowSize } from "../../runtime/terminal/pty.ts";
+import { relayTerminal } from "../../runtime/terminal/relay.ts";
 import { Channel } from "../../runtime/init/channel.ts";
 import { checkConsoleUse, connectConsoleSocket, handOverConsole } from "../../runtime/container/console.ts";
 import { activationFds, withActivationEnv } from "../../runtime/container/listen_fds.ts";
@@ -163,4 +164,33 @@ test("an abstract unix socket name (@name, as systemd writes NOTIFY_SOCKET) is b
     sys.close(server);
     sys.close(client);
   }
+});
+
+test("the relay types runt's input into the terminal, copies everything out, and returns the exit status", async () => {
+  const { master, slavePath } = openPty(sys);
+  const slave = sys.open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  const [inRead, inWrite] = sys.pipe2();
+  // A file, not a pipe: nobody reads while the relay runs.
+  const outDir = mkdtempSync(join(tmpdir(), "runt-relay-"));
+  const outWrite = sys.open(join(outDir, "out"), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600);
+  let pid: number;
+  try {
+    const stdio = [0, 1, 2].map((to) => ({ op: "dup2" as const, fd: slave, to }));
+    // A burst written just before the exit is still in the terminal's buffers then: none of it may be lost.
+    const script = "read line; echo got:$line; head -c 100000 /dev/zero | tr '\\0' x; printf last; exit 3";
+    pid = sys.posixSpawn("/bin/sh", ["sh", "-c", script], ["PATH=/usr/bin:/bin"], { fileActions: stdio, setsid: true });
+  } finally {
+    sys.close(slave);
+  }
+  sys.write(inWrite, "hello\n");
+  sys.close(inWrite);
+  const status = await relayTerminal(sys, master, pid, { input: inRead, output: outWrite });
+  sys.close(inRead);
+  sys.close(outWrite);
+  const out = readFileSync(join(outDir, "out"), "utf8");
+  rmSync(outDir, { recursive: true, force: true });
+  assert.deepEqual(status, { kind: "exited", code: 3 });
+  assert.match(out, /got:hello\r?\n/);
+  assert.ok(out.endsWith("x".repeat(100000) + "last"), `${out.length} bytes, ending ${JSON.stringify(out.slice(-20))}`);
+  assert.throws(() => sys.fcntl(master, 1), /EBADF/, "the relay closes the master");
 });
