@@ -19,5 +19,6 @@ export { OCI_VERSION, RUNT_VERSION } from "./runtime/version.ts";
 export { DEFAULT_STATE_ROOT, Runt } from "./runtime/runt.ts";
 export type { CreateOptions } from "./runtime/container/create.ts";
 export type { RunOptions } from "./runtime/container/run.ts";
+export type { ExecOptions } from "./runtime/container/exec.ts";
 export type { OciState, Status } from "./runtime/state/record.ts";
 export { ContainerSetupError, ContainerStateError } from "./runtime/container/errors.ts";
