@@ -26,7 +26,14 @@ export async function runContainer(ctx: LifecycleContext, opts: RunOptions): Pro
 async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: SignalForwarding): Promise<number> {
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;
-  const record = await createContainer(ctx, opts.detach ? opts : { ...opts, onConsole: (fd) => master = fd });
+  let record;
+  try {
+    record = await createContainer(ctx, opts.detach ? opts : { ...opts, onConsole: (fd) => master = fd });
+  } catch (e) {
+    // The terminal may have arrived before what failed.
+    if (master !== undefined) ctx.sys.close(master);
+    throw e;
+  }
   let notify: NotifyRelay | undefined;
   try {
     // Told to stop while it was being made: it never starts, and goes as if it had been stopped.
