@@ -53,6 +53,7 @@ const SPECS: Record<string, Spec> = {
   recvmsg: [, [3]],
   ioctl: [, [1]],
   accept: ["accept4", [1]],
+  seccompSetFilter: ["seccomp(SECCOMP_SET_MODE_FILTER)", [0]],
   prctl: [, [1, 2, 3, 4]],
 };
 

@@ -233,7 +233,7 @@ export const POSIX_SPAWN_SETSID = 0x80;
 
 /** Numbers for system calls glibc has no wrapper for (or not on every version). */
 export const SYS: Readonly<
-  Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr" | "rt_sigaction" | "keyctl" | "bpf", number>
+  Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr" | "rt_sigaction" | "keyctl" | "bpf" | "seccomp", number>
 > = {
   // Calls from 424 on share one number across architectures.
   pidfd_send_signal: 424,
@@ -247,7 +247,11 @@ export const SYS: Readonly<
   keyctl: { x64: 250, arm64: 219 }[ARCH],
   // glibc has no bpf() wrapper.
   bpf: { x64: 321, arm64: 280 }[ARCH],
+  // Nor a seccomp() one.
+  seccomp: { x64: 317, arm64: 277 }[ARCH],
 };
+
+export const SECCOMP_SET_MODE_FILTER = 1;
 
 // bpf(2) commands, program and attach types, and flags (linux/bpf.h)
 export const BPF_PROG_LOAD = 5;

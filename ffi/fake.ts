@@ -279,6 +279,9 @@ export class RecordingSyscalls implements Syscalls {
     this.record("recvmsg", [fd, buf, maxFds, flags]);
     return { bytes: this.take(buf), fds: [], flags: 0 };
   }
+  seccompSetFilter(flags: number, program: Uint8Array): void {
+    this.record("seccompSetFilter", [flags, program]);
+  }
   connect(fd: number, path: string): void {
     this.record("connect", [fd, path]);
   }

@@ -38,6 +38,7 @@ import {
   SIG_IGN,
   SIGKILL,
   SIGSTOP,
+  SECCOMP_SET_MODE_FILTER,
   SOCK_CLOEXEC,
   SYS,
 } from "./constants.ts";
@@ -515,6 +516,17 @@ export class LibcSyscalls implements Syscalls {
     const bytes = Number(r);
     buf.set(scratch.subarray(0, bytes));
     return { bytes, fds: decodeRights(control, msghdrControlLen(msg)), flags: msghdrFlags(msg) };
+  }
+
+  seccompSetFilter(flags: number, program: Uint8Array): void {
+    const code = alloc(program.length);
+    code.set(program);
+    // struct sock_fprog: the instruction count, then (aligned) the pointer.
+    const fprog = alloc(16);
+    const v = new DataView(fprog.buffer);
+    v.setUint16(0, program.length / 8, true);
+    v.setBigUint64(8, this.addr(code), true);
+    this.raw("seccompSetFilter", [flags, `<${program.length / 8} instructions>`], SYS.seccomp, [SECCOMP_SET_MODE_FILTER, flags, this.addr(fprog)], [code, fprog]);
   }
 
   connect(fd: number, path: string): void {

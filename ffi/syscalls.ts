@@ -176,6 +176,11 @@ export interface Syscalls {
   sendmsg(fd: number, data: Uint8Array, fds?: number[], flags?: number): number;
   /** Receives into `buf`; received descriptors are close-on-exec unless flags say otherwise. */
   recvmsg(fd: number, buf: Uint8Array, maxFds?: number, flags?: number): RecvResult;
+  /**
+   * Installs a seccomp filter (BPF instructions, 8 bytes each) on the calling
+   * thread; it stays with the process through execve.
+   */
+  seccompSetFilter(flags: number, program: Uint8Array): void;
   /** Connects a socket to the unix socket at `path`. */
   connect(fd: number, path: string): void;
   /** Binds a unix socket to `path` (which must not exist yet). */

@@ -17,12 +17,13 @@ export function features() {
       capabilities: Object.keys(CAPABILITIES),
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {
-        enabled: false,
-        actions: [...SECCOMP_ACTIONS],
+        enabled: process.arch === "x64",
+        // Notifications need a seccomp agent, which runt does not talk to.
+        actions: SECCOMP_ACTIONS.filter((a) => a !== "SCMP_ACT_NOTIFY"),
         operators: [...SECCOMP_OPERATORS],
         archs: [...SECCOMP_ARCHES],
         knownFlags: [...SECCOMP_FLAGS],
-        supportedFlags: [],
+        supportedFlags: SECCOMP_FLAGS.filter((f) => f !== "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
       },
       apparmor: { enabled: false },
       selinux: { enabled: false },

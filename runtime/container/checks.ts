@@ -12,10 +12,6 @@ export function checkBuildable(spec: Spec, bundle: string): string {
   if (!spec.process) throw new ContainerSetupError("process: required to create a container");
   if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
   checkLsmSupport(spec.process);
-  if (spec.linux?.seccomp) {
-    // Running without the filter the config asks for would be silently less safe than it says.
-    throw new ContainerSetupError("linux.seccomp: seccomp filters are not supported yet; runt will not run the container without the filter it asks for");
-  }
   const namespaces = spec.linux?.namespaces ?? [];
   if (namespaces.some((ns) => ns.type === "user")) {
     throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");

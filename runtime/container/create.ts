@@ -29,6 +29,7 @@ import { ContainerLock } from "./lock.ts";
 import { EXEC_FIFO } from "./paths.ts";
 import { prepareNotifySocket } from "./notify_socket.ts";
 import { withActivationEnv } from "./listen_fds.ts";
+import { seccompFor } from "./seccomp.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -79,6 +80,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
       checkConsoleUse(spec.process?.terminal, opts);
+      const seccomp = seccompFor(spec);
       if (opts.consoleSocket !== undefined) consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
       const record: ContainerRecord = {
         id: opts.id,
@@ -108,6 +110,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         fifoPath,
         preserveFds: passedFds,
         state: ociState(record, "creating"),
+        seccomp,
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, (master) => handOverConsole(sys, master, consoleSocket, opts));
       record.phase = "created";

@@ -18,6 +18,7 @@ import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { containerStatus } from "./status.ts";
 import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
 import { checkLsmSupport } from "../process/lsm.ts";
+import { seccompFor } from "./seccomp.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 
 type Process = NonNullable<Spec["process"]>;
@@ -43,6 +44,8 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   }
   checkLsmSupport(opts.process);
   const spec = execSpec(record, opts.process);
+  // The container's filter holds for every process in it, as under runc.
+  const seccomp = seccompFor(spec);
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
@@ -72,6 +75,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
         fifoPath: "",
         preserveFds: opts.preserveFds ?? 0,
         state: ociState(record, status),
+        seccomp,
       } satisfies InitConfig);
       for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
         if (report.type === "error") {

@@ -1,6 +1,7 @@
 /** What the parent tells the container init, as the first message on the channel. */
 import type { Spec } from "../spec/schema.ts";
 import type { OciState } from "../state/record.ts";
+import type { SeccompFilter } from "../seccomp/install.ts";
 
 export interface InitConfig {
   /** `create` builds a container; `exec` joins a running one's namespaces (all given by path) and execs at once. */
@@ -18,6 +19,8 @@ export interface InitConfig {
   preserveFds: number;
   /** The container's state as hooks run inside the container receive it. */
   state: OciState;
+  /** linux.seccomp, compiled by the parent. */
+  seccomp?: SeccompFilter;
 }
 
 /** The environment variable naming the channel descriptor in the init. */

@@ -17,6 +17,7 @@ import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { Channel, type ParentReply } from "./channel.ts";
 import { setupConsole } from "./console.ts";
+import { installFilter } from "../seccomp/install.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
@@ -54,6 +55,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env, keepFds: 3 + config.preserveFds };
     // While the init may still write its own attributes, before user and capabilities change.
     applyLsmLabels(proc);
+    applySeccompEarly(sys, config);
     applyProcess(sys, spec);
     channel.send({ type: "ready" });
   } catch (e) {
@@ -79,7 +81,9 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
     const path = resolveExecutable(proc.args![0], env, proc.cwd);
     applyLsmLabels(proc);
+    applySeccompEarly(sys, config);
     applyProcess(sys, spec);
+    applySeccompLate(sys, config);
     execProcess(sys, path, proc.args!, env, 3 + config.preserveFds);
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
@@ -100,6 +104,7 @@ function waitForStart(
     // The first byte tells `start` the init is alive and listening; close-on-exec ends the message.
     sys.write(writer, "0");
     runHooks(sys, "startContainer", config.spec.hooks?.startContainer, { ...config.state, status: "created" });
+    applySeccompLate(sys, config);
     execProcess(sys, exec.path, exec.args, exec.env, exec.keepFds);
   } catch (e) {
     try {
@@ -107,6 +112,19 @@ function waitForStart(
     } catch { /* start has gone away; nobody is left to tell */ }
     return exit(1);
   }
+}
+
+/**
+ * As runc: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so
+ * it goes in before capabilities are dropped; with it, as close to execve
+ * as possible, so the profile need not allow what the init does meanwhile.
+ */
+function applySeccompEarly(sys: Syscalls, config: InitConfig): void {
+  if (config.seccomp && !config.spec.process?.noNewPrivileges) installFilter(sys, config.seccomp);
+}
+
+function applySeccompLate(sys: Syscalls, config: InitConfig): void {
+  if (config.seccomp && config.spec.process?.noNewPrivileges) installFilter(sys, config.seccomp);
 }
 
 /** Names the terminal as the part that failed. */

@@ -132,9 +132,9 @@ test("an AppArmor profile or SELinux label this host cannot apply is refused, no
   assert.deepEqual(l.errLines, ['runt: process.selinuxLabel: SELinux is not enabled on this host, so label "system_u:system_r:container_t:s0" cannot be applied']);
 });
 
-test("a seccomp filter runt cannot apply refuses the container rather than running it unconfined", { skip }, () => {
-  const r = failedCreate(["true"], (s) => (s.linux!.seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }] }));
-  assert.deepEqual(r.errLines, ["runt: linux.seccomp: seccomp filters are not supported yet; runt will not run the container without the filter it asks for"]);
+test("a seccomp profile runt cannot apply refuses the container rather than running it unconfined", { skip }, () => {
+  const r = failedCreate(["true"], (s) => (s.linux!.seccomp = { defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/run/agent.sock", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_NOTIFY" }] }));
+  assert.deepEqual(r.errLines, ["runt: linux.seccomp.listenerPath: seccomp agents (SCMP_ACT_NOTIFY) are not supported"]);
 });
 
 test("a failing prestart hook fails create and leaves nothing", { skip }, () => {
