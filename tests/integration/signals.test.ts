@@ -2,7 +2,9 @@
  * SIGTERM at any moment of a foreground `run`: before the container starts
  * runt removes it and exits 143; after, the container gets the signal and
  * runt exits with its status. Either way nothing is left: runt is never
- * killed half-way through making a container.
+ * killed half-way through making a container. (A signal that reaches the
+ * container's PID 1 before it has a handler is dropped by the kernel, as
+ * under runc; the test then sends another.)
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +31,14 @@ test("SIGTERM to a foreground run at any moment: exit 143 or the container's sta
       try {
         process.kill(child.pid!, "SIGTERM");
       } catch { /* cannot happen: the container never exits by itself */ }
-      const outcome = await exited;
+      let outcome = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, 3000))]);
+      if (outcome === undefined) {
+        // Forwarded as the container started, before its shell set the trap: a PID 1 without a
+        // handler does not get SIGTERM (as under runc). runt must be running it, and pass the next one.
+        assert.equal(runt(["--root", root.path, "state", id]).status, 0, `after ${delay} ms runt neither ended nor runs the container`);
+        process.kill(child.pid!, "SIGTERM");
+        outcome = await exited;
+      }
       // SIGTERM: runt had not yet taken over its signals, so nothing had been made.
       assert.ok(["143", "42", "SIGTERM"].includes(outcome), `run after ${delay} ms ended with ${outcome}`);
       seen.add(outcome);
