@@ -150,33 +150,36 @@ function compare(asm: Assembler, arg: LinuxSeccompArg, fail: Label): void {
       asm.jump(JMP_JEQ_K, lo(two), pass, fail);
       break;
     case "SCMP_CMP_GT":
-    case "SCMP_CMP_GE": {
-      // Above in the high word passes, below fails, equal decides on the low word.
-      const low = new Label();
-      asm.load(argHigh(i));
-      asm.jump(JMP_JGT_K, hi(value), pass, 0);
-      asm.jump(JMP_JEQ_K, hi(value), low, fail);
-      asm.place(low);
-      asm.load(argLow(i));
-      asm.jump(arg.op === "SCMP_CMP_GT" ? JMP_JGT_K : JMP_JGE_K, lo(value), pass, fail);
+      ordered(asm, i, hi(value), lo(value), JMP_JGT_K, pass, fail);
       break;
-    }
+    case "SCMP_CMP_GE":
+      ordered(asm, i, hi(value), lo(value), JMP_JGE_K, pass, fail);
+      break;
     case "SCMP_CMP_LT":
-    case "SCMP_CMP_LE": {
-      const low = new Label();
-      asm.load(argHigh(i));
-      asm.jump(JMP_JGT_K, hi(value), fail, 0);
-      asm.jump(JMP_JEQ_K, hi(value), low, pass);
-      asm.place(low);
-      asm.load(argLow(i));
-      // LT: fails from value up; LE: fails above value.
-      asm.jump(arg.op === "SCMP_CMP_LT" ? JMP_JGE_K : JMP_JGT_K, lo(value), fail, pass);
+      ordered(asm, i, hi(value), lo(value), JMP_JGE_K, fail, pass);
       break;
-    }
+    case "SCMP_CMP_LE":
+      ordered(asm, i, hi(value), lo(value), JMP_JGT_K, fail, pass);
+      break;
     default:
       throw new SeccompError(`linux.seccomp: operator ${arg.op} is not supported`);
   }
   asm.place(pass);
+}
+
+/**
+ * An unsigned 64-bit comparison: above the value in the high word goes to
+ * `above`, below to `below`, and an equal high word lets the low word decide
+ * (`lowTest` true goes to `above`).
+ */
+function ordered(asm: Assembler, index: number, high: number, low: number, lowTest: typeof JMP_JGT_K | typeof JMP_JGE_K, above: Target, below: Target): void {
+  const lowWord = new Label();
+  asm.load(argHigh(index));
+  asm.jump(JMP_JGT_K, high, above, 0);
+  asm.jump(JMP_JEQ_K, high, lowWord, below);
+  asm.place(lowWord);
+  asm.load(argLow(index));
+  asm.jump(lowTest, low, above, below);
 }
 
 function wordsEqual(asm: Assembler, index: number, high: number, low: number, equal: Target, different: Target): void {
