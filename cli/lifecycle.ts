@@ -35,10 +35,14 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: flags["no-pivot"] === true,
     noNewKeyring: flags["no-new-keyring"] === true,
     preserveFds: preserveFdsFlag(flags["preserve-fds"]),
-    // runc takes the service manager's socket from its environment; empty means none.
-    notifySocket: process.env.NOTIFY_SOCKET || undefined,
+    notifySocket: notifySocketFromEnv(),
     listenFds: activationFds(process.env, process.pid),
   };
+}
+
+/** runc takes the service manager's socket from its environment; empty means none. */
+export function notifySocketFromEnv(): string | undefined {
+  return process.env.NOTIFY_SOCKET || undefined;
 }
 
 export function preserveFdsFlag(value: unknown): number {

@@ -178,15 +178,24 @@ export function decodeRights(control: Uint8Array, len: number): number[] {
 }
 
 /**
- * struct sockaddr_un for a filesystem path, or for an abstract name written
- * "@name" (systemd's notation); its length is what connect/bind take.
+ * Why `path` cannot be a unix socket address, or undefined: sun_path holds
+ * 108 bytes, a filesystem path's terminating NUL among them; an abstract
+ * name is written "@name" (systemd's notation) and needs no NUL.
  */
+export function unixSocketPathProblem(path: string): string | undefined {
+  const [min, max] = path.startsWith("@") ? [2, 108] : [1, 107];
+  const length = new TextEncoder().encode(path).length;
+  if (length < min) return "is empty";
+  if (length > max) return `is ${length} bytes, longer than the ${max} a unix socket path can have`;
+  return undefined;
+}
+
+/** struct sockaddr_un for `path` (see unixSocketPathProblem); its length is what connect/bind take. */
 export function encodeSockaddrUn(path: string): Uint8Array {
+  const problem = unixSocketPathProblem(path);
+  if (problem) throw new RangeError(`unix socket path ${path} ${problem}`);
   const abstract = path.startsWith("@");
   const bytes = new TextEncoder().encode(path);
-  // sun_path is 108 bytes; a path needs one of them for its terminating NUL.
-  const [min, max] = abstract ? [2, 108] : [1, 107];
-  if (bytes.length < min || bytes.length > max) throw new RangeError(`unix socket path must be ${min}-${max} bytes: ${path}`);
   const buf = alloc(2 + bytes.length + Number(!abstract));
   new DataView(buf.buffer).setUint16(0, 1 /* AF_UNIX */, true);
   buf.set(bytes, 2);

@@ -1,6 +1,6 @@
 import { startAndAwaitReady } from "../../runtime/container/start.ts";
 import type { Command } from "../command.ts";
-import { lifecycle } from "../lifecycle.ts";
+import { lifecycle, notifySocketFromEnv } from "../lifecycle.ts";
 
 export const startCommand: Command = {
   name: "start",
@@ -14,7 +14,7 @@ READY=1, passed on to that socket with MAINPID set to the container's PID 1,
 or once the container's PID 1 is gone.`,
   flags: {},
   async run(ctx, _flags, [id]) {
-    await startAndAwaitReady(await lifecycle(ctx), id, { notifySocket: process.env.NOTIFY_SOCKET || undefined });
+    await startAndAwaitReady(await lifecycle(ctx), id, { notifySocket: notifySocketFromEnv() });
     return 0;
   },
 };

@@ -10,15 +10,13 @@ import { dirname, join, resolve } from "node:path";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { AF_UNIX, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from "../../ffi/constants.ts";
 import { isErrno, SyscallError } from "../../ffi/errors.ts";
+import { unixSocketPathProblem } from "../../ffi/structs.ts";
 import type { Spec } from "../spec/schema.ts";
 import { ContainerSetupError } from "./errors.ts";
 
 /** Where the container sees its notify socket, and so what its NOTIFY_SOCKET says. */
 export const CONTAINER_NOTIFY_DIR = "/run/notify";
 export const CONTAINER_NOTIFY_SOCKET = `${CONTAINER_NOTIFY_DIR}/notify.sock`;
-
-/** sun_path holds 108 bytes, the terminating NUL included. */
-export const MAX_SOCKET_PATH = 107;
 
 /** How often listening checks that the watched process is still there. */
 const LIVENESS_INTERVAL_MS = 100;
@@ -217,21 +215,15 @@ export async function relayThenClose(relay: NotifyRelay, opts: RelayOptions, war
 }
 
 function checkHostSocket(path: string): void {
-  const problem = lengthProblem(path);
+  const problem = unixSocketPathProblem(path);
   if (problem) throw new ContainerSetupError(`NOTIFY_SOCKET: ${path} ${problem}`);
 }
 
 function checkContainerSocketPath(path: string): void {
-  const problem = lengthProblem(path);
+  const problem = unixSocketPathProblem(path);
   if (problem) {
     throw new ContainerSetupError(`NOTIFY_SOCKET: the container's notify socket ${path} ${problem} (use a shorter --root or container id)`);
   }
-}
-
-function lengthProblem(path: string): string | undefined {
-  const length = new TextEncoder().encode(path).length;
-  if (length <= MAX_SOCKET_PATH) return undefined;
-  return `is ${length} bytes, longer than the ${MAX_SOCKET_PATH} a unix socket path can have`;
 }
 
 /** A failed socket call as one line naming what was being done. */

@@ -5,9 +5,9 @@
  * deliver those signals.
  */
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
-import { WNOHANG } from "../../ffi/constants.ts";
 import { SIGNALS } from "../spec/constants.ts";
 import { relayTerminal } from "../terminal/relay.ts";
+import { exitStatus } from "../process/reap.ts";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"] as const;
 
@@ -48,12 +48,13 @@ export function forwardSignals(sys: Syscalls): SignalForwarding {
       sys.kill(pid, signal);
     } catch { /* already exited */ }
   };
+  const deliver = (signal: number) => {
+    if (signal === SIGNALS.SIGWINCH && terminal) return;
+    if (target === undefined) held.push(signal);
+    else send(target, signal);
+  };
   const handlers = FORWARDED.map((name) => {
-    const handler = () => {
-      if (name === "SIGWINCH" && terminal) return;
-      if (target === undefined) held.push(SIGNALS[name]);
-      else send(target, SIGNALS[name]);
-    };
+    const handler = () => deliver(SIGNALS[name]);
     process.on(name, handler);
     return { name, handler };
   });
@@ -61,9 +62,7 @@ export function forwardSignals(sys: Syscalls): SignalForwarding {
     to(pid, opts = {}) {
       target = pid;
       terminal = opts.terminal ?? false;
-      for (const signal of held.splice(0)) {
-        if (!(terminal && signal === SIGNALS.SIGWINCH)) send(pid, signal);
-      }
+      for (const signal of held.splice(0)) deliver(signal);
     },
     heldStop() {
       return held.find((signal) => STOPPING.has(signal));
@@ -83,8 +82,8 @@ export function awaitExit(sys: Syscalls, pid: number, terminalMaster?: number): 
 export async function waitForExit(sys: Syscalls, pid: number): Promise<WaitStatus> {
   let delay = 0.2;
   for (;;) {
-    const r = sys.waitpid(pid, WNOHANG);
-    if (r.pid === pid && r.status && (r.status.kind === "exited" || r.status.kind === "signaled")) return r.status;
+    const status = exitStatus(sys, pid);
+    if (status) return status;
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 10);
   }

@@ -6,9 +6,7 @@
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_NOCTTY, O_RDWR, TCGETS, TCSETS, TIOCGPTN, TIOCGWINSZ, TIOCSPTLCK, TIOCSWINSZ } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
-
-const ONLCR = 0o4;
-import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, type Termios, TERMIOS_SIZE, type WindowSize, WINSIZE_SIZE } from "./termios.ts";
+import { decodeTermios, decodeWinsize, encodeTermios, encodeWinsize, ONLCR, type Termios, TERMIOS_SIZE, type WindowSize, WINSIZE_SIZE } from "./termios.ts";
 
 export interface Pty {
   master: number;

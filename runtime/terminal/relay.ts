@@ -10,10 +10,11 @@
  * few milliseconds and then yields, so signals are still delivered.
  */
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
-import { F_GETFL, F_SETFL, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, WNOHANG } from "../../ffi/constants.ts";
+import { F_GETFL, F_SETFL, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { readTermios, readWindowSize, writeTermios, writeWindowSize } from "./pty.ts";
 import { makeRaw } from "./termios.ts";
+import { exitStatus } from "../process/reap.ts";
 
 const ROUND_MS = 20;
 const CHUNK = 64 * 1024;
@@ -80,8 +81,8 @@ async function copyUntilExit(sys: Syscalls, master: number, pid: number, input: 
       else if (n > 0) pending = concat(pending, buf.subarray(0, n));
     }
 
-    const { pid: reaped, status } = sys.waitpid(pid, WNOHANG);
-    if (reaped === pid && status && (status.kind === "exited" || status.kind === "signaled")) {
+    const status = exitStatus(sys, pid);
+    if (status) {
       if (masterOpen) drainAfterExit(sys, master, output, buf);
       return status;
     }

@@ -24,6 +24,8 @@ const NCCS = 19;
 
 const IGNBRK = 0o1, BRKINT = 0o2, PARMRK = 0o10, ISTRIP = 0o40, INLCR = 0o100, IGNCR = 0o200, ICRNL = 0o400, IXON = 0o2000;
 const OPOST = 0o1;
+/** Output: newline becomes carriage return + newline. */
+export const ONLCR = 0o4;
 const ISIG = 0o1, ICANON = 0o2, ECHO = 0o10, ECHONL = 0o100, IEXTEN = 0o100000;
 const CSIZE = 0o60, PARENB = 0o400, CS8 = 0o60;
 const VTIME = 5, VMIN = 6;
