@@ -15,6 +15,8 @@ const ARCH = currentArch();
 
 // Namespaces (clone(2) / unshare(2) / setns(2)).
 export const CLONE_FS = 0x200;
+export const CLONE_VFORK = 0x4000;
+export const CLONE_PARENT = 0x8000;
 export const CLONE_FILES = 0x400;
 export const CLONE_SYSVSEM = 0x40000;
 export const CLONE_NEWTIME = 0x80;

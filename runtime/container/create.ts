@@ -30,6 +30,7 @@ import { EXEC_FIFO } from "./paths.ts";
 import { prepareNotifySocket } from "./notify_socket.ts";
 import { withActivationEnv } from "./listen_fds.ts";
 import { seccompFor } from "./seccomp.ts";
+import { parseStartupTail } from "../startup/report.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -159,6 +160,11 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
     }
     if (report.type === "error") throw new ContainerSetupError(report.message);
     if (report.type === "ready") return;
+    if (report.type === "tail") {
+      const tail = parseStartupTail(report.bytes);
+      if (tail.ready && !tail.failure) return;
+      throw new ContainerSetupError(tail.failure ?? `container "${record.id}": the start-up program ended before the container was ready`);
+    }
     if (report.type === "console") {
       const master = channel.takeFd();
       if (master === undefined) throw new ContainerSetupError(`container "${record.id}": the init's terminal did not arrive`);

@@ -1,8 +1,10 @@
 /**
  * `exec`: a new process in a running container. A fresh `runt init` is
- * spawned into the container's PID namespace, placed in its cgroup, joins
- * its other namespaces by /proc/PID/ns path, takes the process settings and
- * execs; the channel closing is its success.
+ * spawned in runt's own PID namespace (so the container never sees it),
+ * placed in the container's cgroup, joins its other namespaces by
+ * /proc/PID/ns path and becomes the start-up program, which starts the
+ * process inside the PID namespace as runt's own child and reports its PID
+ * last (runtime/startup/plan.ts).
  */
 import type { Spec } from "../spec/schema.ts";
 import { NAMESPACES } from "../spec/constants.ts";
@@ -12,6 +14,8 @@ import type { InitConfig } from "../init/config.ts";
 import { type SpawnedInit, spawnInit } from "../init/spawn.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
 import { SIGKILL } from "../../ffi/constants.ts";
+import { Errno } from "../../ffi/errno.ts";
+import { parseStartupTail } from "../startup/report.ts";
 import type { LifecycleContext } from "./context.ts";
 import { writePidFile } from "./create.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
@@ -51,17 +55,17 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
   const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
-  const pidNs = spec.linux?.namespaces?.find((ns) => ns.type === "pid");
   let init: SpawnedInit;
   try {
-    init = spawnInit(sys, opts.id, pidNs && { path: pidNs.path }, opts.preserveFds ?? 0);
+    init = spawnInit(sys, opts.id, undefined, opts.preserveFds ?? 0);
   } catch (e) {
     if (consoleSocket !== undefined) sys.close(consoleSocket);
     throw e;
   }
+  // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
-  if (!opts.detach) signals.to(init.pid, { terminal: opts.process.terminal });
   let reaped = false;
+  let processPid = 0;
   try {
     try {
       if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
@@ -83,9 +87,22 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
           reaped = true;
           throw new ContainerSetupError(report.message, code);
         }
+        if (report.type === "tail") {
+          const tail = parseStartupTail(report.bytes);
+          sys.waitpid(init.pid);
+          reaped = true;
+          if (tail.pid) processPid = tail.pid;
+          if (tail.failure) {
+            if (processPid) reapQuietly(ctx, processPid);
+            throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
+          }
+          continue;
+        }
         const fd = report.type === "console" ? init.channel.takeFd() : undefined;
         if (fd !== undefined) handOverConsole(sys, fd, consoleSocket, consoleOpts);
       }
+      if (!processPid) throw new ContainerSetupError(`exec in container "${opts.id}": the process was not started`, 126);
+      if (!opts.detach) signals.to(processPid, { terminal: opts.process.terminal });
     } catch (e) {
       if (!reaped) killQuietly(ctx, init.pid);
       if (master !== undefined) sys.close(master);
@@ -94,9 +111,9 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
       init.channel.close();
       if (consoleSocket !== undefined) sys.close(consoleSocket);
     }
-    if (opts.pidFile) writePidFile(opts.pidFile, init.pid);
+    if (opts.pidFile) writePidFile(opts.pidFile, processPid);
     if (opts.detach) return 0;
-    return exitCodeOf(await awaitExit(sys, init.pid, master));
+    return exitCodeOf(await awaitExit(sys, processPid, master));
   } finally {
     signals.stop();
   }
@@ -119,6 +136,13 @@ function execSpec(record: ContainerRecord, process: Process): Spec {
 function killQuietly(ctx: LifecycleContext, pid: number): void {
   try {
     ctx.sys.kill(pid, SIGKILL);
-    ctx.sys.waitpid(pid);
   } catch { /* gone already */ }
+  reapQuietly(ctx, pid);
+}
+
+/** The process is runt's child (CLONE_PARENT): collected here, whatever became of it. */
+function reapQuietly(ctx: LifecycleContext, pid: number): void {
+  try {
+    ctx.sys.waitpid(pid);
+  } catch { /* reaped already */ }
 }

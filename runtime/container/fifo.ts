@@ -1,12 +1,13 @@
 /**
  * The reading side of the exec fifo, used by `start`. Opening it releases
  * the init, which writes one byte at once, then either execs (close-on-exec
- * closes its end: end of file, success) or writes why it could not.
+ * closes its end: end of file, success) or reports the step that failed.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { sleepSync } from "../sleep.ts";
+import { parseStartupTail } from "../startup/report.ts";
 
 /** Releases the init; returns what it reported ("" when the user process was exec'd). */
 export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolean): string {
@@ -44,10 +45,12 @@ function readNonBlocking(sys: Syscalls, fd: number, buf: Uint8Array): number {
   }
 }
 
+/** The start-up program's report of a failed step, if it wrote one, in one line. */
 function readToEnd(sys: Syscalls, fd: number, first: Uint8Array): string {
-  const decoder = new TextDecoder();
-  let text = decoder.decode(first, { stream: true });
+  const chunks = [first];
   const buf = new Uint8Array(4096);
-  for (let n = sys.read(fd, buf); n > 0; n = sys.read(fd, buf)) text += decoder.decode(buf.subarray(0, n), { stream: true });
-  return text + decoder.decode();
+  for (let n = sys.read(fd, buf); n > 0; n = sys.read(fd, buf)) chunks.push(buf.slice(0, n));
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+  return bytes.length === 0 ? "" : parseStartupTail(bytes).failure ?? "";
 }

@@ -1,7 +1,10 @@
 /** `start`: the created container's init execs the user process. */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { ContainerRecord } from "../state/record.ts";
+import { SIGKILL } from "../../ffi/constants.ts";
+import { runHooks } from "../hooks/mod.ts";
+import { type ContainerRecord, ociState } from "../state/record.ts";
+import { withContainerNamespaces } from "./namespaces.ts";
 import type { LifecycleContext } from "./context.ts";
 import { EXEC_FIFO } from "./paths.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
@@ -20,6 +23,31 @@ export interface StartedContainer {
   record: ContainerRecord;
   /** With a notify socket: bound and connected before the init was released; the caller relays and closes it. */
   notify?: NotifyRelay;
+}
+
+/**
+ * startContainer hooks, in the container's namespaces (runtime.md), before
+ * the user's program is released: started from here, since the waiting
+ * container is the start-up program, which runs no hooks. A failure is
+ * returned as the reason the container stopped.
+ */
+function runStartContainerHooks(ctx: LifecycleContext, record: ContainerRecord): string {
+  const hooks = record.config.hooks?.startContainer;
+  if (!hooks?.length) return "";
+  try {
+    withContainerNamespaces(ctx.sys, record.pid, record.config, (spawn) => {
+      runHooks(ctx.sys, "startContainer", hooks, ociState(record, "created"), spawn);
+    });
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function killQuietly(ctx: LifecycleContext, pid: number): void {
+  try {
+    ctx.sys.kill(pid, SIGKILL);
+  } catch { /* gone already */ }
 }
 
 export function startContainer(ctx: LifecycleContext, id: string): ContainerRecord {
@@ -55,13 +83,15 @@ export function releaseContainer(ctx: LifecycleContext, id: string, options: Sta
     const fifo = join(dir, EXEC_FIFO);
     let failure: string;
     try {
-      failure = releaseInit(ctx.sys, fifo, () => isAlive(record));
+      failure = runStartContainerHooks(ctx, record) || releaseInit(ctx.sys, fifo, () => isAlive(record));
     } catch (e) {
       notify?.discard();
       throw e;
     }
     rmSync(fifo, { force: true });
     if (failure) {
+      // A hook failed: the waiting program must not run the user's one later.
+      if (isAlive(record)) killQuietly(ctx, record.pid);
       notify?.discard();
       record.phase = "stopped";
       store.write(record);

@@ -7,7 +7,7 @@
  * move through nonblocking pipes: neither a chatty hook nor one that never
  * reads stdin can stall the runtime.
  */
-import type { Syscalls } from "../../ffi/syscalls.ts";
+import type { SpawnOptions, Syscalls } from "../../ffi/syscalls.ts";
 import {
   F_GETFL,
   F_SETFL,
@@ -34,11 +34,14 @@ const READ_CHUNK = 64 * 1024;
 /** Reads per poll: a hook writing without pause must not keep us from checking its timeout. */
 const MAX_READS = 16;
 
+/** Where a hook is born when not in the caller's own namespaces (startContainer: the container's PID one). */
+export type HookSpawn = Pick<SpawnOptions, "pidNamespace">;
+
 /** Runs `hooks` in order; the first failure throws HookError and the rest do not run. */
-export function runHooks(sys: Syscalls, kind: HookKind, hooks: readonly Hook[] | undefined, state: OciState): void {
+export function runHooks(sys: Syscalls, kind: HookKind, hooks: readonly Hook[] | undefined, state: OciState, spawn: HookSpawn = {}): void {
   if (!hooks?.length) return;
   const input = new TextEncoder().encode(JSON.stringify(state));
-  for (const hook of hooks) runHook(sys, kind, hook, input);
+  for (const hook of hooks) runHook(sys, kind, hook, input, spawn);
 }
 
 /**
@@ -69,7 +72,7 @@ export function hookFailureIsFatal(kind: HookKind): boolean {
 }
 
 /** Runs one hook to completion with `input` on its stdin. */
-export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8Array): void {
+export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8Array, spawn: HookSpawn = {}): void {
   const fail = (reason: string): never => {
     throw new HookError(kind, hook.path, reason);
   };
@@ -96,6 +99,7 @@ export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8A
           { op: "dup2", fd: outW, to: 1 },
           { op: "dup2", fd: outW, to: 2 },
         ],
+        ...spawn,
       });
     } catch (e) {
       if (!(e instanceof SyscallError)) throw e;

@@ -12,7 +12,9 @@ export type InitReport =
   /** Carries the terminal's master descriptor. */
   | { type: "console" }
   | { type: "ready" }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  /** What the start-up program wrote, raw, up to end of file (runtime/startup/report.ts reads it). */
+  | { type: "tail"; bytes: Uint8Array };
 
 /** What the parent answers to `hooks`. */
 export type ParentReply = { type: "continue" } | { type: "abort" };
@@ -20,8 +22,7 @@ export type ParentReply = { type: "continue" } | { type: "abort" };
 export class InitChannelClosed extends RuntError {}
 
 export class Channel {
-  private pending = "";
-  private readonly decoder = new TextDecoder();
+  private pending = new Uint8Array(0);
   private readonly buf = new Uint8Array(64 * 1024);
   /** Descriptors that arrived with the messages read so far, oldest first. */
   private readonly fds: number[] = [];
@@ -40,20 +41,42 @@ export class Channel {
     return this.fds.shift();
   }
 
-  /** The next message, or null once the other end is closed. */
+  /**
+   * The next message, or null once the other end is closed. Messages are
+   * JSON lines; anything else is the start-up program's own writing, which
+   * comes last and is returned whole, read to end of file, as a `tail`
+   * (only the parent reads one: see InitReport).
+   */
   receive<T>(): T | null {
     for (;;) {
-      const nl = this.pending.indexOf("\n");
+      if (this.pending.length > 0 && this.pending[0] !== OPEN_BRACE) return this.tail();
+      const nl = this.pending.indexOf(NEWLINE);
       if (nl >= 0) {
-        const line = this.pending.slice(0, nl);
-        this.pending = this.pending.slice(nl + 1);
-        return JSON.parse(line) as T;
+        const line = this.pending.subarray(0, nl);
+        this.pending = this.pending.subarray(nl + 1);
+        return JSON.parse(new TextDecoder().decode(line)) as T;
       }
-      const { bytes, fds } = this.sys.recvmsg(this.fd, this.buf);
-      this.fds.push(...fds);
-      if (bytes === 0) return null;
-      this.pending += this.decoder.decode(this.buf.subarray(0, bytes), { stream: true });
+      if (!this.fill()) return this.pending.length > 0 ? this.tail() : null;
     }
+  }
+
+  /** Reads more into `pending`; false at end of file. */
+  private fill(): boolean {
+    const { bytes, fds } = this.sys.recvmsg(this.fd, this.buf);
+    this.fds.push(...fds);
+    if (bytes === 0) return false;
+    const next = new Uint8Array(this.pending.length + bytes);
+    next.set(this.pending);
+    next.set(this.buf.subarray(0, bytes), this.pending.length);
+    this.pending = next;
+    return true;
+  }
+
+  private tail<T>(): T {
+    while (this.fill());
+    const bytes = this.pending;
+    this.pending = new Uint8Array(0);
+    return { type: "tail", bytes } as T;
   }
 
   /** Closes the channel and any descriptor received but never taken. */
@@ -62,3 +85,6 @@ export class Channel {
     this.sys.close(this.fd);
   }
 }
+
+const OPEN_BRACE = 0x7b;
+const NEWLINE = 0x0a;

@@ -7,23 +7,33 @@
  */
 import { chmodSync, closeSync, openSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { MS_BIND, O_CLOEXEC, O_RDWR, TIOCSCTTY } from "../../ffi/constants.ts";
+import { MS_BIND, O_CLOEXEC, O_NOCTTY, O_RDWR, TIOCSCTTY } from "../../ffi/constants.ts";
 import { openPty } from "../terminal/pty.ts";
 import type { Channel } from "./channel.ts";
 
+export interface ConsoleSetup {
+  /** Bind the slave over /dev/console (the init's terminal, not an exec'd process's). */
+  devConsole: boolean;
+  /**
+   * Make it this session's controlling terminal now. `exec` leaves that to
+   * the process it starts, which is born in a session of its own.
+   */
+  controlling: boolean;
+}
+
 /** Must run after the process is a session leader and sees the container's /dev. */
-export function setupConsole(sys: Syscalls, channel: Channel, mountDevConsole: boolean): void {
+export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup): void {
   const { master, slavePath } = openPty(sys);
   try {
-    if (mountDevConsole) bindDevConsole(sys, slavePath);
+    if (how.devConsole) bindDevConsole(sys, slavePath);
     channel.send({ type: "console" }, [master]);
   } finally {
     sys.close(master);
   }
-  const slave = sys.open(slavePath, O_RDWR | O_CLOEXEC);
+  const slave = sys.open(slavePath, O_RDWR | O_CLOEXEC | O_NOCTTY);
   for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
   if (slave > 2) sys.close(slave);
-  sys.ioctl(0, TIOCSCTTY, 0);
+  if (how.controlling) sys.ioctl(0, TIOCSCTTY, 0);
 }
 
 function bindDevConsole(sys: Syscalls, slavePath: string): void {

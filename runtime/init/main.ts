@@ -1,23 +1,26 @@
 /**
  * The container init: what `runt init` does inside the new namespaces. It
  * builds the container step by step, reporting to the parent over the
- * channel, then waits on the exec fifo until `runt start` opens it, and
- * finally becomes the user process with execve — same PID, now PID 1.
+ * channel, then becomes the container's start-up program (runtime/startup/),
+ * which sets the credentials, reports ready, waits on the exec fifo until
+ * `runt start` opens it, and execs the user process — same PID, PID 1.
  *
  * Everything here is synchronous: the JavaScript event loop's helper
- * threads still live in the host namespaces.
+ * threads still live in the host namespaces, until execveat ends them.
  */
 import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { O_CLOEXEC, O_PATH, O_WRONLY } from "../../ffi/constants.ts";
+import { CLONE_NEWPID, O_CLOEXEC, O_PATH, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { runHooks } from "../hooks/mod.ts";
-import { applyLsmLabels, applyProcess, execProcess, processEnv, resolveExecutable } from "../process/mod.ts";
+import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
+import { becomeStartup } from "../startup/become.ts";
+import { createStartup, execStartup } from "../startup/plan.ts";
+import type { StubProgram } from "../stub/program.ts";
 import { Channel, type ParentReply } from "./channel.ts";
 import { setupConsole } from "./console.ts";
-import { installFilter } from "../seccomp/install.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
@@ -25,10 +28,12 @@ import { createsNetworkNamespace, enterInitNamespaces } from "./namespaces.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
 export function runInit(sys: Syscalls, fd: number): never {
+  // Nothing the container runs may read or ptrace the runtime while it builds the container.
+  sys.prctl(PR_SET_DUMPABLE, 0);
   const channel = new Channel(sys, fd);
   let fifo = -1;
-  let exec: { path: string; args: string[]; env: string[]; keepFds: number };
   let config: InitConfig;
+  let program: StubProgram;
   try {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
@@ -47,84 +52,64 @@ export function runInit(sys: Syscalls, fd: number): never {
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
-    if (proc.terminal) terminal(() => setupConsole(sys, channel, true));
+    if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
-    // As runc: HOME from the container's /etc/passwd when the config leaves it out.
-    const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
-    exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env, keepFds: 3 + config.preserveFds };
-    // While the init may still write its own attributes, before user and capabilities change.
-    applyLsmLabels(proc);
-    applySeccompEarly(sys, config);
-    applyProcess(sys, spec);
-    channel.send({ type: "ready" });
+    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(1);
   }
-  channel.close();
-  waitForStart(sys, fifo, config, exec);
+  become(sys, channel, program, config, [fd, fifo]);
 }
 
 /**
- * `runt exec`: into the container's namespaces, then the process settings
- * and execve. Success is the channel closing on exec (it is close-on-exec
- * from keepFds up); failure is an error message first.
+ * `runt exec`: into the container's namespaces (the PID one only for the
+ * process to come), then the start-up program starts the process there.
  */
 function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
+  let program: StubProgram;
+  let pidNamespace: number | undefined;
   try {
     const { spec } = config;
-    enterInitNamespaces(sys, spec);
+    pidNamespace = enterInitNamespaces(sys, spec, { pidForChildren: true });
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
-    const proc = spec.process!;
-    if (proc.terminal) terminal(() => setupConsole(sys, channel, false));
-    const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
-    const path = resolveExecutable(proc.args![0], env, proc.cwd);
-    applyLsmLabels(proc);
-    applySeccompEarly(sys, config);
-    applyProcess(sys, spec);
-    applySeccompLate(sys, config);
-    execProcess(sys, path, proc.args!, env, 3 + config.preserveFds);
+    // The process to come takes the terminal as its controlling one, in a session of its own.
+    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
+    program = execStartup(processPlan(sys, config, channel.fd));
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
+  become(sys, channel, program, config, [channel.fd], pidNamespace);
 }
 
-/** Blocks until `start` opens the fifo; afterwards errors go back through it. */
-function waitForStart(
-  sys: Syscalls,
-  fifo: number,
-  config: InitConfig,
-  exec: { path: string; args: string[]; env: string[]; keepFds: number },
-): never {
-  const writer = sys.open(`/proc/self/fd/${fifo}`, O_WRONLY | O_CLOEXEC);
-  sys.close(fifo);
+/** What both start-up programs need: the executable found, the environment, the limits applied here. */
+function processPlan(sys: Syscalls, config: InitConfig, channelFd: number) {
+  const { spec } = config;
+  const proc = spec.process!;
+  // As runc: HOME from the container's /etc/passwd when the config leaves it out.
+  const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
+  const exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
+  const applied = applyProcessLimits(sys, spec);
+  return { spec, exec, seccomp: config.seccomp, applied, channelFd };
+}
+
+function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[], pidNamespace?: number): never {
   try {
-    // The first byte tells `start` the init is alive and listening; close-on-exec ends the message.
-    sys.write(writer, "0");
-    runHooks(sys, "startContainer", config.spec.hooks?.startContainer, { ...config.state, status: "created" });
-    applySeccompLate(sys, config);
-    execProcess(sys, exec.path, exec.args, exec.env, exec.keepFds);
+    if (pidNamespace !== undefined) {
+      // Last: from here on no thread may be created (a runtime's new thread fails in it).
+      sys.setns(pidNamespace, CLONE_NEWPID);
+    }
+    becomeStartup(sys, program, {
+      argv: ["runt", "init", config.state.id],
+      keepFds: 3 + config.preserveFds,
+      programFds,
+    });
   } catch (e) {
-    try {
-      sys.write(writer, describe(e));
-    } catch { /* start has gone away; nobody is left to tell */ }
-    return exit(1);
+    trySend(channel, { type: "error", message: describe(e) });
+    return exit(126);
   }
-}
-
-/**
- * As runc: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so
- * it goes in before capabilities are dropped; with it, as close to execve
- * as possible, so the profile need not allow what the init does meanwhile.
- */
-function applySeccompEarly(sys: Syscalls, config: InitConfig): void {
-  if (config.seccomp && !config.spec.process?.noNewPrivileges) installFilter(sys, config.seccomp);
-}
-
-function applySeccompLate(sys: Syscalls, config: InitConfig): void {
-  if (config.seccomp && config.spec.process?.noNewPrivileges) installFilter(sys, config.seccomp);
 }
 
 /** Names the terminal as the part that failed. */

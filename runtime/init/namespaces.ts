@@ -31,30 +31,56 @@ export function flagOf(type: string): number {
   return flag;
 }
 
-/** setns into the namespace at `path`, naming it when that fails. */
-export function joinNamespace(sys: Syscalls, ns: { type: string; path?: string }): void {
-  let fd: number;
+/** Opens the namespace file at `path`, naming it when that fails. */
+function openNamespace(sys: Syscalls, ns: { type: string; path?: string }): number {
   try {
-    fd = sys.open(ns.path!, O_RDONLY | O_CLOEXEC);
+    return sys.open(ns.path!, O_RDONLY | O_CLOEXEC);
   } catch (e) {
     throw new NamespaceError(`${ns.type} namespace ${ns.path}: ${(e as Error).message}`);
   }
+}
+
+function setnsNamed(sys: Syscalls, fd: number, ns: { type: string; path?: string }): void {
   try {
     sys.setns(fd, flagOf(ns.type));
   } catch (e) {
     throw new NamespaceError(`joining ${ns.type} namespace ${ns.path}: ${(e as Error).message}`);
-  } finally {
-    sys.close(fd);
   }
 }
 
-/** In the init: joins the namespaces given by path, then unshares the new ones (runc's order). */
-export function enterInitNamespaces(sys: Syscalls, spec: Spec): void {
+export interface EnterOptions {
+  /**
+   * `exec`: the PID namespace given by path is opened with the others but
+   * not joined; its descriptor is returned for the caller to enter, for its
+   * children only, as its very last step.
+   */
+  pidForChildren?: boolean;
+}
+
+/**
+ * In the init: joins the namespaces given by path, then unshares the new
+ * ones (runc's order). Every namespace file is opened before the first
+ * setns: once the mount namespace is joined, /proc/PID/ns of the host is
+ * out of sight.
+ */
+export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOptions = {}): number | undefined {
   const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type));
   const joined = own.filter((ns) => ns.path !== undefined);
-  // setns into a mount namespace refuses a thread sharing its fs_struct with others.
-  if (joined.some((ns) => ns.type === "mount")) sys.unshare(CLONE_FS);
-  for (const ns of joined) joinNamespace(sys, ns);
+  const pid = options.pidForChildren ? namespacesOf(spec).find((ns) => ns.type === "pid" && ns.path !== undefined) : undefined;
+  const opened: { ns: Namespace; fd: number }[] = [];
+  let pidFd: number | undefined;
+  try {
+    for (const ns of joined) opened.push({ ns, fd: openNamespace(sys, ns) });
+    if (pid) pidFd = openNamespace(sys, pid);
+    // setns into a mount namespace refuses a thread sharing its fs_struct with others.
+    if (joined.some((ns) => ns.type === "mount")) sys.unshare(CLONE_FS);
+    for (const { ns, fd } of opened) setnsNamed(sys, fd, ns);
+  } catch (e) {
+    if (pidFd !== undefined) sys.close(pidFd);
+    throw e;
+  } finally {
+    for (const { fd } of opened) sys.close(fd);
+  }
   const fresh = own.filter((ns) => ns.path === undefined).reduce((flags, ns) => flags | flagOf(ns.type), 0);
   if (fresh !== 0) {
     try {
@@ -65,6 +91,7 @@ export function enterInitNamespaces(sys: Syscalls, spec: Spec): void {
     }
     if (fresh & CLONE_NEWTIME) writeTimeOffsets(spec);
   }
+  return pidFd;
 }
 
 /** Offsets can only be written while no process lives in the new time namespace: before execve. */

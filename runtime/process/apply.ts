@@ -3,9 +3,9 @@
  * order: limits first (raising a hard limit needs capabilities dropped
  * later), the bounding set before the user switch, KEEPCAPS across
  * setresuid so the switch does not wipe the permitted set, then the final
- * capability sets. Credentials set through glibc apply to every thread;
- * capabilities and no_new_privs apply to the calling thread, which is the
- * one that calls execve.
+ * capability sets. The first half runs in the runtime's process; the
+ * credential switch is left to the container's start-up program (see
+ * runtime/startup/), the single-threaded process that then calls execve.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import {
@@ -23,7 +23,9 @@ import {
 } from "../../ffi/constants.ts";
 import { isErrno, SyscallError } from "../../ffi/errors.ts";
 import type { Spec } from "../spec/schema.ts";
-import { bitsOf, capabilityMasks } from "./capabilities.ts";
+import { bitsOf, type CapabilityMasks, capabilityMasks } from "./capabilities.ts";
+import { encodeCapData, encodeCapHeader } from "../../ffi/structs.ts";
+import type { StubProgram } from "../stub/program.ts";
 import { ProcessError } from "./errors.ts";
 import { type ProcessHost, systemHost } from "./host.ts";
 
@@ -59,13 +61,29 @@ function rlimitValue(n: number | bigint): bigint {
   return v >= RLIM_INFINITY ? RLIM_INFINITY : v;
 }
 
-export function applyProcess(sys: Syscalls, spec: Spec, options: ApplyProcessOptions = {}): void {
+/** What the process settings leave to the start-up program, which runs them with the container's credentials. */
+export interface ProcessLimitsApplied {
+  /** The bounding, effective, permitted, inheritable and ambient masks to set. */
+  caps: CapabilityMasks;
+  lastCap: number;
+  /** False when the cwd was refused to root: the start-up program enters it as the container's user. */
+  cwdReached: boolean;
+}
+
+/**
+ * The part of process.* that gives the same result in this process as in
+ * the start-up program it becomes (per-process limits, the umask, the cwd
+ * as root, the bounding set, stdio ownership) — done here, for real, while
+ * the runtime still has every privilege. The capabilities and credentials
+ * follow in planCredentials, in runc's order: the program starts as root
+ * with the full bounding set, which it needs for the switch.
+ */
+export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProcessOptions = {}): ProcessLimitsApplied {
   const host = options.host ?? systemHost;
   const warn = options.warn ?? (() => {});
   const proc = spec.process;
   if (!proc) throw new ProcessError("process: required to start a container");
   const uid = proc.user?.uid ?? 0;
-  const gid = proc.user?.gid ?? 0;
 
   for (const rl of proc.rlimits ?? []) {
     const resource = (RLIMITS as Record<string, number>)[rl.type];
@@ -89,52 +107,63 @@ export function applyProcess(sys: Syscalls, spec: Spec, options: ApplyProcessOpt
   // As root first: the directory may be reachable only by the runtime's user.
   // Only a permission error is retried, as the container user: it may be
   // the only one allowed in (a volume chowned to it, root squashed).
-  const chdirStep = `chdir to process.cwd ${JSON.stringify(proc.cwd)}`;
-  let chdirLater = false;
+  let cwdReached = true;
   try {
     sys.chdir(proc.cwd);
   } catch (e) {
-    if (!isErrno(e, "EACCES") && !isErrno(e, "EPERM")) failed(chdirStep, e);
-    chdirLater = true;
+    if (!isErrno(e, "EACCES") && !isErrno(e, "EPERM")) failed(chdirStep(proc.cwd), e);
+    cwdReached = false;
   }
 
-  const lastCap = host.lastCap();
-  const caps = capabilityMasks(proc.capabilities, lastCap);
+  const caps = capabilityMasks(proc.capabilities, host.lastCap());
   if (caps.unavailable.length) {
     warn(`ignoring capabilities this kernel does not support: ${caps.unavailable.join(", ")}`);
   }
-  for (let cap = 0; cap <= lastCap; cap++) {
-    if (caps.bounding & (1n << BigInt(cap))) continue;
-    try {
-      sys.prctl(PR_CAPBSET_DROP, cap);
-    } catch (e) {
-      if (isErrno(e, "EINVAL")) continue;
-      failed(`drop ${CAP_NAMES.get(cap) ?? `capability ${cap}`} from the bounding set`, e);
-    }
-  }
-
-  step("set keep-capabilities", () => sys.prctl(PR_SET_KEEPCAPS, 1));
   giveStdioTo(sys, host, uid);
-
-  const groups = proc.user?.additionalGids ?? [];
-  if (host.setgroupsAllowed()) {
-    step("set process.user.additionalGids", () => sys.setgroups(groups));
-  } else if (groups.length) {
+  if (!host.setgroupsAllowed() && (proc.user?.additionalGids ?? []).length) {
     throw new ProcessError("process.user.additionalGids: this user namespace denies setgroups");
   }
-  step(`set gid ${gid}`, () => sys.setresgid(gid, gid, gid));
-  step(`set uid ${uid}`, () => sys.setresuid(uid, uid, uid));
-  if (chdirLater) step(chdirStep, () => sys.chdir(proc.cwd));
-  step("clear keep-capabilities", () => sys.prctl(PR_SET_KEEPCAPS, 0));
+  return { caps, lastCap: host.lastCap(), cwdReached };
+}
 
-  step("apply process.capabilities", () =>
-    sys.capset({ effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable }));
-  step("clear ambient capabilities", () => sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL));
-  for (const cap of bitsOf(caps.ambient)) {
-    step(`raise ambient ${CAP_NAMES.get(cap)}`, () => sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap));
+function chdirStep(cwd: string): string {
+  return `chdir to process.cwd ${JSON.stringify(cwd)}`;
+}
+
+/**
+ * The credential switch as operations of the start-up program: the bounding
+ * set first (a capability above the kernel's last is EINVAL, skipped), KEEPCAPS
+ * across setresuid so the switch does not wipe the permitted set, the user
+ * and groups, the cwd when only the user may enter it, then the final
+ * capability sets and no_new_privs.
+ */
+export function planCredentials(prog: StubProgram, spec: Spec, applied: ProcessLimitsApplied, host: ProcessHost = systemHost): void {
+  const proc = spec.process!;
+  const uid = proc.user?.uid ?? 0;
+  const gid = proc.user?.gid ?? 0;
+  const { caps } = applied;
+  for (let cap = 0; cap <= applied.lastCap; cap++) {
+    if (caps.bounding & (1n << BigInt(cap))) continue;
+    const what = `drop ${CAP_NAMES.get(cap) ?? `capability ${cap}`} from the bounding set`;
+    prog.call("prctl", [PR_CAPBSET_DROP, cap, 0, 0, 0], { what, ok: "EINVAL" });
   }
-
-  if (proc.noNewPrivileges) step("set process.noNewPrivileges", () => sys.prctl(PR_SET_NO_NEW_PRIVS, 1));
+  prog.call("prctl", [PR_SET_KEEPCAPS, 1, 0, 0, 0], { what: "set keep-capabilities" });
+  if (host.setgroupsAllowed()) {
+    const groups = proc.user?.additionalGids ?? [];
+    const list = groups.length ? prog.bytes(new Uint8Array(new Uint32Array(groups).buffer)) : 0;
+    prog.call("setgroups", [groups.length, list], { what: "set process.user.additionalGids" });
+  }
+  prog.call("setresgid", [gid, gid, gid], { what: `set gid ${gid}` });
+  prog.call("setresuid", [uid, uid, uid], { what: `set uid ${uid}` });
+  if (!applied.cwdReached) prog.call("chdir", [prog.str(proc.cwd)], { what: chdirStep(proc.cwd) });
+  prog.call("prctl", [PR_SET_KEEPCAPS, 0, 0, 0, 0], { what: "clear keep-capabilities" });
+  const sets = { effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable };
+  prog.call("capset", [prog.bytes(encodeCapHeader(0)), prog.bytes(encodeCapData(sets))], { what: "apply process.capabilities" });
+  prog.call("prctl", [PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0], { what: "clear ambient capabilities" });
+  for (const cap of bitsOf(caps.ambient)) {
+    prog.call("prctl", [PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], { what: `raise ambient ${CAP_NAMES.get(cap)}` });
+  }
+  if (proc.noNewPrivileges) prog.call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0], { what: "set process.noNewPrivileges" });
 }
 
 /**

@@ -5,7 +5,9 @@
  * confinement the config asks for is never dropped silently: such a config
  * is refused before anything is built, as runc refuses it.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { AT_FDCWD, O_CLOEXEC, O_WRONLY } from "../../ffi/constants.ts";
+import { slot, type StubProgram } from "../stub/program.ts";
 import type { Spec } from "../spec/schema.ts";
 import { ProcessError } from "./errors.ts";
 
@@ -14,8 +16,8 @@ type Process = NonNullable<Spec["process"]>;
 export interface LsmHost {
   apparmorEnabled(): boolean;
   selinuxEnabled(): boolean;
-  /** Writes one of /proc/self/attr/… */
-  writeAttr(path: string, value: string): void;
+  /** The attr file AppArmor reads the next exec's profile from. */
+  apparmorExecAttr(): string;
 }
 
 export const systemLsm: LsmHost = {
@@ -27,7 +29,8 @@ export const systemLsm: LsmHost = {
     }
   },
   selinuxEnabled: () => existsSync("/sys/fs/selinux/enforce"),
-  writeAttr: (path, value) => writeFileSync(path, value),
+  apparmorExecAttr: () =>
+    existsSync("/proc/thread-self/attr/apparmor/exec") ? "/proc/thread-self/attr/apparmor/exec" : "/proc/thread-self/attr/exec",
 };
 
 /** For create and exec, before anything is made: the one line saying which field the host cannot honour. */
@@ -40,19 +43,23 @@ export function checkLsmSupport(proc: Process, host: LsmHost = systemLsm): void 
   }
 }
 
-/** In the init, just before execve: the labels take effect with the user's program. */
-export function applyLsmLabels(proc: Process, host: LsmHost = systemLsm): void {
+/**
+ * In the start-up program, before the credentials change: the labels take
+ * effect with the user's program. Written on the program's own thread, the
+ * one that calls execve.
+ */
+export function planLsmLabels(prog: StubProgram, proc: Process, host: LsmHost = systemLsm): void {
   if (proc.apparmorProfile) {
-    const path = existsSync("/proc/self/attr/apparmor/exec") ? "/proc/self/attr/apparmor/exec" : "/proc/self/attr/exec";
-    attempt("process.apparmorProfile", () => host.writeAttr(path, `exec ${proc.apparmorProfile}`));
+    const path = host.apparmorExecAttr();
+    planWrite(prog, "process.apparmorProfile", path, `exec ${proc.apparmorProfile}`);
   }
-  if (proc.selinuxLabel) attempt("process.selinuxLabel", () => host.writeAttr("/proc/self/attr/exec", proc.selinuxLabel!));
+  if (proc.selinuxLabel) planWrite(prog, "process.selinuxLabel", "/proc/thread-self/attr/exec", proc.selinuxLabel);
 }
 
-function attempt(field: string, write: () => void): void {
-  try {
-    write();
-  } catch (e) {
-    throw new ProcessError(`${field}: ${(e as Error).message}`);
-  }
+const ATTR_FD = 2;
+
+function planWrite(prog: StubProgram, field: string, path: string, value: string): void {
+  prog.call("openat", [AT_FDCWD, prog.str(path), O_WRONLY | O_CLOEXEC, 0], { what: `${field}: open ${path}`, result: ATTR_FD });
+  prog.call("write", [slot(ATTR_FD), prog.str(value), new TextEncoder().encode(value).length], { what: `${field}: write ${path}` });
+  prog.call("close", [slot(ATTR_FD)], { what: `${field}: close ${path}` });
 }

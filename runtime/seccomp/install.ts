@@ -1,10 +1,10 @@
 /**
  * The compiled filter on its way to the init (the channel carries JSON) and
- * its installation there, on the thread that then calls execve.
+ * its installation by the start-up program, the process that then calls execve.
  */
 import { Buffer } from "node:buffer";
-import type { Syscalls } from "../../ffi/syscalls.ts";
-import { RuntError } from "../errors.ts";
+import { SECCOMP_SET_MODE_FILTER } from "../../ffi/constants.ts";
+import type { StubProgram } from "../stub/program.ts";
 import type { CompiledSeccomp } from "./compile.ts";
 
 export interface SeccompFilter {
@@ -17,10 +17,10 @@ export function filterMessage(compiled: CompiledSeccomp): SeccompFilter {
   return { program: Buffer.from(compiled.program).toString("base64"), flags: compiled.flags };
 }
 
-export function installFilter(sys: Syscalls, filter: SeccompFilter): void {
-  try {
-    sys.seccompSetFilter(filter.flags, new Uint8Array(Buffer.from(filter.program, "base64")));
-  } catch (e) {
-    throw new RuntError(`linux.seccomp: installing the filter: ${(e as Error).message}`);
-  }
+/** seccomp(SECCOMP_SET_MODE_FILTER) as a step of the start-up program, with its struct sock_fprog in the program's data. */
+export function planFilter(prog: StubProgram, filter: SeccompFilter): void {
+  const code = new Uint8Array(Buffer.from(filter.program, "base64"));
+  // struct sock_fprog: a u16 instruction count, padding, then the pointer.
+  const fprog = prog.u64s([code.length / 8, prog.bytes(code)]);
+  prog.call("seccomp", [SECCOMP_SET_MODE_FILTER, filter.flags, fprog], { what: "linux.seccomp: installing the filter" });
 }

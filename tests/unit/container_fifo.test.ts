@@ -12,10 +12,22 @@ test("the init's byte and then end of file: the user process was exec'd", () => 
   assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true), "");
 });
 
-test("what follows the byte is the init's error, whole", () => {
+/** What the start-up program writes when a step fails: errno, step index, the step's description. */
+function report(errno: number, index: number, what: string): Uint8Array {
+  const text = bytes(what);
+  const out = new Uint8Array(16 + text.length);
+  const v = new DataView(out.buffer);
+  v.setBigUint64(0, BigInt(errno), true);
+  v.setBigUint64(8, BigInt(index), true);
+  out.set(text, 16);
+  return out;
+}
+
+test("what follows the byte is the report of the step that failed, read whole and put in words", () => {
   const sys = new RecordingSyscalls();
-  sys.reads = [bytes("0exec: \"x\": "), bytes("executable file not found in $PATH"), bytes("")];
-  assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true), 'exec: "x": executable file not found in $PATH');
+  const failed = report(2, 7, 'exec: "/bin/x"');
+  sys.reads = [new Uint8Array([0x30, ...failed.subarray(0, 5)]), failed.subarray(5), bytes("")];
+  assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true), 'exec: "/bin/x": no such file or directory');
 });
 
 test("an init that wrote its byte and exited before start looked is still a success", () => {

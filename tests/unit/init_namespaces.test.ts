@@ -23,21 +23,36 @@ test("the init unshares every new namespace but pid in one call", () => {
   assert.deepEqual(sys.calls, [{ name: "unshare", args: [CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET] }]);
 });
 
-test("the init joins namespaces given by path first, unsharing its fs state before a mount namespace", () => {
+test("the init opens every namespace file before it joins any, unsharing its fs state before a mount namespace", () => {
   const sys = new RecordingSyscalls();
   enterInitNamespaces(sys, specWith([
     { type: "pid" },
-    { type: "network", path: "/var/run/netns/x" },
     { type: "mount", path: "/proc/1/ns/mnt" },
+    { type: "network", path: "/var/run/netns/x" },
     { type: "uts" },
   ]));
-  assert.deepEqual(names(sys), ["unshare", "open", "setns", "close", "open", "setns", "close", "unshare"]);
-  assert.deepEqual(sys.calls[0].args, [CLONE_FS]);
+  assert.deepEqual(names(sys), ["open", "open", "unshare", "setns", "setns", "close", "close", "unshare"]);
+  assert.equal(sys.calls[0].args[0], "/proc/1/ns/mnt");
   assert.equal(sys.calls[1].args[0], "/var/run/netns/x");
-  assert.equal(sys.calls[2].args[1], CLONE_NEWNET);
-  assert.equal(sys.calls[4].args[0], "/proc/1/ns/mnt");
-  assert.equal(sys.calls[5].args[1], CLONE_NEWNS);
+  assert.deepEqual(sys.calls[2].args, [CLONE_FS]);
+  assert.equal(sys.calls[3].args[1], CLONE_NEWNS);
+  assert.equal(sys.calls[4].args[1], CLONE_NEWNET);
   assert.deepEqual(sys.calls[7].args, [CLONE_NEWUTS]);
+});
+
+test("exec: the PID namespace is opened with the others and handed back, not joined", () => {
+  const sys = new RecordingSyscalls();
+  const fd = enterInitNamespaces(sys, specWith([
+    { type: "pid", path: "/proc/9/ns/pid" },
+    { type: "mount", path: "/proc/9/ns/mnt" },
+  ]), { pidForChildren: true });
+  assert.deepEqual(names(sys), ["open", "open", "unshare", "setns", "close"]);
+  assert.equal(sys.calls[0].args[0], "/proc/9/ns/mnt");
+  assert.equal(sys.calls[1].args[0], "/proc/9/ns/pid");
+  // The fake numbers descriptors from 3: the mount namespace's is closed, the PID one's returned.
+  assert.equal(fd, 4);
+  assert.deepEqual(sys.callsTo("close"), [[3]]);
+  assert.equal(sys.calls[3].args[1], CLONE_NEWNS);
 });
 
 test("a namespace path that cannot be joined is named", () => {

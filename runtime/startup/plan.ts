@@ -1,0 +1,125 @@
+/**
+ * The container's start-up program, as data: the ordered system calls that
+ * run in the container's own process after the runtime has built the
+ * container, each naming what it is for. This file is the one place their
+ * order is written down; runtime/stub/ turns the list into a sealed
+ * executable, and the runtime's process becomes it (execveat), so that no
+ * process a container can see is ever the runt binary or has a thread of
+ * a JavaScript runtime.
+ *
+ * `create`: the init has built the rootfs and becomes this program, still
+ * PID 1: credentials, "ready" to the parent, then it blocks on exec.fifo
+ * until `start`, and execs the user's program.
+ *
+ * `exec`: the helper has joined every namespace but the PID one, which it
+ * has entered for its children only; it becomes this program, which
+ * clones the process that will run the user's program, born inside the
+ * container's PID and mount namespaces (never visible there with the
+ * host's root), as a child of `runt exec` (CLONE_PARENT) so that runt
+ * waits for it directly. The clone is a vfork: the helper reports the
+ * new PID only once the child has exec'd or failed, so that report is
+ * always the last thing on the channel.
+ */
+import {
+  AT_FDCWD,
+  CLONE_PARENT,
+  CLONE_VFORK,
+  F_SETFD,
+  FD_CLOEXEC,
+  O_CLOEXEC,
+  O_WRONLY,
+  PR_SET_DUMPABLE,
+  SIGCHLD,
+  TIOCSCTTY,
+} from "../../ffi/constants.ts";
+import type { Spec } from "../spec/schema.ts";
+import { planCredentials, type ProcessLimitsApplied } from "../process/apply.ts";
+import type { ProcessHost } from "../process/host.ts";
+import { planLsmLabels } from "../process/lsm.ts";
+import { planFilter, type SeccompFilter } from "../seccomp/install.ts";
+import { slot, StubProgram } from "../stub/program.ts";
+import { PID_REPORT_MAGIC, READY_LINE } from "./report.ts";
+
+/** The user's program, resolved on the container's PATH. */
+export interface ExecTarget {
+  path: string;
+  args: string[];
+  env: string[];
+}
+
+interface Common {
+  spec: Spec;
+  exec: ExecTarget;
+  seccomp?: SeccompFilter;
+  /** What applyProcessLimits did and left to do. */
+  applied: ProcessLimitsApplied;
+  host?: ProcessHost;
+  /** The parent ↔ runtime channel; reports go there until something else is said. */
+  channelFd: number;
+}
+
+export interface CreateStartup extends Common {
+  /** An O_PATH descriptor of exec.fifo, opened before pivot_root. */
+  fifoFd: number;
+}
+
+/** Slot 0 holds the descriptor reports go to; the fifo's writing end takes it over. */
+const REPORT = 0;
+/** The exec helper's clone result: the new PID in the helper, 0 in the child. */
+const CHILD = 1;
+
+export function createStartup(o: CreateStartup): StubProgram {
+  const prog = new StubProgram({ reportFd: o.channelFd });
+  // Nothing in the container may read this process's memory or open its exe while it waits.
+  prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
+  processSettings(prog, o);
+  prog.call("write", [o.channelFd, prog.str(READY_LINE), READY_LINE.length], { what: "report ready to the runtime" });
+  prog.call("close", [o.channelFd], { what: "close the runtime's channel" });
+  // Blocks until `start` opens the fifo for reading; as the container's user, as runc's init does.
+  const fifo = prog.str(`/proc/self/fd/${o.fifoFd}`);
+  prog.call("openat", [AT_FDCWD, fifo, O_WRONLY | O_CLOEXEC, 0], { what: "open the exec fifo", result: REPORT });
+  prog.call("close", [o.fifoFd], { what: "close the exec fifo's path descriptor" });
+  // The first byte tells `start` the init is alive; from here on, failures go to start through the fifo.
+  prog.call("write", [slot(REPORT), prog.str("0"), 1], { what: "tell start the container is released" });
+  lastSteps(prog, o);
+  return prog;
+}
+
+export function execStartup(o: Common): StubProgram {
+  const prog = new StubProgram({ reportFd: o.channelFd });
+  prog.call("clone", [CLONE_PARENT | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], {
+    what: "start the process inside the container",
+    result: CHILD,
+    skipIfZero: 2,
+  });
+  // In the helper, once the child has exec'd or failed: the PID as runt sees it, then done.
+  const iov = prog.u64s([prog.u64s([PID_REPORT_MAGIC]), 8, prog.slotAddr(CHILD), 8]);
+  prog.call("writev", [o.channelFd, iov, 2], { what: "report the process's PID" });
+  prog.call("exit_group", [0], { what: "exit" });
+  // The child: the channel must not reach the user's program.
+  prog.call("fcntl", [o.channelFd, F_SETFD, FD_CLOEXEC], { what: "close the channel on exec" });
+  if (o.spec.process?.terminal) {
+    // The terminal (already on 0, 1 and 2) becomes this session's controlling one.
+    prog.call("setsid", [], { what: "process.terminal: start a session" });
+    prog.call("ioctl", [0, TIOCSCTTY, 0], { what: "process.terminal: take the terminal" });
+  }
+  processSettings(prog, o);
+  lastSteps(prog, o);
+  return prog;
+}
+
+/** LSM labels, the filter that needs privileges, then the credentials (runc's order). */
+function processSettings(prog: StubProgram, o: Common): void {
+  const proc = o.spec.process!;
+  planLsmLabels(prog, proc);
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before the capabilities go.
+  if (o.seccomp && !proc.noNewPrivileges) planFilter(prog, o.seccomp);
+  planCredentials(prog, o.spec, o.applied, o.host);
+}
+
+/** With no_new_privs the filter goes in last, so the profile need not allow the steps before it. */
+function lastSteps(prog: StubProgram, o: Common): void {
+  if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp);
+  const { path, args, env } = o.exec;
+  prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec: ${JSON.stringify(path)}` });
+}

@@ -1,0 +1,60 @@
+/**
+ * What the start-up program tells the runtime, read back: the line that
+ * says the container is ready, the PID of a process `exec` started, and the
+ * report of a step that failed (see runtime/stub/report.ts).
+ */
+import { errnoDescription } from "../../ffi/errno.ts";
+import { decodeReport } from "../stub/report.ts";
+
+/** The same line the JavaScript init sent before it became the start-up program. */
+export const READY_LINE = JSON.stringify({ type: "ready" }) + "\n";
+
+/** Marks the 16 bytes [magic, pid] the exec helper writes last; no errno is this large. */
+export const PID_REPORT_MAGIC = 0x7275_6e74_7069_6421n; // "runtpid!"
+
+export interface StartupTail {
+  /** The process `exec` started, as runt's PID namespace numbers it. */
+  pid?: number;
+  /** Why a step failed, in one line. */
+  failure?: string;
+  /** The errno of that step. */
+  errno?: number;
+  ready: boolean;
+}
+
+/** Everything the program wrote on the channel, up to end of file. */
+export function parseStartupTail(bytes: Uint8Array): StartupTail {
+  const tail: StartupTail = { ready: false };
+  let rest = bytes;
+  if (rest.length >= 16) {
+    const v = new DataView(rest.buffer, rest.byteOffset + rest.length - 16, 16);
+    if (v.getBigUint64(0, true) === PID_REPORT_MAGIC) {
+      tail.pid = Number(v.getBigUint64(8, true));
+      rest = rest.subarray(0, rest.length - 16);
+    }
+  }
+  const ready = new TextEncoder().encode(READY_LINE);
+  if (startsWith(rest, ready)) {
+    tail.ready = true;
+    rest = rest.subarray(ready.length);
+  }
+  if (rest.length > 0) {
+    const report = decodeReport(rest);
+    if (report) {
+      tail.failure = describeStep(report.what, report.errno);
+      tail.errno = report.errno;
+    } else {
+      tail.failure = "the container's start-up program failed without saying why";
+    }
+  }
+  return tail;
+}
+
+/** `exec: "/bin/x": no such file or directory`, as the JavaScript init worded it. */
+export function describeStep(what: string, errno: number): string {
+  return `${what}: ${errnoDescription(errno).toLowerCase()}`;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
