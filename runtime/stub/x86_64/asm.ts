@@ -1,9 +1,10 @@
 /**
  * A small x86-64 assembler for the start-up program's interpreter: Intel
  * syntax, 64-bit registers only, and only the forms the interpreter uses.
- * Every form has one fixed length (immediates to `mov` are always 64-bit,
- * displacements and jumps always 32-bit), so label addresses are known after
- * one pass and the output never depends on the distance of a jump.
+ * Immediates to `mov` are always 64-bit, displacements and jumps always
+ * 32-bit; only arithmetic immediates take a shorter form, and those must be
+ * numbers or constants. So every line's length is known before any label is,
+ * and the output never depends on the distance of a jump.
  *
  * Source: one instruction per line; `name:` defines a label (optionally
  * followed by an instruction); `;` starts a comment. Operands: a register,
@@ -17,18 +18,26 @@ const REGISTERS = [
   "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 ] as const;
 
+/** Names of 32/16/8-bit registers, refused rather than taken for symbols. */
+const NARROW_REGISTER = /^(e?[abcd]x|[abcd][lh]|e?[sd]il?|e?[sb]pl?|r(8|9|1[0-5])[dwb])$/i;
+
 /** Condition codes of Jcc (the low nibble of 0F 8x). */
 const CONDITIONS: Readonly<Record<string, number>> = {
   o: 0x0, no: 0x1, b: 0x2, c: 0x2, nae: 0x2, ae: 0x3, nb: 0x3, nc: 0x3, e: 0x4, z: 0x4, ne: 0x5, nz: 0x5,
   be: 0x6, na: 0x6, a: 0x7, nbe: 0x7, s: 0x8, ns: 0x9, p: 0xa, np: 0xb, l: 0xc, ge: 0xd, le: 0xe, g: 0xf,
 };
 
-/** Opcodes of the two-operand arithmetic forms: `op r/m64, r64` and the /digit of `op r/m64, imm32`. */
-const ARITH: Readonly<Record<string, { reg: number; imm: [opcode: number, digit: number] }>> = {
-  add: { reg: 0x01, imm: [0x81, 0] },
-  sub: { reg: 0x29, imm: [0x81, 5] },
-  cmp: { reg: 0x39, imm: [0x81, 7] },
-  test: { reg: 0x85, imm: [0xf7, 0] },
+/**
+ * Two-operand arithmetic: the `op r/m64, r64` opcode; the /digit of
+ * `op r/m64, imm`; the sign-extended imm8 opcode (none for test); the short
+ * `op rax, imm32` opcode. GNU as picks the shortest of these, and so does
+ * this assembler, which keeps its output byte-identical to binutils'.
+ */
+const ARITH: Readonly<Record<string, { reg: number; digit: number; imm32: number; imm8?: number; rax: number }>> = {
+  add: { reg: 0x01, digit: 0, imm32: 0x81, imm8: 0x83, rax: 0x05 },
+  sub: { reg: 0x29, digit: 5, imm32: 0x81, imm8: 0x83, rax: 0x2d },
+  cmp: { reg: 0x39, digit: 7, imm32: 0x81, imm8: 0x83, rax: 0x3d },
+  test: { reg: 0x85, digit: 0, imm32: 0xf7, rax: 0xa9 },
 };
 
 /** One-operand forms: opcode and /digit. */
@@ -96,21 +105,33 @@ export function assemble(source: string, options: AsmOptions): Assembled {
     const [mnemonic, rest = ""] = text.split(/\s+(.*)/s);
     const operands = rest.trim() === "" ? [] : rest.split(",").map((o) => parseOperand(o.trim(), number, raw));
     const line = { number, text: raw, mnemonic: mnemonic.toLowerCase(), operands, offset, size: 0 };
-    line.size = encode(line, () => 0n, 0n).length;
+    // Labels may lie ahead: worth 0 while sizing, which no length depends on.
+    line.size = encode(line, resolver(line, constants, null), 0n).length;
     lines.push(line);
     offset += line.size;
   });
 
   const code = new Uint8Array(offset);
   for (const line of lines) {
-    const value = (text: string): bigint => {
-      const v = resolve(text, constants, labels);
-      if (v === undefined) throw new AsmError(line.number, line.text, `unknown name ${text}`);
-      return v;
-    };
-    code.set(encode(line, value, origin + BigInt(line.offset)), line.offset);
+    code.set(encode(line, resolver(line, constants, labels), origin + BigInt(line.offset)), line.offset);
   }
   return { code, labels };
+}
+
+/** Resolves names for one line; `labels` null while sizing. */
+type Resolver = (text: string, labelsAllowed?: boolean) => bigint;
+
+function resolver(
+  line: Line,
+  constants: Readonly<Record<string, number | bigint>>,
+  labels: ReadonlyMap<string, bigint> | null,
+): Resolver {
+  return (text, labelsAllowed = true) => {
+    const v = resolve(text, constants, labelsAllowed ? labels ?? new Map() : new Map());
+    if (v !== undefined) return v;
+    if (labels === null && labelsAllowed) return 0n;
+    throw new AsmError(line.number, line.text, labelsAllowed ? `unknown name ${text}` : `${text} must be a number or a constant`);
+  };
 }
 
 function resolve(
@@ -130,6 +151,7 @@ function resolve(
 function parseOperand(text: string, line: number, raw: string): Operand {
   const reg = REGISTERS.indexOf(text.toLowerCase() as typeof REGISTERS[number]);
   if (reg >= 0) return { kind: "reg", reg };
+  if (NARROW_REGISTER.test(text)) throw new AsmError(line, raw, `not a 64-bit register: ${text}`);
   const mem = /^\[\s*(\w+)\s*(?:([+-])\s*([\w]+)\s*)?\]$/.exec(text);
   if (mem) {
     const base = REGISTERS.indexOf(mem[1].toLowerCase() as typeof REGISTERS[number]);
@@ -162,8 +184,8 @@ function le(value: bigint, bytes: number): number[] {
   return Array.from({ length: bytes }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
 }
 
-/** `address` is where the line starts; pass one sizes lines with every name worth 0. */
-function encode(line: Line, value: (text: string) => bigint, address: bigint): Uint8Array {
+/** `address` is where the line starts. */
+function encode(line: Line, value: Resolver, address: bigint): Uint8Array {
   const fail = (message: string): never => {
     throw new AsmError(line.number, line.text, message);
   };
@@ -200,8 +222,13 @@ function encode(line: Line, value: (text: string) => bigint, address: bigint): U
   if (arith) {
     if (shape === "reg,reg") return bytes([rexW(reg(b), reg(a)), arith.reg, direct(reg(b), reg(a))]);
     if (shape === "reg,imm") {
-      const [opcode, digit] = arith.imm;
-      return bytes([rexW(0, reg(a)), opcode, direct(digit, reg(a)), ...le(int32((b as { text: string }).text), 4)]);
+      const imm = value((b as { text: string }).text, false);
+      if (imm < INT32_MIN || imm > INT32_MAX) fail(`${(b as { text: string }).text} does not fit in 32 bits`);
+      if (arith.imm8 !== undefined && imm >= -128n && imm <= 127n) {
+        return bytes([rexW(0, reg(a)), arith.imm8, direct(arith.digit, reg(a)), ...le(imm, 1)]);
+      }
+      if (reg(a) === 0) return bytes([0x48, arith.rax, ...le(imm, 4)]);
+      return bytes([rexW(0, reg(a)), arith.imm32, direct(arith.digit, reg(a)), ...le(imm, 4)]);
     }
   }
   const unary = UNARY[m];

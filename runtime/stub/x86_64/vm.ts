@@ -103,6 +103,14 @@ failed:                     ; rax = errno: one writev of [errno, index] and the 
   syscall
 `;
 
+/** The names VM_SOURCE uses for fixed addresses. */
+export const VM_CONSTANTS: Readonly<Record<string, bigint>> = {
+  HEADER: DATA_BASE,
+  RECORDS: DATA_BASE + BigInt(HEADER_SIZE),
+  SLOTS,
+  SCRATCH,
+};
+
 let code: Uint8Array | undefined;
 
 /**
@@ -112,7 +120,7 @@ let code: Uint8Array | undefined;
 export function vmCode(): Uint8Array {
   code ??= assemble(VM_SOURCE, {
     origin: 0,
-    constants: { HEADER: DATA_BASE, RECORDS: DATA_BASE + BigInt(HEADER_SIZE), SLOTS, SCRATCH },
+    constants: VM_CONSTANTS,
   }).code;
   return code;
 }
