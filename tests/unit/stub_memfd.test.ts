@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import {
   AT_EMPTY_PATH,
   F_ADD_SEALS,
@@ -95,4 +98,12 @@ test("execveat failing returns as a SyscallError naming the call", () => {
     () => sys.execveat(-1, "", ["x"], [], AT_EMPTY_PATH),
     (e) => isErrno(e, "EBADF") && /^execveat\(-1, "", \["x"\], \[0 vars\], 0x1000\): EBADF/.test((e as Error).message),
   );
+});
+
+test("execveat on the sealed memfd replaces the calling runtime with the program", () => {
+  const probe = fileURLToPath(new URL("./stub_exec_probe.ts", import.meta.url));
+  const args = "Deno" in globalThis ? ["run", "-A", "--no-check", probe] : [probe];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "/memfd:runt-probe (deleted)");
 });
