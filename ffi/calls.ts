@@ -55,6 +55,8 @@ const SPECS: Record<string, Spec> = {
   accept: ["accept4", [1]],
   seccompSetFilter: ["seccomp(SECCOMP_SET_MODE_FILTER)", [0]],
   prctl: [, [1, 2, 3, 4]],
+  memfdCreate: ["memfd_create", [1]],
+  execveat: [, [4], [], [3]],
 };
 
 export function callInfo(method: string): CallInfo {

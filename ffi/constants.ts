@@ -137,6 +137,16 @@ export const F_ADD_SEALS = 1033;
 export const F_GET_SEALS = 1034;
 export const FD_CLOEXEC = 1;
 
+// memfd_create(2) flags and the seals F_ADD_SEALS takes
+export const MFD_CLOEXEC = 0x1;
+export const MFD_ALLOW_SEALING = 0x2;
+/** Linux 6.3+: executable even where vm.memfd_noexec makes memfds non-executable by default. */
+export const MFD_EXEC = 0x10;
+export const F_SEAL_SEAL = 0x1;
+export const F_SEAL_SHRINK = 0x2;
+export const F_SEAL_GROW = 0x4;
+export const F_SEAL_WRITE = 0x8;
+
 // close_range(2)
 export const CLOSE_RANGE_UNSHARE = 2;
 export const CLOSE_RANGE_CLOEXEC = 4;
@@ -252,6 +262,10 @@ export const SYS: Readonly<
   // Nor a seccomp() one.
   seccomp: { x64: 317, arm64: 277 }[ARCH],
 };
+
+/** memfd_create and execveat: glibc wraps them only from 2.27 and 2.34 on. */
+export const SYS_MEMFD_CREATE = { x64: 319, arm64: 279 }[ARCH];
+export const SYS_EXECVEAT = { x64: 322, arm64: 281 }[ARCH];
 
 export const SECCOMP_SET_MODE_FILTER = 1;
 

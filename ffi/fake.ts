@@ -325,6 +325,15 @@ export class RecordingSyscalls implements Syscalls {
     return 0;
   }
 
+  memfdCreate(name: string, flags: number): number {
+    this.record("memfdCreate", [name, flags]);
+    return this.fd();
+  }
+  execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never {
+    this.record("execveat", [dirfd, path, [...argv], [...envp], flags]);
+    throw new ExecveCalled(path, argv, envp);
+  }
+
   private take(buf: Uint8Array): number {
     const next = this.reads.shift();
     if (!next) return 0;

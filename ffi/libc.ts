@@ -41,6 +41,8 @@ import {
   SECCOMP_SET_MODE_FILTER,
   SOCK_CLOEXEC,
   SYS,
+  SYS_EXECVEAT,
+  SYS_MEMFD_CREATE,
 } from "./constants.ts";
 import { SyscallError } from "./errors.ts";
 import {
@@ -590,6 +592,26 @@ export class LibcSyscalls implements Syscalls {
 
   geteuid(): number {
     return Number(this.native.fn.geteuid());
+  }
+
+  memfdCreate(name: string, flags: number): number {
+    const n = cstr(name);
+    return this.raw("memfdCreate", [name, flags], SYS_MEMFD_CREATE, [this.addr(n), flags], [n]);
+  }
+
+  execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never {
+    const p = cstr(path);
+    const a = pointerArray(argv, (b) => this.native.addressOf(b));
+    const e = pointerArray(envp, (b) => this.native.addressOf(b));
+    // On success the process is replaced, so raw() returning at all means failure.
+    this.raw("execveat", [dirfd, path, argv, envp, flags], SYS_EXECVEAT, [
+      dirfd,
+      this.addr(p),
+      this.addr(a.table),
+      this.addr(e.table),
+      flags,
+    ], [p, a.table, e.table, ...a.strings, ...e.strings]);
+    throw new SyscallError("execveat", [dirfd, path, argv, envp, flags], 0);
   }
 }
 

@@ -199,6 +199,12 @@ export interface Syscalls {
   getppid(): number;
   getuid(): number;
   geteuid(): number;
+
+  // sealed in-memory executables
+  /** memfd_create(2); returns the descriptor. */
+  memfdCreate(name: string, flags: number): number;
+  /** execveat(2); with AT_EMPTY_PATH and path "" it runs the file open at `dirfd`. Returns only by throwing. */
+  execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never;
 }
 
 /** dev_t from major/minor, as glibc's makedev(3) encodes it. */

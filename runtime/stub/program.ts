@@ -1,0 +1,259 @@
+/**
+ * Builds a start-up program: an ordered list of raw system calls with their
+ * arguments resolved in advance (strings, argv arrays and structs placed at
+ * known addresses of the data segment), packed with the interpreter into a
+ * static ELF. Failure of a call makes the program write a report (see
+ * report.ts) to its report descriptor and exit with the op's status.
+ *
+ * Data addresses depend on how many calls precede the data, so an Addr is
+ * resolved when the image is built. Passing Addr objects as arguments is
+ * always right; a number read from `.addr` is final only once the last call
+ * has been added, and image() refuses to build if one was read earlier.
+ */
+import { errnoNumber } from "../../ffi/errno.ts";
+import { elfExecutable } from "./elf.ts";
+import { HEADER_SIZE, RECORD, SLOT_COUNT, type StubMachine } from "./layout.ts";
+import { type StubArch, syscallNumber } from "./syscalls.ts";
+import { X86_64 } from "./x86_64/vm.ts";
+
+export type Addr = { readonly addr: bigint };
+export type Slot = { readonly slot: number };
+export type Arg = number | bigint | Addr | Slot;
+
+export interface OpOptions {
+  /** The description reported on failure, e.g. `process.args[0] "/bin/sh": execve`. */
+  what: string;
+  /** Store the result in slot N (0 = the report descriptor). */
+  result?: number;
+  /** An errno name (e.g. "ENOENT") that counts as success. */
+  ok?: string;
+  /** Exit status on failure (default 1). */
+  exit?: number;
+}
+
+const MACHINES: Readonly<Record<StubArch, StubMachine>> = { x86_64: X86_64 };
+
+type Word = number | bigint | Addr;
+
+interface Op {
+  name: string;
+  what: string;
+  nr: number;
+  args: Arg[];
+  message: DataAddr;
+  messageLength: number;
+  resultSlot: number;
+  okErrno: number;
+  exit: number;
+}
+
+interface Chunk {
+  offset: number;
+  bytes?: Uint8Array;
+  words?: Word[];
+}
+
+/** An address in the data area, final once the number of records is. */
+class DataAddr implements Addr {
+  constructor(readonly program: StubProgram, readonly offset: number) {}
+  get addr(): bigint {
+    return this.program.resolveRead(this);
+  }
+}
+
+const encoder = new TextEncoder();
+
+export function slot(k: number): Slot {
+  checkSlot(k, "slot");
+  return { slot: k };
+}
+
+function checkSlot(k: number, what: string): void {
+  if (!Number.isInteger(k) || k < 0 || k >= SLOT_COUNT) {
+    throw new Error(`start-up program: ${what} ${k} is not a slot (0-${SLOT_COUNT - 1})`);
+  }
+}
+
+export class StubProgram {
+  private readonly arch: StubArch;
+  private readonly machine: StubMachine;
+  private readonly reportFd: number;
+  private readonly list: Op[] = [];
+  private readonly chunks: Chunk[] = [];
+  private size = 0;
+  /** Record counts at which some `.addr` was read; each must equal the final one. */
+  private readonly readAt = new Set<number>();
+
+  constructor(opts: { arch?: "x86_64"; reportFd?: number } = {}) {
+    this.arch = opts.arch ?? "x86_64";
+    const machine = MACHINES[this.arch];
+    if (!machine) throw new Error(`start-up program: unsupported architecture ${JSON.stringify(this.arch)}`);
+    this.machine = machine;
+    this.reportFd = opts.reportFd ?? 2;
+    if (!Number.isInteger(this.reportFd)) throw new Error(`start-up program: report descriptor ${this.reportFd} is not an integer`);
+  }
+
+  get ops(): readonly { name: string; what: string }[] {
+    return this.list.map(({ name, what }) => ({ name, what }));
+  }
+
+  /** A NUL-terminated copy; a NUL inside would silently cut the string short, so it is refused. */
+  str(s: string | Uint8Array): Addr {
+    const bytes = typeof s === "string" ? encoder.encode(s) : s;
+    if (bytes.includes(0)) throw new Error(`start-up program: string ${JSON.stringify(text(bytes))} contains a NUL byte`);
+    const out = new Uint8Array(bytes.length + 1);
+    out.set(bytes);
+    return this.place({ bytes: out }, out.length, 1);
+  }
+
+  bytes(b: Uint8Array): Addr {
+    return this.place({ bytes: b.slice() }, b.length, 8);
+  }
+
+  u64s(values: Word[]): Addr {
+    for (const v of values) word(v);
+    return this.place({ words: [...values] }, 8 * values.length, 8);
+  }
+
+  strings(list: string[]): Addr {
+    return this.u64s([...list.map((s) => this.str(s)), 0]);
+  }
+
+  reserve(n: number): Addr {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`start-up program: cannot reserve ${n} bytes`);
+    return this.place({}, n, 8);
+  }
+
+  slotAddr(k: number): Addr {
+    checkSlot(k, "slotAddr");
+    return { addr: this.machine.slots + BigInt(8 * k) };
+  }
+
+  call(name: string, args: Arg[], opts: OpOptions): this {
+    const nr = syscallNumber(this.arch, name);
+    if (args.length > 6) throw new Error(`start-up program: ${name} takes at most 6 arguments, got ${args.length}`);
+    for (const a of args) {
+      if (typeof a === "object" && "slot" in a) checkSlot(a.slot, `${name} argument`);
+      else word(a as Word);
+    }
+    if (opts.result !== undefined) checkSlot(opts.result, `${name} result`);
+    let okErrno = 0;
+    if (opts.ok !== undefined) {
+      const n = errnoNumber(opts.ok);
+      if (n === undefined) throw new Error(`start-up program: unknown errno name ${JSON.stringify(opts.ok)}`);
+      okErrno = n;
+    }
+    const exit = opts.exit ?? 1;
+    if (!Number.isInteger(exit) || exit < 0 || exit > 255) throw new Error(`start-up program: exit status ${exit} is not 0-255`);
+    const message = encoder.encode(opts.what);
+    this.list.push({
+      name,
+      what: opts.what,
+      nr,
+      args: [...args],
+      message: this.place({ bytes: message }, message.length, 1),
+      messageLength: message.length,
+      resultSlot: opts.result === undefined ? 0 : opts.result + 1,
+      okErrno,
+      exit,
+    });
+    return this;
+  }
+
+  image(): Uint8Array {
+    for (const n of this.readAt) {
+      if (n !== this.list.length) {
+        throw new Error("start-up program: a data address was read before the last call was added, and has moved since");
+      }
+    }
+    const start = this.dataStart();
+    const total = start + this.size;
+    if (BigInt(total) > this.machine.dataLimit) {
+      throw new Error(`start-up program: ${total} bytes of data exceed the limit of ${this.machine.dataLimit}`);
+    }
+    const data = new Uint8Array(total);
+    const v = new DataView(data.buffer);
+    v.setBigUint64(0, BigInt(this.list.length), true);
+    v.setBigUint64(8, u64(this.reportFd), true);
+    this.list.forEach((op, i) => {
+      const at = HEADER_SIZE + i * RECORD.size;
+      let mask = 0;
+      v.setBigUint64(at + RECORD.nr, BigInt(op.nr), true);
+      op.args.forEach((a, j) => {
+        if (typeof a === "object" && "slot" in a) mask |= 1 << j;
+        const value = typeof a === "object" && "slot" in a ? BigInt(a.slot) : this.value(a);
+        v.setBigUint64(at + RECORD.args + 8 * j, value, true);
+      });
+      v.setBigUint64(at + RECORD.argSlotMask, BigInt(mask), true);
+      v.setBigUint64(at + RECORD.resultSlot, BigInt(op.resultSlot), true);
+      v.setBigUint64(at + RECORD.okErrno, BigInt(op.okErrno), true);
+      v.setBigUint64(at + RECORD.msgPtr, this.value(op.message), true);
+      v.setBigUint64(at + RECORD.msgLen, BigInt(op.messageLength), true);
+      v.setBigUint64(at + RECORD.failExit, BigInt(op.exit), true);
+    });
+    for (const chunk of this.chunks) {
+      if (chunk.bytes) data.set(chunk.bytes, start + chunk.offset);
+      chunk.words?.forEach((w, j) => v.setBigUint64(start + chunk.offset + 8 * j, this.value(w), true));
+    }
+    return elfExecutable({
+      machine: this.machine.elfMachine,
+      codeBase: this.machine.codeBase,
+      code: this.machine.code(),
+      dataBase: this.machine.dataBase,
+      data,
+      dataMemSize: this.machine.dataLimit + BigInt(this.machine.bssSize),
+    });
+  }
+
+  /** For DataAddr's getter: the address as the layout stands now, remembered so image() can check it. */
+  resolveRead(a: DataAddr): bigint {
+    this.readAt.add(this.list.length);
+    return this.address(a);
+  }
+
+  /** Offset of the data area from the segment's start: after the header and every record. */
+  private dataStart(): number {
+    return HEADER_SIZE + this.list.length * RECORD.size;
+  }
+
+  private address(a: DataAddr): bigint {
+    return this.machine.dataBase + BigInt(this.dataStart() + a.offset);
+  }
+
+  /** An argument or array element as the u64 the kernel receives. */
+  private value(w: Word): bigint {
+    if (w instanceof DataAddr) {
+      if (w.program !== this) throw new Error("start-up program: an address from another program");
+      return this.address(w);
+    }
+    return typeof w === "object" ? u64(w.addr) : u64(w);
+  }
+
+  private place(chunk: Omit<Chunk, "offset">, length: number, align: number): DataAddr {
+    const offset = Math.ceil(this.size / align) * align;
+    this.chunks.push({ ...chunk, offset });
+    this.size = offset + length;
+    return new DataAddr(this, offset);
+  }
+}
+
+/** Checks that a value is usable as a u64 word. */
+function word(v: Word): void {
+  if (typeof v === "object") {
+    if (v === null || !("addr" in v)) throw new Error(`start-up program: ${String(v)} is not an address`);
+    return;
+  }
+  u64(v);
+}
+
+/** Two's complement for negative values (AT_FDCWD is -100). */
+function u64(v: number | bigint): bigint {
+  if (typeof v === "number" && !Number.isSafeInteger(v)) throw new Error(`start-up program: ${v} is not an integer`);
+  const b = BigInt(v);
+  if (b < -(2n ** 63n) || b >= 2n ** 64n) throw new Error(`start-up program: ${v} does not fit in 64 bits`);
+  return BigInt.asUintN(64, b);
+}
+
+function text(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
