@@ -3,8 +3,7 @@
  * says the container is ready, the PID of a process `exec` started, and the
  * report of a step that failed (see runtime/stub/report.ts).
  */
-import { errnoDescription } from "../../ffi/errno.ts";
-import { decodeReport } from "../stub/report.ts";
+import { decodeReport, describeReport } from "../stub/report.ts";
 
 /** The same line the JavaScript init sent before it became the start-up program. */
 export const READY_LINE = JSON.stringify({ type: "ready" }) + "\n";
@@ -41,18 +40,13 @@ export function parseStartupTail(bytes: Uint8Array): StartupTail {
   if (rest.length > 0) {
     const report = decodeReport(rest);
     if (report) {
-      tail.failure = describeStep(report.what, report.errno);
+      tail.failure = describeReport(report);
       tail.errno = report.errno;
     } else {
       tail.failure = "the container's start-up program failed without saying why";
     }
   }
   return tail;
-}
-
-/** `exec: "/bin/x": no such file or directory`, as the JavaScript init worded it. */
-export function describeStep(what: string, errno: number): string {
-  return `${what}: ${errnoDescription(errno).toLowerCase()}`;
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {

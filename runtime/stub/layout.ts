@@ -24,7 +24,9 @@ export const RECORD = {
   msgLen: 88,
   /** Exit status when the call fails. */
   failExit: 96,
-  size: 104,
+  /** On success with a result of 0, skip this many records (a clone's child skips its parent's part). */
+  skipIfZero: 104,
+  size: 112,
 } as const;
 
 /** Run-time values an op can store and later ops read; slot 0 is the report descriptor. */

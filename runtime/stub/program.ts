@@ -29,6 +29,11 @@ export interface OpOptions {
   ok?: string;
   /** Exit status on failure (default 1). */
   exit?: number;
+  /**
+   * When the call succeeds with 0, skip the next N calls: after a clone, the
+   * parent (a PID) runs them and the child (0) goes on past them.
+   */
+  skipIfZero?: number;
 }
 
 const MACHINES: Readonly<Record<StubArch, StubMachine>> = { x86_64: X86_64 };
@@ -45,6 +50,7 @@ interface Op {
   resultSlot: number;
   okErrno: number;
   exit: number;
+  skipIfZero: number;
 }
 
 interface Chunk {
@@ -145,6 +151,8 @@ export class StubProgram {
     }
     const exit = opts.exit ?? 1;
     if (!Number.isInteger(exit) || exit < 0 || exit > 255) throw new Error(`start-up program: exit status ${exit} is not 0-255`);
+    const skipIfZero = opts.skipIfZero ?? 0;
+    if (!Number.isInteger(skipIfZero) || skipIfZero < 0) throw new Error(`start-up program: cannot skip ${skipIfZero} calls`);
     const message = encoder.encode(opts.what);
     this.list.push({
       name,
@@ -156,6 +164,7 @@ export class StubProgram {
       resultSlot: opts.result === undefined ? 0 : opts.result + 1,
       okErrno,
       exit,
+      skipIfZero,
     });
     return this;
   }
@@ -190,6 +199,7 @@ export class StubProgram {
       v.setBigUint64(at + RECORD.msgPtr, this.value(op.message), true);
       v.setBigUint64(at + RECORD.msgLen, BigInt(op.messageLength), true);
       v.setBigUint64(at + RECORD.failExit, BigInt(op.exit), true);
+      v.setBigUint64(at + RECORD.skipIfZero, BigInt(op.skipIfZero), true);
     });
     for (const chunk of this.chunks) {
       if (chunk.bytes) data.set(chunk.bytes, start + chunk.offset);

@@ -89,3 +89,16 @@ test("decodeReport tolerates empty and short input", () => {
   assert.equal(describeReport({ errno: 13, index: 0, what: "x" }), "x: EACCES (Permission denied)");
 });
 
+
+test("after a clone the parent runs the calls the child skips (skipIfZero)", () => {
+  const CLONE_VFORK = 0x4000, SIGCHLD = 17;
+  const p = new StubProgram();
+  // A vfork: the parent waits for the child to end, so the output's order is fixed.
+  p.call("clone", [CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], { what: "clone", result: 1, skipIfZero: 2 });
+  p.call("write", [1, p.str("parent\n"), 7], { what: "parent writes" });
+  p.call("exit_group", [0], { what: "parent exits" });
+  p.call("write", [1, p.str("child\n"), 6], { what: "child writes" });
+  const r = runProgram(p);
+  assert.equal(r.status, 0, text(r.stderr));
+  assert.equal(text(r.stdout), "child\nparent\n");
+});

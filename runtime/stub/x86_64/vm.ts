@@ -70,10 +70,21 @@ ${loadArgs}
 succeeded:
   mov rcx, [rbx+${RECORD.resultSlot}]
   test rcx, rcx
-  jz advance
+  jz stored
   shl rcx, 3
   add rcx, r15
   mov [rcx-8], rax          ; resultSlot k+1 is slot k
+stored:
+  test rax, rax
+  jnz advance
+  mov rcx, [rbx+${RECORD.skipIfZero}]
+skip:                       ; a zero result skips the records meant for a non-zero one
+  test rcx, rcx
+  jz advance
+  add rbx, ${RECORD.size}
+  inc r13
+  dec rcx
+  jmp skip
 advance:
   add rbx, ${RECORD.size}
   inc r13
