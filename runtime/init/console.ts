@@ -33,7 +33,7 @@ export function setupConsole(sys: Syscalls, channel: Channel, mountDevConsole: b
  * slave straight from its master (no /dev/pts/N to look up), the console
  * as the rootfs entry itself, never what a link there points to.
  */
-function bindDevConsole(sys: Syscalls, master: number): void {
+export function bindDevConsole(sys: Syscalls, master: number): void {
   const slave = sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   try {
     const console = openConsoleTarget(sys);

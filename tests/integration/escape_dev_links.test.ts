@@ -141,44 +141,50 @@ test("/dev/console linked to a fifo, or a fifo itself: create fails promptly ins
  */
 const PROBE = ["sh", "-c", "echo PWNED > /proc/keys; cat /proc/keys > /out/seen; true"];
 
-test("/dev/null linked to a file: masking does not bind it over /proc/keys; refused in one line, file unchanged", { skip }, () => {
-  const h = hostile(PROBE, (rootfs) => {
-    writeFileSync(join(rootfs, "etc", "marker"), "MARKER\n");
+/**
+ * Runs `args` in a rootfs whose /dev/null links to `target` (made by
+ * `shape`); returns what the container left in /out/seen after checking
+ * that masking was refused in one line and nothing is left behind.
+ */
+function runWithFakeDevNull(id: string, args: string[], target: string, shape: (rootfs: string) => void = () => {}) {
+  const h = hostile(args, (rootfs) => {
+    shape(rootfs);
     rmSync(join(rootfs, "dev", "null"), { force: true });
-    symlinkSync("/etc/marker", join(rootfs, "dev", "null"));
+    symlinkSync(target, join(rootfs, "dev", "null"));
   });
   try {
-    const r = runt(["--root", h.root, "run", "-b", h.bundle.dir, "mask-marker"]);
-    const seen = existsSync(join(h.bundle.out, "seen")) ? readFileSync(join(h.bundle.out, "seen"), "utf8") : "";
-    assert.doesNotMatch(seen, /MARKER|PWNED/, "the container reached the marker through /proc/keys");
-    assert.equal(readFileSync(join(h.rootfs, "etc", "marker"), "utf8"), "MARKER\n");
-    assert.notEqual(r.status, 0);
-    assert.equal(r.errLines.length, 1, r.stderr);
-    assert.match(r.errLines[0], /\/dev\/null in the container is a symbolic link, not the null device/);
-    assertNothingLeft(h, "mask-marker");
+    const r = runt(["--root", h.root, "run", "-b", h.bundle.dir, id]);
+    const seenPath = join(h.bundle.out, "seen");
+    const seen = existsSync(seenPath) ? readFileSync(seenPath, "utf8") : "";
+    const marker = existsSync(join(h.rootfs, "etc", "marker")) ? readFileSync(join(h.rootfs, "etc", "marker"), "utf8") : "";
+    return { r, seen, marker, left: leftovers(h.root, id, [h.rootfs, h.bundle.dir]) };
   } finally {
-    h.cleanup("mask-marker");
+    h.cleanup(id);
   }
+}
+
+function assertRefused(r: { status: number; errLines: string[]; stderr: string }, left: string[]): void {
+  assert.notEqual(r.status, 0);
+  assert.equal(r.errLines.length, 1, r.stderr);
+  assert.match(r.errLines[0], /linux\.maskedPaths: \/dev\/null in the container is a symbolic link, not the null device/);
+  assert.deepEqual(left, []);
+}
+
+test("/dev/null linked to a file: masking does not bind it over /proc/keys; refused in one line, file unchanged", { skip }, () => {
+  const { r, seen, marker, left } = runWithFakeDevNull("mask-marker", PROBE, "/etc/marker", (rootfs) => {
+    writeFileSync(join(rootfs, "etc", "marker"), "MARKER\n");
+  });
+  assert.doesNotMatch(seen, /MARKER|PWNED/, "the container reached the marker through /proc/keys");
+  assert.equal(marker, "MARKER\n");
+  assertRefused(r, left);
 });
 
 test("/dev/null linked to /proc/sys/kernel/core_pattern: the host's core_pattern is not exposed under /proc/keys", { skip }, () => {
+  const pattern = readFileSync("/proc/sys/kernel/core_pattern", "utf8").trim();
   // Read only: on unfixed code a write would reach the host's core_pattern.
-  const h = hostile(["sh", "-c", "cat /proc/keys > /out/seen; true"], (rootfs) => {
-    rmSync(join(rootfs, "dev", "null"), { force: true });
-    symlinkSync("/proc/sys/kernel/core_pattern", join(rootfs, "dev", "null"));
-  });
-  try {
-    const pattern = readFileSync("/proc/sys/kernel/core_pattern", "utf8");
-    const r = runt(["--root", h.root, "run", "-b", h.bundle.dir, "mask-core"]);
-    const seen = existsSync(join(h.bundle.out, "seen")) ? readFileSync(join(h.bundle.out, "seen"), "utf8") : "";
-    assert.ok(!seen.includes(pattern.trim()), `the container read core_pattern through /proc/keys: ${seen}`);
-    assert.notEqual(r.status, 0);
-    assert.equal(r.errLines.length, 1, r.stderr);
-    assert.match(r.errLines[0], /\/dev\/null in the container is a symbolic link, not the null device/);
-    assertNothingLeft(h, "mask-core");
-  } finally {
-    h.cleanup("mask-core");
-  }
+  const { r, seen, left } = runWithFakeDevNull("mask-core", ["sh", "-c", "cat /proc/keys > /out/seen; true"], "/proc/sys/kernel/core_pattern");
+  assert.ok(!seen.includes(pattern), `the container read core_pattern through /proc/keys: ${seen}`);
+  assertRefused(r, left);
 });
 
 test("without a /dev tmpfs, the 1:3 node runt makes in the rootfs still masks: /proc/keys reads empty after a write", { skip }, () => {
