@@ -485,3 +485,11 @@ export function capNames(mask: bigint): string[] {
   }
   return out;
 }
+
+// Inspecting and changing files through descriptors: what a hostile rootfs cannot redirect.
+export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat", number>> = {
+  newfstatat: { x64: 262, arm64: 79 }[ARCH],
+  fchmodat: { x64: 268, arm64: 53 }[ARCH],
+};
+/** ioctl on a pty master: opens its slave without a path (Linux 4.13). */
+export const TIOCGPTPEER = 0x5441;

@@ -6,6 +6,7 @@
  */
 import type {
   CapSets,
+  FileStat,
   MountAttr,
   PollFd,
   RecvResult,
@@ -225,11 +226,15 @@ export class RecordingSyscalls implements Syscalls {
   }
   open(path: string, flags: number, mode = 0): number {
     this.record("open", [path, flags, mode]);
-    return this.fd();
+    const fd = this.fd();
+    this.opened.set(fd, path);
+    return fd;
   }
   openat(dirfd: number, path: string, flags: number, mode = 0): number {
     this.record("openat", [dirfd, path, flags, mode]);
-    return this.fd();
+    const fd = this.fd();
+    this.opened.set(fd, path);
+    return fd;
   }
   close(fd: number): void {
     this.record("close", [fd]);
@@ -333,6 +338,24 @@ export class RecordingSyscalls implements Syscalls {
     this.record("execveat", [dirfd, path, [...argv], [...envp], flags]);
     throw new ExecveCalled(path, argv, envp);
   }
+  /**
+   * What fstatat reports for (dirfd, path); by default a root-owned regular
+   * file. Descriptors are the fake's own numbers, so tests usually decide by
+   * the path the descriptor was opened with (see `openedPath`).
+   */
+  stat: (dirfd: number, path: string) => FileStat = () => ({ dev: 0n, ino: 0n, mode: 0o100644, uid: 0, gid: 0, rdev: 0n, size: 0n });
+  fstatat(dirfd: number, path: string, flags = 0): FileStat {
+    this.record("fstatat", [dirfd, path, flags]);
+    return this.stat(dirfd, path);
+  }
+  fchmodat(dirfd: number, path: string, mode: number): void {
+    this.record("fchmodat", [dirfd, path, mode]);
+  }
+  /** The path `open` or `openat` was given for the descriptor it returned. */
+  openedPath(fd: number): string | undefined {
+    return this.opened.get(fd);
+  }
+  private readonly opened = new Map<number, string>();
 
   private take(buf: Uint8Array): number {
     const next = this.reads.shift();

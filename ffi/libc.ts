@@ -6,6 +6,7 @@ import type { Native } from "./native.ts";
 import type {
   CapSets,
   FileAction,
+  FileStat,
   MountAttr,
   PollFd,
   RecvResult,
@@ -69,6 +70,8 @@ import {
   pointerArray,
   SIGSET_SIZE,
 } from "./structs.ts";
+import { decodeStat, STAT_SIZE } from "./structs.ts";
+import { SYS_INODE } from "./constants.ts";
 
 const EINTR = 4;
 // Generous: glibc 2.36 uses 80 and 336 bytes; other libcs may use more.
@@ -612,6 +615,17 @@ export class LibcSyscalls implements Syscalls {
       flags,
     ], [p, a.table, e.table, ...a.strings, ...e.strings]);
     throw new SyscallError("execveat", [dirfd, path, argv, envp, flags], 0);
+  }
+
+  fstatat(dirfd: number, path: string, flags = 0): FileStat {
+    const p = cstr(path), st = alloc(STAT_SIZE);
+    this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.addr(p), this.addr(st), flags], [p, st]);
+    return decodeStat(st);
+  }
+
+  fchmodat(dirfd: number, path: string, mode: number): void {
+    const p = cstr(path);
+    this.raw("fchmodat", [dirfd, path, mode], SYS_INODE.fchmodat, [dirfd, this.addr(p), mode], [p]);
   }
 }
 

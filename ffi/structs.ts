@@ -3,8 +3,9 @@
  * aarch64 agree). Pure functions over Uint8Array so they are unit-testable;
  * pointers inside structs are given as addresses by the caller.
  */
-import type { CapSets, MountAttr, Rlimit } from "./syscalls.ts";
+import type { CapSets, FileStat, MountAttr, Rlimit } from "./syscalls.ts";
 import { LINUX_CAPABILITY_VERSION_3, SCM_RIGHTS, SOL_SOCKET } from "./constants.ts";
+import { type Arch, currentArch } from "./constants.ts";
 
 /**
  * Memory whose address is taken must not move: a fresh ArrayBuffer is always
@@ -217,4 +218,21 @@ export function encodePollFds(fds: readonly { fd: number; events: number }[]): U
 export function decodePollRevents(buf: Uint8Array, count: number): number[] {
   const v = new DataView(buf.buffer, buf.byteOffset);
   return Array.from({ length: count }, (_, i) => v.getUint16(8 * i + 6, true));
+}
+
+/** struct stat: x86_64 keeps its old layout, aarch64 uses the generic one; both fit in 144 bytes. */
+export const STAT_SIZE = 144;
+
+export function decodeStat(buf: Uint8Array, arch: Arch = currentArch()): FileStat {
+  const v = view(buf);
+  const x64 = arch === "x64";
+  return {
+    dev: v.getBigUint64(0, true),
+    ino: v.getBigUint64(8, true),
+    mode: v.getUint32(x64 ? 24 : 16, true),
+    uid: v.getUint32(x64 ? 28 : 24, true),
+    gid: v.getUint32(x64 ? 32 : 28, true),
+    rdev: v.getBigUint64(x64 ? 40 : 32, true),
+    size: v.getBigInt64(48, true),
+  };
 }

@@ -24,6 +24,19 @@ export interface Rlimit {
   hard: bigint;
 }
 
+/** The fields of struct stat runt reads. */
+export interface FileStat {
+  dev: bigint;
+  ino: bigint;
+  /** File type and permission bits (S_IFMT …). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** The device a character or block special file stands for, as makedev() encodes it. */
+  rdev: bigint;
+  size: bigint;
+}
+
 /** Capability sets as 64-bit masks (bit n = capability n). */
 export interface CapSets {
   effective: bigint;
@@ -205,6 +218,11 @@ export interface Syscalls {
   memfdCreate(name: string, flags: number): number;
   /** execveat(2); with AT_EMPTY_PATH and path "" it runs the file open at `dirfd`. Returns only by throwing. */
   execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never;
+  // inodes through descriptors
+  /** newfstatat(2); with AT_EMPTY_PATH and "" it describes `dirfd` itself, an O_PATH one included. */
+  fstatat(dirfd: number, path: string, flags?: number): FileStat;
+  /** fchmodat(2) without flags: the final component is followed, so pass a /proc/thread-self/fd link to change a descriptor's inode. */
+  fchmodat(dirfd: number, path: string, mode: number): void;
 }
 
 /** dev_t from major/minor, as glibc's makedev(3) encodes it. */

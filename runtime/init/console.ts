@@ -5,9 +5,11 @@
  * process's stdio and controlling terminal, and — for the init — bound
  * over /dev/console.
  */
-import { chmodSync, closeSync, openSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { MS_BIND, O_CLOEXEC, O_NOCTTY, O_RDWR, TIOCSCTTY } from "../../ffi/constants.ts";
+import { AT_FDCWD, MS_BIND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDWR, O_WRONLY, S_IFCHR, S_IFMT, S_IFREG, TIOCGPTPEER, TIOCSCTTY } from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
+import { RuntError } from "../errors.ts";
+import { fdPath, fileKind, openDevEntry, statFd } from "../rootfs/inode.ts";
 import { openPty } from "../terminal/pty.ts";
 import type { Channel } from "./channel.ts";
 
@@ -25,7 +27,7 @@ export interface ConsoleSetup {
 export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup): void {
   const { master, slavePath } = openPty(sys);
   try {
-    if (how.devConsole) bindDevConsole(sys, slavePath);
+    if (how.devConsole) bindDevConsole(sys, master);
     channel.send({ type: "console" }, [master]);
   } finally {
     sys.close(master);
@@ -36,8 +38,49 @@ export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup)
   if (how.controlling) sys.ioctl(0, TIOCSCTTY, 0);
 }
 
-function bindDevConsole(sys: Syscalls, slavePath: string): void {
-  closeSync(openSync("/dev/console", "a", 0o666));
-  chmodSync("/dev/console", 0o666);
-  sys.mount(slavePath, "/dev/console", "bind", MS_BIND, null);
+/**
+ * Binds the pty's slave over /dev/console, both held by descriptor: the
+ * slave straight from its master (no /dev/pts/N to look up), the console
+ * as the rootfs entry itself, never what a link there points to.
+ */
+export function bindDevConsole(sys: Syscalls, master: number): void {
+  const slave = sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  try {
+    const console = openConsoleTarget(sys);
+    try {
+      sys.fchmodat(AT_FDCWD, fdPath(console), 0o666);
+      sys.mount(fdPath(slave), fdPath(console), null, MS_BIND, null);
+    } finally {
+      sys.close(console);
+    }
+  } finally {
+    sys.close(slave);
+  }
+}
+
+/**
+ * /dev/console as an O_PATH descriptor: made as an empty file when missing,
+ * refused unless it is a regular file or a character device. O_PATH opens
+ * nothing, so a fifo there cannot block the init.
+ */
+function openConsoleTarget(sys: Syscalls): number {
+  try {
+    // O_NONBLOCK: should a fifo appear in between, creating still returns at once (EEXIST).
+    sys.close(openDevEntry(sys, "console", O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK, 0o666));
+  } catch (e) {
+    if (!isErrno(e, "EEXIST")) throw e;
+  }
+  const fd = openDevEntry(sys, "console", O_PATH);
+  try {
+    const kind = statFd(sys, fd).mode & S_IFMT;
+    if (kind !== S_IFREG && kind !== S_IFCHR) {
+      throw new RuntError(
+        `process.terminal: /dev/console in the rootfs is a ${fileKind(kind)}, not a regular file or character device; refusing to bind the terminal over it`,
+      );
+    }
+    return fd;
+  } catch (e) {
+    sys.close(fd);
+    throw e;
+  }
 }

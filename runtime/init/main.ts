@@ -117,6 +117,7 @@ function terminal(setup: () => void): void {
   try {
     setup();
   } catch (e) {
+    if (e instanceof RuntError && e.message.startsWith("process.terminal: ")) throw e;
     throw new RuntError(`process.terminal: setting up the container's terminal: ${(e as Error).message}`);
   }
 }

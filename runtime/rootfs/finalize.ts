@@ -13,6 +13,7 @@ import { findMount, mountFlags, parseMountinfo } from "../mount/mountinfo.ts";
 import { cleanPath, needsReadonlyRemount } from "./mounts.ts";
 import { rootPropagationFlags } from "./prepare.ts";
 import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";
+import { maskPaths } from "./mask.ts";
 
 /** The flags a read-only bind of a path keeps from its mount; runc keeps these three. */
 const READONLY_PATH_KEPT = MS.NOSUID | MS.NODEV | MS.NOEXEC;
@@ -43,7 +44,7 @@ export function finalizeRootfs(sys: Syscalls, spec: Spec, proc: ProcAccess = liv
     attempt(`sysctl ${q(key)}`, () => proc.write(`/proc/sys/${key.replaceAll(".", "/")}`, value));
   }
   for (const path of spec.linux?.readonlyPaths ?? []) readonlyPath(sys, proc, path);
-  for (const path of spec.linux?.maskedPaths ?? []) maskPath(sys, path);
+  maskPaths(sys, spec.linux?.maskedPaths ?? []);
 }
 
 /** Binds the path onto itself and makes that bind read-only; a path that does not exist is skipped. */
@@ -57,22 +58,6 @@ function readonlyPath(sys: Syscalls, proc: ProcAccess, path: string): void {
   }
   const kept = currentFlags(proc, cleanPath(path)) & READONLY_PATH_KEPT;
   attempt(what, () => sys.mount(path, path, null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY, null));
-}
-
-/**
- * Hides a path: /dev/null over a file, an empty read-only tmpfs over a
- * directory (the kernel says ENOTDIR when binding a file onto one). A path
- * that does not exist is skipped.
- */
-function maskPath(sys: Syscalls, path: string): void {
-  const what = `masked path ${q(path)}`;
-  try {
-    sys.mount("/dev/null", path, null, MS.BIND, null);
-  } catch (e) {
-    if (isErrno(e, "ENOENT")) return;
-    if (!isErrno(e, "ENOTDIR")) throw failure(what, e);
-    attempt(what, () => sys.mount("tmpfs", path, "tmpfs", MS.RDONLY, null));
-  }
 }
 
 /** The MS_* flags the mount at `mountPoint` has now, or none when the mount table cannot be read. */

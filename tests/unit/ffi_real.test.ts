@@ -1,13 +1,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AF_UNIX,
+  AT_EMPTY_PATH,
+  AT_FDCWD,
   loadSyscalls,
+  makedev,
   O_CLOEXEC,
+  O_NOFOLLOW,
+  O_PATH,
+  S_IFCHR,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
   O_RDONLY,
   RLIMIT_CORE,
   SIGTERM,
@@ -161,4 +170,29 @@ test("waitpid with WNOHANG returns pid 0 while the child runs", () => {
   assert.deepEqual(sys.waitpid(pid, 1), { pid: 0, status: null });
   sys.kill(pid, 9);
   assert.deepEqual(sys.waitpid(pid).status, { kind: "signaled", signal: 9, coreDumped: false });
+});
+
+test("fstatat on an O_PATH descriptor of a symbolic link describes the link; fchmodat through /proc/thread-self/fd changes the file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "runt-fstatat-"));
+  try {
+    writeFileSync(join(dir, "file"), "abc");
+    symlinkSync("file", join(dir, "link"));
+    const link = sys.open(join(dir, "link"), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    const file = sys.open(join(dir, "file"), O_PATH | O_CLOEXEC);
+    try {
+      assert.equal(sys.fstatat(link, "", AT_EMPTY_PATH).mode & S_IFMT, S_IFLNK);
+      const st = sys.fstatat(file, "", AT_EMPTY_PATH);
+      const host = statSync(join(dir, "file"), { bigint: true });
+      assert.deepEqual([st.mode & S_IFMT, st.ino, st.size], [S_IFREG, host.ino, 3n]);
+      sys.fchmodat(AT_FDCWD, `/proc/thread-self/fd/${file}`, 0o604);
+      assert.equal(statSync(join(dir, "file")).mode & 0o777, 0o604);
+    } finally {
+      sys.close(link);
+      sys.close(file);
+    }
+    const nul = sys.fstatat(AT_FDCWD, "/dev/null", 0);
+    assert.deepEqual([nul.mode & S_IFMT, nul.rdev], [S_IFCHR, makedev(1, 3)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

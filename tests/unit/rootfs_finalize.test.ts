@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
+import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../../ffi/constants.ts";
+import { type FileStat, makedev } from "../../ffi/syscalls.ts";
 import { MS } from "../../runtime/mount/options.ts";
 import { finalizeRootfs, RootfsError } from "../../runtime/rootfs/mod.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
@@ -17,8 +19,29 @@ const CONTAINER_MOUNTS = [
   "",
 ].join("\n");
 
+const FILE: FileStat = { dev: 0n, ino: 0n, mode: S_IFREG | 0o444, uid: 0, gid: 0, rdev: 0n, size: 0n };
+
+/** What fstatat says of each opened path: /dev/null as `devNull`, the `dirs` as directories, the rest as files. */
+function layout(sys: RecordingSyscalls, dirs: string[] = [], devNull: Partial<FileStat> = { mode: S_IFCHR | 0o666, rdev: makedev(1, 3) }) {
+  sys.stat = (fd) => {
+    const path = sys.openedPath(fd) ?? "";
+    if (path === "null") return { ...FILE, ...devNull };
+    return dirs.includes(path) ? { ...FILE, mode: S_IFDIR | 0o555 } : FILE;
+  };
+}
+
+/** A mount call with descriptor paths turned back into the paths those descriptors were opened with. */
+function named(sys: RecordingSyscalls, args: unknown[]): unknown[] {
+  const name = (p: unknown) => {
+    const m = typeof p === "string" ? /^\/proc\/thread-self\/fd\/(\d+)$/.exec(p) : null;
+    return m ? `fd:${sys.openedPath(Number(m[1]))}` : p;
+  };
+  return [name(args[0]), name(args[1]), ...args.slice(2)];
+}
+
 function run(spec: Spec, setup?: (sys: RecordingSyscalls) => void) {
   const sys = new RecordingSyscalls();
+  layout(sys);
   setup?.(sys);
   const proc = new FakeProc({ "/proc/thread-self/mountinfo": CONTAINER_MOUNTS });
   finalizeRootfs(sys, spec, proc);
@@ -29,17 +52,65 @@ function only(linux: Spec["linux"], rest: Partial<Spec> = {}): Spec {
   return { ociVersion: "1.2.0", linux, ...rest };
 }
 
-test("masked paths: /dev/null over a file, a read-only tmpfs over a directory, missing ones skipped", () => {
-  const { calls } = run(only({ maskedPaths: ["/proc/kcore", "/proc/acpi", "/proc/missing"] }), (sys) => {
-    sys.failOn("mount", "ENOTDIR", { when: (src, target) => src === "/dev/null" && target === "/proc/acpi" });
-    sys.failOn("mount", "ENOENT", { when: (_src, target) => target === "/proc/missing" });
+test("masked paths: the null device bound over a file, a read-only tmpfs over a directory, missing ones skipped — all by descriptor", () => {
+  const { sys } = run(only({ maskedPaths: ["/proc/kcore", "/proc/acpi", "/proc/missing"] }), (sys) => {
+    layout(sys, ["/proc/acpi"]);
+    sys.failOn("open", "ENOENT", { when: (path) => path === "/proc/missing" });
   });
-  assert.deepEqual(calls, [
-    ["mount", "/dev/null", "/proc/kcore", null, MS.BIND, null],
-    ["mount", "/dev/null", "/proc/acpi", null, MS.BIND, null],
-    ["mount", "tmpfs", "/proc/acpi", "tmpfs", MS.RDONLY, null],
-    ["mount", "/dev/null", "/proc/missing", null, MS.BIND, null],
+  assert.deepEqual(sys.callsTo("mount").map((args) => named(sys, args)), [
+    ["fd:null", "fd:/proc/kcore", null, MS.BIND, null],
+    ["tmpfs", "fd:/proc/acpi", "tmpfs", MS.RDONLY, null],
   ]);
+  // /dev/null and every target pinned without following a final link, checked through that descriptor.
+  assert.deepEqual(sys.callsTo("openat").map((a) => a.slice(1, 3)), [["null", O_PATH | O_NOFOLLOW | O_CLOEXEC]]);
+  assert.deepEqual(sys.callsTo("open").slice(1).map((a) => a.slice(0, 2)), [
+    ["/proc/kcore", O_PATH | O_NOFOLLOW | O_CLOEXEC],
+    ["/proc/acpi", O_PATH | O_NOFOLLOW | O_CLOEXEC],
+    ["/proc/missing", O_PATH | O_NOFOLLOW | O_CLOEXEC],
+  ]);
+  assert.ok(sys.callsTo("fstatat").every(([, path, flags]) => path === "" && flags === AT_EMPTY_PATH));
+  assertAllClosed(sys, 1);
+});
+
+/** Every descriptor the fake handed out was closed again (`failed` opens handed out none). */
+function assertAllClosed(sys: RecordingSyscalls, failed = 0): void {
+  const opened = sys.calls.filter((c) => c.name === "open" || c.name === "openat").length - failed;
+  const closed = sys.callsTo("close").map(([fd]) => fd);
+  assert.equal(new Set(closed).size, opened, `opened ${opened}, closed ${closed.join(",")}`);
+}
+
+test("masked paths: a /dev/null that is not character device 1:3 is refused in one line, nothing mounted", () => {
+  for (
+    const [devNull, kind] of [
+      [{ mode: S_IFLNK | 0o777 }, "a symbolic link"],
+      [{ mode: S_IFREG | 0o644 }, "a regular file"],
+      [{ mode: S_IFCHR | 0o666, rdev: makedev(1, 5) }, "a character device 1:5"],
+    ] as const
+  ) {
+    const sys = new RecordingSyscalls();
+    layout(sys, [], devNull);
+    assert.throws(
+      () => finalizeRootfs(sys, only({ maskedPaths: ["/proc/keys"] }), new FakeProc()),
+      (e: unknown) =>
+        e instanceof RootfsError &&
+        e.message === `linux.maskedPaths: /dev/null in the container is ${kind}, not the null device (character device 1:3); refusing to mask paths with it`,
+    );
+    assert.deepEqual(sys.callsTo("mount"), []);
+    assertAllClosed(sys);
+  }
+});
+
+test("masked paths: a target that is a symbolic link is refused, not followed", () => {
+  const sys = new RecordingSyscalls();
+  layout(sys);
+  const stat = sys.stat;
+  sys.stat = (fd, path) => sys.openedPath(fd) === "/etc/secret" ? { ...FILE, mode: S_IFLNK | 0o777 } : stat(fd, path);
+  assert.throws(
+    () => finalizeRootfs(sys, only({ maskedPaths: ["/etc/secret"] }), new FakeProc()),
+    /^RootfsError: masked path "\/etc\/secret" is a symbolic link in the rootfs; refusing to mask what it points to$/,
+  );
+  assert.deepEqual(sys.callsTo("mount"), []);
+  assertAllClosed(sys);
 });
 
 test("readonly paths: a recursive self-bind, remounted read-only keeping nosuid/nodev/noexec; missing skipped", () => {
@@ -79,9 +150,11 @@ test("root.readonly remounts / read-only with the flags it has; without a mount 
 });
 
 test("rootfsPropagation is applied to the new / first", () => {
-  const { calls } = run(only({ rootfsPropagation: "shared", maskedPaths: ["/proc/kcore"] }));
-  assert.deepEqual(calls[0], ["mount", null, "/", null, MS.SHARED, null]);
-  assert.equal(calls.length, 2);
+  const { sys } = run(only({ rootfsPropagation: "shared", maskedPaths: ["/proc/kcore"] }));
+  assert.deepEqual(sys.callsTo("mount").map((args) => named(sys, args)), [
+    [null, "/", null, MS.SHARED, null],
+    ["fd:null", "fd:/proc/kcore", null, MS.BIND, null],
+  ]);
 });
 
 test("read-only tmpfs mounts and /dev, mounted writable before, are remounted read-only", () => {
@@ -137,7 +210,8 @@ test("the default spec, in runc's order: ro remounts and root, hostname, then re
   const spec = defaultSpec();
   spec.linux!.sysctl = { "net.ipv4.ping_group_range": "0 0" };
   const { sys, proc } = run(spec);
-  const targets = sys.calls.map((c) => c.name === "mount" ? `${c.args[1]}` : c.name);
+  const targets = sys.calls.filter((c) => c.name === "mount" || c.name === "sethostname")
+    .map((c) => c.name === "mount" ? `${named(sys, c.args)[1]}`.replace(/^fd:/, "") : c.name);
   const readonlyPaths = spec.linux!.readonlyPaths!.flatMap((p) => [p, p]);
   assert.deepEqual(targets, ["/", "sethostname", ...readonlyPaths, ...spec.linux!.maskedPaths!]);
   assert.deepEqual(proc.writes, [["/proc/sys/net/ipv4/ping_group_range", "0 0"]]);

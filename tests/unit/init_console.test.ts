@@ -1,0 +1,52 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { RecordingSyscalls } from "../../ffi/fake.ts";
+import { AT_FDCWD, MS_BIND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_WRONLY, S_IFCHR, S_IFIFO, S_IFLNK, S_IFREG, TIOCGPTPEER } from "../../ffi/constants.ts";
+import { bindDevConsole } from "../../runtime/init/console.ts";
+
+const MASTER = 100;
+
+/** The fake with /dev/console already present as a file of type `type`. */
+function withConsole(type: number): RecordingSyscalls {
+  const sys = new RecordingSyscalls();
+  sys.failOn("openat", "EEXIST", { when: (_dir, _name, flags) => (flags & O_CREAT) !== 0 });
+  sys.stat = () => ({ dev: 0n, ino: 0n, mode: type | 0o600, uid: 0, gid: 0, rdev: 0n, size: 0n });
+  return sys;
+}
+
+test("/dev/console: made without following links or blocking, then chmodded and bound over through descriptors", () => {
+  const sys = new RecordingSyscalls();
+  sys.stat = () => ({ dev: 0n, ino: 0n, mode: S_IFREG | 0o666, uid: 0, gid: 0, rdev: 0n, size: 0n });
+  bindDevConsole(sys, MASTER);
+  // TIOCGPTPEER on the master; the fake's ioctl returns 0, standing for the slave's new descriptor.
+  assert.deepEqual(sys.callsTo("ioctl").map(([fd, request]) => [fd, request]), [[MASTER, TIOCGPTPEER]]);
+  const slave = 0;
+  const opens = sys.callsTo("openat").map(([, name, flags, mode]) => [name, flags, mode]);
+  assert.deepEqual(opens, [
+    ["console", O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0o666],
+    ["console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0],
+  ]);
+  // The O_PATH descriptor, opened last.
+  const consoleFd = Math.max(...[...Array(20).keys()].filter((fd) => sys.openedPath(fd) === "console"));
+  assert.deepEqual(sys.callsTo("fchmodat"), [[AT_FDCWD, `/proc/thread-self/fd/${consoleFd}`, 0o666]]);
+  assert.deepEqual(sys.callsTo("mount"), [[`/proc/thread-self/fd/${slave}`, `/proc/thread-self/fd/${consoleFd}`, null, MS_BIND, null]]);
+});
+
+test("/dev/console as a symbolic link or a fifo is refused in one line: nothing chmodded, nothing mounted, all closed", () => {
+  for (const [type, kind] of [[S_IFLNK, "symbolic link"], [S_IFIFO, "fifo"]] as const) {
+    const sys = withConsole(type);
+    assert.throws(
+      () => bindDevConsole(sys, MASTER),
+      new RegExp(`^RuntError: process\\.terminal: /dev/console in the rootfs is a ${kind}, not a regular file or character device`),
+    );
+    assert.deepEqual([sys.callsTo("fchmodat"), sys.callsTo("mount")], [[], []]);
+    // The peer from the ioctl, /dev (twice) and the console entry.
+    assert.equal(sys.callsTo("close").length, 4);
+  }
+});
+
+test("an existing /dev/console character device is kept and bound over", () => {
+  const sys = withConsole(S_IFCHR);
+  bindDevConsole(sys, MASTER);
+  assert.equal(sys.callsTo("mount").length, 1);
+});
