@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { CLONE_NEWPID, O_CLOEXEC, O_PATH, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_PATH, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
@@ -64,8 +64,9 @@ export function runInit(sys: Syscalls, fd: number): never {
 }
 
 /**
- * `runt exec`: into the container's namespaces (the PID one only for the
- * process to come), then the start-up program starts the process there.
+ * `runt exec`: into the container's namespaces but the PID one, whose
+ * descriptor the start-up program enters (a runtime thread created in it
+ * would abort the process), then starts the process there.
  */
 function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   let program: StubProgram;
@@ -76,12 +77,12 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
-    program = execStartup(processPlan(sys, config, channel.fd));
+    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: pidNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
-  become(sys, channel, program, config, [channel.fd], pidNamespace);
+  become(sys, channel, program, config, pidNamespace === undefined ? [channel.fd] : [channel.fd, pidNamespace]);
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
@@ -95,12 +96,8 @@ function processPlan(sys: Syscalls, config: InitConfig, channelFd: number) {
   return { spec, exec, seccomp: config.seccomp, applied, channelFd };
 }
 
-function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[], pidNamespace?: number): never {
+function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[]): never {
   try {
-    if (pidNamespace !== undefined) {
-      // Last: from here on no thread may be created (a runtime's new thread fails in it).
-      sys.setns(pidNamespace, CLONE_NEWPID);
-    }
     becomeStartup(sys, program, {
       argv: ["runt", "init", config.state.id],
       keepFds: 3 + config.preserveFds,

@@ -24,6 +24,7 @@ export interface Becoming {
 
 export function becomeStartup(sys: Syscalls, prog: StubProgram, how: Becoming): never {
   let image: number;
+  const argv = how.argv.map(String);
   try {
     image = sealedExecutable(sys, prog.image(), "runt");
     closeOnExecFrom(sys, how.keepFds);
@@ -35,7 +36,7 @@ export function becomeStartup(sys: Syscalls, prog: StubProgram, how: Becoming): 
     throw e;
   }
   try {
-    return sys.execveat(image, "", how.argv, [], AT_EMPTY_PATH);
+    return sys.execveat(image, "", argv, [], AT_EMPTY_PATH);
   } catch (e) {
     if (e instanceof SyscallError) throw new ProcessError(`starting the container's start-up program: ${e.message}`);
     throw e;

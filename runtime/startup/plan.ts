@@ -11,8 +11,8 @@
  * PID 1: credentials, "ready" to the parent, then it blocks on exec.fifo
  * until `start`, and execs the user's program.
  *
- * `exec`: the helper has joined every namespace but the PID one, which it
- * has entered for its children only; it becomes this program, which
+ * `exec`: the helper has joined every namespace but the PID one; it
+ * becomes this program, which enters that one (for its children only) and
  * clones the process that will run the user's program, born inside the
  * container's PID and mount namespaces (never visible there with the
  * host's root), as a child of `runt exec` (CLONE_PARENT) so that runt
@@ -22,6 +22,7 @@
  */
 import {
   AT_FDCWD,
+  CLONE_NEWPID,
   CLONE_PARENT,
   CLONE_VFORK,
   F_SETFD,
@@ -85,8 +86,17 @@ export function createStartup(o: CreateStartup): StubProgram {
   return prog;
 }
 
-export function execStartup(o: Common): StubProgram {
+export interface ExecStartup extends Common {
+  /** The container's PID namespace, entered for the process to come. */
+  pidNamespaceFd?: number;
+}
+
+export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  if (o.pidNamespaceFd !== undefined) {
+    prog.call("setns", [o.pidNamespaceFd, CLONE_NEWPID], { what: "joining the container's pid namespace" });
+    prog.call("close", [o.pidNamespaceFd], { what: "close the pid namespace's descriptor" });
+  }
   prog.call("clone", [CLONE_PARENT | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], {
     what: "start the process inside the container",
     result: CHILD,

@@ -27,7 +27,7 @@ test("what follows the byte is the report of the step that failed, read whole an
   const sys = new RecordingSyscalls();
   const failed = report(2, 7, 'exec: "/bin/x"');
   sys.reads = [new Uint8Array([0x30, ...failed.subarray(0, 5)]), failed.subarray(5), bytes("")];
-  assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true), 'exec: "/bin/x": no such file or directory');
+  assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true), 'exec: "/bin/x": ENOENT (No such file or directory)');
 });
 
 test("an init that wrote its byte and exited before start looked is still a success", () => {

@@ -16,13 +16,16 @@ import {
   RLIMIT_NOFILE,
   RLIMIT_NPROC,
 } from "../../ffi/mod.ts";
-import { applyProcess, ProcessError, type ProcessHost } from "../../runtime/process/mod.ts";
+import { applyProcessLimits, planCredentials, ProcessError, type ProcessHost } from "../../runtime/process/mod.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Process, Spec } from "../../runtime/spec/schema.ts";
+import { StubProgram } from "../../runtime/stub/program.ts";
+import { type PlannedCall, plannedCalls, plannedOps } from "./process_plan.ts";
 
 type Call = [string, ...unknown[]];
 
 const LAST_CAP = 40;
+const NAMES = new Map(Object.entries(CAPABILITIES).map(([n, bit]) => [bit, n]));
 
 function host(overrides: Partial<ProcessHost> = {}): ProcessHost {
   return { lastCap: () => LAST_CAP, setgroupsAllowed: () => true, stdioOwner: () => 0, ...overrides };
@@ -42,25 +45,39 @@ function calls(sys: RecordingSyscalls): Call[] {
   return sys.calls.map((c) => [c.name, ...c.args] as Call);
 }
 
+/** The runtime's half for real (on the fake), then the start-up program's half planned, as runt does. */
+function run(spec: Spec, h: ProcessHost = host(), sys = new RecordingSyscalls(), warn?: (line: string) => void) {
+  const applied = applyProcessLimits(sys, spec, { host: h, warn });
+  const prog = new StubProgram();
+  planCredentials(prog, spec, applied, h);
+  return { sys, applied, prog, planned: plannedCalls(prog) };
+}
+
 /** The bounding-set drops for every capability up to `last` not in `keep`. */
-function drops(keep: string[], last = LAST_CAP): Call[] {
+function drops(keep: string[], last = LAST_CAP): PlannedCall[] {
   const kept = new Set(keep.map((n) => CAPABILITIES[n]));
-  const out: Call[] = [];
+  const out: PlannedCall[] = [];
   for (let cap = 0; cap <= last; cap++) if (!kept.has(cap)) out.push(["prctl", PR_CAPBSET_DROP, cap, 0, 0, 0]);
   return out;
 }
 
-const prctl = (...args: number[]): Call => ["prctl", ...args, ...Array(5 - args.length).fill(0)];
+const prctl = (...args: number[]): PlannedCall => ["prctl", ...args, ...Array(5 - args.length).fill(0)];
 
-test("the default runc-like spec: every step in order", () => {
-  const sys = new RecordingSyscalls();
-  applyProcess(sys, defaultSpec(), { host: host() });
+const dropped = (prog: StubProgram) =>
+  plannedCalls(prog).filter((c) => c[0] === "prctl" && c[1] === PR_CAPBSET_DROP).map((c) => c[2] as number);
+
+test("the default runc-like spec: the runtime's steps, then every planned step in order", () => {
+  const { sys, applied, prog, planned } = run(defaultSpec());
   const caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
   const m = mask(...caps);
   assert.deepEqual(calls(sys), [
     ["prlimit", 0, RLIMIT_NOFILE, { soft: 1024n, hard: 1024n }],
     ["umask", 0o022],
     ["chdir", "/"],
+  ]);
+  assert.equal(applied.cwdReached, true);
+  assert.equal(applied.lastCap, LAST_CAP);
+  assert.deepEqual(planned, [
     ...drops(caps),
     prctl(PR_SET_KEEPCAPS, 1),
     ["setgroups", []],
@@ -72,13 +89,22 @@ test("the default runc-like spec: every step in order", () => {
     // The default spec's ambient capabilities are not inheritable, so the kernel would refuse them.
     prctl(PR_SET_NO_NEW_PRIVS, 1),
   ]);
+  const whats = prog.ops.slice(LAST_CAP + 1 - caps.length).map((o) => o.what);
+  assert.deepEqual(whats, [
+    "set keep-capabilities",
+    "set process.user.additionalGids",
+    "set gid 0",
+    "set uid 0",
+    "clear keep-capabilities",
+    "apply process.capabilities",
+    "clear ambient capabilities",
+    "set process.noNewPrivileges",
+  ]);
 });
 
 test("a non-root user with groups, umask, oom score, reduced caps with ambient, several rlimits and no noNewPrivileges", () => {
-  const sys = new RecordingSyscalls();
   const nbs = ["CAP_NET_BIND_SERVICE"];
-  applyProcess(
-    sys,
+  const { sys, prog, planned } = run(
     specWith({
       user: { uid: 1000, gid: 1001, additionalGids: [5, 100], umask: 0o027 },
       cwd: "/home/user",
@@ -98,7 +124,7 @@ test("a non-root user with groups, umask, oom score, reduced caps with ambient, 
       noNewPrivileges: false,
     }),
     // stdin is /dev/null (left alone), stdout already the user's, stderr root's.
-    { host: host({ stdioOwner: (fd) => [undefined, 1000, 0][fd] }) },
+    host({ stdioOwner: (fd) => [undefined, 1000, 0][fd] }),
   );
   assert.deepEqual(calls(sys), [
     ["prlimit", 0, RLIMIT_NOFILE, { soft: 512n, hard: 4096n }],
@@ -109,9 +135,11 @@ test("a non-root user with groups, umask, oom score, reduced caps with ambient, 
     ["close", 3],
     ["umask", 0o027],
     ["chdir", "/home/user"],
+    ["fchown", 2, 1000, -1],
+  ]);
+  assert.deepEqual(planned, [
     ...drops(["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]),
     prctl(PR_SET_KEEPCAPS, 1),
-    ["fchown", 2, 1000, -1],
     ["setgroups", [5, 100]],
     ["setresgid", 1001, 1001, 1001],
     ["setresuid", 1000, 1000, 1000],
@@ -129,106 +157,131 @@ test("a non-root user with groups, umask, oom score, reduced caps with ambient, 
     // Only what is both permitted and inheritable can be ambient.
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAPABILITIES.CAP_NET_BIND_SERVICE),
   ]);
+  assert.deepEqual(prog.ops.slice(-6).map((o) => o.what), [
+    "set gid 1001",
+    "set uid 1000",
+    "clear keep-capabilities",
+    "apply process.capabilities",
+    "clear ambient capabilities",
+    "raise ambient CAP_NET_BIND_SERVICE",
+  ]);
 });
 
 test("no capabilities in the spec means none at all", () => {
-  const sys = new RecordingSyscalls();
-  applyProcess(sys, specWith({ capabilities: undefined, rlimits: undefined, noNewPrivileges: undefined }), { host: host() });
-  assert.equal(sys.callsTo("prctl").filter((a) => a[0] === PR_CAPBSET_DROP).length, LAST_CAP + 1);
-  assert.deepEqual(sys.callsTo("capset"), [[{ effective: 0n, permitted: 0n, inheritable: 0n }, 0]]);
+  const { sys, prog } = run(specWith({ capabilities: undefined, rlimits: undefined, noNewPrivileges: undefined }));
+  assert.equal(dropped(prog).length, LAST_CAP + 1);
+  assert.deepEqual(plannedCalls(prog).filter((c) => c[0] === "capset"), [["capset", { effective: 0n, permitted: 0n, inheritable: 0n }, 0]]);
   assert.equal(sys.callsTo("prlimit").length, 0);
-  assert.ok(!sys.callsTo("prctl").some((a) => a[0] === PR_SET_NO_NEW_PRIVS));
+  assert.ok(!plannedCalls(prog).some((c) => c[0] === "prctl" && c[1] === PR_SET_NO_NEW_PRIVS));
+  assert.ok(!prog.ops.some((o) => o.what === "set process.noNewPrivileges"));
 });
 
 test("capabilities the kernel does not know are skipped with a warning", () => {
-  const sys = new RecordingSyscalls();
   const warnings: string[] = [];
   const all = ["CAP_CHOWN", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"];
-  applyProcess(sys, specWith({ capabilities: { bounding: all, effective: all, permitted: all } }), {
-    host: host({ lastCap: () => 37 }),
-    warn: (line) => warnings.push(line),
-  });
+  const { prog } = run(
+    specWith({ capabilities: { bounding: all, effective: all, permitted: all } }),
+    host({ lastCap: () => 37 }),
+    new RecordingSyscalls(),
+    (line) => warnings.push(line),
+  );
   assert.deepEqual(warnings, [
     "ignoring capabilities this kernel does not support: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE",
   ]);
-  const dropped = sys.callsTo("prctl").filter((a) => a[0] === PR_CAPBSET_DROP).map((a) => a[1]);
-  assert.deepEqual(dropped, drops(["CAP_CHOWN"], 37).map((c) => c[2]));
+  assert.deepEqual(dropped(prog), drops(["CAP_CHOWN"], 37).map((c) => c[2]));
   const m = mask("CAP_CHOWN");
-  assert.deepEqual(sys.callsTo("capset"), [[{ effective: m, permitted: m, inheritable: 0n }, 0]]);
+  assert.deepEqual(plannedCalls(prog).filter((c) => c[0] === "capset"), [["capset", { effective: m, permitted: m, inheritable: 0n }, 0]]);
 });
 
 test("a bounding drop the kernel does not know (EINVAL) is skipped; any other failure names the capability", () => {
-  const skipped = new RecordingSyscalls().failOn("prctl", "EINVAL", { when: (op, cap) => op === PR_CAPBSET_DROP && cap === 40 });
-  applyProcess(skipped, defaultSpec(), { host: host() });
-  assert.equal(skipped.callsTo("capset").length, 1);
-
-  const denied = new RecordingSyscalls().failOn("prctl", "EPERM", { when: (op) => op === PR_CAPBSET_DROP });
-  assert.throws(
-    () => applyProcess(denied, defaultSpec(), { host: host() }),
-    (e: Error) =>
-      e instanceof ProcessError &&
-      e.message === "drop CAP_CHOWN from the bounding set: prctl(24, 0x0, 0x0, 0x0, 0x0): EPERM (Operation not permitted)",
-  );
+  const { prog } = run(defaultSpec());
+  const ops = plannedOps(prog);
+  const dropOps = ops.filter((o) => o.call[0] === "prctl" && o.call[1] === PR_CAPBSET_DROP);
+  assert.equal(dropOps.length, LAST_CAP + 1 - 3);
+  for (const op of dropOps) {
+    const cap = op.call[2] as number;
+    assert.equal(op.what, `drop ${NAMES.get(cap)} from the bounding set`);
+    // Only EINVAL is accepted: EPERM (no CAP_SETPCAP) stops the program with this description.
+    assert.equal(op.ok, "EINVAL", op.what);
+  }
+  assert.equal(dropOps[0].what, "drop CAP_CHOWN from the bounding set");
+  // No other planned step accepts a failure.
+  assert.deepEqual(ops.filter((o) => o.ok && !dropOps.includes(o)), []);
+  // A number beyond what the runtime has names for (a newer kernel) is still named.
+  const { prog: newer } = run(specWith({ capabilities: undefined }), host({ lastCap: () => 63 }));
+  assert.equal(newer.ops.find((o) => o.what.includes("63"))?.what, "drop capability 63 from the bounding set");
 });
 
-test("capset failing with EPERM names the step and stops before ambient and no_new_privs", () => {
-  const sys = new RecordingSyscalls().failOn("capset", "EPERM");
-  assert.throws(
-    () => applyProcess(sys, defaultSpec(), { host: host() }),
-    (e: Error) => e instanceof ProcessError && /^apply process\.capabilities: capset\(.*\): EPERM \(Operation not permitted\)$/.test(e.message),
-  );
-  assert.equal(sys.names().at(-1), "capset");
+test("capset comes after the user switch and before ambient and no_new_privs, so a failure there stops them", () => {
+  const { prog } = run(defaultSpec());
+  const names = prog.ops.map((o) => o.what);
+  const at = names.indexOf("apply process.capabilities");
+  assert.ok(at > names.indexOf("set uid 0"));
+  assert.ok(at < names.indexOf("clear ambient capabilities"));
+  assert.ok(at < names.indexOf("set process.noNewPrivileges"));
+  assert.equal(prog.ops[at].name, "capset");
 });
 
-test("setresuid failing names the uid", () => {
-  const sys = new RecordingSyscalls().failOn("setresuid", "EINVAL");
-  assert.throws(
-    () => applyProcess(sys, specWith({ user: { uid: 4242, gid: 0 } }), { host: host() }),
-    { message: "set uid 4242: setresuid(4242, 4242, 4242): EINVAL (Invalid argument)" },
-  );
+test("setresuid and setresgid name the ids", () => {
+  const { prog, planned } = run(specWith({ user: { uid: 4242, gid: 77 } }));
+  assert.deepEqual(planned.filter((c) => c[0] === "setresuid" || c[0] === "setresgid"), [
+    ["setresgid", 77, 77, 77],
+    ["setresuid", 4242, 4242, 4242],
+  ]);
+  assert.deepEqual(prog.ops.filter((o) => o.name.startsWith("setres")).map((o) => o.what), ["set gid 77", "set uid 4242"]);
 });
 
 test("an unknown rlimit and a failing prlimit are named", () => {
   assert.throws(
-    () => applyProcess(new RecordingSyscalls(), specWith({ rlimits: [{ type: "RLIMIT_BOGUS", soft: 1, hard: 1 }] }), { host: host() }),
+    () => run(specWith({ rlimits: [{ type: "RLIMIT_BOGUS", soft: 1, hard: 1 }] })),
     { message: 'process.rlimits: unknown limit "RLIMIT_BOGUS"' },
   );
   const sys = new RecordingSyscalls().failOn("prlimit", "EPERM");
   assert.throws(
-    () => applyProcess(sys, defaultSpec(), { host: host() }),
+    () => run(defaultSpec(), host(), sys),
     { message: "set RLIMIT_NOFILE: prlimit64(0, 7, {soft: 1024, hard: 1024}): EPERM (Operation not permitted)" },
   );
 });
 
-test("a missing cwd fails at once; a forbidden one is retried as the container user", () => {
+test("a failing oom score is named and its descriptor closed", () => {
+  const sys = new RecordingSyscalls().failOn("write", "EACCES");
+  assert.throws(
+    () => run(specWith({ oomScoreAdj: 500 }), host(), sys),
+    (e: Error) => e instanceof ProcessError && /^set process\.oomScoreAdj: write\(3, .*\): EACCES/.test(e.message),
+  );
+  assert.deepEqual(sys.names().slice(-2), ["write", "close"]);
+});
+
+test("a missing cwd fails at once; a forbidden one is retried by the program as the container user", () => {
   const missing = new RecordingSyscalls().failOn("chdir", "ENOENT");
   assert.throws(
-    () => applyProcess(missing, specWith({ cwd: "/gone" }), { host: host() }),
+    () => run(specWith({ cwd: "/gone" }), host(), missing),
     { message: 'chdir to process.cwd "/gone": chdir("/gone"): ENOENT (No such file or directory)' },
   );
   assert.equal(missing.names().at(-1), "chdir");
 
-  const squashed = new RecordingSyscalls().failOn("chdir", "EACCES", { times: 1 });
-  applyProcess(squashed, specWith({ cwd: "/data", user: { uid: 1000, gid: 1000 } }), { host: host() });
-  const names = squashed.names().filter((n) => n !== "prctl");
-  assert.deepEqual(names.slice(names.indexOf("setgroups")), [
-    "setgroups",
-    "setresgid",
-    "setresuid",
-    "chdir",
-    "capset",
-  ]);
-  assert.deepEqual(squashed.callsTo("chdir"), [["/data"], ["/data"]]);
+  for (const errno of ["EACCES", "EPERM"]) {
+    const squashed = new RecordingSyscalls().failOn("chdir", errno, { times: 1 });
+    const { applied, prog, planned } = run(specWith({ cwd: "/data", user: { uid: 1000, gid: 1000 } }), host(), squashed);
+    assert.equal(applied.cwdReached, false);
+    assert.deepEqual(squashed.callsTo("chdir"), [["/data"]]);
+    const names = planned.filter((c) => c[0] !== "prctl").map((c) => c[0]);
+    assert.deepEqual(names, ["setgroups", "setresgid", "setresuid", "chdir", "capset"]);
+    assert.deepEqual(planned.find((c) => c[0] === "chdir"), ["chdir", "/data"]);
+    assert.equal(prog.ops.find((o) => o.name === "chdir")?.what, 'chdir to process.cwd "/data"');
+  }
+  // Reached as root: the program does not enter it again.
+  assert.ok(!run(specWith({ cwd: "/data" })).prog.ops.some((o) => o.name === "chdir"));
 });
 
 test("where setgroups is denied, groups are skipped unless some were asked for", () => {
   const denied = host({ setgroupsAllowed: () => false });
+  const { prog } = run(defaultSpec(), denied);
+  assert.ok(!prog.ops.some((o) => o.name === "setgroups"));
+  assert.equal(prog.ops.filter((o) => o.name === "setresuid").length, 1);
   const sys = new RecordingSyscalls();
-  applyProcess(sys, defaultSpec(), { host: denied });
-  assert.equal(sys.callsTo("setgroups").length, 0);
-  assert.equal(sys.callsTo("setresuid").length, 1);
   assert.throws(
-    () => applyProcess(new RecordingSyscalls(), specWith({ user: { uid: 0, gid: 0, additionalGids: [10] } }), { host: denied }),
+    () => run(specWith({ user: { uid: 0, gid: 0, additionalGids: [10] } }), denied, sys),
     { message: "process.user.additionalGids: this user namespace denies setgroups" },
   );
 });
@@ -236,19 +289,23 @@ test("where setgroups is denied, groups are skipped unless some were asked for",
 test("handing stdio to the user tolerates EPERM, EINVAL and EROFS", () => {
   for (const errno of ["EPERM", "EINVAL", "EROFS"]) {
     const sys = new RecordingSyscalls().failOn("fchown", errno);
-    applyProcess(sys, specWith({ user: { uid: 1000, gid: 1000 } }), { host: host() });
-    assert.equal(sys.callsTo("fchown").length, 3);
-    assert.equal(sys.callsTo("capset").length, 1);
+    const { prog } = run(specWith({ user: { uid: 1000, gid: 1000 } }), host(), sys);
+    assert.deepEqual(sys.callsTo("fchown"), [[0, 1000, -1], [1, 1000, -1], [2, 1000, -1]]);
+    assert.equal(prog.ops.filter((o) => o.name === "capset").length, 1);
   }
   const sys = new RecordingSyscalls().failOn("fchown", "EIO");
   assert.throws(
-    () => applyProcess(sys, specWith({ user: { uid: 1000, gid: 1000 } }), { host: host() }),
+    () => run(specWith({ user: { uid: 1000, gid: 1000 } }), host(), sys),
     { message: "give stdio descriptor 0 to uid 1000: fchown(0, 1000, -1): EIO (Input/output error)" },
   );
+  // Root's own stdio is left as it is.
+  const root = new RecordingSyscalls();
+  run(defaultSpec(), host(), root);
+  assert.equal(root.callsTo("fchown").length, 0);
 });
 
 test("a spec without process is refused", () => {
   const spec = defaultSpec();
   delete spec.process;
-  assert.throws(() => applyProcess(new RecordingSyscalls(), spec, { host: host() }), ProcessError);
+  assert.throws(() => applyProcessLimits(new RecordingSyscalls(), spec, { host: host() }), ProcessError);
 });
