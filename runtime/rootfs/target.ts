@@ -3,11 +3,14 @@
  * through its descriptor. The kernel reaches `/proc/thread-self/fd/N` as the
  * very object N holds, so nothing swapped in after the open is followed. The
  * descriptor still names what was there before the mount (a magic link does
- * not cross onto mounts), so the new mount is opened afresh for the calls
- * that must name its root (remount, propagation), and that fresh open is also
- * the check that the mount is where it was meant to be.
+ * not cross onto mounts), so the new mount is opened afresh, by name in the
+ * target's parent, for the calls that must name its root (remount,
+ * propagation); that fresh open is also the check that the mount is where it
+ * was meant to be.
  */
-import { O_CLOEXEC, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS } from "../../ffi/constants.ts";
+import { basename, dirname } from "node:path";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS } from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
 import { fdPath, openInRoot, type OpenInRootOptions, procFd } from "../mount/inroot.ts";
 import type { MountContext } from "./context.ts";
 import { attempt, failure, q, RootfsError } from "./errors.ts";
@@ -58,10 +61,7 @@ export function mountAt(
  * rootfs changed under us and the container is not started.
  */
 function landed(ctx: MountContext, target: Target, subject: string): Target {
-  const fd = attempt(
-    `${subject}: reopen`,
-    () => ctx.sys.openat2(ctx.rootfd, target.inside, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS),
-  );
+  const fd = attempt(`${subject}: reopen`, () => reopen(ctx, target));
   try {
     const path = fdPath(fd);
     if (path !== target.path || mountId(ctx, fd) === mountId(ctx, target.fd)) {
@@ -71,6 +71,27 @@ function landed(ctx: MountContext, target: Target, subject: string): Target {
   } catch (e) {
     ctx.sys.close(fd);
     throw failure(subject, e);
+  }
+}
+
+/**
+ * The name looked up again in the target's own parent directory, which a
+ * lookup does cross onto the mount on top. A directory's parent is reached
+ * from its descriptor; a file's (which has no "..") from the rootfs.
+ */
+function reopen(ctx: MountContext, target: Target): number {
+  const { sys } = ctx;
+  let parent: number;
+  try {
+    parent = sys.openat(target.fd, "..", O_PATH | O_CLOEXEC | O_DIRECTORY);
+  } catch (e) {
+    if (!isErrno(e, "ENOTDIR")) throw e;
+    parent = sys.openat2(ctx.rootfd, dirname(target.inside), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  }
+  try {
+    return sys.openat2(parent, basename(target.path), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  } finally {
+    sys.close(parent);
   }
 }
 
