@@ -37,6 +37,8 @@ export interface OpenInRootOptions {
   create?: Create;
   /** No symlink anywhere on the way (proc and sysfs destinations). */
   noSymlinks?: boolean;
+  /** Told when something on the way was created. */
+  onCreate?: () => void;
 }
 
 /** The path through which the kernel reaches the object a descriptor holds (for mount(2) targets). */
@@ -57,7 +59,7 @@ export function openInRoot(sys: Syscalls, rootfd: number, path: string, options:
   } catch (e) {
     if (options.create === undefined || !isErrno(e, "ENOENT")) throw e;
   }
-  return createInRoot(sys, rootfd, path, options.create, options.noSymlinks ?? false);
+  return createInRoot(sys, rootfd, path, options);
 }
 
 /**
@@ -66,7 +68,7 @@ export function openInRoot(sys: Syscalls, rootfd: number, path: string, options:
  * absolute target restarts at the rootfs, `..` stops there), and missing
  * components created relative to their parent's descriptor.
  */
-function createInRoot(sys: Syscalls, rootfd: number, path: string, create: Create, noSymlinks: boolean): number {
+function createInRoot(sys: Syscalls, rootfd: number, path: string, options: OpenInRootOptions): number {
   const stack = [rootfd];
   let pending = components(path);
   let links = 0;
@@ -82,7 +84,7 @@ function createInRoot(sys: Syscalls, rootfd: number, path: string, create: Creat
         stack.push(sys.openat2(parent, part, OPEN, OWN_CHILD));
         continue;
       } catch (e) {
-        if (isErrno(e, "ELOOP") && !noSymlinks) {
+        if (isErrno(e, "ELOOP") && !options.noSymlinks) {
           if (++links > MAX_SYMLINKS) throw new PathResolutionError(`${path}: too many levels of symbolic links`);
           const target = readlinkSync(`${procFd(parent)}/${part}`);
           if (target.startsWith("/")) while (stack.length > 1) sys.close(stack.pop()!);
@@ -91,7 +93,8 @@ function createInRoot(sys: Syscalls, rootfd: number, path: string, create: Creat
         }
         if (!isErrno(e, "ENOENT")) throw e;
       }
-      makeChild(sys, parent, part, pending.length === 0 ? create : "directory");
+      makeChild(sys, parent, part, pending.length === 0 ? options.create ?? "directory" : "directory");
+      options.onCreate?.();
       stack.push(sys.openat2(parent, part, OPEN, OWN_CHILD));
     }
     return stack.length > 1 ? stack.pop()! : sys.openat2(rootfd, ".", OPEN, IN_ROOT);

@@ -55,8 +55,9 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
 function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
   const target = openDestination(ctx, p, "directory");
   holding(ctx, target, () => {
-    const stat = attempt(p.subject, () => statSync(procFd(target.fd)));
-    const existingMode = stat.isDirectory() ? stat.mode & 0o7777 : undefined;
+    // A directory made just now has no mode of its own to pass on, as with runc.
+    const stat = target.created ? undefined : attempt(p.subject, () => statSync(procFd(target.fd)));
+    const existingMode = stat?.isDirectory() ? stat.mode & 0o7777 : undefined;
     const data = [
       ...(existingMode === undefined ? [] : [`mode=${existingMode.toString(8).padStart(4, "0")}`]),
       ...(p.options.data ? [p.options.data] : []),

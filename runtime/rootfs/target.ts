@@ -22,13 +22,16 @@ export interface Target {
   path: string;
   /** Where it is inside the container ("/a/b"), symlinks resolved. */
   inside: string;
+  /** It (or a directory above it) was made just now. */
+  created?: boolean;
 }
 
 /** Opens (and with `create`, makes) `dest` inside the rootfs; the error names `subject`. */
 export function openTarget(ctx: MountContext, subject: string, dest: string, options: OpenInRootOptions): Target {
   const what = options.create ? `${subject}: create mount point` : subject;
-  const fd = attempt(what, () => openInRoot(ctx.sys, ctx.rootfd, dest, options));
-  return targetOf(ctx, fd, subject);
+  let created = false;
+  const fd = attempt(what, () => openInRoot(ctx.sys, ctx.rootfd, dest, { ...options, onCreate: () => created = true }));
+  return { ...targetOf(ctx, fd, subject), created };
 }
 
 /** Runs `step` with the target, closing its descriptor afterwards whatever happens. */
