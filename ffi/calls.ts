@@ -43,6 +43,8 @@ const SPECS: Record<string, Spec> = {
   pidfdSendSignal: ["pidfd_send_signal", [2]],
   open: [, [1], [2]],
   openat: [, [2], [3]],
+  openat2: [, [2, 3], [4]],
+  mkdirat: [, [], [2]],
   pipe2: [, [0]],
   fcntl: [, [1]],
   flock: [, [1]],

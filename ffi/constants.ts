@@ -94,6 +94,13 @@ export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_RECURSIVE = 0x8000;
 
+// openat2(2) struct open_how.resolve
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
 // open(2): the directory/nofollow/direct/largefile bits differ on aarch64.
 const O_ARCH = {
   x64: { O_DIRECT: 0o40000, O_LARGEFILE: 0o100000, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000 },
@@ -245,14 +252,29 @@ export const POSIX_SPAWN_SETSID = 0x80;
 
 /** Numbers for system calls glibc has no wrapper for (or not on every version). */
 export const SYS: Readonly<
-  Record<"pivot_root" | "pidfd_send_signal" | "pidfd_open" | "close_range" | "mount_setattr" | "rt_sigaction" | "keyctl" | "bpf" | "seccomp", number>
+  Record<
+    | "pivot_root"
+    | "pidfd_send_signal"
+    | "pidfd_open"
+    | "close_range"
+    | "openat2"
+    | "mount_setattr"
+    | "mkdirat"
+    | "rt_sigaction"
+    | "keyctl"
+    | "bpf"
+    | "seccomp",
+    number>
 > = {
   // Calls from 424 on share one number across architectures.
   pidfd_send_signal: 424,
   pidfd_open: 434,
   close_range: 436,
+  // glibc 2.36 has no openat2() wrapper.
+  openat2: 437,
   mount_setattr: 442,
   pivot_root: { x64: 155, arm64: 41 }[ARCH],
+  mkdirat: { x64: 258, arm64: 34 }[ARCH],
   // glibc's signal() and sigaction() refuse 32 and 33, which a parent may still have left ignored.
   rt_sigaction: { x64: 13, arm64: 134 }[ARCH],
   // Session keyrings live in libkeyutils, which runt does not load.

@@ -236,6 +236,13 @@ export class RecordingSyscalls implements Syscalls {
     this.opened.set(fd, path);
     return fd;
   }
+  openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+    this.record("openat2", [dirfd, path, flags, resolve, mode]);
+    return this.fd();
+  }
+  mkdirat(dirfd: number, path: string, mode: number): void {
+    this.record("mkdirat", [dirfd, path, mode]);
+  }
   close(fd: number): void {
     this.record("close", [fd]);
   }

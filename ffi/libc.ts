@@ -79,6 +79,7 @@ const FILE_ACTIONS_SIZE = 256;
 const SPAWNATTR_SIZE = 512;
 // Larger than any field runt sets, smaller than the kernel's union bpf_attr (which accepts a shorter one).
 const BPF_ATTR_SIZE = 120;
+const OPEN_HOW_SIZE = 24;
 
 /** Signals whose disposition can be reset (not KILL/STOP, not glibc's internal 32/33). */
 const ALL_RESETTABLE = Array.from({ length: NSIG - 1 }, (_, i) => i + 1)
@@ -434,6 +435,23 @@ export class LibcSyscalls implements Syscalls {
 
   openat(dirfd: number, path: string, flags: number, mode = 0): number {
     return this.check(this.native.fn.openat(dirfd, cstr(path), flags, mode), "openat", [dirfd, path, flags, mode]);
+  }
+
+  openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+    const p = cstr(path);
+    // struct open_how: u64 flags, u64 mode, u64 resolve.
+    const how = alloc(OPEN_HOW_SIZE);
+    const v = new DataView(how.buffer, how.byteOffset, how.byteLength);
+    v.setBigUint64(0, BigInt(flags >>> 0), true);
+    v.setBigUint64(8, BigInt(mode), true);
+    v.setBigUint64(16, BigInt(resolve), true);
+    const args = [dirfd, path, flags, resolve, mode];
+    return this.raw("openat2", args, SYS.openat2, [dirfd, this.addr(p), this.addr(how), OPEN_HOW_SIZE], [p, how]);
+  }
+
+  mkdirat(dirfd: number, path: string, mode: number): void {
+    const p = cstr(path);
+    this.raw("mkdirat", [dirfd, path, mode], SYS.mkdirat, [dirfd, this.addr(p), mode], [p]);
   }
 
   close(fd: number): void {

@@ -172,6 +172,9 @@ export interface Syscalls {
   // file descriptors
   open(path: string, flags: number, mode?: number): number;
   openat(dirfd: number, path: string, flags: number, mode?: number): number;
+  /** openat2(2): `resolve` holds RESOLVE_* flags (struct open_how). */
+  openat2(dirfd: number, path: string, flags: number, resolve: number, mode?: number): number;
+  mkdirat(dirfd: number, path: string, mode: number): void;
   close(fd: number): void;
   /** close_range(2); with CLOSE_RANGE_CLOEXEC it marks instead of closing. */
   closeRange(first: number, last: number, flags?: number): void;

@@ -1,11 +1,13 @@
 /** Bind mounts: a host path onto a destination inside the rootfs, then its flags. */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { AT_FDCWD, AT_RECURSIVE } from "../../ffi/constants.ts";
+import { AT_EMPTY_PATH, AT_RECURSIVE } from "../../ffi/constants.ts";
+import { procFd } from "../mount/inroot.ts";
 import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
+import { openDestination } from "./destination.ts";
 import { attempt, q } from "./errors.ts";
-import { createMountpoint } from "./mountpoint.ts";
+import { holding, mountAt, type Target } from "./target.ts";
 
 /** Host paths for bind sources: relative ones are relative to the bundle, as runc reads them. */
 export function bindSource(source: string, bundle?: string): string {
@@ -13,31 +15,43 @@ export function bindSource(source: string, bundle?: string): string {
 }
 
 /**
- * Binds `source` onto the planned destination. The first mount(2) only
- * creates the bind; the flags (ro, nosuid …) need a second, remounting call.
+ * Binds `source` (a host path) onto the planned destination. The first
+ * mount(2) only creates the bind; the flags (ro, nosuid …) need a second,
+ * remounting call on the new mount.
  */
 export function bindMount(ctx: MountContext, source: string, p: PlannedMount): void {
   const { sys } = ctx;
-  const { dest, options, subject } = p;
+  const { options, subject } = p;
   const stat = attempt(`${subject}: source ${q(source)}`, () => statSync(source));
-  attempt(`${subject}: create mount point`, () => createMountpoint(dest, stat.isDirectory()));
-  attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null));
-  if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
-    attempt(`${subject}: remount`, () => sys.mount(null, dest, null, options.flags | MS.BIND | MS.REMOUNT, null));
-  }
-  applyPropagation(ctx, p);
-  const { set, clear } = options.recursive;
-  if (set !== 0 || clear !== 0) {
-    attempt(
-      `${subject}: recursive attributes`,
-      () => sys.mountSetattr(AT_FDCWD, dest, AT_RECURSIVE, { attrSet: set, attrClr: clear }),
-    );
-  }
+  const target = openDestination(ctx, p, stat.isDirectory() ? "directory" : "file");
+  holding(ctx, target, () =>
+    mountAt(
+      ctx,
+      target,
+      subject,
+      (dest) => attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null)),
+      (mounted) => {
+        if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
+          attempt(
+            `${subject}: remount`,
+            () => sys.mount(null, procFd(mounted.fd), null, options.flags | MS.BIND | MS.REMOUNT, null),
+          );
+        }
+        applyPropagation(ctx, p, mounted);
+        const { set, clear } = options.recursive;
+        if (set !== 0 || clear !== 0) {
+          attempt(
+            `${subject}: recursive attributes`,
+            () => sys.mountSetattr(mounted.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, { attrSet: set, attrClr: clear }),
+          );
+        }
+      },
+    ));
 }
 
 /** Each propagation change is a mount(2) call of its own; the kernel takes one type per call. */
-export function applyPropagation(ctx: MountContext, p: PlannedMount): void {
+export function applyPropagation(ctx: MountContext, p: PlannedMount, mounted: Target): void {
   for (const flags of p.options.propagation) {
-    attempt(`${p.subject}: propagation`, () => ctx.sys.mount(null, p.dest, null, flags, null));
+    attempt(`${p.subject}: propagation`, () => ctx.sys.mount(null, procFd(mounted.fd), null, flags, null));
   }
 }

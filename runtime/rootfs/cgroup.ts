@@ -5,14 +5,16 @@
  * fresh cgroup mount of it, without one a read-only bind of the container's
  * own cgroup directory, so the container cannot see or touch its siblings.
  */
-import { mkdirSync, symlinkSync } from "node:fs";
+import { symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
 import { isErrno } from "../../ffi/errors.ts";
 import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { attempt, errorCode, failure, q } from "./errors.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
-import { createMountpoint } from "./mountpoint.ts";
+import { openDestination } from "./destination.ts";
+import { procFd } from "../mount/inroot.ts";
+import { holding, mountAt, openTarget } from "./target.ts";
 import { applyPropagation, bindMount } from "./bind.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
 
@@ -26,56 +28,84 @@ export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
 }
 
 function mountCgroup2(ctx: MountContext, p: PlannedMount): void {
-  attempt(`${p.subject}: create mount point`, () => createMountpoint(p.dest, true));
-  try {
-    ctx.sys.mount(p.mount.source ?? null, p.dest, "cgroup2", p.options.flags, p.options.data || null);
-  } catch (e) {
-    // Without a cgroup namespace of its own a process may be refused a new cgroup2 mount; the host's will do.
-    if (isErrno(e, "EPERM") || isErrno(e, "EBUSY")) {
-      const options = { ...p.options, flags: p.options.flags | MS.BIND, recursive: { set: 0, clear: 0 } };
-      return bindMount(ctx, HOST_CGROUP_ROOT, { ...p, kind: "bind", options });
+  const target = openDestination(ctx, p, "directory");
+  const mounted = holding(ctx, target, () => {
+    try {
+      mountAt(
+        ctx,
+        target,
+        p.subject,
+        (dest) => ctx.sys.mount(p.mount.source ?? null, dest, "cgroup2", p.options.flags, p.options.data || null),
+        (mounted) => applyPropagation(ctx, p, mounted),
+      );
+      return true;
+    } catch (e) {
+      // Without a cgroup namespace of its own a process may be refused a new cgroup2 mount; the host's will do.
+      if (isErrno(e, "EPERM") || isErrno(e, "EBUSY")) return false;
+      throw failure(p.subject, e);
     }
-    throw failure(p.subject, e);
-  }
-  applyPropagation(ctx, p);
+  });
+  if (mounted) return;
+  const options = { ...p.options, flags: p.options.flags | MS.BIND, recursive: { set: 0, clear: 0 } };
+  bindMount(ctx, HOST_CGROUP_ROOT, { ...p, kind: "bind", options });
 }
 
 function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): void {
   const { sys } = ctx;
   const own = attempt(`${p.subject}: read ${SELF_CGROUP}`, () => ctx.proc.read(SELF_CGROUP));
   const hierarchies = cgroupHierarchies(table, own, ctx.rootfs);
-  attempt(`${p.subject}: create mount point`, () => createMountpoint(p.dest, true));
-  attempt(p.subject, () => sys.mount("tmpfs", p.dest, "tmpfs", TMPFS_FLAGS, "mode=755"));
-  applyPropagation(ctx, p);
-  const readonly = p.options.flags & MS.RDONLY;
-  for (const h of hierarchies) {
-    const name = basename(h.mountPoint);
-    const dest = join(p.dest, name);
-    const subject = `mount ${q("cgroup")} on ${q(join(p.mount.destination, name))}`;
-    if (ctx.cgroupns) {
-      attempt(`${subject}: create mount point`, () => mkdirSync(dest, { recursive: true, mode: 0o755 }));
-      const source = h.subsystems.includes("name=systemd") ? "systemd" : "cgroup";
-      attempt(subject, () => sys.mount(source, dest, "cgroup", TMPFS_FLAGS | readonly, h.subsystems.join(",")));
-    } else {
-      const options = { ...p.options, flags: MS.BIND | MS.REC | p.options.flags, recursive: { set: 0, clear: 0 } };
-      bindMount(ctx, h.source, { mount: p.mount, kind: "bind", options, dest, subject });
-    }
+  const target = openDestination(ctx, p, "directory");
+  holding(ctx, target, () =>
+    mountAt(
+      ctx,
+      target,
+      p.subject,
+      (dest) => attempt(p.subject, () => sys.mount("tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755")),
+      (tmpfs) => {
+        applyPropagation(ctx, p, tmpfs);
+        for (const h of hierarchies) mountHierarchy(ctx, p, h);
+        linkControllers(hierarchies, procFd(tmpfs.fd), p.subject);
+      },
+    ));
+  // runc 1.1 leaves the tmpfs itself writable: only the hierarchies in it are read-only.
+}
+
+/** One v1 hierarchy in the container's /sys/fs/cgroup tmpfs: a fresh mount with a cgroup namespace, else a bind. */
+function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy): void {
+  const name = basename(h.mountPoint);
+  const dest = join(p.dest, name);
+  const subject = `mount ${q("cgroup")} on ${q(join(p.mount.destination, name))}`;
+  if (!ctx.cgroupns) {
+    const options = { ...p.options, flags: MS.BIND | MS.REC | p.options.flags, recursive: { set: 0, clear: 0 } };
+    return bindMount(ctx, h.source, { mount: p.mount, kind: "bind", options, dest, subject });
   }
-  // A hierarchy of several controllers ("cpu,cpuacct") is also reachable under each controller's name.
+  const source = h.subsystems.includes("name=systemd") ? "systemd" : "cgroup";
+  const flags = TMPFS_FLAGS | (p.options.flags & MS.RDONLY);
+  const target = openTarget(ctx, subject, dest, { create: "directory" });
+  holding(ctx, target, () =>
+    mountAt(
+      ctx,
+      target,
+      subject,
+      (path) => attempt(subject, () => ctx.sys.mount(source, path, "cgroup", flags, h.subsystems.join(","))),
+    ));
+}
+
+/** A hierarchy of several controllers ("cpu,cpuacct") is also reachable under each controller's name. */
+function linkControllers(hierarchies: CgroupHierarchy[], dir: string, subject: string): void {
   for (const h of hierarchies) {
     const name = basename(h.mountPoint);
     if (!name.includes(",")) continue;
     for (const controller of name.split(",")) {
-      attempt(`${p.subject}: symlink ${q(controller)}`, () => {
+      attempt(`${subject}: symlink ${q(controller)}`, () => {
         try {
-          symlinkSync(name, join(p.dest, controller));
+          symlinkSync(name, join(dir, controller));
         } catch (e) {
           if (errorCode(e) !== "EEXIST") throw e;
         }
       });
     }
   }
-  // runc 1.1 leaves the tmpfs itself writable: only the hierarchies in it are read-only.
 }
 
 export interface CgroupHierarchy {

@@ -8,6 +8,8 @@ export interface MountContext {
   sys: Syscalls;
   /** Absolute host path of the root filesystem, symlinks resolved. */
   rootfs: string;
+  /** The rootfs opened (O_PATH) after its bind mount: every destination is resolved from it. */
+  rootfd: number;
   /** Relative bind-mount sources are taken from here. */
   bundle?: string;
   proc: ProcAccess;
@@ -15,13 +17,13 @@ export interface MountContext {
   cgroupns: boolean;
 }
 
-/** A mount after option parsing, with its destination as a host path. */
+/** A mount after option parsing. */
 export interface PlannedMount {
   mount: Mount;
   /** "bind" for any bind mount, else the filesystem type. */
   kind: string;
   options: ParsedMountOptions;
-  /** The destination inside the rootfs, as a host path. */
+  /** The destination as the container sees it, resolved inside the rootfs when opened. */
   dest: string;
   /** How errors name this mount: `mount "proc" on "/proc"`. */
   subject: string;

@@ -22,7 +22,8 @@ import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { attempt } from "./errors.ts";
 
-export function copyUpTmpfs(ctx: MountContext, p: PlannedMount, flags: number, data: string): void {
+/** `dest` is the destination's descriptor path: the copy is read through it and the tmpfs moved onto it. */
+export function copyUpTmpfs(ctx: MountContext, p: PlannedMount, dest: string, flags: number, data: string): void {
   const { sys } = ctx;
   const top = attempt(`${p.subject}: tmpcopyup`, () => mkdtempSync(join(tmpdir(), "runt-copyup-")));
   try {
@@ -36,8 +37,8 @@ export function copyUpTmpfs(ctx: MountContext, p: PlannedMount, flags: number, d
       attempt(`${p.subject}: tmpcopyup`, () => mkdirSync(scratch));
       attempt(p.subject, () => sys.mount(p.mount.source ?? null, scratch, "tmpfs", flags, data || null));
       try {
-        attempt(`${p.subject}: tmpcopyup`, () => copyTree(p.dest, scratch));
-        attempt(`${p.subject}: tmpcopyup`, () => sys.mount(scratch, p.dest, null, MS.MOVE, null));
+        attempt(`${p.subject}: tmpcopyup`, () => copyTree(dest, scratch));
+        attempt(`${p.subject}: tmpcopyup`, () => sys.mount(scratch, dest, null, MS.MOVE, null));
       } catch (e) {
         try {
           sys.umount2(scratch, MNT_DETACH);

@@ -3,17 +3,18 @@
  * container gets plus `linux.devices`, then the /dev/ptmx and /proc/self/fd
  * symlinks, in runc's order (createDevices, setupPtmx, setupDevSymlinks).
  */
-import { lchownSync, mkdirSync, symlinkSync, unlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { lchownSync, symlinkSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
-import { makedev, type Syscalls } from "../../ffi/syscalls.ts";
+import { makedev } from "../../ffi/syscalls.ts";
+import { procFd } from "../mount/inroot.ts";
 import { MS } from "../mount/options.ts";
-import { secureJoin } from "../mount/securejoin.ts";
 import type { LinuxDevice, Spec } from "../spec/schema.ts";
 import { attempt, errorCode, failure, q } from "./errors.ts";
+import type { MountContext } from "./context.ts";
 import { cleanPath, mountKind } from "./mounts.ts";
-import { createMountpoint } from "./mountpoint.ts";
+import { holding, mountAt, openTarget } from "./target.ts";
 
 /** runc's default devices, in runc's order; the runtime spec requires them in every container. */
 export const DEFAULT_DEVICES: readonly LinuxDevice[] = [
@@ -48,39 +49,47 @@ export function devicesToCreate(spec: Spec): LinuxDevice[] {
 }
 
 /** Makes the nodes with umask 0, so each gets exactly its fileMode. */
-export function createDevices(sys: Syscalls, rootfs: string, devices: readonly LinuxDevice[]): void {
-  const oldMask = sys.umask(0);
+export function createDevices(ctx: MountContext, devices: readonly LinuxDevice[]): void {
+  const oldMask = ctx.sys.umask(0);
   try {
-    for (const device of devices) createDevice(sys, rootfs, device);
+    for (const device of devices) createDevice(ctx, device);
   } finally {
-    sys.umask(oldMask);
+    ctx.sys.umask(oldMask);
   }
 }
 
-function createDevice(sys: Syscalls, rootfs: string, device: LinuxDevice): void {
+/** The node is made by name in its directory's descriptor, so a link swapped into the path cannot redirect it. */
+function createDevice(ctx: MountContext, device: LinuxDevice): void {
+  const { sys } = ctx;
   const subject = `device ${q(device.path)}`;
-  const dest = attempt(subject, () => secureJoin(rootfs, device.path));
-  attempt(subject, () => mkdirSync(dirname(dest), { recursive: true, mode: 0o755 }));
+  const path = cleanPath(device.path);
+  const dir = openTarget(ctx, subject, dirname(path), { create: "directory" });
+  const node = `${procFd(dir.fd)}/${basename(path)}`;
   // The type comes from `type` alone, whatever file type bits fileMode carries.
   const mode = ((device.fileMode ?? 0o666) & ~S_IFMT) | TYPE_BITS[device.type];
-  try {
-    sys.mknod(dest, mode, makedev(device.major ?? 0, device.minor ?? 0));
-  } catch (e) {
-    // Already there (a /dev that is not a fresh tmpfs): kept as it is, as runc does.
-    if (isErrno(e, "EEXIST")) return;
-    if (!isErrno(e, "EPERM")) throw failure(subject, e);
-    // Not allowed to make device nodes: the host's own node, bound in, is the same device.
-    attempt(`${subject}: create mount point`, () => createMountpoint(dest, false));
-    attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null));
-    return;
-  }
-  attempt(`${subject}: chown`, () => lchownSync(dest, device.uid ?? 0, device.gid ?? 0));
+  const made = holding(ctx, dir, () => {
+    try {
+      sys.mknod(node, mode, makedev(device.major ?? 0, device.minor ?? 0));
+    } catch (e) {
+      // Already there (a /dev that is not a fresh tmpfs): kept as it is, as runc does.
+      if (isErrno(e, "EEXIST")) return false;
+      if (!isErrno(e, "EPERM")) throw failure(subject, e);
+      return undefined;
+    }
+    attempt(`${subject}: chown`, () => lchownSync(node, device.uid ?? 0, device.gid ?? 0));
+    return true;
+  });
+  if (made !== undefined) return;
+  // Not allowed to make device nodes: the host's own node, bound in, is the same device.
+  const target = openTarget(ctx, subject, path, { create: "file" });
+  holding(ctx, target, () =>
+    mountAt(ctx, target, subject, (dest) => attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null))));
 }
 
 /** /dev/ptmx must be the container's own devpts multiplexer, not the host's. */
-export function setupPtmx(rootfs: string): void {
-  const ptmx = join(devDir(rootfs), "ptmx");
-  attempt(`symlink ${q("/dev/ptmx")}`, () => {
+export function setupPtmx(ctx: MountContext): void {
+  inDev(ctx, `symlink ${q("/dev/ptmx")}`, (dev) => {
+    const ptmx = join(dev, "ptmx");
     try {
       unlinkSync(ptmx);
     } catch (e) {
@@ -91,7 +100,7 @@ export function setupPtmx(rootfs: string): void {
 }
 
 /** The /dev/fd, /dev/std* links programs expect; /dev/core only where the kernel has /proc/kcore. */
-export function setupDevSymlinks(rootfs: string, hasKcore: boolean): void {
+export function setupDevSymlinks(ctx: MountContext, hasKcore: boolean): void {
   const links: [target: string, name: string][] = [
     ["/proc/self/fd", "fd"],
     ["/proc/self/fd/0", "stdin"],
@@ -99,11 +108,10 @@ export function setupDevSymlinks(rootfs: string, hasKcore: boolean): void {
     ["/proc/self/fd/2", "stderr"],
   ];
   if (hasKcore) links.push(["/proc/kcore", "core"]);
-  const dir = devDir(rootfs);
   for (const [target, name] of links) {
-    attempt(`symlink ${q(`/dev/${name}`)}`, () => {
+    inDev(ctx, `symlink ${q(`/dev/${name}`)}`, (dev) => {
       try {
-        symlinkSync(target, join(dir, name));
+        symlinkSync(target, join(dev, name));
       } catch (e) {
         if (errorCode(e) !== "EEXIST") throw e;
       }
@@ -111,6 +119,8 @@ export function setupDevSymlinks(rootfs: string, hasKcore: boolean): void {
   }
 }
 
-function devDir(rootfs: string): string {
-  return attempt(`symlink ${q("/dev")}`, () => secureJoin(rootfs, "/dev"));
+/** Runs `step` with the container's /dev as a descriptor path; names inside it are not followed out. */
+function inDev(ctx: MountContext, what: string, step: (dev: string) => void): void {
+  const dev = openTarget(ctx, what, "/dev", {});
+  holding(ctx, dev, () => attempt(what, () => step(procFd(dev.fd))));
 }

@@ -1,33 +1,21 @@
 /**
  * One `mounts[]` entry onto the rootfs, by kind, the way runc's
- * mountToRootfs does it: the destination is resolved inside the rootfs,
- * created when missing, mounted, then given its propagation.
+ * mountToRootfs does it: the destination is opened inside the rootfs
+ * (created when missing), mounted on through that descriptor, then the new
+ * mount is given its propagation.
  */
-import { lstatSync, statSync } from "node:fs";
-import { join, posix } from "node:path";
+import { statSync } from "node:fs";
+import { posix } from "node:path";
+import { procFd } from "../mount/inroot.ts";
 import { isBind, MS, parseMountOptions } from "../mount/options.ts";
-import { secureJoin } from "../mount/securejoin.ts";
 import type { Mount } from "../spec/schema.ts";
 import { mountCgroup } from "./cgroup.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
+import { openDestination, openProcOrSysDestination } from "./destination.ts";
 import { attempt, q, RootfsError } from "./errors.ts";
-import { createMountpoint } from "./mountpoint.ts";
-
-/** Files under /proc that may be mounted over (what lxcfs provides), as runc allows. */
-const PROC_MOUNT_EXCEPTIONS = [
-  "/proc/cpuinfo",
-  "/proc/diskstats",
-  "/proc/meminfo",
-  "/proc/stat",
-  "/proc/swaps",
-  "/proc/uptime",
-  "/proc/loadavg",
-  "/proc/slabinfo",
-  "/proc/sys/kernel/ns_last_pid",
-  "/proc/sys/crypto/fips_enabled",
-];
+import { holding, mountAt, type Target } from "./target.ts";
 
 export function mountKind(m: Mount): string {
   return isBind(m.options, m.type) ? "bind" : m.type ?? "";
@@ -41,15 +29,12 @@ export function cleanPath(path: string): string {
 export function mountToRootfs(ctx: MountContext, m: Mount): void {
   const kind = mountKind(m);
   const subject = `mount ${q(kind || "none")} on ${q(m.destination)}`;
-  const options = parseMountOptions(m.options);
-  if (kind === "proc" || kind === "sysfs") {
-    return mountProcOrSys(ctx, { mount: m, kind, options, subject, dest: procOrSysDest(ctx, m, kind, subject) });
-  }
-  const dest = attempt(subject, () => secureJoin(ctx.rootfs, m.destination));
-  if (dest === ctx.rootfs) throw new RootfsError(`${subject}: cannot mount over the container's root`);
-  checkProcMount(ctx.rootfs, dest, kind, subject);
-  const planned = { mount: m, kind, options, subject, dest };
+  if (cleanPath(m.destination) === "/") throw new RootfsError(`${subject}: cannot mount over the container's root`);
+  const planned = { mount: m, kind, options: parseMountOptions(m.options), subject, dest: m.destination };
   switch (kind) {
+    case "proc":
+    case "sysfs":
+      return mountFilesystem(ctx, planned, openProcOrSysDestination(ctx, planned));
     case "bind":
       if (!m.source) throw new RootfsError(`${subject}: a bind mount needs a source`);
       return bindMount(ctx, bindSource(m.source, ctx.bundle), planned);
@@ -58,54 +43,8 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
     case "cgroup":
       return mountCgroup(ctx, planned);
     default:
-      return mountFilesystem(ctx, planned);
+      return mountFilesystem(ctx, planned, openDestination(ctx, planned, "directory"));
   }
-}
-
-/**
- * proc and sysfs go exactly where the spec says, without following
- * symlinks: a rootfs whose /proc is a link must not get the kernel's
- * files mounted somewhere else.
- */
-function procOrSysDest(ctx: MountContext, m: Mount, kind: string, subject: string): string {
-  const clean = cleanPath(m.destination);
-  if (clean === "/") throw new RootfsError(`${subject}: cannot mount over the container's root`);
-  const plain = join(ctx.rootfs, clean);
-  const resolved = attempt(subject, () => secureJoin(ctx.rootfs, m.destination));
-  let isDirectory = true;
-  try {
-    isDirectory = lstatSync(plain).isDirectory();
-  } catch { /* created below */ }
-  if (plain !== resolved || !isDirectory) {
-    throw new RootfsError(`${subject}: ${kind} must be mounted on an ordinary directory, reached without symlinks`);
-  }
-  return plain;
-}
-
-function mountProcOrSys(ctx: MountContext, p: PlannedMount): void {
-  checkProcMount(ctx.rootfs, p.dest, p.kind, p.subject);
-  attempt(`${p.subject}: create mount point`, () => createMountpoint(p.dest, true));
-  attempt(
-    p.subject,
-    () => ctx.sys.mount(p.mount.source ?? null, p.dest, p.kind, p.options.flags, p.options.data || null),
-  );
-  applyPropagation(ctx, p);
-}
-
-/**
- * Nothing but a fresh proc goes onto /proc, and nothing inside it except the
- * files lxcfs emulates: covering /proc/self/attr and the like would defeat
- * the protections they carry.
- */
-function checkProcMount(rootfs: string, dest: string, kind: string, subject: string): void {
-  const proc = `${rootfs}/proc`;
-  if (dest === proc) {
-    if (kind === "proc" || kind === "bind") return;
-    throw new RootfsError(`${subject}: only a proc filesystem can be mounted on /proc`);
-  }
-  if (!dest.startsWith(`${proc}/`)) return;
-  if (PROC_MOUNT_EXCEPTIONS.includes(dest.slice(rootfs.length))) return;
-  throw new RootfsError(`${subject}: mounts inside /proc are not allowed`);
 }
 
 /**
@@ -114,36 +53,37 @@ function checkProcMount(rootfs: string, dest: string, kind: string, subject: str
  * /dev is filled with devices first, and finalizeRootfs makes it read-only.
  */
 function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
-  let existingMode: number | undefined;
-  try {
-    const stat = statSync(p.dest);
-    if (stat.isDirectory()) existingMode = stat.mode & 0o7777;
-  } catch { /* created below */ }
-  attempt(`${p.subject}: create mount point`, () => createMountpoint(p.dest, true));
-  const data = [
-    ...(existingMode === undefined ? [] : [`mode=${existingMode.toString(8).padStart(4, "0")}`]),
-    ...(p.options.data ? [p.options.data] : []),
-  ].join(",");
-  const flags = p.options.flags & ~MS.RDONLY;
-  if (p.options.tmpcopyup) {
-    copyUpTmpfs(ctx, p, flags, data);
-  } else {
-    attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, p.dest, "tmpfs", flags, data || null));
-  }
-  applyPropagation(ctx, p);
+  const target = openDestination(ctx, p, "directory");
+  holding(ctx, target, () => {
+    // A directory made just now has no mode of its own to pass on, as with runc.
+    const stat = target.created ? undefined : attempt(p.subject, () => statSync(procFd(target.fd)));
+    const existingMode = stat?.isDirectory() ? stat.mode & 0o7777 : undefined;
+    const data = [
+      ...(existingMode === undefined ? [] : [`mode=${existingMode.toString(8).padStart(4, "0")}`]),
+      ...(p.options.data ? [p.options.data] : []),
+    ].join(",");
+    const flags = p.options.flags & ~MS.RDONLY;
+    mountAt(ctx, target, p.subject, (dest) => {
+      if (p.options.tmpcopyup) copyUpTmpfs(ctx, p, dest, flags, data);
+      else attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, "tmpfs", flags, data || null));
+    }, (mounted) => applyPropagation(ctx, p, mounted));
+  });
 }
 
-/** devpts, mqueue and any other filesystem: a directory, a mount, its propagation. */
-function mountFilesystem(ctx: MountContext, p: PlannedMount): void {
-  attempt(`${p.subject}: create mount point`, () => createMountpoint(p.dest, true));
+/** proc, sysfs, devpts, mqueue and any other filesystem: a mount on the opened directory, its propagation. */
+function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): void {
   let flags = p.options.flags;
   // As with tmpfs: a read-only /dev is made so only after the devices are in it.
-  if (cleanPath(p.mount.destination) === "/dev") flags &= ~MS.RDONLY;
-  attempt(
-    p.subject,
-    () => ctx.sys.mount(p.mount.source ?? null, p.dest, p.mount.type ?? null, flags, p.options.data || null),
-  );
-  applyPropagation(ctx, p);
+  if (cleanPath(p.mount.destination) === "/dev" && p.kind !== "proc" && p.kind !== "sysfs") flags &= ~MS.RDONLY;
+  holding(ctx, target, () =>
+    mountAt(
+      ctx,
+      target,
+      p.subject,
+      (dest) =>
+        attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, p.options.data || null)),
+      (mounted) => applyPropagation(ctx, p, mounted),
+    ));
 }
 
 /** Whether finalizeRootfs must make this mount read-only (it was mounted writable above). */

@@ -6,6 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { dirname } from "node:path";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS, parseMountOptions } from "../mount/options.ts";
@@ -31,19 +32,26 @@ export function prepareRootfs(
   makeParentMountUnshared(sys, root, propagation);
   attempt(`bind mount of the rootfs ${q(root)}`, () => sys.mount(root, root, null, MS.BIND | MS.REC, null));
 
-  const ctx: MountContext = {
-    sys,
-    rootfs: root,
-    bundle,
-    proc,
-    cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
-  };
-  for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
+  // Opened after the bind, so every destination is reached on the container's own mount of the rootfs.
+  const rootfd = attempt(`open the rootfs ${q(root)}`, () => sys.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  try {
+    const ctx: MountContext = {
+      sys,
+      rootfs: root,
+      rootfd,
+      bundle,
+      proc,
+      cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
+    };
+    for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 
-  if (needsDevSetup(spec)) {
-    createDevices(sys, root, devicesToCreate(spec));
-    setupPtmx(root);
-    setupDevSymlinks(root, proc.exists(KCORE));
+    if (needsDevSetup(spec)) {
+      createDevices(ctx, devicesToCreate(spec));
+      setupPtmx(ctx);
+      setupDevSymlinks(ctx, proc.exists(KCORE));
+    }
+  } finally {
+    sys.close(rootfd);
   }
 }
 

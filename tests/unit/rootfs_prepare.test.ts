@@ -2,13 +2,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { lstatSync, mkdirSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { S_IFCHR } from "../../ffi/constants.ts";
+import {
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
+  RESOLVE_IN_ROOT,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  S_IFCHR,
+} from "../../ffi/constants.ts";
 import { makedev } from "../../ffi/syscalls.ts";
 import { MS } from "../../runtime/mount/options.ts";
 import { prepareRootfs, RootfsError } from "../../runtime/rootfs/mod.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { hybridHost, mountCalls, needsRoot, NodeMakingSyscalls, scratch } from "./rootfs_support.ts";
+import { changes, FakeProc, hybridHost, mountCalls, needsRoot, NodeMakingSyscalls, scratch } from "./rootfs_support.ts";
 
 const TMPFS_FLAGS = MS.NOSUID | MS.NOEXEC | MS.NODEV;
 const CGROUP_FLAGS = TMPFS_FLAGS | MS.RELATIME | MS.RDONLY;
@@ -30,7 +38,7 @@ test("the default spec: propagation, the rootfs bind, every mount in order, then
       1,
       5,
     ], ["urandom", 1, 9]];
-    assert.deepEqual(sys.calls.map((c) => [c.name, ...c.args]), [
+    assert.deepEqual(changes(sys), [
       ["mount", null, "/", null, MS.SLAVE | MS.REC, null],
       ["mount", null, R, null, MS.PRIVATE, null],
       ["mount", R, R, null, MS.BIND | MS.REC, null],
@@ -98,7 +106,7 @@ test("rootfsPropagation replaces rslave for / and decides how the rootfs's paren
     try {
       mkdirSync(join(s.dir, "dev"));
       const sys = new NodeMakingSyscalls();
-      prepareRootfs(sys, devBoundSpec(join(s.dir, "dev"), { rootfsPropagation: value }), s.rootfs);
+      prepareRootfs(sys, devBoundSpec(join(s.dir, "dev"), { rootfsPropagation: value }), s.rootfs, undefined, new FakeProc());
       assert.deepEqual(mountCalls(sys).slice(0, 3), [
         [null, "/", null, rootFlags, null],
         [null, s.rootfs, null, parentFlags, null],
@@ -119,7 +127,7 @@ test("the parent mount is found by walking up while the kernel says EINVAL (not 
     sys.failOn("mount", "EINVAL", {
       when: (_src, target, _t, flags) => flags === MS.PRIVATE && notMountPoints.includes(target),
     });
-    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs);
+    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc());
     assert.deepEqual(mountCalls(sys).slice(1, 4).map((c) => c[1]), [s.rootfs, s.dir, dirname(s.dir)]);
     assert.deepEqual(mountCalls(sys)[4], [s.rootfs, s.rootfs, null, MS.BIND | MS.REC, null]);
   } finally {
@@ -132,13 +140,13 @@ test("a failure before the mounts names the step and the errno", () => {
   try {
     const sys = new NodeMakingSyscalls().failOn("mount", "EPERM");
     assert.throws(
-      () => prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs),
+      () => prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc()),
       (e: unknown) =>
         e instanceof RootfsError && e.message === 'mount propagation of "/": EPERM (Operation not permitted)',
     );
     const other = new NodeMakingSyscalls().failOn("mount", "EACCES", { when: (src) => src === s.rootfs });
     assert.throws(
-      () => prepareRootfs(other, devBoundSpec(join(s.dir, "dev")), s.rootfs),
+      () => prepareRootfs(other, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc()),
       new RegExp(`^RootfsError: bind mount of the rootfs "${s.rootfs}": EACCES \\(Permission denied\\)$`),
     );
   } finally {
@@ -151,9 +159,26 @@ test("with /dev bound from the host, no nodes or links are made in it", () => {
   try {
     mkdirSync(join(s.dir, "dev"));
     const sys = new NodeMakingSyscalls();
-    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs);
-    assert.deepEqual(sys.names(), ["mount", "mount", "mount", "mount"]);
+    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc());
+    assert.deepEqual(changes(sys).map((c) => c[0]), ["mount", "mount", "mount", "mount"]);
     assert.throws(() => lstatSync(join(s.rootfs, "dev", "ptmx")), { code: "ENOENT" });
+    // The missing /dev is made and mounted on through descriptors: the rootfs opened after its bind, the
+    // kernel resolving inside it, the directory made in its parent's descriptor, the bind onto /proc/thread-self/fd.
+    const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const calls = sys.calls.map((c) => [c.name, ...c.args]);
+    assert.deepEqual(calls.slice(3, 8).map((c) => c.slice(0, 5)), [
+      ["open", s.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0],
+      ["openat2", calls[4][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT],
+      ["openat2", calls[4][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS],
+      ["mkdirat", calls[4][1], "dev", 0o755],
+      ["openat2", calls[4][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS],
+    ]);
+    assert.deepEqual(sys.viaFd.map((p) => /^\/proc\/thread-self\/fd\/\d+$/.test(p)), [true]);
+    assert.deepEqual(mountCalls(sys)[3].slice(0, 2), [join(s.dir, "dev"), join(s.rootfs, "dev")]);
+    // Every descriptor opened is closed again.
+    const opened = sys.calls.filter((c) => c.name.startsWith("open")).length;
+    // (less the two opens of the missing /dev that failed)
+    assert.equal(sys.callsTo("close").length, opened - 2);
   } finally {
     s.cleanup();
   }

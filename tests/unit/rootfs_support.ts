@@ -1,9 +1,12 @@
 /** Shared fixtures for the rootfs unit tests: a temporary rootfs, a fake /proc, a fake that makes placeholder nodes. */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { O_PATH } from "../../ffi/constants.ts";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
+import { loadSyscalls } from "../../ffi/mod.ts";
+import type { MountAttr, Syscalls } from "../../ffi/syscalls.ts";
 import type { ProcAccess } from "../../runtime/rootfs/proc.ts";
 
 export const needsRoot: string | undefined = process.getuid?.() === 0
@@ -18,15 +21,68 @@ export function scratch(): { dir: string; rootfs: string; cleanup: () => void } 
   return { dir, rootfs, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const real: Syscalls = await loadSyscalls();
+const PROC_FD = /^\/proc\/thread-self\/fd\/(\d+)(\/.*)?$/;
+
 /**
- * The recording fake, except that mknod leaves an empty file where the node
- * would be, as the real call does, so the chown after it has a target.
+ * The recording fake with real descriptors: the O_PATH opens, openat2,
+ * mkdirat and files made with openat happen on the scratch rootfs (they need
+ * no privilege), and mknod leaves an empty file where the node would be, so
+ * the chown after it has a target; mounts and the rest are only recorded. A path given through
+ * a descriptor (`/proc/thread-self/fd/N/...`) is recorded as the real path it
+ * reaches at the moment of the call, so assertions name rootfs paths;
+ * `viaFd` keeps the paths as they were passed.
  */
 export class NodeMakingSyscalls extends RecordingSyscalls {
-  override mknod(path: string, mode: number, dev: number | bigint): void {
-    super.mknod(path, mode, dev);
-    writeFileSync(path, "", { flag: "wx" });
+  /** Every path argument that went through a descriptor, as passed. */
+  readonly viaFd: string[] = [];
+
+  private resolved(path: string): string {
+    const m = PROC_FD.exec(path);
+    if (!m) return path;
+    this.viaFd.push(path);
+    return readlinkSync(`/proc/thread-self/fd/${m[1]}`) + (m[2] ?? "");
   }
+  override open(path: string, flags: number, mode = 0): number {
+    if ((flags & O_PATH) === 0) return super.open(path, flags, mode);
+    this.calls.push({ name: "open", args: [path, flags, mode] });
+    return real.open(path, flags, mode);
+  }
+  override openat(dirfd: number, path: string, flags: number, mode = 0): number {
+    super.openat(dirfd, path, flags, mode);
+    return real.openat(dirfd, path, flags, mode);
+  }
+  override openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+    super.openat2(dirfd, path, flags, resolve, mode);
+    return real.openat2(dirfd, path, flags, resolve, mode);
+  }
+  override mkdirat(dirfd: number, path: string, mode: number): void {
+    super.mkdirat(dirfd, path, mode);
+    real.mkdirat(dirfd, path, mode);
+  }
+  override close(fd: number): void {
+    super.close(fd);
+    real.close(fd);
+  }
+  override mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    super.mount(source, this.resolved(target), fstype, flags, data);
+  }
+  override mknod(path: string, mode: number, dev: number | bigint): void {
+    const at = this.resolved(path);
+    super.mknod(at, mode, dev);
+    writeFileSync(at, "", { flag: "wx" });
+  }
+  /** Recorded with the descriptor's real path in place of the descriptor. */
+  override mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
+    const at = path === "" ? this.resolved(`/proc/thread-self/fd/${dirfd}`) : dirfd;
+    this.calls.push({ name: "mountSetattr", args: [at, path, flags, attr] });
+  }
+}
+
+/** The calls that change mounts or nodes, without the opens and closes that reach their targets. */
+export function changes(sys: RecordingSyscalls): [string, ...unknown[]][] {
+  const lookups = new Set(["open", "openat", "openat2", "close", "mkdirat"]);
+  return sys.calls.filter((c) => !lookups.has(c.name)).map((c) => [c.name, ...c.args]);
 }
 
 /** /proc files from a table; writes are recorded; other paths do not exist. */
@@ -34,6 +90,9 @@ export class FakeProc implements ProcAccess {
   readonly writes: [path: string, data: string][] = [];
   constructor(readonly files: Record<string, string> = {}) {}
   read(path: string): string {
+    // Each descriptor is on a mount of its own: a mount opened again after mount(2) is a new one, as it is for real.
+    const fdinfo = /^\/proc\/thread-self\/fdinfo\/(\d+)$/.exec(path);
+    if (fdinfo && !(path in this.files)) return `pos:\t0\nflags:\t010000000\nmnt_id:\t${fdinfo[1]}\n`;
     const text = this.files[path];
     if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
     return text;
