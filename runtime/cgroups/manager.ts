@@ -38,6 +38,7 @@ import { type Stats, statsV1, statsV2 } from "./stats.ts";
 import { planV1 } from "./v1.ts";
 import { planUnified, planV2 } from "./v2.ts";
 import type { CgroupWrite } from "./write.ts";
+import { quote } from "../quote.ts";
 
 export interface CgroupManagerOptions {
   /** The host's layout; read from /proc/self/mountinfo when absent. */
@@ -269,7 +270,7 @@ export class CgroupManager {
       if (dir === undefined) {
         if (write.optional) continue;
         throw new CgroupError(
-          `cannot write ${JSON.stringify(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
+          `cannot write ${quote(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
         );
       }
       let path = `${dir}/${write.file}`, value = write.value;
@@ -287,7 +288,7 @@ export class CgroupManager {
           deferred = { path, value };
           continue;
         }
-        throw new CgroupError(`cannot write ${JSON.stringify(value)} to ${path}: ${describeFsError(e)}`);
+        throw new CgroupError(`cannot write ${quote(value)} to ${path}: ${describeFsError(e)}`);
       }
       if (deferred) {
         this.files.write(deferred.path, deferred.value);

@@ -26,6 +26,7 @@ import type { Spec } from "../spec/schema.ts";
 import { bitsOf, capabilityMasks } from "./capabilities.ts";
 import { ProcessError } from "./errors.ts";
 import { type ProcessHost, systemHost } from "./host.ts";
+import { quote } from "../quote.ts";
 
 export interface ApplyProcessOptions {
   /** Answers about the running system (cap_last_cap, setgroups, stdio owners). */
@@ -69,7 +70,7 @@ export function applyProcess(sys: Syscalls, spec: Spec, options: ApplyProcessOpt
 
   for (const rl of proc.rlimits ?? []) {
     const resource = (RLIMITS as Record<string, number>)[rl.type];
-    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${JSON.stringify(rl.type)}`);
+    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
     step(`set ${rl.type}`, () => sys.prlimit(0, resource, { soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) }));
   }
 
@@ -89,7 +90,7 @@ export function applyProcess(sys: Syscalls, spec: Spec, options: ApplyProcessOpt
   // As root first: the directory may be reachable only by the runtime's user.
   // Only a permission error is retried, as the container user: it may be
   // the only one allowed in (a volume chowned to it, root squashed).
-  const chdirStep = `chdir to process.cwd ${JSON.stringify(proc.cwd)}`;
+  const chdirStep = `chdir to process.cwd ${quote(proc.cwd)}`;
   let chdirLater = false;
   try {
     sys.chdir(proc.cwd);
