@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { RuntError } from "./errors.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json_depth.ts";
 
 export class BundleError extends RuntError {}
 
@@ -22,11 +23,14 @@ export function bundleDir(bundle: string | undefined): string {
 
 /** Parses JSON text, naming the file when it is not JSON at all. */
 export function parseJsonFile(text: string, file: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new BundleError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
+  if (nestsDeeperThan(text)) throw new BundleError(`${file}: nested too deeply (more than ${MAX_JSON_DEPTH} levels of arrays and objects)`);
+  return value;
 }
 
 /** The JSON of `file`, not yet validated; naming the file when it is missing or not JSON. */

@@ -19,7 +19,8 @@ export interface ContainerCgroupConfig {
  * its default allowed devices). Removes the cgroup again if any of it fails.
  */
 export function createContainerCgroup(config: ContainerCgroupConfig, options: CgroupManagerOptions = {}): CgroupManager {
-  const manager = makeContainerCgroup(config.id, config.linux?.cgroupsPath, options);
+  const manager = locateContainerCgroup(config.id, config.linux?.cgroupsPath, options);
+  manager.make();
   try {
     configureContainerCgroup(manager, config.linux);
   } catch (e) {
@@ -33,10 +34,13 @@ export function createContainerCgroup(config: ContainerCgroupConfig, options: Cg
   return manager;
 }
 
-/** The container's cgroup directories, made before its config is validated (only the path is needed). */
-export function makeContainerCgroup(id: string, cgroupsPath: string | undefined, options: CgroupManagerOptions = {}): CgroupManager {
+/**
+ * The container's cgroup directories, not made yet: only the path is needed,
+ * so they are known (and recorded) before the config is validated.
+ */
+export function locateContainerCgroup(id: string, cgroupsPath: string | undefined, options: CgroupManagerOptions = {}): CgroupManager {
   const layout = options.layout ?? readLayout();
-  return CgroupManager.create(resolveCgroupsPath(cgroupsPath, id, layout.version), { ...options, layout });
+  return CgroupManager.locate(resolveCgroupsPath(cgroupsPath, id, layout.version), { ...options, layout });
 }
 
 /** linux.resources and the device rules runc would apply (the spec's, then its default allowed devices). */

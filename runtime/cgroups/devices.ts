@@ -6,6 +6,7 @@
  */
 import type { LinuxDeviceCgroup } from "../spec/schema.ts";
 import { CgroupError } from "./errors.ts";
+import { quote } from "../quote.ts";
 
 export type DeviceType = "a" | "b" | "c";
 
@@ -38,11 +39,11 @@ export function deviceRuleString(rule: Pick<DeviceRule, "type" | "major" | "mino
 export function ruleFromSpec(d: LinuxDeviceCgroup, index: number): DeviceRule {
   const type = d.type ?? "a";
   if (type !== "a" && type !== "b" && type !== "c") {
-    throw new CgroupError(`linux.resources.devices[${index}].type ${JSON.stringify(type)} is not one of "a", "b", "c"`);
+    throw new CgroupError(`linux.resources.devices[${index}].type ${quote(type)} is not one of "a", "b", "c"`);
   }
   const access = d.access ?? "";
   if (access === "" || /[^rwm]/.test(access)) {
-    throw new CgroupError(`linux.resources.devices[${index}].access ${JSON.stringify(access)} must be a non-empty combination of "r", "w", "m"`);
+    throw new CgroupError(`linux.resources.devices[${index}].access ${quote(access)} must be a non-empty combination of "r", "w", "m"`);
   }
   return { type, major: d.major ?? WILDCARD, minor: d.minor ?? WILDCARD, access: canonicalAccess(access), allow: d.allow };
 }

@@ -6,6 +6,7 @@
 import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { errnoDescription, errnoNumber } from "../../ffi/errno.ts";
 import { CgroupError } from "./errors.ts";
+import { quote } from "../quote.ts";
 
 export interface WriteRecord {
   path: string;
@@ -69,7 +70,7 @@ export class CgroupFiles {
     try {
       this.writeRaw(path, value);
     } catch (e) {
-      throw new CgroupError(`cannot write ${JSON.stringify(value)} to ${path}: ${describeFsError(e)}`);
+      throw new CgroupError(`cannot write ${quote(value)} to ${path}: ${describeFsError(e)}`);
     }
   }
 }

@@ -38,6 +38,7 @@ import { type Stats, statsV1, statsV2 } from "./stats.ts";
 import { planV1 } from "./v1.ts";
 import { planUnified, planV2 } from "./v2.ts";
 import type { CgroupWrite } from "./write.ts";
+import { quote } from "../quote.ts";
 
 export interface CgroupManagerOptions {
   /** The host's layout; read from /proc/self/mountinfo when absent. */
@@ -77,50 +78,67 @@ export class CgroupManager {
     private readonly v1: Record<string, string>,
     private readonly unified: string | undefined,
     private readonly options: CgroupManagerOptions,
+    /** The cgroupsPath it was made from, for messages. */
+    private readonly path = "",
   ) {
     this.files = new CgroupFiles(options.journal);
   }
 
   /**
    * Makes the container's cgroup directories for `path` (see
-   * resolveCgroupsPath). On v2, enables every available controller in the
-   * ancestors' cgroup.subtree_control; on v1, gives new cpuset cgroups
-   * their parent's cpus and mems. Refuses an existing cgroup that already
-   * has processes. On failure, removes what it created.
+   * resolveCgroupsPath): locate() then make().
    */
   static create(path: CgroupPathSpec, options: CgroupManagerOptions = {}): CgroupManager {
+    const manager = CgroupManager.locate(path, options);
+    manager.make();
+    return manager;
+  }
+
+  /**
+   * The directories `path` names in every hierarchy, without making them:
+   * create records them first, so whatever moment it is killed, delete finds
+   * every directory it may have made.
+   */
+  static locate(path: CgroupPathSpec, options: CgroupManagerOptions = {}): CgroupManager {
     const layout = options.layout ?? readLayout();
     const own = options.ownCgroups ?? readProcCgroup();
     const v1: Record<string, string> = {};
-    const mounts: Array<{ mount: CgroupMount; dir: string }> = [];
     if (layout.version !== "v2") {
       for (const mount of v1Hierarchies(layout)) {
         const dir = cgroupDir(mount, cgroupPathIn(path, ownPathOf(own, mount.controllers[0])));
         for (const c of mount.controllers) v1[c] = dir;
-        mounts.push({ mount, dir });
       }
     }
-    let unified: string | undefined;
-    if (layout.unified) {
-      unified = cgroupDir(layout.unified, cgroupPathIn(path, ownPathOf(own, "")));
-      mounts.push({ mount: layout.unified, dir: unified });
+    const unified = layout.unified ? cgroupDir(layout.unified, cgroupPathIn(path, ownPathOf(own, ""))) : undefined;
+    return new CgroupManager(layout.version, v1, unified, { ...options, layout }, path.path);
+  }
+
+  /**
+   * Makes the directories. On v2, enables every available controller in the
+   * ancestors' cgroup.subtree_control; on v1, gives new cpuset cgroups their
+   * parent's cpus and mems. Refuses an existing cgroup that already has
+   * processes. On failure, removes what it created.
+   */
+  make(): void {
+    const layout = this.options.layout ?? readLayout();
+    const mounts: Array<{ mount: CgroupMount; dir: string }> = [];
+    if (layout.version !== "v2") {
+      for (const mount of v1Hierarchies(layout)) mounts.push({ mount, dir: this.v1[mount.controllers[0]] });
     }
-    const manager = new CgroupManager(layout.version, v1, unified, options);
+    if (layout.unified && this.unified !== undefined) mounts.push({ mount: layout.unified, dir: this.unified });
     const created: string[] = [];
     try {
       for (const { mount, dir } of mounts) {
-        const isUnified = mount === layout.unified;
-        manager.makeDirs(mount.mountPoint, dir, created, isUnified, mount.controllers.includes("cpuset"));
+        this.makeDirs(mount.mountPoint, dir, created, mount === layout.unified, mount.controllers.includes("cpuset"));
       }
-      const busy = manager.pids();
+      const busy = this.pids();
       if (busy.length > 0) {
-        throw new CgroupError(`cgroup ${path.path} already has processes (${busy.slice(0, 5).join(", ")}): a container needs a cgroup of its own`);
+        throw new CgroupError(`cgroup ${this.path} already has processes (${busy.slice(0, 5).join(", ")}): a container needs a cgroup of its own`);
       }
     } catch (e) {
-      for (const d of created.reverse()) manager.removeDir(d, false);
+      for (const d of created.reverse()) this.removeDir(d, false);
       throw e;
     }
-    return manager;
   }
 
   /** The manager of a cgroup made earlier, from what toJSON() returned. */
@@ -252,7 +270,7 @@ export class CgroupManager {
       if (dir === undefined) {
         if (write.optional) continue;
         throw new CgroupError(
-          `cannot write ${JSON.stringify(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
+          `cannot write ${quote(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
         );
       }
       let path = `${dir}/${write.file}`, value = write.value;
@@ -270,7 +288,7 @@ export class CgroupManager {
           deferred = { path, value };
           continue;
         }
-        throw new CgroupError(`cannot write ${JSON.stringify(value)} to ${path}: ${describeFsError(e)}`);
+        throw new CgroupError(`cannot write ${quote(value)} to ${path}: ${describeFsError(e)}`);
       }
       if (deferred) {
         this.files.write(deferred.path, deferred.value);

@@ -7,6 +7,7 @@
  */
 import { CgroupError } from "./errors.ts";
 import type { CgroupMount, CgroupVersion } from "./layout.ts";
+import { quote } from "../quote.ts";
 
 export const DEFAULT_CGROUP_PARENT = "/runt";
 
@@ -30,7 +31,7 @@ export function resolveCgroupsPath(cgroupsPath: string | undefined, id: string, 
   if (cgroupsPath === undefined || cgroupsPath === "") {
     return version === "v2" ? { absolute: true, path: `${DEFAULT_CGROUP_PARENT}/${id}` } : { absolute: false, path: id };
   }
-  const shown = JSON.stringify(cgroupsPath);
+  const shown = quote(cgroupsPath);
   if (SYSTEMD_FORM.test(cgroupsPath)) {
     throw new CgroupError(
       `linux.cgroupsPath ${shown} is systemd's "slice:prefix:name" form, but runt has no systemd cgroup driver: give a path such as "/runt/${id}"`,

@@ -8,6 +8,7 @@ import { blkioWeightToIoWeight, cpuSharesToWeight, memorySwapToV2 } from "./conv
 import { CgroupError } from "./errors.ts";
 import { pidsWrites, rdmaWrites } from "./v1.ts";
 import { type CgroupWrite, intString, w } from "./write.ts";
+import { quote } from "../quote.ts";
 
 const U = "";
 
@@ -109,10 +110,10 @@ function hugetlbWrites(r: LinuxResources): CgroupWrite[] {
 /** A unified key must name a file directly in the cgroup: no path separators, no climbing out. */
 export function checkUnifiedKey(key: string): void {
   if (key === "" || key.includes("/") || key.includes("..") || key.includes("\0")) {
-    throw new CgroupError(`linux.resources.unified key ${JSON.stringify(key)} is not a cgroup file name (no "/" or ".." allowed)`);
+    throw new CgroupError(`linux.resources.unified key ${quote(key)} is not a cgroup file name (no "/" or ".." allowed)`);
   }
   if (!key.includes(".")) {
-    throw new CgroupError(`linux.resources.unified key ${JSON.stringify(key)} is not a cgroup file name of the form "<controller>.<file>"`);
+    throw new CgroupError(`linux.resources.unified key ${quote(key)} is not a cgroup file name of the form "<controller>.<file>"`);
   }
 }
 

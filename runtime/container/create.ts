@@ -20,8 +20,7 @@ import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
-import { configureContainerCgroup, makeContainerCgroup } from "../cgroups/container.ts";
-import type { CgroupManager } from "../cgroups/manager.ts";
+import { configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -53,12 +52,32 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const configFile = join(bundle, CONFIG_FILE);
   const json = readConfigJson(configFile);
 
+  // Known before anything is made: the record names every directory create may go on to make.
+  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys });
+
   const dir = store.reserve(opts.id);
   const lock = ContainerLock.acquire(sys, dir);
   let pid = 0;
-  let cgroup: CgroupManager | undefined;
+  let cgroupMade = false;
   let consoleSocket: number | undefined;
   try {
+    // Written before each thing it names is made, so delete --force finds it whenever create dies.
+    const record: ContainerRecord = {
+      id: opts.id,
+      ociVersion: OCI_VERSION,
+      bundle,
+      rootfs: "",
+      created: new Date().toISOString(),
+      owner: ownerName(),
+      annotations: {},
+      phase: "creating",
+      pid: 0,
+      pidStartTime: "",
+      config: { ociVersion: OCI_VERSION },
+      creator: { pid: process.pid, startTime: readProcStat(process.pid)?.startTime ?? "" },
+      cgroup: cgroup.toJSON(),
+    };
+    store.write(record);
     const fifoPath = join(dir, EXEC_FIFO);
     sys.mkfifo(fifoPath, 0o600);
     // Writable by the container's user, whoever that is, as runc's is.
@@ -66,13 +85,18 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
 
     // The init starts up while the config is validated: both take milliseconds,
     // and only the PID namespace must be known before the spawn. An invalid
-    // config kills the init again, unused.
+    // config kills the init again, unused. Killed before the init's PID is
+    // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
     const init = spawnInit(sys, opts.id, pidNamespaceOf(json), passedFds);
     pid = init.pid;
     try {
+      record.pid = pid;
+      record.pidStartTime = readProcStat(pid)?.startTime ?? "";
+      store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      cgroup = makeContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys });
+      cgroup.make();
+      cgroupMade = true;
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
       const { validateConfigJson } = await import("../config_file.ts");
@@ -83,20 +107,9 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       checkConsoleUse(spec.process?.terminal, opts);
       const seccomp = seccompFor(spec);
       if (opts.consoleSocket !== undefined) consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
-      const record: ContainerRecord = {
-        id: opts.id,
-        ociVersion: OCI_VERSION,
-        bundle,
-        rootfs,
-        created: new Date().toISOString(),
-        owner: ownerName(),
-        annotations: spec.annotations ?? {},
-        phase: "creating",
-        pid,
-        pidStartTime: readProcStat(pid)?.startTime ?? "",
-        config: spec,
-        cgroup: cgroup.toJSON(),
-      };
+      record.rootfs = rootfs;
+      record.annotations = spec.annotations ?? {};
+      record.config = spec;
       store.write(record);
       // Limits and device rules before the init runs anything of the container's.
       await joined;
@@ -115,6 +128,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, (master) => handOverConsole(sys, master, consoleSocket, opts));
       record.phase = "created";
+      delete record.creator;
       store.write(record);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
       return record;
@@ -124,7 +138,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   } catch (e) {
     if (pid > 0) reap(ctx, pid);
     try {
-      cgroup?.destroy();
+      // Not made means not ours: an existing cgroup create refused stays as it was.
+      if (cgroupMade) cgroup.destroy();
     } catch (cleanup) {
       ctx.warn(`removing the cgroup of container "${opts.id}": ${(cleanup as Error).message}`);
     }

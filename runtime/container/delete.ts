@@ -57,9 +57,14 @@ function killAndWait(ctx: LifecycleContext, record: ContainerRecord, paused: boo
   }
 }
 
-/** Whatever is still in the cgroup (a process that left the PID namespace) is killed before the cgroup goes. */
+/**
+ * Whatever is still in the cgroup (a process that left the PID namespace) is
+ * killed before the cgroup goes. Not so for a create that never finished:
+ * nothing of the container's ran yet, and the cgroup it recorded before
+ * making it may turn out to be someone else's, which create would have refused.
+ */
 function removeCgroup(ctx: LifecycleContext, record: ContainerRecord): void {
   const cgroup = CgroupManager.open(record.cgroup!, { syscalls: ctx.sys });
-  cgroup.killAll(SIGKILL);
+  if (record.phase !== "creating") cgroup.killAll(SIGKILL);
   cgroup.destroy();
 }

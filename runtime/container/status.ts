@@ -8,11 +8,22 @@ export function isAlive(record: ContainerRecord): boolean {
 }
 
 export function containerStatus(record: ContainerRecord): Status {
-  // A create that has not spawned its init yet has nothing to check.
+  if (record.phase === "creating" && createDied(record)) return "stopped";
+  // A create that has not spawned its init yet has nothing else to check.
   if (record.phase === "creating" && record.pid === 0) return "creating";
   if (record.phase === "stopped" || !isAlive(record)) return "stopped";
   if (record.phase !== "creating" && isFrozen(record)) return "paused";
   return record.phase;
+}
+
+/**
+ * A record still "creating" whose runt is gone: killed midway, it left a
+ * broken container that will never be created. Shown as "stopped", as runc
+ * shows a broken one, so a manager deletes it; an init it left waiting is
+ * killed by delete like any other.
+ */
+export function createDied(record: ContainerRecord): boolean {
+  return record.creator !== undefined && !isSameLiveProcess(record.creator.pid, record.creator.startTime);
 }
 
 /** Paused is not recorded but read off the freezer, so a thaw by anyone else shows at once. */

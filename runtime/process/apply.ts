@@ -28,6 +28,7 @@ import { encodeCapData, encodeCapHeader } from "../../ffi/structs.ts";
 import type { StubProgram } from "../stub/program.ts";
 import { ProcessError } from "./errors.ts";
 import { type ProcessHost, systemHost } from "./host.ts";
+import { quote } from "../quote.ts";
 
 export interface ApplyProcessOptions {
   /** Answers about the running system (cap_last_cap, setgroups, stdio owners). */
@@ -87,7 +88,7 @@ export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProc
 
   for (const rl of proc.rlimits ?? []) {
     const resource = (RLIMITS as Record<string, number>)[rl.type];
-    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${JSON.stringify(rl.type)}`);
+    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
     step(`set ${rl.type}`, () => sys.prlimit(0, resource, { soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) }));
   }
 
@@ -127,7 +128,7 @@ export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProc
 }
 
 function chdirStep(cwd: string): string {
-  return `chdir to process.cwd ${JSON.stringify(cwd)}`;
+  return `chdir to process.cwd ${quote(cwd)}`;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { errnoDescription } from "../../ffi/errno.ts";
 import { isErrno, SyscallError } from "../../ffi/errors.ts";
 import { ProcessError } from "./errors.ts";
+import { quote } from "../quote.ts";
 
 /**
  * Every signal whose disposition can be set, glibc's internal 32 and 33
@@ -84,14 +85,14 @@ export function execProcess(sys: Syscalls, path: string, args: string[], env: st
     inheritPreserved(sys, keepFds);
     resetSignals(sys);
   } catch (e) {
-    if (e instanceof SyscallError) throw new ProcessError(`prepare to exec ${JSON.stringify(path)}: ${e.message}`);
+    if (e instanceof SyscallError) throw new ProcessError(`prepare to exec ${quote(path)}: ${e.message}`);
     throw e;
   }
   try {
     return sys.execve(path, args, env);
   } catch (e) {
     if (e instanceof SyscallError) {
-      throw new ProcessError(`exec: ${JSON.stringify(path)}: ${errnoDescription(e.errno).toLowerCase()}`);
+      throw new ProcessError(`exec: ${quote(path)}: ${errnoDescription(e.errno).toLowerCase()}`);
     }
     throw e;
   }

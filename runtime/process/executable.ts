@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import { posix } from "node:path";
 import { ProcessError } from "./errors.ts";
+import { quote } from "../quote.ts";
 
 /** The value of `name` in an environment list; the last entry wins, as when each is set in turn. */
 export function envValue(env: readonly string[], name: string): string | undefined {
@@ -53,9 +54,9 @@ function checkCwd(cwd: string): void {
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" ? "no such directory" : describeFsError(e);
-    throw new ProcessError(`process.cwd ${JSON.stringify(cwd)}: ${why}`);
+    throw new ProcessError(`process.cwd ${quote(cwd)}: ${why}`);
   }
-  if (!st.isDirectory()) throw new ProcessError(`process.cwd ${JSON.stringify(cwd)}: not a directory`);
+  if (!st.isDirectory()) throw new ProcessError(`process.cwd ${quote(cwd)}: not a directory`);
 }
 
 /**
@@ -66,7 +67,7 @@ function checkCwd(cwd: string): void {
  */
 export function resolveExecutable(args0: string, env: readonly string[], cwd: string): string {
   checkCwd(cwd);
-  const quoted = JSON.stringify(args0);
+  const quoted = quote(args0);
   if (args0.includes("/")) {
     const full = posix.resolve(cwd, args0);
     const problem = executableProblem(full);

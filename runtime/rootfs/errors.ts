@@ -1,6 +1,7 @@
 import { errnoDescription, errnoNumber } from "../../ffi/errno.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
+import { quote } from "../quote.ts";
 
 /** A step of building the container's root filesystem failed; the one line names the mount, device or path. */
 export class RootfsError extends RuntError {}
@@ -35,7 +36,5 @@ export function errorCode(e: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** Quotes a path or name for a message the way the rest of runt does. */
-export function q(s: string): string {
-  return JSON.stringify(s);
-}
+/** Quotes a path or name for a message the way the rest of runt does (see quote.ts). */
+export const q = quote;

@@ -3,11 +3,11 @@
  * message must stay on one line whatever the config holds, so user-supplied
  * strings are always JSON-quoted (which escapes newlines) and shortened.
  */
+import { quote } from "../quote.ts";
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
-const MAX_SHOWN = 60;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `linux.namespaces[2].type`, `linux.sysctl["net.ipv4.ip_forward"]`; the document itself is `(root)`. */
@@ -22,11 +22,8 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A string as JSON, cut to a readable length. */
-export function quote(text: string): string {
-  const shown = text.length > MAX_SHOWN ? text.slice(0, MAX_SHOWN) + "…" : text;
-  return JSON.stringify(shown);
-}
+/** A string as JSON, cut to a readable length: the one quote every message uses. */
+export { quote };
 
 /** What a value is, for "got …": literals as themselves, containers by kind. Never throws. */
 export function describe(value: unknown): string {

@@ -40,6 +40,7 @@ import { planLsmLabels } from "../process/lsm.ts";
 import { planFilter, type SeccompFilter } from "../seccomp/install.ts";
 import { slot, StubProgram } from "../stub/program.ts";
 import { PID_REPORT_MAGIC, READY_LINE } from "./report.ts";
+import { quote } from "../quote.ts";
 
 /** The user's program, resolved on the container's PATH. */
 export interface ExecTarget {
@@ -131,5 +132,5 @@ function processSettings(prog: StubProgram, o: Common): void {
 function lastSteps(prog: StubProgram, o: Common): void {
   if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp);
   const { path, args, env } = o.exec;
-  prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec: ${JSON.stringify(path)}` });
+  prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec: ${quote(path)}` });
 }

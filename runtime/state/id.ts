@@ -1,5 +1,6 @@
 /** Container IDs become directory names under --root, so they are checked before anything is made. */
 import { RuntError } from "../errors.ts";
+import { quote } from "../quote.ts";
 
 /** NAME_MAX: the ID is one path component of the state directory. */
 export const MAX_ID_LENGTH = 255;
@@ -17,7 +18,7 @@ export function checkContainerId(id: string): string {
   }
   if (!ID_PATTERN.test(id)) {
     throw new InvalidIdError(
-      `container ID ${JSON.stringify(id)} has invalid characters; use letters, digits and _ + - . only`,
+      `container ID ${quote(id)} has invalid characters; use letters, digits and _ + - . only`,
     );
   }
   return id;

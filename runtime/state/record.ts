@@ -13,6 +13,7 @@ export interface ContainerRecord {
   id: string;
   ociVersion: string;
   bundle: string;
+  /** "" until the config is validated. */
   rootfs: string;
   /** RFC 3339, like runc. */
   created: string;
@@ -23,8 +24,17 @@ export interface ContainerRecord {
   pid: number;
   /** Field 22 of /proc/PID/stat when the container started: a reused PID has another. */
   pidStartTime: string;
-  /** The validated config, kept so delete can run poststop hooks after the bundle is gone. */
+  /**
+   * The validated config, kept so delete can run poststop hooks after the
+   * bundle is gone. Until create has validated it, a config of nothing but
+   * ociVersion: no hooks of an unchecked config ever run.
+   */
   config: Spec;
+  /**
+   * The runt process making the container, while phase is "creating": once
+   * it is gone the create died midway and the container is broken (stopped).
+   */
+  creator?: { pid: number; startTime: string };
   /** The container's cgroup directories, for kill --all, delete and the resource commands. */
   cgroup?: SavedCgroup;
 }

@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { RuntError } from "../errors.ts";
 import { checkContainerId } from "./id.ts";
+import { checkStateRoot, StateRootError } from "./root.ts";
 import type { ContainerRecord } from "./record.ts";
 
 export const STATE_FILE = "state.json";
@@ -16,30 +17,44 @@ export class ContainerNotFoundError extends RuntError {}
 export class ContainerExistsError extends RuntError {}
 
 export class StateStore {
+  private rootChecked = false;
+
   constructor(readonly root: string) {}
 
   dir(id: string): string {
+    this.checkRoot();
     return join(this.root, checkContainerId(id));
+  }
+
+  private checkRoot(): void {
+    if (this.rootChecked) return;
+    checkStateRoot(this.root);
+    this.rootChecked = true;
   }
 
   /** Reserves `id`; fails if a container of that name exists, before anything else is made. */
   reserve(id: string): string {
     const dir = this.dir(id);
-    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new StateRootError(`--root ${this.root}: cannot create it: ${(e as Error).message}`);
+    }
     try {
       mkdirSync(dir, { mode: 0o711 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") {
         throw new ContainerExistsError(`container "${id}" already exists`);
       }
-      throw e;
+      throw new StateRootError(`--root ${this.root}: cannot create ${dir}: ${(e as Error).message}`);
     }
     return dir;
   }
 
   exists(id: string): boolean {
+    const dir = this.dir(id);
     try {
-      return statSync(this.dir(id)).isDirectory();
+      return statSync(dir).isDirectory();
     } catch {
       return false;
     }
@@ -72,6 +87,7 @@ export class StateStore {
 
   /** IDs of every container directory under the root, sorted. */
   ids(): string[] {
+    this.checkRoot();
     let names: string[];
     try {
       names = readdirSync(this.root);

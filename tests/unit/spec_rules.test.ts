@@ -559,6 +559,46 @@ const CASES: Case[] = [
     good: (c) => Object.assign(c.linux, { resources: { cpu: { quota: -1, burst: 11 } } }),
   },
   {
+    rule: "no-nul-byte",
+    title: "an environment variable with a NUL byte",
+    bad: (c) => c.process.env.push("A=b\0c"),
+    expect: ['process.env[1]: must not contain a NUL byte, got "A=b\\u0000c"'],
+    good: (c) => c.process.env.push("A=b\\0c"),
+  },
+  {
+    rule: "no-nul-byte",
+    title: "an argument, the cwd and the hostname with NUL bytes",
+    bad: (c) => Object.assign(c.process, { args: ["sh", "-c\0x"], cwd: "/tm\0p" }) && (c.hostname = "bo\0x"),
+    expect: [
+      'process.args[1]: must not contain a NUL byte, got "-c\\u0000x"',
+      'process.cwd: must not contain a NUL byte, got "/tm\\u0000p"',
+      'hostname: must not contain a NUL byte, got "bo\\u0000x"',
+    ],
+  },
+  {
+    rule: "no-nul-byte",
+    title: "a hook's argument and a mount option",
+    bad: (c) => Object.assign(c, { hooks: { poststop: [{ path: "/bin/x", args: ["x", "\0"] }] }, mounts: [{ destination: "/m", type: "tmpfs", options: ["mode=7\0"] }] }),
+    expect: [
+      'hooks.poststop[0].args[1]: must not contain a NUL byte, got "\\u0000"',
+      'mounts[0].options[0]: must not contain a NUL byte, got "mode=7\\u0000"',
+    ],
+  },
+  {
+    rule: "cpu-shares-range",
+    title: "2^31, which the kernel would clamp to 262144",
+    bad: (c) => Object.assign(c.linux, { resources: { cpu: { shares: 2 ** 31 } } }),
+    expect: ["linux.resources.cpu.shares: expected 0 (unset) or an integer from 2 to 262144, got 2147483648"],
+    good: (c) => Object.assign(c.linux, { resources: { cpu: { shares: 262144 } } }),
+  },
+  {
+    rule: "cpu-shares-range",
+    title: "1, which the kernel would raise to 2",
+    bad: (c) => Object.assign(c.linux, { resources: { cpu: { shares: 1 } } }),
+    expect: ["linux.resources.cpu.shares: expected 0 (unset) or an integer from 2 to 262144, got 1"],
+    good: (c) => Object.assign(c.linux, { resources: { cpu: { shares: 2 } } }),
+  },
+  {
     rule: "cpu-idle-values",
     title: "idle 2",
     bad: (c) => Object.assign(c.linux, { resources: { cpu: { idle: 2 } } }),

@@ -1,13 +1,11 @@
 /** Rules on the top of config.md: version, root, hostname, hooks, env, annotations. */
-import { HOOK_KINDS, STOP_SIGNAL_ANNOTATION } from "../constants.ts";
+import { STOP_SIGNAL_ANNOTATION } from "../constants.ts";
 import { quote } from "../describe.ts";
 import type { Root } from "../schema.ts";
 import { parseSemVer } from "../semver.ts";
 import { parseSignal } from "../signals.ts";
 import { rule } from "./engine.ts";
-import { findNamespace, isAbsolute, needsNamespace } from "./util.ts";
-
-const hookScopes = (below: string) => HOOK_KINDS.map((kind) => `hooks.${kind}[*]${below}`);
+import { findNamespace, hookScopes, isAbsolute, needsNamespace } from "./util.ts";
 
 export const generalRules = [
   rule<string>({

@@ -68,6 +68,16 @@ export const resourceRules = [
     },
   }),
 
+  // The kernel clamps cpu.shares to [2, 262144] (cpu.weight to [1, 10000] on v2) without an error;
+  // runc reads the value back and refuses the container, so runt refuses the config.
+  rule<number>({
+    name: "cpu-shares-range",
+    scope: `${R}.cpu.shares`,
+    check(shares, report) {
+      if (shares !== 0 && (shares < 2 || shares > 262144)) report(`expected 0 (unset) or an integer from 2 to 262144, got ${shares}`);
+    },
+  }),
+
   rule<number>({
     name: "cpu-idle-values",
     scope: `${R}.cpu.idle`,

@@ -1,6 +1,9 @@
 /** Small questions several rules ask of a config. */
-import type { NamespaceType } from "../constants.ts";
+import { HOOK_KINDS, type NamespaceType } from "../constants.ts";
 import type { LinuxNamespace, Spec } from "../schema.ts";
+
+/** The same scope below every kind of hook: hooks.prestart[*]…, hooks.poststop[*]… */
+export const hookScopes = (below: string) => HOOK_KINDS.map((kind) => `hooks.${kind}[*]${below}`);
 
 export const isAbsolute = (path: string) => path.startsWith("/");
 

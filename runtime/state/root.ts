@@ -1,0 +1,34 @@
+/**
+ * The state root (`--root`) must be a directory on a real filesystem. Checked
+ * once before the store touches it, so a regular file or a kernel
+ * pseudo-filesystem is named in one line rather than failing deep inside a
+ * command with a bare errno.
+ */
+import { statfsSync, statSync } from "node:fs";
+import { RuntError } from "../errors.ts";
+
+export class StateRootError extends RuntError {}
+
+/** statfs f_type of filesystems where files cannot be made: procfs, sysfs, cgroupfs. */
+const PSEUDO_FILESYSTEMS: Record<number, string> = {
+  0x9fa0: "proc",
+  0x62656572: "sysfs",
+  0x27e0eb: "cgroup",
+  0x63677270: "cgroup2",
+};
+
+/** Throws StateRootError naming --root when `root` exists but cannot hold state; a missing root is made later. */
+export function checkStateRoot(root: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code === "ENOTDIR") throw new StateRootError(`--root ${root}: a parent of it is not a directory`);
+    throw new StateRootError(`--root ${root}: ${(e as Error).message}`);
+  }
+  if (!isDir) throw new StateRootError(`--root ${root}: not a directory`);
+  const kind = PSEUDO_FILESYSTEMS[Number(statfsSync(root).type)];
+  if (kind) throw new StateRootError(`--root ${root}: on the kernel's ${kind} filesystem, which cannot hold container state`);
+}
