@@ -18,7 +18,7 @@ setup: deps system-deps
 deps: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Debian packages the demo and the tests use; installed only when missing.
