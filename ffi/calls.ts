@@ -58,6 +58,11 @@ const SPECS: Record<string, Spec> = {
   seccompSetFilter: ["seccomp(SECCOMP_SET_MODE_FILTER)", [0]],
   prctl: [, [1, 2, 3, 4]],
   memfdCreate: ["memfd_create", [1]],
+  fsconfigSetString: ["fsconfig(FSCONFIG_SET_STRING)"],
+  fsconfigCreate: ["fsconfig(FSCONFIG_CMD_CREATE)"],
+  openTree: ["open_tree", [2]],
+  moveMount: ["move_mount", [4]],
+  fchmodat2: [, [3], [2]],
   execveat: [, [4], [], [3]],
 };
 

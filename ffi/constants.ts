@@ -289,6 +289,22 @@ export const SYS: Readonly<
 export const SYS_MEMFD_CREATE = { x64: 319, arm64: 279 }[ARCH];
 export const SYS_EXECVEAT = { x64: 322, arm64: 281 }[ARCH];
 
+/** The new mount API's fsopen and fsconfig: numbered alike on every architecture. */
+export const SYS_FSOPEN = 430;
+export const SYS_FSCONFIG = 431;
+export const SYS_OPEN_TREE = 428;
+export const SYS_MOVE_MOUNT = 429;
+export const SYS_FSMOUNT = 432;
+export const SYS_FCHMODAT2 = 452;
+export const FSOPEN_CLOEXEC = 1;
+export const FSCONFIG_SET_STRING = 1;
+export const FSCONFIG_CMD_CREATE = 6;
+export const FSMOUNT_CLOEXEC = 1;
+export const OPEN_TREE_CLONE = 1;
+export const OPEN_TREE_CLOEXEC = 0o2000000;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+
 export const SECCOMP_SET_MODE_FILTER = 1;
 
 // bpf(2) commands, program and attach types, and flags (linux/bpf.h)

@@ -337,6 +337,34 @@ export class RecordingSyscalls implements Syscalls {
     return 0;
   }
 
+  fsopen(fsname: string, flags: number): number {
+    this.record("fsopen", [fsname, flags]);
+    return this.named(this.fd(), `fs:${fsname}`);
+  }
+  fsconfigSetString(fd: number, key: string, value: string): void {
+    this.record("fsconfigSetString", [fd, key, value]);
+  }
+  fsconfigCreate(fd: number): void {
+    this.record("fsconfigCreate", [fd]);
+  }
+  fsmount(fd: number, flags: number, attrs: number): number {
+    this.record("fsmount", [fd, flags, attrs]);
+    return this.named(this.fd(), `mount of ${this.openedPath(fd)}`);
+  }
+  openTree(dirfd: number, path: string, flags: number): number {
+    this.record("openTree", [dirfd, path, flags]);
+    return this.named(this.fd(), `tree of ${this.openedPath(dirfd)}${path ? `/${path}` : ""}`);
+  }
+  private named(fd: number, name: string): number {
+    this.opened.set(fd, name);
+    return fd;
+  }
+  moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void {
+    this.record("moveMount", [fromDirfd, fromPath, toDirfd, toPath, flags]);
+  }
+  fchmodat2(dirfd: number, path: string, mode: number, flags: number): void {
+    this.record("fchmodat2", [dirfd, path, mode, flags]);
+  }
   memfdCreate(name: string, flags: number): number {
     this.record("memfdCreate", [name, flags]);
     return this.fd();
@@ -358,7 +386,7 @@ export class RecordingSyscalls implements Syscalls {
   fchmodat(dirfd: number, path: string, mode: number): void {
     this.record("fchmodat", [dirfd, path, mode]);
   }
-  /** The path `open` or `openat` was given for the descriptor it returned. */
+  /** The path `open` or `openat` was given for the descriptor it returned (for the new mount API's, what it holds). */
   openedPath(fd: number): string | undefined {
     return this.opened.get(fd);
   }

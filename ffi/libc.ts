@@ -43,6 +43,14 @@ import {
   SOCK_CLOEXEC,
   SYS,
   SYS_EXECVEAT,
+  SYS_FSCONFIG,
+  SYS_FSOPEN,
+  SYS_FSMOUNT,
+  SYS_OPEN_TREE,
+  SYS_MOVE_MOUNT,
+  SYS_FCHMODAT2,
+  FSCONFIG_SET_STRING,
+  FSCONFIG_CMD_CREATE,
   SYS_MEMFD_CREATE,
 } from "./constants.ts";
 import { SyscallError } from "./errors.ts";
@@ -613,6 +621,39 @@ export class LibcSyscalls implements Syscalls {
 
   geteuid(): number {
     return Number(this.native.fn.geteuid());
+  }
+
+  fsopen(fsname: string, flags: number): number {
+    const n = cstr(fsname);
+    return this.raw("fsopen", [fsname, flags], SYS_FSOPEN, [this.addr(n), flags], [n]);
+  }
+
+  fsconfigSetString(fd: number, key: string, value: string): void {
+    const k = cstr(key), v = cstr(value);
+    this.raw("fsconfigSetString", [fd, key, value], SYS_FSCONFIG, [fd, FSCONFIG_SET_STRING, this.addr(k), this.addr(v), 0], [k, v]);
+  }
+
+  fsconfigCreate(fd: number): void {
+    this.raw("fsconfigCreate", [fd], SYS_FSCONFIG, [fd, FSCONFIG_CMD_CREATE, 0, 0, 0], []);
+  }
+
+  fsmount(fd: number, flags: number, attrs: number): number {
+    return this.raw("fsmount", [fd, flags, attrs], SYS_FSMOUNT, [fd, flags, attrs], []);
+  }
+
+  openTree(dirfd: number, path: string, flags: number): number {
+    const p = cstr(path);
+    return this.raw("openTree", [dirfd, path, flags], SYS_OPEN_TREE, [dirfd, this.addr(p), flags], [p]);
+  }
+
+  moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void {
+    const f = cstr(fromPath), t = cstr(toPath);
+    this.raw("moveMount", [fromDirfd, fromPath, toDirfd, toPath, flags], SYS_MOVE_MOUNT, [fromDirfd, this.addr(f), toDirfd, this.addr(t), flags], [f, t]);
+  }
+
+  fchmodat2(dirfd: number, path: string, mode: number, flags: number): void {
+    const p = cstr(path);
+    this.raw("fchmodat2", [dirfd, path, mode, flags], SYS_FCHMODAT2, [dirfd, this.addr(p), mode, flags], [p]);
   }
 
   memfdCreate(name: string, flags: number): number {

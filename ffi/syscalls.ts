@@ -219,6 +219,21 @@ export interface Syscalls {
   // sealed in-memory executables
   /** memfd_create(2); returns the descriptor. */
   memfdCreate(name: string, flags: number): number;
+  // filesystem contexts (the new mount API)
+  /** fsopen(2): a filesystem context for `fsname`, not mounted anywhere. */
+  fsopen(fsname: string, flags: number): number;
+  /** fsconfig(2) with FSCONFIG_SET_STRING: one option of the context, checked by the filesystem at once. */
+  fsconfigSetString(fd: number, key: string, value: string): void;
+  /** fsconfig(2) with FSCONFIG_CMD_CREATE: the superblock, from the options set so far. */
+  fsconfigCreate(fd: number): void;
+  /** fsmount(2): a detached mount of the created superblock, with MOUNT_ATTR_* `attrs`. */
+  fsmount(fd: number, flags: number, attrs: number): number;
+  /** open_tree(2): with OPEN_TREE_CLONE, a detached copy (a bind) of the mount at `path` from `dirfd`. */
+  openTree(dirfd: number, path: string, flags: number): number;
+  /** move_mount(2): attaches the detached mount `from` onto `to` (both may be descriptors with the *_EMPTY_PATH flags). */
+  moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void;
+  /** fchmodat2(2) (Linux 6.6): with AT_EMPTY_PATH it changes the mode of what an O_PATH `dirfd` holds. */
+  fchmodat2(dirfd: number, path: string, mode: number, flags: number): void;
   /** execveat(2); with AT_EMPTY_PATH and path "" it runs the file open at `dirfd`. Returns only by throwing. */
   execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never;
   // inodes through descriptors

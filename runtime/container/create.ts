@@ -30,6 +30,7 @@ import { prepareNotifySocket } from "./notify_socket.ts";
 import { withActivationEnv } from "./listen_fds.ts";
 import { seccompFor } from "./seccomp.ts";
 import { parseStartupTail } from "../startup/report.ts";
+import { procTakesPidNamespace } from "./pid_namespace.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -88,7 +89,9 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // config kills the init again, unused. Killed before the init's PID is
     // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
-    const init = spawnInit(sys, opts.id, pidNamespaceOf(json), passedFds);
+    const pidNamespace = pidNamespaceOf(json);
+    const joinFromOutside = pidNamespace?.path !== undefined && procTakesPidNamespace(sys) ? pidNamespace.path : undefined;
+    const init = spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
     pid = init.pid;
     try {
       record.pid = pid;
@@ -125,8 +128,18 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         preserveFds: passedFds,
         state: ociState(record, "creating"),
         seccomp,
+        joinPidNamespace: joinFromOutside,
       } satisfies InitConfig);
-      awaitReady(ctx, init.channel, record, (master) => handOverConsole(sys, master, consoleSocket, opts));
+      awaitReady(ctx, init.channel, record, {
+        onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
+        onPid: (containerPid) => {
+          // The init has become the program that cloned the container's process, and is gone.
+          ctx.sys.waitpid(pid);
+          record.pid = pid = containerPid;
+          record.pidStartTime = readProcStat(containerPid)?.startTime ?? "";
+          store.write(record);
+        },
+      });
       record.phase = "created";
       delete record.creator;
       store.write(record);
@@ -166,8 +179,14 @@ function pidNamespaceOf(json: unknown): { path?: string } | undefined {
   return typeof pid.path === "string" ? { path: pid.path } : {};
 }
 
+interface ReadyHandlers {
+  onConsole(master: number): void;
+  /** The container's process, cloned into a PID namespace the init was started outside of. */
+  onPid(pid: number): void;
+}
+
 /** Follows the init through its reports, running the runtime-namespace hooks when it asks. */
-function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord, onConsole: (master: number) => void): void {
+function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord, on: ReadyHandlers): void {
   for (;;) {
     const report = channel.receive<InitReport>();
     if (report === null) {
@@ -180,10 +199,16 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
       if (tail.ready && !tail.failure) return;
       throw new ContainerSetupError(tail.failure ?? `container "${record.id}": the start-up program ended before the container was ready`);
     }
+    if (report.type === "pid") {
+      on.onPid(report.pid);
+      // Recorded: the process may go on.
+      ctx.sys.write(channel.fd, "\n");
+      continue;
+    }
     if (report.type === "console") {
       const master = channel.takeFd();
       if (master === undefined) throw new ContainerSetupError(`container "${record.id}": the init's terminal did not arrive`);
-      onConsole(master);
+      on.onConsole(master);
       continue;
     }
     try {

@@ -87,9 +87,16 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
           reaped = true;
           throw new ContainerSetupError(report.message, code);
         }
+        if (report.type === "pid") {
+          // The helper has done its part and exited; the process is runt's own child now.
+          processPid = report.pid;
+          sys.waitpid(init.pid);
+          reaped = true;
+          continue;
+        }
         if (report.type === "tail") {
           const tail = parseStartupTail(report.bytes);
-          sys.waitpid(init.pid);
+          if (!reaped) sys.waitpid(init.pid);
           reaped = true;
           if (tail.pid) processPid = tail.pid;
           if (tail.failure) {

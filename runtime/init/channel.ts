@@ -5,6 +5,7 @@
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { RuntError } from "../errors.ts";
+import { PID_REPORT_MAGIC } from "../startup/report.ts";
 
 /** What the init sends while it builds the container. */
 export type InitReport =
@@ -13,6 +14,8 @@ export type InitReport =
   | { type: "console" }
   | { type: "ready" }
   | { type: "error"; message: string }
+  /** The start-up program's clone: the PID, as runt's namespace numbers it, of the process it started. */
+  | { type: "pid"; pid: number }
   /** What the start-up program wrote, raw, up to end of file (runtime/startup/report.ts reads it). */
   | { type: "tail"; bytes: Uint8Array };
 
@@ -43,13 +46,18 @@ export class Channel {
 
   /**
    * The next message, or null once the other end is closed. Messages are
-   * JSON lines; anything else is the start-up program's own writing, which
-   * comes last and is returned whole, read to end of file, as a `tail`
-   * (only the parent reads one: see InitReport).
+   * JSON lines; the start-up program writes a PID as 16 bytes of its own,
+   * and anything else of its writing comes last and is returned whole,
+   * read to end of file, as a `tail` (only the parent reads those: see
+   * InitReport).
    */
   receive<T>(): T | null {
     for (;;) {
-      if (this.pending.length > 0 && this.pending[0] !== OPEN_BRACE) return this.tail();
+      if (this.pending.length > 0 && this.pending[0] !== OPEN_BRACE) {
+        // Enough to tell a PID (which more may follow) from a report (which ends the conversation).
+        if (this.pending.length < PID_REPORT_SIZE && this.fill()) continue;
+        return isPidReport(this.pending) ? this.pidReport() : this.tail();
+      }
       const nl = this.pending.indexOf(NEWLINE);
       if (nl >= 0) {
         const line = this.pending.subarray(0, nl);
@@ -72,6 +80,13 @@ export class Channel {
     return true;
   }
 
+  private pidReport<T>(): T {
+    const v = new DataView(this.pending.buffer, this.pending.byteOffset, PID_REPORT_SIZE);
+    const pid = Number(v.getBigUint64(8, true));
+    this.pending = this.pending.subarray(PID_REPORT_SIZE);
+    return { type: "pid", pid } as T;
+  }
+
   private tail<T>(): T {
     while (this.fill());
     const bytes = this.pending;
@@ -87,4 +102,9 @@ export class Channel {
 }
 
 const OPEN_BRACE = 0x7b;
+const PID_REPORT_SIZE = 16;
+
+function isPidReport(bytes: Uint8Array): boolean {
+  return bytes.length >= PID_REPORT_SIZE && new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true) === PID_REPORT_MAGIC;
+}
 const NEWLINE = 0x0a;

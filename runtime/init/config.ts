@@ -21,6 +21,11 @@ export interface InitConfig {
   state: OciState;
   /** linux.seccomp, compiled by the parent. */
   seccomp?: SeccompFilter;
+  /**
+   * The PID namespace given by path, which the init was started outside of
+   * (see runtime/container/pid_namespace.ts); unset when it was started in it.
+   */
+  joinPidNamespace?: string;
 }
 
 /** The environment variable naming the channel descriptor in the init. */

@@ -6,10 +6,12 @@
  * over /dev/console.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { AT_FDCWD, MS_BIND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDWR, O_WRONLY, S_IFCHR, S_IFMT, S_IFREG, TIOCGPTPEER, TIOCSCTTY } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDWR, O_WRONLY, S_IFCHR, S_IFMT, S_IFREG, TIOCGPTPEER, TIOCSCTTY } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
-import { fdPath, fileKind, openDevEntry, statFd } from "../rootfs/inode.ts";
+import { fileKind, openDevEntry, statFd } from "../rootfs/inode.ts";
+import { bindOnto, chmodFd } from "../mount/attach.ts";
+import { procFd } from "../mount/inroot.ts";
 import { openPty } from "../terminal/pty.ts";
 import type { Channel } from "./channel.ts";
 
@@ -48,8 +50,8 @@ export function bindDevConsole(sys: Syscalls, master: number): void {
   try {
     const console = openConsoleTarget(sys);
     try {
-      sys.fchmodat(AT_FDCWD, fdPath(console), 0o666);
-      sys.mount(fdPath(slave), fdPath(console), null, MS_BIND, null);
+      chmodFd(sys, console, 0o666, procFd(console));
+      bindOnto(sys, slave, console);
     } finally {
       sys.close(console);
     }

@@ -10,10 +10,12 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { O_CLOEXEC, O_PATH, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { runHooks } from "../hooks/mod.ts";
+import type { HookSpawn } from "../hooks/run.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
+import { liveProc } from "../rootfs/proc.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
@@ -34,6 +36,7 @@ export function runInit(sys: Syscalls, fd: number): never {
   let fifo = -1;
   let config: InitConfig;
   let program: StubProgram;
+  let pidNamespace: number | undefined;
   try {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
@@ -42,25 +45,27 @@ export function runInit(sys: Syscalls, fd: number): never {
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
+    if (config.joinPidNamespace !== undefined) pidNamespace = openPidNamespace(sys, config.joinPidNamespace);
     enterInitNamespaces(sys, spec);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
-    prepareRootfs(sys, spec, config.rootfs, config.bundle);
+    const procPidNamespace = pidNamespace === undefined ? undefined : `/proc/thread-self/fd/${pidNamespace}`;
+    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
-    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state);
+    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace));
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
-    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo });
+    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(1);
   }
-  become(sys, channel, program, config, [fd, fifo]);
+  become(sys, channel, program, config, pidNamespace === undefined ? [fd, fifo] : [fd, fifo, pidNamespace]);
 }
 
 /**
@@ -107,6 +112,20 @@ function become(sys: Syscalls, channel: Channel, program: StubProgram, config: I
     trySend(channel, { type: "error", message: describe(e) });
     return exit(126);
   }
+}
+
+function openPidNamespace(sys: Syscalls, path: string): number {
+  try {
+    return sys.open(path, O_RDONLY | O_CLOEXEC);
+  } catch (e) {
+    throw new RuntError(`linux.namespaces: pid namespace ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** createContainer hooks run in the container's PID namespace, which an init started outside it enters for the spawn only. */
+function hookSpawn(sys: Syscalls, pidNamespace: number | undefined): HookSpawn {
+  if (pidNamespace === undefined) return {};
+  return { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } };
 }
 
 /** Names the terminal as the part that failed. */

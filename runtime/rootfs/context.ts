@@ -15,6 +15,8 @@ export interface MountContext {
   proc: ProcAccess;
   /** The container has a cgroup namespace of its own. */
   cgroupns: boolean;
+  /** The PID namespace a proc mount is for, when it is not the mounting process's own (procfs `pidns=`). */
+  procPidNamespace?: string;
 }
 
 /** A mount after option parsing. */

@@ -10,11 +10,6 @@ import { AT_EMPTY_PATH, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IFBLK, S_I
 import { isErrno } from "../../ffi/errors.ts";
 import type { FileStat, Syscalls } from "../../ffi/syscalls.ts";
 
-/** A path the kernel resolves to exactly the inode `fd` holds, whatever its name now leads to. */
-export function fdPath(fd: number): string {
-  return `/proc/thread-self/fd/${fd}`;
-}
-
 /** What `fd` itself is: with AT_EMPTY_PATH an O_PATH descriptor can be described too. */
 export function statFd(sys: Syscalls, fd: number): FileStat {
   return sys.fstatat(fd, "", AT_EMPTY_PATH);

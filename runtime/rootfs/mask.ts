@@ -7,12 +7,12 @@
  * would otherwise be bound writable over /proc/keys), and the path masked
  * is pinned without following a final symbolic link.
  */
-import { O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT } from "../../ffi/constants.ts";
+import { MOUNT_ATTR_RDONLY, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { type FileStat, makedev, type Syscalls } from "../../ffi/syscalls.ts";
-import { MS } from "../mount/options.ts";
+import { bindOnto, mountOnto } from "../mount/attach.ts";
 import { attempt, failure, q, RootfsError } from "./errors.ts";
-import { fdPath, fileKind, openDevEntry, statFd } from "./inode.ts";
+import { fileKind, openDevEntry, statFd } from "./inode.ts";
 
 const NULL_DEVICE = makedev(1, 3);
 
@@ -58,8 +58,8 @@ function maskPath(sys: Syscalls, devNull: number, path: string): void {
     const type = attempt(what, () => statFd(sys, target)).mode & S_IFMT;
     // The link's target is the container's choice, and may be a host file reached through /proc.
     if (type === S_IFLNK) throw new RootfsError(`${what} is a symbolic link in the rootfs; refusing to mask what it points to`);
-    if (type === S_IFDIR) attempt(what, () => sys.mount("tmpfs", fdPath(target), "tmpfs", MS.RDONLY, null));
-    else attempt(what, () => sys.mount(fdPath(devNull), fdPath(target), null, MS.BIND, null));
+    if (type === S_IFDIR) attempt(what, () => mountOnto(sys, "tmpfs", MOUNT_ATTR_RDONLY, target));
+    else attempt(what, () => bindOnto(sys, devNull, target));
   } finally {
     sys.close(target);
   }

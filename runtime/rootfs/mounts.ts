@@ -75,13 +75,14 @@ function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): vo
   let flags = p.options.flags;
   // As with tmpfs: a read-only /dev is made so only after the devices are in it.
   if (cleanPath(p.mount.destination) === "/dev" && p.kind !== "proc" && p.kind !== "sysfs") flags &= ~MS.RDONLY;
+  const options = [p.options.data, p.kind === "proc" && ctx.procPidNamespace ? `pidns=${ctx.procPidNamespace}` : ""];
+  const data = options.filter((o) => o).join(",");
   holding(ctx, target, () =>
     mountAt(
       ctx,
       target,
       p.subject,
-      (dest) =>
-        attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, p.options.data || null)),
+      (dest) => attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, data || null)),
       (mounted) => applyPropagation(ctx, p, mounted),
     ));
 }

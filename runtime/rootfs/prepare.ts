@@ -23,6 +23,8 @@ export function prepareRootfs(
   rootfs: string,
   bundle?: string,
   proc: ProcAccess = liveProc,
+  /** A path naming the PID namespace proc mounts show, when the init is not in it (procfs `pidns=`). */
+  procPidNamespace?: string,
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);
@@ -42,6 +44,7 @@ export function prepareRootfs(
       bundle,
       proc,
       cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
+      procPidNamespace,
     };
     for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 

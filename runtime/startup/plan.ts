@@ -11,20 +11,17 @@
  * PID 1: credentials, "ready" to the parent, then it blocks on exec.fifo
  * until `start`, and execs the user's program.
  *
- * `exec`: the helper has joined every namespace but the PID one; it
- * becomes this program, which enters that one (for its children only) and
- * clones the process that will run the user's program, born inside the
- * container's PID and mount namespaces (never visible there with the
- * host's root), as a child of `runt exec` (CLONE_PARENT) so that runt
- * waits for it directly. The clone is a vfork: the helper reports the
- * new PID only once the child has exec'd or failed, so that report is
- * always the last thing on the channel.
+ * `exec`, and `create` with a PID namespace given by path: runt's process
+ * was started outside that namespace, so the container never sees it; it
+ * becomes this program, which enters the namespace (for its children
+ * only) and clones the process that will run the user's program, born
+ * inside the container's PID and mount namespaces (never visible there
+ * with the host's root), as a child of runt itself (CLONE_PARENT).
  */
 import {
   AT_FDCWD,
   CLONE_NEWPID,
   CLONE_PARENT,
-  CLONE_VFORK,
   F_SETFD,
   FD_CLOEXEC,
   O_CLOEXEC,
@@ -63,6 +60,11 @@ interface Common {
 export interface CreateStartup extends Common {
   /** An O_PATH descriptor of exec.fifo, opened before pivot_root. */
   fifoFd: number;
+  /**
+   * A PID namespace given by path: the init was started outside it, and
+   * the container's process is cloned into it (see startInPidNamespace).
+   */
+  pidNamespaceFd?: number;
 }
 
 /** Slot 0 holds the descriptor reports go to; the fifo's writing end takes it over. */
@@ -72,6 +74,11 @@ const CHILD = 1;
 
 export function createStartup(o: CreateStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  if (o.pidNamespaceFd !== undefined) {
+    startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
+    // Until the runtime has recorded the new PID, so nothing can happen to a container it does not know.
+    prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to record the container's PID" });
+  }
   // Nothing in the container may read this process's memory or open its exe while it waits.
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
   processSettings(prog, o);
@@ -94,19 +101,7 @@ export interface ExecStartup extends Common {
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
-  if (o.pidNamespaceFd !== undefined) {
-    prog.call("setns", [o.pidNamespaceFd, CLONE_NEWPID], { what: "joining the container's pid namespace" });
-    prog.call("close", [o.pidNamespaceFd], { what: "close the pid namespace's descriptor" });
-  }
-  prog.call("clone", [CLONE_PARENT | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], {
-    what: "start the process inside the container",
-    result: CHILD,
-    skipIfZero: 2,
-  });
-  // In the helper, once the child has exec'd or failed: the PID as runt sees it, then done.
-  const iov = prog.u64s([prog.u64s([PID_REPORT_MAGIC]), 8, prog.slotAddr(CHILD), 8]);
-  prog.call("writev", [o.channelFd, iov, 2], { what: "report the process's PID" });
-  prog.call("exit_group", [0], { what: "exit" });
+  startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
   // The child: the channel must not reach the user's program.
   prog.call("fcntl", [o.channelFd, F_SETFD, FD_CLOEXEC], { what: "close the channel on exec" });
   if (o.spec.process?.terminal) {
@@ -117,6 +112,28 @@ export function execStartup(o: ExecStartup): StubProgram {
   processSettings(prog, o);
   lastSteps(prog, o);
   return prog;
+}
+
+/**
+ * The runtime's process cannot be born in a PID namespace it did not
+ * create: the program enters it (for its children) and clones the process
+ * that lives there, as the runtime's own child (CLONE_PARENT). The program
+ * reports that PID and ends; the child goes on with the calls that follow.
+ */
+function startInPidNamespace(prog: StubProgram, channelFd: number, pidNamespaceFd?: number): void {
+  if (pidNamespaceFd !== undefined) {
+    prog.call("setns", [pidNamespaceFd, CLONE_NEWPID], { what: "joining the container's pid namespace" });
+    prog.call("close", [pidNamespaceFd], { what: "close the pid namespace's descriptor" });
+  }
+  prog.call("clone", [CLONE_PARENT | SIGCHLD, 0, 0, 0, 0], {
+    what: "start the process inside the container",
+    result: CHILD,
+    skipIfZero: 2,
+  });
+  // [PID_REPORT_MAGIC, pid] in one write, so it never mixes with what the child writes.
+  const iov = prog.u64s([prog.u64s([PID_REPORT_MAGIC]), 8, prog.slotAddr(CHILD), 8]);
+  prog.call("writev", [channelFd, iov, 2], { what: "report the process's PID" });
+  prog.call("exit_group", [0], { what: "exit" });
 }
 
 /** LSM labels, the filter that needs privileges, then the credentials (runc's order). */

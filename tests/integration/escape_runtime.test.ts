@@ -37,6 +37,29 @@ function create(root: string, id: string, bundle: string, argv?: string[]): numb
   return JSON.parse(runt(["--root", root, "state", id], { argv }).stdout).pid;
 }
 
+/**
+ * A container process that records every executable another process of the
+ * container runs, and opens anything but busybox for appending, at once and
+ * through a descriptor kept for later (CVE-2019-5736's trick).
+ */
+const WATCHER = [
+  "touch /out/started",
+  "while [ ! -e /out/stop ]; do",
+  "  for p in /proc/[0-9]*; do",
+  '    l=$(readlink "$p/exe" 2>/dev/null) || continue',
+  '    case "$l" in /bin/busybox|"") continue ;; esac',
+  '    echo "$l" >> /out/seen',
+  '    (exec 3< "$p/exe" && for i in 1 2 3 4 5 6 7 8 9 10; do echo -n X >> /proc/self/fd/3 && echo WROTE >> /out/seen; usleep 20000; done) 2>/dev/null &',
+  "  done",
+  "done",
+].join("\n");
+
+/** What the watcher saw that is neither busybox nor the start-up program. */
+function foreignExecutables(out: string): string[] {
+  const seen = readOr(join(out, "seen")).split("\n").filter((l) => l);
+  return seen.filter((l) => !/^\/bin\/(sleep|true|busybox)$/.test(l) && l !== "/memfd:runt (deleted)");
+}
+
 test("the waiting container is the sealed start-up program: one thread, not the runt binary, not writable", { skip }, withRoot((root) => {
   const b = makeBundle(["true"]);
   try {
@@ -79,20 +102,8 @@ test("exec: a container process watching /proc sees no runt binary and overwrite
   const copies = tempDir("runt-private-");
   const argv = privateRunt(copies.path);
   const before = sha(argv[0]);
-  // Every executable another process of the container runs is recorded; anything but busybox is
-  // also opened for appending, at once and through a descriptor kept for later (the CVE's trick).
-  const watcher = [
-    "touch /out/started",
-    "while [ ! -e /out/stop ]; do",
-    "  for p in /proc/[0-9]*; do",
-    '    l=$(readlink "$p/exe" 2>/dev/null) || continue',
-    '    case "$l" in /bin/busybox|"") continue ;; esac',
-    '    echo "$l" >> /out/seen',
-    '    (exec 3< "$p/exe" && for i in 1 2 3 4 5 6 7 8 9 10; do echo -n X >> /proc/self/fd/3 && echo WROTE >> /out/seen; usleep 20000; done) 2>/dev/null &',
-    "  done",
-    "done",
-  ].join("\n");
-  const b = makeBundle(["sh", "-c", watcher]);
+  const b = makeBundle(["sh", "-c", WATCHER]);
+
   const id = "watched";
   try {
     create(root, id, b.dir, argv);
@@ -106,9 +117,7 @@ test("exec: a container process watching /proc sees no runt binary and overwrite
     assert.equal(runt(["--root", root, "exec", id, "sleep", "0.3"], { argv }).status, 0);
     writeFileSync(join(b.out, "stop"), "");
     waitFor(() => runt(["--root", root, "state", id], { argv }).stdout.includes('"stopped"'), "the watcher to stop", 20_000);
-    const seen = readOr(join(b.out, "seen")).split("\n").filter((l) => l);
-    const foreign = seen.filter((l) => !/^\/bin\/(sleep|true|busybox)$/.test(l) && l !== "/memfd:runt (deleted)");
-    assert.deepEqual(foreign, [], "executables seen inside the container");
+    assert.deepEqual(foreignExecutables(b.out), [], "executables seen inside the container");
     assert.equal(sha(argv[0]), before, "the runt executable was modified");
   } finally {
     runt(["--root", root, "delete", "--force", id], { argv });
@@ -124,3 +133,36 @@ function readOr(path: string): string {
     return "";
   }
 }
+
+test("a container joining another's PID namespace: the processes already there never see runt", { skip, timeout: 120_000 }, withRoot((root) => {
+  const copies = tempDir("runt-private-");
+  const argv = privateRunt(copies.path);
+  const before = sha(argv[0]);
+  const watched = makeBundle(["sh", "-c", WATCHER]);
+  let joiner: ReturnType<typeof makeBundle> | undefined;
+  try {
+    const pid1 = create(root, "pod", watched.dir, argv);
+    assert.equal(runt(["--root", root, "start", "pod"], { files: true, argv }).status, 0);
+    waitFor(() => readdirSync(watched.out).includes("started"), "the watcher to start");
+    const script = 'ls /proc | grep -E "^[0-9]+$" | head -1 > /out/first; readlink /proc/1/exe > /out/pid1';
+    joiner = makeBundle(["sh", "-c", script], (spec) => {
+      spec.linux!.namespaces = spec.linux!.namespaces!.map((ns) => ns.type === "pid" ? { type: "pid", path: `/proc/${pid1}/ns/pid` } : ns);
+    });
+    for (let i = 0; i < 8; i++) {
+      const r = runt(["--root", root, "run", `member${i}`], { cwd: joiner.dir, argv });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    // The member saw the pod's processes (its /proc is the pod's PID namespace), the pod's PID 1 first.
+    assert.equal(readFileSync(join(joiner.out, "first"), "utf8"), "1\n");
+    assert.equal(readFileSync(join(joiner.out, "pid1"), "utf8"), "/bin/busybox\n");
+    writeFileSync(join(watched.out, "stop"), "");
+    waitFor(() => runt(["--root", root, "state", "pod"], { argv }).stdout.includes('"stopped"'), "the watcher to stop", 20_000);
+    assert.deepEqual(foreignExecutables(watched.out), [], "executables seen inside the pod");
+    assert.equal(sha(argv[0]), before, "the runt executable was modified");
+  } finally {
+    runt(["--root", root, "delete", "--force", "pod"], { argv });
+    watched.cleanup();
+    joiner?.cleanup();
+    copies.cleanup();
+  }
+}));

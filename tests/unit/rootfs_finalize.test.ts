@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
-import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../../ffi/constants.ts";
+import { AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, O_CLOEXEC, O_NOFOLLOW, O_PATH, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../../ffi/constants.ts";
 import { type FileStat, makedev } from "../../ffi/syscalls.ts";
 import { MS } from "../../runtime/mount/options.ts";
 import { finalizeRootfs, RootfsError } from "../../runtime/rootfs/mod.ts";
@@ -39,6 +39,11 @@ function named(sys: RecordingSyscalls, args: unknown[]): unknown[] {
   return [name(args[0]), name(args[1]), ...args.slice(2)];
 }
 
+/** What each move_mount attached, and onto which opened path: ["tree of null", "/proc/kcore"]. */
+function attached(sys: RecordingSyscalls): [string | undefined, string | undefined][] {
+  return sys.callsTo("moveMount").map(([from, , to]) => [sys.openedPath(from as number), sys.openedPath(to as number)]);
+}
+
 function run(spec: Spec, setup?: (sys: RecordingSyscalls) => void) {
   const sys = new RecordingSyscalls();
   layout(sys);
@@ -57,10 +62,11 @@ test("masked paths: the null device bound over a file, a read-only tmpfs over a 
     layout(sys, ["/proc/acpi"]);
     sys.failOn("open", "ENOENT", { when: (path) => path === "/proc/missing" });
   });
-  assert.deepEqual(sys.callsTo("mount").map((args) => named(sys, args)), [
-    ["fd:null", "fd:/proc/kcore", null, MS.BIND, null],
-    ["tmpfs", "fd:/proc/acpi", "tmpfs", MS.RDONLY, null],
-  ]);
+  // With the new mount API, descriptor to descriptor: no path through the container's /proc.
+  assert.deepEqual(sys.callsTo("mount"), []);
+  assert.deepEqual(attached(sys), [["tree of null", "/proc/kcore"], ["mount of fs:tmpfs", "/proc/acpi"]]);
+  assert.deepEqual(sys.callsTo("openTree").map(([, path, flags]) => [path, flags]), [["", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH]]);
+  assert.deepEqual(sys.callsTo("fsmount").map(([, , attrs]) => attrs), [MOUNT_ATTR_RDONLY]);
   // /dev/null and every target pinned without following a final link, checked through that descriptor.
   assert.deepEqual(sys.callsTo("openat").map((a) => a.slice(1, 3)), [["null", O_PATH | O_NOFOLLOW | O_CLOEXEC]]);
   assert.deepEqual(sys.callsTo("open").slice(1).map((a) => a.slice(0, 2)), [
@@ -74,7 +80,8 @@ test("masked paths: the null device bound over a file, a read-only tmpfs over a 
 
 /** Every descriptor the fake handed out was closed again (`failed` opens handed out none). */
 function assertAllClosed(sys: RecordingSyscalls, failed = 0): void {
-  const opened = sys.calls.filter((c) => c.name === "open" || c.name === "openat").length - failed;
+  const opening = ["open", "openat", "openTree", "fsopen", "fsmount"];
+  const opened = sys.calls.filter((c) => opening.includes(c.name)).length - failed;
   const closed = sys.callsTo("close").map(([fd]) => fd);
   assert.equal(new Set(closed).size, opened, `opened ${opened}, closed ${closed.join(",")}`);
 }
@@ -151,10 +158,9 @@ test("root.readonly remounts / read-only with the flags it has; without a mount 
 
 test("rootfsPropagation is applied to the new / first", () => {
   const { sys } = run(only({ rootfsPropagation: "shared", maskedPaths: ["/proc/kcore"] }));
-  assert.deepEqual(sys.callsTo("mount").map((args) => named(sys, args)), [
-    [null, "/", null, MS.SHARED, null],
-    ["fd:null", "fd:/proc/kcore", null, MS.BIND, null],
-  ]);
+  assert.deepEqual(sys.callsTo("mount"), [[null, "/", null, MS.SHARED, null]]);
+  assert.deepEqual(attached(sys), [["tree of null", "/proc/kcore"]]);
+  assert.ok(sys.names().indexOf("mount") < sys.names().indexOf("moveMount"));
 });
 
 test("read-only tmpfs mounts and /dev, mounted writable before, are remounted read-only", () => {
@@ -210,8 +216,12 @@ test("the default spec, in runc's order: ro remounts and root, hostname, then re
   const spec = defaultSpec();
   spec.linux!.sysctl = { "net.ipv4.ping_group_range": "0 0" };
   const { sys, proc } = run(spec);
-  const targets = sys.calls.filter((c) => c.name === "mount" || c.name === "sethostname")
-    .map((c) => c.name === "mount" ? `${named(sys, c.args)[1]}`.replace(/^fd:/, "") : c.name);
+  const targets = sys.calls.filter((c) => c.name === "mount" || c.name === "moveMount" || c.name === "sethostname")
+    .map((c) => {
+      if (c.name === "sethostname") return c.name;
+      if (c.name === "moveMount") return sys.openedPath(c.args[2] as number);
+      return `${named(sys, c.args)[1]}`.replace(/^fd:/, "");
+    });
   const readonlyPaths = spec.linux!.readonlyPaths!.flatMap((p) => [p, p]);
   assert.deepEqual(targets, ["/", "sethostname", ...readonlyPaths, ...spec.linux!.maskedPaths!]);
   assert.deepEqual(proc.writes, [["/proc/sys/net/ipv4/ping_group_range", "0 0"]]);
