@@ -2,9 +2,10 @@
  * A PID namespace given by path (a pod's shared one, say) already has
  * processes in it, which could see a runtime process spawned into it while
  * it builds the container. Where the kernel's procfs takes the `pidns=`
- * option (Linux 6.18 on), the init stays outside that namespace instead: it
- * mounts the container's /proc for that namespace by option, and its
- * start-up program clones the container's process into it.
+ * option (recent kernels; asked with fsconfig), the init stays outside
+ * that namespace instead: it mounts the container's /proc for that
+ * namespace by option, and its start-up program clones the container's
+ * process into it.
  */
 import { FSOPEN_CLOEXEC } from "../../ffi/constants.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
