@@ -21,8 +21,12 @@ export function checkBuildable(spec: Spec, bundle: string): string {
     throw new ContainerSetupError("linux.namespaces: joining a time namespace by path is not supported; create a new one");
   }
   if (!namespaces.some((ns) => ns.type === "mount")) {
-    // Without one, the rootfs mounts would land on the host.
-    throw new ContainerSetupError('linux.namespaces: a "mount" namespace is required');
+    // runc refuses these ("unable to restrict sys entries without a private MNT namespace"); the spec is silent.
+    for (const key of ["maskedPaths", "readonlyPaths"] as const) {
+      if (spec.linux?.[key]?.length) {
+        throw new ContainerSetupError(`linux.${key}: needs a mount namespace of the container's own (linux.namespaces has no "mount")`);
+      }
+    }
   }
   if (!spec.root) throw new ContainerSetupError("root: required to create a container");
   const rootfs = resolve(bundle, spec.root.path);

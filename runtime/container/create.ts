@@ -31,6 +31,7 @@ import { withActivationEnv } from "./listen_fds.ts";
 import { seccompFor } from "./seccomp.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { procTakesPidNamespace } from "./pid_namespace.ts";
+import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -60,6 +61,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const lock = ContainerLock.acquire(sys, dir);
   let pid = 0;
   let cgroupMade = false;
+  let hostMounts: HostMounts | undefined;
   let consoleSocket: number | undefined;
   try {
     // Written before each thing it names is made, so delete --force finds it whenever create dies.
@@ -113,6 +115,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.rootfs = rootfs;
       record.annotations = spec.annotations ?? {};
       record.config = spec;
+      record.hostMounts = hostMounts = hostMountsOf(spec, rootfs);
       store.write(record);
       // Limits and device rules before the init runs anything of the container's.
       await joined;
@@ -150,6 +153,11 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     }
   } catch (e) {
     if (pid > 0) reap(ctx, pid);
+    try {
+      if (hostMounts) removeHostMounts(sys, hostMounts);
+    } catch (cleanup) {
+      ctx.warn((cleanup as Error).message);
+    }
     try {
       // Not made means not ours: an existing cgroup create refused stays as it was.
       if (cgroupMade) cgroup.destroy();

@@ -14,6 +14,7 @@ import { signalInit } from "./kill.ts";
 import { ContainerLock } from "./lock.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
 import { containerStatus, isAlive } from "./status.ts";
+import { removeHostMounts } from "./host_mounts.ts";
 
 const KILL_WAIT_MS = 10_000;
 
@@ -29,6 +30,7 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
         throw new ContainerStateError(`cannot delete container "${id}": it is ${status} (stop it first, or use --force)`);
       }
       if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record, status === "paused");
+      if (record.hostMounts) removeHostMounts(sys, record.hostMounts);
       if (record.cgroup) removeCgroup(ctx, record);
       runWarningHooks(ctx, "poststop", record, "stopped");
     }

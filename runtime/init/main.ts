@@ -16,6 +16,8 @@ import type { HookSpawn } from "../hooks/run.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { liveProc } from "../rootfs/proc.ts";
+import { hasMountNamespace } from "../rootfs/prepare.ts";
+import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
@@ -54,7 +56,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
     runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace));
-    enterRootfs(sys, config.rootfs, config.noPivot);
+    enterRootfs(sys, config.rootfs, config.noPivot, liveProc, !hasMountNamespace(spec));
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
@@ -78,7 +80,9 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   let pidNamespace: number | undefined;
   try {
     const { spec } = config;
+    const sharedRoot = hasMountNamespace(spec) ? undefined : openContainerRoot(sys, config.state.pid);
     pidNamespace = enterInitNamespaces(sys, spec, { pidForChildren: true });
+    if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));

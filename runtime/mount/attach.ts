@@ -27,10 +27,15 @@ export function bindOnto(sys: Syscalls, source: number, target: number): void {
   }
 }
 
-/** A new filesystem of type `fstype`, with MOUNT_ATTR_* `attrs`, onto what `target` holds. */
-export function mountOnto(sys: Syscalls, fstype: string, attrs: number, target: number): void {
+/**
+ * A new filesystem of type `fstype`, with MOUNT_ATTR_* `attrs`, onto what
+ * `target` holds; `options` are set on it first (`source`, superblock flags
+ * such as `ro`, the filesystem's own).
+ */
+export function mountOnto(sys: Syscalls, fstype: string, attrs: number, target: number, options: Record<string, string> = {}): void {
   const context = sys.fsopen(fstype, FSOPEN_CLOEXEC);
   try {
+    for (const [key, value] of Object.entries(options)) sys.fsconfigSetString(context, key, value);
     sys.fsconfigCreate(context);
     const mount = sys.fsmount(context, FSMOUNT_CLOEXEC, attrs);
     try {

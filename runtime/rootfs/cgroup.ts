@@ -53,7 +53,7 @@ function mountCgroup2(ctx: MountContext, p: PlannedMount): void {
 function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): void {
   const { sys } = ctx;
   const own = attempt(`${p.subject}: read ${SELF_CGROUP}`, () => ctx.proc.read(SELF_CGROUP));
-  const hierarchies = cgroupHierarchies(table, own, ctx.rootfs);
+  const hierarchies = cgroupHierarchies(table, own, ctx.rootfs, ctx.cgroupns);
   const target = openDestination(ctx, p, "directory");
   holding(ctx, target, () =>
     mountAt(
@@ -121,8 +121,17 @@ export interface CgroupHierarchy {
  * The v1 hierarchies the host mounts (the first mount of each), with the
  * directory of the calling process's cgroup in each, from the mount table
  * and /proc/self/cgroup. Mounts inside the rootfs are not the host's.
+ *
+ * In a cgroup namespace of its own the process's cgroup is its namespace's
+ * root, and the kernel shows the host mounts' roots relative to it ("/.."):
+ * no host directory is needed then, since each hierarchy is mounted afresh.
  */
-export function cgroupHierarchies(table: readonly MountInfo[], selfCgroup: string, rootfs: string): CgroupHierarchy[] {
+export function cgroupHierarchies(
+  table: readonly MountInfo[],
+  selfCgroup: string,
+  rootfs: string,
+  namespaced = false,
+): CgroupHierarchy[] {
   const paths = new Map<string, string>();
   for (const line of selfCgroup.split("\n")) {
     const [, controllers, ...rest] = line.split(":");
@@ -138,7 +147,7 @@ export function cgroupHierarchies(table: readonly MountInfo[], selfCgroup: strin
     const key = [...subsystems].sort().join(",");
     if (seen.has(key)) continue;
     const own = paths.get(subsystems[0])!;
-    const inside = relativeCgroup(m.root, own);
+    const inside = namespaced ? "/" : relativeCgroup(m.root, own);
     if (inside === undefined) continue;
     seen.add(key);
     hierarchies.push({

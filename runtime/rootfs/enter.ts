@@ -1,7 +1,8 @@
 /**
  * Switching the init's root to the prepared rootfs: pivot_root(2) as runc
  * does it, or for --no-pivot (a rootfs on a ramdisk, where pivot_root is
- * refused) moving the rootfs over / and chroot-ing into it.
+ * refused) moving the rootfs over / and chroot-ing into it; in the host's
+ * mount namespace, chroot alone.
  */
 import { MNT_DETACH, O_CLOEXEC, O_DIRECTORY, O_RDONLY } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
@@ -12,10 +13,27 @@ import { parseMountinfo } from "../mount/mountinfo.ts";
 import { canonicalRootfs } from "./prepare.ts";
 import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";
 
-export function enterRootfs(sys: Syscalls, rootfs: string, noPivot: boolean, proc: ProcAccess = liveProc): void {
+export function enterRootfs(
+  sys: Syscalls,
+  rootfs: string,
+  noPivot: boolean,
+  proc: ProcAccess = liveProc,
+  /** The init is in the host's mount namespace: neither pivot_root nor MS_MOVE may touch it. */
+  hostMountNamespace = false,
+): void {
   const root = canonicalRootfs(rootfs);
-  if (noPivot) moveRoot(sys, root, proc);
+  if (hostMountNamespace) chrootInto(sys, root);
+  else if (noPivot) moveRoot(sys, root, proc);
   else pivotRoot(sys, root);
+}
+
+/** runc's chroot() for a container without a mount namespace: the host's mounts stay as they are. */
+function chrootInto(sys: Syscalls, rootfs: string): void {
+  attempt(`chroot into ${q(rootfs)}`, () => {
+    sys.chdir(rootfs);
+    sys.chroot(".");
+    sys.chdir("/");
+  });
 }
 
 /**

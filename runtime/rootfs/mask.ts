@@ -15,6 +15,7 @@ import { attempt, failure, q, RootfsError } from "./errors.ts";
 import { fileKind, openDevEntry, statFd } from "./inode.ts";
 
 const NULL_DEVICE = makedev(1, 3);
+const MASK_TMPFS = { source: "tmpfs", ro: "" };
 
 /** Masks each path that exists; refuses them all when /dev/null is not the null device. */
 export function maskPaths(sys: Syscalls, paths: readonly string[]): void {
@@ -58,7 +59,8 @@ function maskPath(sys: Syscalls, devNull: number, path: string): void {
     const type = attempt(what, () => statFd(sys, target)).mode & S_IFMT;
     // The link's target is the container's choice, and may be a host file reached through /proc.
     if (type === S_IFLNK) throw new RootfsError(`${what} is a symbolic link in the rootfs; refusing to mask what it points to`);
-    if (type === S_IFDIR) attempt(what, () => mountOnto(sys, "tmpfs", MOUNT_ATTR_RDONLY, target));
+    // As runc's mount("tmpfs", path, "tmpfs", MS_RDONLY): named "tmpfs", and the superblock read-only too.
+    if (type === S_IFDIR) attempt(what, () => mountOnto(sys, "tmpfs", MOUNT_ATTR_RDONLY, target, MASK_TMPFS));
     else attempt(what, () => bindOnto(sys, devNull, target));
   } finally {
     sys.close(target);

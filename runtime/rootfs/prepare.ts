@@ -28,11 +28,19 @@ export function prepareRootfs(
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);
-  // Nothing mounted from here on may propagate back to the host.
-  const rootFlags = propagation || MS.SLAVE | MS.REC;
-  attempt(`mount propagation of ${q("/")}`, () => sys.mount(null, "/", null, rootFlags, null));
-  makeParentMountUnshared(sys, root, propagation);
+  const own = hasMountNamespace(spec);
+  if (own) {
+    // Nothing mounted from here on may propagate back to the host.
+    const rootFlags = propagation || MS.SLAVE | MS.REC;
+    attempt(`mount propagation of ${q("/")}`, () => sys.mount(null, "/", null, rootFlags, null));
+    makeParentMountUnshared(sys, root, propagation);
+  }
   attempt(`bind mount of the rootfs ${q(root)}`, () => sys.mount(root, root, null, MS.BIND | MS.REC, null));
+  if (!own) {
+    // In the host's namespace only the container's own bind is changed: private, so what is mounted
+    // on it reaches no peer and goes with it at delete (runc makes the host's "/" a slave instead).
+    attempt(`mount propagation of ${q(root)}`, () => sys.mount(null, root, null, MS.PRIVATE | MS.REC, null));
+  }
 
   // Opened after the bind, so every destination is reached on the container's own mount of the rootfs.
   const rootfd = attempt(`open the rootfs ${q(root)}`, () => sys.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -56,6 +64,15 @@ export function prepareRootfs(
   } finally {
     sys.close(rootfd);
   }
+}
+
+/**
+ * Whether the container has a mount namespace of its own. Without one (the
+ * spec lets it share the runtime's), its mounts are made in the host's
+ * namespace, on a bind of the rootfs that delete removes.
+ */
+export function hasMountNamespace(spec: Spec): boolean {
+  return (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
 }
 
 /** mount(2) flags for `linux.rootfsPropagation` ("slave" → MS_SLAVE), 0 when unset. */

@@ -4,6 +4,7 @@
  */
 import type { Spec } from "../spec/schema.ts";
 import type { SavedCgroup } from "../cgroups/manager.ts";
+import type { HostMounts } from "../container/host_mounts.ts";
 
 /** The phases runt records itself; `stopped` and `paused` are also read off the live system. */
 export type Phase = "creating" | "created" | "running" | "stopped";
@@ -37,6 +38,8 @@ export interface ContainerRecord {
   creator?: { pid: number; startTime: string };
   /** The container's cgroup directories, for kill --all, delete and the resource commands. */
   cgroup?: SavedCgroup;
+  /** Where a container without a mount namespace makes its mounts on the host, for delete to remove. */
+  hostMounts?: HostMounts;
 }
 
 export interface OciState {

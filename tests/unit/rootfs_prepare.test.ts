@@ -89,7 +89,7 @@ function devBoundSpec(hostDev: string, extra: Partial<Spec["linux"]> = {}): Spec
   return {
     ociVersion: "1.2.0",
     mounts: [{ destination: "/dev", type: "bind", source: hostDev, options: ["rbind"] }],
-    linux: { ...extra },
+    linux: { namespaces: [{ type: "mount" }], ...extra },
   };
 }
 
@@ -115,6 +115,21 @@ test("rootfsPropagation replaces rslave for / and decides how the rootfs's paren
     } finally {
       s.cleanup();
     }
+  }
+});
+
+test("without a mount namespace the host's propagation is left alone: only the rootfs bind is made private", () => {
+  const s = scratch();
+  try {
+    mkdirSync(join(s.dir, "dev"));
+    const sys = new NodeMakingSyscalls();
+    prepareRootfs(sys, devBoundSpec(join(s.dir, "dev"), { namespaces: [] }), s.rootfs, undefined, new FakeProc());
+    assert.deepEqual(mountCalls(sys).slice(0, 2), [
+      [s.rootfs, s.rootfs, null, MS.BIND | MS.REC, null],
+      [null, s.rootfs, null, MS.PRIVATE | MS.REC, null],
+    ]);
+  } finally {
+    s.cleanup();
   }
 });
 
