@@ -67,6 +67,8 @@ test("masked paths: the null device bound over a file, a read-only tmpfs over a 
   assert.deepEqual(attached(sys), [["tree of null", "/proc/kcore"], ["mount of fs:tmpfs", "/proc/acpi"]]);
   assert.deepEqual(sys.callsTo("openTree").map(([, path, flags]) => [path, flags]), [["", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH]]);
   assert.deepEqual(sys.callsTo("fsmount").map(([, , attrs]) => attrs), [MOUNT_ATTR_RDONLY]);
+  // As runc's mount("tmpfs", …, MS_RDONLY): the source reads "tmpfs" and the superblock is read-only too.
+  assert.deepEqual(sys.callsTo("fsconfigSetString").map(([, key, value]) => [key, value]), [["source", "tmpfs"], ["ro", ""]]);
   // /dev/null and every target pinned without following a final link, checked through that descriptor.
   assert.deepEqual(sys.callsTo("openat").map((a) => a.slice(1, 3)), [["null", O_PATH | O_NOFOLLOW | O_CLOEXEC]]);
   assert.deepEqual(sys.callsTo("open").slice(1).map((a) => a.slice(0, 2)), [
