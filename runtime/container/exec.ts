@@ -16,6 +16,7 @@ import { ociState, type ContainerRecord } from "../state/record.ts";
 import { SIGKILL } from "../../ffi/constants.ts";
 import { Errno } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
+import { sendListenerToAgent } from "./seccomp_agent.ts";
 import type { LifecycleContext } from "./context.ts";
 import { writePidFile } from "./create.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
@@ -66,6 +67,11 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   const signals = forwardSignals(sys);
   let reaped = false;
   let processPid = 0;
+  let listener: number | undefined;
+  const handOverListener = (fd: number) => {
+    sendListenerToAgent(sys, spec.linux!.seccomp!, processPid, fd, ociState(record, status));
+    sys.write(init.channel.fd, "\n");
+  };
   try {
     try {
       if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
@@ -92,6 +98,13 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
           processPid = report.pid;
           sys.waitpid(init.pid);
           reaped = true;
+          if (listener !== undefined) handOverListener(listener);
+          continue;
+        }
+        if (report.type === "seccomp-listener") {
+          // From the process itself, which may report before its PID has arrived.
+          if (processPid) handOverListener(report.fd);
+          else listener = report.fd;
           continue;
         }
         if (report.type === "tail") {

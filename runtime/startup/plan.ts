@@ -82,6 +82,8 @@ export function createStartup(o: CreateStartup): StubProgram {
   // Nothing in the container may read this process's memory or open its exe while it waits.
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
   processSettings(prog, o);
+  // With no_new_privs, as late as the channel allows: a seccomp agent needs the listener before "ready".
+  lateFilter(prog, o);
   prog.call("write", [o.channelFd, prog.str(READY_LINE), READY_LINE.length], { what: "report ready to the runtime" });
   prog.call("close", [o.channelFd], { what: "close the runtime's channel" });
   // Blocks until `start` opens the fifo for reading; as the container's user, as runc's init does.
@@ -110,6 +112,7 @@ export function execStartup(o: ExecStartup): StubProgram {
     prog.call("ioctl", [0, TIOCSCTTY, 0], { what: "process.terminal: take the terminal" });
   }
   processSettings(prog, o);
+  lateFilter(prog, o);
   lastSteps(prog, o);
   return prog;
 }
@@ -141,13 +144,20 @@ function processSettings(prog: StubProgram, o: Common): void {
   const proc = o.spec.process!;
   planLsmLabels(prog, proc);
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before the capabilities go.
-  if (o.seccomp && !proc.noNewPrivileges) planFilter(prog, o.seccomp);
+  if (o.seccomp && !proc.noNewPrivileges) planFilter(prog, o.seccomp, o.channelFd);
   planCredentials(prog, o.spec, o.applied, o.host);
 }
 
-/** With no_new_privs the filter goes in last, so the profile need not allow the steps before it. */
+/**
+ * With no_new_privs the filter goes in after the credentials, so the
+ * profile need not allow them: what follows it is what runc's init does
+ * after its own (report ready, the exec fifo, execve).
+ */
+function lateFilter(prog: StubProgram, o: Common): void {
+  if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp, o.channelFd);
+}
+
 function lastSteps(prog: StubProgram, o: Common): void {
-  if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp);
   const { path, args, env } = o.exec;
   prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec: ${quote(path)}` });
 }
