@@ -143,13 +143,8 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
 function execSpec(record: ContainerRecord, process: Process): Spec {
   const namespaces: Namespace[] = (record.config.linux?.namespaces ?? [])
     .filter((ns) => ns.type !== "user")
-    .map((ns) => {
-      if (ns.type === "time") {
-        // setns into a time namespace needs a single-threaded process.
-        throw new ContainerSetupError(`cannot exec in container "${record.id}": it has a time namespace, which runt cannot join`);
-      }
-      return { type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` };
-    });
+    // The start-up program enters the time namespace: /proc/PID/ns/time is PID 1's own.
+    .map((ns) => ({ type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` }));
   return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
 }
 

@@ -26,7 +26,7 @@ import { setupConsole } from "./console.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
-import { createsNetworkNamespace, enterInitNamespaces } from "./namespaces.ts";
+import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram } from "./namespaces.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
 export function runInit(sys: Syscalls, fd: number): never {
@@ -37,6 +37,7 @@ export function runInit(sys: Syscalls, fd: number): never {
   let config: InitConfig;
   let program: StubProgram;
   let pidNamespace: number | undefined;
+  let timeNamespace: number | undefined;
   try {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
@@ -46,7 +47,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
     if (config.joinPidNamespace !== undefined) pidNamespace = openPidNamespace(sys, config.joinPidNamespace);
-    enterInitNamespaces(sys, spec);
+    timeNamespace = enterInitNamespaces(sys, spec).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
     const procPidNamespace = pidNamespace === undefined ? undefined : `/proc/thread-self/fd/${pidNamespace}`;
@@ -60,12 +61,12 @@ export function runInit(sys: Syscalls, fd: number): never {
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
-    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace });
+    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace, timeNamespaceFd: timeNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(1);
   }
-  become(sys, channel, program, config, pidNamespace === undefined ? [fd, fifo] : [fd, fifo, pidNamespace]);
+  become(sys, channel, program, config, defined([fd, fifo, pidNamespace, timeNamespace]));
 }
 
 /**
@@ -75,19 +76,19 @@ export function runInit(sys: Syscalls, fd: number): never {
  */
 function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   let program: StubProgram;
-  let pidNamespace: number | undefined;
+  let left: LeftToProgram;
   try {
     const { spec } = config;
-    pidNamespace = enterInitNamespaces(sys, spec, { pidForChildren: true });
+    left = enterInitNamespaces(sys, spec, { pidForChildren: true });
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
-    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: pidNamespace });
+    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: left.pid, timeNamespaceFd: left.time });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
-  become(sys, channel, program, config, pidNamespace === undefined ? [channel.fd] : [channel.fd, pidNamespace]);
+  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time]));
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
@@ -112,6 +113,10 @@ function become(sys: Syscalls, channel: Channel, program: StubProgram, config: I
     trySend(channel, { type: "error", message: describe(e) });
     return exit(126);
   }
+}
+
+function defined(fds: (number | undefined)[]): number[] {
+  return fds.filter((fd): fd is number => fd !== undefined);
 }
 
 function openPidNamespace(sys: Syscalls, path: string): number {

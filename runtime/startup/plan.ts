@@ -21,6 +21,7 @@
 import {
   AT_FDCWD,
   CLONE_NEWPID,
+  CLONE_NEWTIME,
   CLONE_PARENT,
   F_SETFD,
   FD_CLOEXEC,
@@ -55,6 +56,8 @@ interface Common {
   host?: ProcessHost;
   /** The parent ↔ runtime channel; reports go there until something else is said. */
   channelFd: number;
+  /** A time namespace given by path: only a single-threaded process can enter one. */
+  timeNamespaceFd?: number;
 }
 
 export interface CreateStartup extends Common {
@@ -74,6 +77,7 @@ const CHILD = 1;
 
 export function createStartup(o: CreateStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  enterTimeNamespace(prog, o.timeNamespaceFd);
   if (o.pidNamespaceFd !== undefined) {
     startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
     // Until the runtime has recorded the new PID, so nothing can happen to a container it does not know.
@@ -103,6 +107,7 @@ export interface ExecStartup extends Common {
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  enterTimeNamespace(prog, o.timeNamespaceFd);
   startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
   // The child: the channel must not reach the user's program.
   prog.call("fcntl", [o.channelFd, F_SETFD, FD_CLOEXEC], { what: "close the channel on exec" });
@@ -115,6 +120,13 @@ export function execStartup(o: ExecStartup): StubProgram {
   lateFilter(prog, o);
   lastSteps(prog, o);
   return prog;
+}
+
+/** Entered by the program itself, and so by every process it starts. */
+function enterTimeNamespace(prog: StubProgram, fd: number | undefined): void {
+  if (fd === undefined) return;
+  prog.call("setns", [fd, CLONE_NEWTIME], { what: "joining the time namespace of linux.namespaces" });
+  prog.call("close", [fd], { what: "close the time namespace's descriptor" });
 }
 
 /**
