@@ -11,8 +11,7 @@
 import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
-import { runHooks } from "../hooks/mod.ts";
-import type { HookSpawn } from "../hooks/run.ts";
+import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { liveProc } from "../rootfs/proc.ts";
@@ -54,7 +53,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
-    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace));
+    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace));
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
@@ -95,9 +94,9 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
 function processPlan(sys: Syscalls, config: InitConfig, channelFd: number) {
   const { spec } = config;
   const proc = spec.process!;
-  // As runc: HOME from the container's /etc/passwd when the config leaves it out.
-  const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
-  const exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
+  // As runc: HOME from the container's /etc/passwd when the config leaves it out (not for a hook).
+  const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0);
+  const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
   const applied = applyProcessLimits(sys, spec);
   return { spec, exec, seccomp: config.seccomp, applied, channelFd };
 }
@@ -128,9 +127,9 @@ function openPidNamespace(sys: Syscalls, path: string): number {
 }
 
 /** createContainer hooks run in the container's PID namespace, which an init started outside it enters for the spawn only. */
-function hookSpawn(sys: Syscalls, pidNamespace: number | undefined): HookSpawn {
-  if (pidNamespace === undefined) return {};
-  return { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } };
+function hookSpawner(sys: Syscalls, pidNamespace: number | undefined): HookSpawner {
+  if (pidNamespace === undefined) return posixSpawner(sys);
+  return posixSpawner(sys, { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } });
 }
 
 /** Names the terminal as the part that failed. */
