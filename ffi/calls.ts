@@ -40,6 +40,7 @@ const SPECS: Record<string, Spec> = {
   execve: [, [], [], [2]],
   waitpid: [, [1]],
   pidfdOpen: ["pidfd_open", [1]],
+  pidfdGetfd: ["pidfd_getfd"],
   pidfdSendSignal: ["pidfd_send_signal", [2]],
   open: [, [1], [2]],
   openat: [, [2], [3]],

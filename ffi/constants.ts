@@ -256,6 +256,7 @@ export const SYS: Readonly<
     | "pivot_root"
     | "pidfd_send_signal"
     | "pidfd_open"
+    | "pidfd_getfd"
     | "close_range"
     | "openat2"
     | "mount_setattr"
@@ -269,6 +270,7 @@ export const SYS: Readonly<
   // Calls from 424 on share one number across architectures.
   pidfd_send_signal: 424,
   pidfd_open: 434,
+  pidfd_getfd: 438,
   close_range: 436,
   // glibc 2.36 has no openat2() wrapper.
   openat2: 437,

@@ -189,6 +189,10 @@ export class RecordingSyscalls implements Syscalls {
   kill(pid: number, signal: number): void {
     this.record("kill", [pid, signal]);
   }
+  pidfdGetfd(pidfd: number, targetFd: number): number {
+    this.record("pidfdGetfd", [pidfd, targetFd]);
+    return this.fd();
+  }
   pidfdOpen(pid: number, flags = 0): number {
     this.record("pidfdOpen", [pid, flags]);
     return this.fd();

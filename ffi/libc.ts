@@ -356,6 +356,10 @@ export class LibcSyscalls implements Syscalls {
     this.check(this.native.fn.kill(pid, signal), "kill", [pid, signal]);
   }
 
+  pidfdGetfd(pidfd: number, targetFd: number): number {
+    return this.raw("pidfdGetfd", [pidfd, targetFd], SYS.pidfd_getfd, [pidfd, targetFd, 0], []);
+  }
+
   pidfdOpen(pid: number, flags = 0): number {
     return this.raw("pidfdOpen", [pid, flags], SYS.pidfd_open, [pid, flags], []);
   }

@@ -148,6 +148,8 @@ export interface Syscalls {
   kill(pid: number, signal: number): void;
   pidfdOpen(pid: number, flags?: number): number;
   pidfdSendSignal(pidfd: number, signal: number, flags?: number): void;
+  /** pidfd_getfd(2): a copy, close-on-exec, of descriptor `targetFd` of the process `pidfd` refers to. */
+  pidfdGetfd(pidfd: number, targetFd: number): number;
   /** The calling thread's signal mask (SIG_BLOCK/SIG_UNBLOCK/SIG_SETMASK); returns the previous one. */
   sigprocmask(how: number, signals: readonly number[]): number[];
   /**

@@ -19,7 +19,7 @@ export function features() {
       seccomp: {
         enabled: process.arch === "x64",
         // Notifications need a seccomp agent, which runt does not talk to.
-        actions: SECCOMP_ACTIONS.filter((a) => a !== "SCMP_ACT_NOTIFY"),
+        actions: SECCOMP_ACTIONS,
         operators: [...SECCOMP_OPERATORS],
         archs: [...SECCOMP_ARCHES],
         knownFlags: [...SECCOMP_FLAGS],

@@ -16,10 +16,6 @@ export function checkBuildable(spec: Spec, bundle: string): string {
   if (namespaces.some((ns) => ns.type === "user")) {
     throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");
   }
-  if (namespaces.some((ns) => ns.type === "time" && ns.path !== undefined)) {
-    // setns into a time namespace needs a single-threaded process, which a JavaScript runtime never is.
-    throw new ContainerSetupError("linux.namespaces: joining a time namespace by path is not supported; create a new one");
-  }
   if (!namespaces.some((ns) => ns.type === "mount")) {
     // runc refuses these ("unable to restrict sys entries without a private MNT namespace"); the spec is silent.
     for (const key of ["maskedPaths", "readonlyPaths"] as const) {

@@ -32,6 +32,7 @@ import { seccompFor } from "./seccomp.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { procTakesPidNamespace } from "./pid_namespace.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
+import { sendListenerToAgent } from "./seccomp_agent.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -210,6 +211,12 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
     if (report.type === "pid") {
       on.onPid(report.pid);
       // Recorded: the process may go on.
+      ctx.sys.write(channel.fd, "\n");
+      continue;
+    }
+    if (report.type === "seccomp-listener") {
+      sendListenerToAgent(ctx.sys, record.config.linux!.seccomp!, record.pid, report.fd, ociState(record, "creating"));
+      // The agent has it: the program closes its own and goes on.
       ctx.sys.write(channel.fd, "\n");
       continue;
     }

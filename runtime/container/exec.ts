@@ -11,11 +11,12 @@ import { NAMESPACES } from "../spec/constants.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
-import { type SpawnedInit, spawnInit } from "../init/spawn.ts";
+import { spawnInit } from "../init/spawn.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
 import { SIGKILL } from "../../ffi/constants.ts";
 import { Errno } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
+import { sendListenerToAgent } from "./seccomp_agent.ts";
 import type { LifecycleContext } from "./context.ts";
 import { writePidFile } from "./create.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
@@ -47,77 +48,27 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
     throw new ContainerStateError(`cannot exec in container "${opts.id}": it is ${status}`);
   }
   checkLsmSupport(opts.process);
-  const spec = execSpec(record, opts.process);
-  // The container's filter holds for every process in it, as under runc.
-  const seccomp = seccompFor(spec);
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
   const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
-  let init: SpawnedInit;
-  try {
-    init = spawnInit(sys, opts.id, undefined, opts.preserveFds ?? 0);
-  } catch (e) {
-    if (consoleSocket !== undefined) sys.close(consoleSocket);
-    throw e;
-  }
   // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
-  let reaped = false;
-  let processPid = 0;
   try {
+    let processPid: number;
     try {
-      if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
-      init.channel.send({
-        mode: "exec",
-        spec,
-        rootfs: record.rootfs,
-        bundle: record.bundle,
-        noPivot: false,
-        noNewKeyring: false,
-        fifoPath: "",
-        preserveFds: opts.preserveFds ?? 0,
-        state: ociState(record, status),
-        seccomp,
-      } satisfies InitConfig);
-      for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
-        if (report.type === "error") {
-          const code = exitCodeOf(sys.waitpid(init.pid).status!);
-          reaped = true;
-          throw new ContainerSetupError(report.message, code);
-        }
-        if (report.type === "pid") {
-          // The helper has done its part and exited; the process is runt's own child now.
-          processPid = report.pid;
-          sys.waitpid(init.pid);
-          reaped = true;
-          continue;
-        }
-        if (report.type === "tail") {
-          const tail = parseStartupTail(report.bytes);
-          if (!reaped) sys.waitpid(init.pid);
-          reaped = true;
-          if (tail.pid) processPid = tail.pid;
-          if (tail.failure) {
-            if (processPid) reapQuietly(ctx, processPid);
-            throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
-          }
-          continue;
-        }
-        const fd = report.type === "console" ? init.channel.takeFd() : undefined;
-        if (fd !== undefined) handOverConsole(sys, fd, consoleSocket, consoleOpts);
-      }
-      if (!processPid) throw new ContainerSetupError(`exec in container "${opts.id}": the process was not started`, 126);
-      if (!opts.detach) signals.to(processPid, { terminal: opts.process.terminal });
+      processPid = launchInContainer(ctx, record, opts.process, {
+        preserveFds: opts.preserveFds,
+        onConsole: (fd) => handOverConsole(sys, fd, consoleSocket, consoleOpts),
+      });
     } catch (e) {
-      if (!reaped) killQuietly(ctx, init.pid);
       if (master !== undefined) sys.close(master);
       throw e;
     } finally {
-      init.channel.close();
       if (consoleSocket !== undefined) sys.close(consoleSocket);
     }
+    if (!opts.detach) signals.to(processPid, { terminal: opts.process.terminal });
     if (opts.pidFile) writePidFile(opts.pidFile, processPid);
     if (opts.detach) return 0;
     return exitCodeOf(await awaitExit(sys, processPid, master));
@@ -126,17 +77,104 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   }
 }
 
+export interface LaunchOptions {
+  preserveFds?: number;
+  /** Descriptors that become the process's 0, 1 and 2 (default: runt's own). */
+  stdio?: [number, number, number];
+  /** The environment exactly as given, without the HOME runc adds to a container process's. */
+  exactEnv?: boolean;
+  /** The program to run, when it is not args[0] looked up on PATH (a hook's `path`). */
+  executable?: string;
+  /** The terminal's master, when the process has one. */
+  onConsole?: (master: number) => void;
+}
+
+/**
+ * A new process in the container's namespaces and cgroup, under its
+ * process settings and seccomp filter, as runt's own child (see
+ * runtime/startup/plan.ts): `exec`, and startContainer hooks. Returns once
+ * the process has exec'd its program; its PID.
+ */
+export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord, process: Process, opts: LaunchOptions = {}): number {
+  const { sys } = ctx;
+  const status = containerStatus(record);
+  const spec = execSpec(record, process);
+  // The container's filter holds for every process in it, as under runc.
+  const seccomp = seccompFor(spec);
+  const init = spawnInit(sys, record.id, undefined, opts.preserveFds ?? 0, opts.stdio);
+  let reaped = false;
+  let processPid = 0;
+  let listener: number | undefined;
+  const handOverListener = (fd: number) => {
+    sendListenerToAgent(sys, spec.linux!.seccomp!, processPid, fd, ociState(record, status));
+    sys.write(init.channel.fd, "\n");
+  };
+  try {
+    if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
+    init.channel.send({
+      mode: "exec",
+      spec,
+      rootfs: record.rootfs,
+      bundle: record.bundle,
+      noPivot: false,
+      noNewKeyring: false,
+      fifoPath: "",
+      preserveFds: opts.preserveFds ?? 0,
+      state: ociState(record, status),
+      seccomp,
+      exactEnv: opts.exactEnv,
+      executable: opts.executable,
+    } satisfies InitConfig);
+    for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
+      if (report.type === "error") {
+        const code = exitCodeOf(sys.waitpid(init.pid).status!);
+        reaped = true;
+        throw new ContainerSetupError(report.message, code);
+      }
+      if (report.type === "pid") {
+        // The helper has done its part and exited; the process is runt's own child now.
+        processPid = report.pid;
+        sys.waitpid(init.pid);
+        reaped = true;
+        if (listener !== undefined) handOverListener(listener);
+        continue;
+      }
+      if (report.type === "seccomp-listener") {
+        // From the process itself, which may report before its PID has arrived.
+        if (processPid) handOverListener(report.fd);
+        else listener = report.fd;
+        continue;
+      }
+      if (report.type === "tail") {
+        const tail = parseStartupTail(report.bytes);
+        if (!reaped) sys.waitpid(init.pid);
+        reaped = true;
+        if (tail.pid) processPid = tail.pid;
+        if (tail.failure) {
+          if (processPid) reapQuietly(ctx, processPid);
+          throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
+        }
+        continue;
+      }
+      const fd = report.type === "console" ? init.channel.takeFd() : undefined;
+      if (fd !== undefined) opts.onConsole?.(fd);
+    }
+    if (!processPid) throw new ContainerSetupError(`exec in container "${record.id}": the process was not started`, 126);
+    return processPid;
+  } catch (e) {
+    if (!reaped) killQuietly(ctx, init.pid);
+    throw e;
+  } finally {
+    init.channel.close();
+  }
+}
+
 /** The container's config with the exec'd process, and every namespace named by its init's /proc path. */
 function execSpec(record: ContainerRecord, process: Process): Spec {
   const namespaces: Namespace[] = (record.config.linux?.namespaces ?? [])
     .filter((ns) => ns.type !== "user")
-    .map((ns) => {
-      if (ns.type === "time") {
-        // setns into a time namespace needs a single-threaded process.
-        throw new ContainerSetupError(`cannot exec in container "${record.id}": it has a time namespace, which runt cannot join`);
-      }
-      return { type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` };
-    });
+    // The start-up program enters the time namespace: /proc/PID/ns/time is PID 1's own.
+    .map((ns) => ({ type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` }));
   return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
 }
 

@@ -2,9 +2,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SIGKILL } from "../../ffi/constants.ts";
-import { runHooks } from "../hooks/mod.ts";
+import { type HookSpawner, runHooks } from "../hooks/mod.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
-import { withContainerNamespaces } from "./namespaces.ts";
+import { launchInContainer } from "./exec.ts";
 import type { LifecycleContext } from "./context.ts";
 import { EXEC_FIFO } from "./paths.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
@@ -26,18 +26,24 @@ export interface StartedContainer {
 }
 
 /**
- * startContainer hooks, in the container's namespaces (runtime.md), before
- * the user's program is released: started from here, since the waiting
- * container is the start-up program, which runs no hooks. A failure is
+ * startContainer hooks, before the user's program is released: each is
+ * started as `exec` starts a process (runtime.md: in the container's
+ * namespaces), so it runs as runc's do — in the container's cgroup, with
+ * its user, capabilities and seccomp filter — not as runt. A failure is
  * returned as the reason the container stopped.
  */
 function runStartContainerHooks(ctx: LifecycleContext, record: ContainerRecord): string {
   const hooks = record.config.hooks?.startContainer;
   if (!hooks?.length) return "";
-  try {
-    withContainerNamespaces(ctx.sys, record.pid, record.config, (spawn) => {
-      runHooks(ctx.sys, "startContainer", hooks, ociState(record, "created"), spawn);
+  const container = record.config.process!;
+  const spawner: HookSpawner = (hook, stdio) =>
+    launchInContainer(ctx, record, { ...container, args: hook.args?.length ? hook.args : [hook.path], env: hook.env ?? [], terminal: false }, {
+      stdio,
+      exactEnv: true,
+      executable: hook.path,
     });
+  try {
+    runHooks(ctx.sys, "startContainer", hooks, ociState(record, "created"), spawner);
     return "";
   } catch (e) {
     return (e as Error).message;

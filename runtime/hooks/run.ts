@@ -34,14 +34,31 @@ const READ_CHUNK = 64 * 1024;
 /** Reads per poll: a hook writing without pause must not keep us from checking its timeout. */
 const MAX_READS = 16;
 
-/** Where a hook is born when not in the caller's own namespaces (startContainer: the container's PID one). */
-export type HookSpawn = Pick<SpawnOptions, "pidNamespace">;
+/**
+ * Starts a hook's process with `stdio` as its 0, 1 and 2 and returns its
+ * PID, a child of this process. Throws a SyscallError when it cannot run,
+ * or any error whose message says why.
+ */
+export type HookSpawner = (hook: Hook, stdio: [number, number, number]) => number;
+
+/** posix_spawn of the hook in this process's namespaces, or born in `pidNamespace`. */
+export function posixSpawner(sys: Syscalls, options: Pick<SpawnOptions, "pidNamespace"> = {}): HookSpawner {
+  return (hook, [stdin, stdout, stderr]) =>
+    sys.posixSpawn(hook.path, hook.args?.length ? hook.args : [hook.path], hook.env ?? [], {
+      fileActions: [
+        { op: "dup2", fd: stdin, to: 0 },
+        { op: "dup2", fd: stdout, to: 1 },
+        { op: "dup2", fd: stderr, to: 2 },
+      ],
+      ...options,
+    });
+}
 
 /** Runs `hooks` in order; the first failure throws HookError and the rest do not run. */
-export function runHooks(sys: Syscalls, kind: HookKind, hooks: readonly Hook[] | undefined, state: OciState, spawn: HookSpawn = {}): void {
+export function runHooks(sys: Syscalls, kind: HookKind, hooks: readonly Hook[] | undefined, state: OciState, spawner = posixSpawner(sys)): void {
   if (!hooks?.length) return;
   const input = new TextEncoder().encode(JSON.stringify(state));
-  for (const hook of hooks) runHook(sys, kind, hook, input, spawn);
+  for (const hook of hooks) runHook(sys, kind, hook, input, spawner);
 }
 
 /**
@@ -72,7 +89,7 @@ export function hookFailureIsFatal(kind: HookKind): boolean {
 }
 
 /** Runs one hook to completion with `input` on its stdin. */
-export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8Array, spawn: HookSpawn = {}): void {
+export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8Array, spawner = posixSpawner(sys)): void {
   const fail = (reason: string): never => {
     throw new HookError(kind, hook.path, reason);
   };
@@ -93,17 +110,9 @@ export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8A
     let sent = writeSome(sys, stdinW, input, 0);
     let pid: number;
     try {
-      pid = sys.posixSpawn(hook.path, hook.args?.length ? hook.args : [hook.path], hook.env ?? [], {
-        fileActions: [
-          { op: "dup2", fd: stdinR, to: 0 },
-          { op: "dup2", fd: outW, to: 1 },
-          { op: "dup2", fd: outW, to: 2 },
-        ],
-        ...spawn,
-      });
+      pid = spawner(hook, [stdinR, outW, outW]);
     } catch (e) {
-      if (!(e instanceof SyscallError)) throw e;
-      throw new HookError(kind, hook.path, `cannot run: ${errnoName(e.errno)} (${errnoDescription(e.errno)})`);
+      return fail(`cannot run: ${e instanceof SyscallError ? `${errnoName(e.errno)} (${errnoDescription(e.errno)})` : (e as Error).message}`);
     }
     closeFd(stdinR);
     closeFd(outW);

@@ -5,7 +5,7 @@
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { RuntError } from "../errors.ts";
-import { PID_REPORT_MAGIC } from "../startup/report.ts";
+import { LISTENER_REPORT_MAGIC, PID_REPORT_MAGIC } from "../startup/report.ts";
 
 /** What the init sends while it builds the container. */
 export type InitReport =
@@ -16,6 +16,8 @@ export type InitReport =
   | { type: "error"; message: string }
   /** The start-up program's clone: the PID, as runt's namespace numbers it, of the process it started. */
   | { type: "pid"; pid: number }
+  /** The program holds a seccomp listener at this descriptor number, waiting for the runtime to copy it. */
+  | { type: "seccomp-listener"; fd: number }
   /** What the start-up program wrote, raw, up to end of file (runtime/startup/report.ts reads it). */
   | { type: "tail"; bytes: Uint8Array };
 
@@ -46,8 +48,8 @@ export class Channel {
 
   /**
    * The next message, or null once the other end is closed. Messages are
-   * JSON lines; the start-up program writes a PID as 16 bytes of its own,
-   * and anything else of its writing comes last and is returned whole,
+   * JSON lines; the start-up program writes a PID or a seccomp listener as
+   * 16 bytes of its own, and anything else of its writing comes last and is returned whole,
    * read to end of file, as a `tail` (only the parent reads those: see
    * InitReport).
    */
@@ -55,8 +57,8 @@ export class Channel {
     for (;;) {
       if (this.pending.length > 0 && this.pending[0] !== OPEN_BRACE) {
         // Enough to tell a PID (which more may follow) from a report (which ends the conversation).
-        if (this.pending.length < PID_REPORT_SIZE && this.fill()) continue;
-        return isPidReport(this.pending) ? this.pidReport() : this.tail();
+        if (this.pending.length < REPORT_SIZE && this.fill()) continue;
+        return this.programReport() ?? this.tail();
       }
       const nl = this.pending.indexOf(NEWLINE);
       if (nl >= 0) {
@@ -80,11 +82,18 @@ export class Channel {
     return true;
   }
 
-  private pidReport<T>(): T {
-    const v = new DataView(this.pending.buffer, this.pending.byteOffset, PID_REPORT_SIZE);
-    const pid = Number(v.getBigUint64(8, true));
-    this.pending = this.pending.subarray(PID_REPORT_SIZE);
-    return { type: "pid", pid } as T;
+  /** A [magic, value] report of the program's, when that is what comes next. */
+  private programReport<T>(): T | undefined {
+    if (this.pending.length < REPORT_SIZE) return undefined;
+    const v = new DataView(this.pending.buffer, this.pending.byteOffset, REPORT_SIZE);
+    const magic = v.getBigUint64(0, true), value = Number(v.getBigUint64(8, true));
+    const report = magic === PID_REPORT_MAGIC
+      ? { type: "pid", pid: value }
+      : magic === LISTENER_REPORT_MAGIC
+      ? { type: "seccomp-listener", fd: value }
+      : undefined;
+    if (report) this.pending = this.pending.subarray(REPORT_SIZE);
+    return report as T | undefined;
   }
 
   private tail<T>(): T {
@@ -102,9 +111,6 @@ export class Channel {
 }
 
 const OPEN_BRACE = 0x7b;
-const PID_REPORT_SIZE = 16;
-
-function isPidReport(bytes: Uint8Array): boolean {
-  return bytes.length >= PID_REPORT_SIZE && new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true) === PID_REPORT_MAGIC;
-}
+/** [u64 magic, u64 value]. */
+const REPORT_SIZE = 16;
 const NEWLINE = 0x0a;

@@ -26,6 +26,10 @@ export interface InitConfig {
    * (see runtime/container/pid_namespace.ts); unset when it was started in it.
    */
   joinPidNamespace?: string;
+  /** `exec` of a hook: its environment exactly as given (no HOME added). */
+  exactEnv?: boolean;
+  /** `exec` of a hook: its `path`, run as it is rather than args[0] looked up on PATH. */
+  executable?: string;
 }
 
 /** The environment variable naming the channel descriptor in the init. */

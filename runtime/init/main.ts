@@ -11,8 +11,7 @@
 import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
-import { runHooks } from "../hooks/mod.ts";
-import type { HookSpawn } from "../hooks/run.ts";
+import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { liveProc } from "../rootfs/proc.ts";
@@ -28,7 +27,7 @@ import { setupConsole } from "./console.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
-import { createsNetworkNamespace, enterInitNamespaces } from "./namespaces.ts";
+import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram } from "./namespaces.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
 export function runInit(sys: Syscalls, fd: number): never {
@@ -39,6 +38,7 @@ export function runInit(sys: Syscalls, fd: number): never {
   let config: InitConfig;
   let program: StubProgram;
   let pidNamespace: number | undefined;
+  let timeNamespace: number | undefined;
   try {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
@@ -48,26 +48,26 @@ export function runInit(sys: Syscalls, fd: number): never {
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
     if (config.joinPidNamespace !== undefined) pidNamespace = openPidNamespace(sys, config.joinPidNamespace);
-    enterInitNamespaces(sys, spec);
+    timeNamespace = enterInitNamespaces(sys, spec).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
     const procPidNamespace = pidNamespace === undefined ? undefined : `/proc/thread-self/fd/${pidNamespace}`;
     prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
-    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace));
+    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace));
     enterRootfs(sys, config.rootfs, config.noPivot, liveProc, !hasMountNamespace(spec));
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
-    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace });
+    program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace, timeNamespaceFd: timeNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(1);
   }
-  become(sys, channel, program, config, pidNamespace === undefined ? [fd, fifo] : [fd, fifo, pidNamespace]);
+  become(sys, channel, program, config, defined([fd, fifo, pidNamespace, timeNamespace]));
 }
 
 /**
@@ -77,30 +77,30 @@ export function runInit(sys: Syscalls, fd: number): never {
  */
 function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   let program: StubProgram;
-  let pidNamespace: number | undefined;
+  let left: LeftToProgram;
   try {
     const { spec } = config;
     const sharedRoot = hasMountNamespace(spec) ? undefined : openContainerRoot(sys, config.state.pid);
-    pidNamespace = enterInitNamespaces(sys, spec, { pidForChildren: true });
+    left = enterInitNamespaces(sys, spec, { pidForChildren: true });
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
-    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: pidNamespace });
+    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: left.pid, timeNamespaceFd: left.time });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
-  become(sys, channel, program, config, pidNamespace === undefined ? [channel.fd] : [channel.fd, pidNamespace]);
+  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time]));
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
 function processPlan(sys: Syscalls, config: InitConfig, channelFd: number) {
   const { spec } = config;
   const proc = spec.process!;
-  // As runc: HOME from the container's /etc/passwd when the config leaves it out.
-  const env = processEnv(proc.env ?? [], proc.user?.uid ?? 0);
-  const exec = { path: resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
+  // As runc: HOME from the container's /etc/passwd when the config leaves it out (not for a hook).
+  const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0);
+  const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
   const applied = applyProcessLimits(sys, spec);
   return { spec, exec, seccomp: config.seccomp, applied, channelFd };
 }
@@ -118,6 +118,10 @@ function become(sys: Syscalls, channel: Channel, program: StubProgram, config: I
   }
 }
 
+function defined(fds: (number | undefined)[]): number[] {
+  return fds.filter((fd): fd is number => fd !== undefined);
+}
+
 function openPidNamespace(sys: Syscalls, path: string): number {
   try {
     return sys.open(path, O_RDONLY | O_CLOEXEC);
@@ -127,9 +131,9 @@ function openPidNamespace(sys: Syscalls, path: string): number {
 }
 
 /** createContainer hooks run in the container's PID namespace, which an init started outside it enters for the spawn only. */
-function hookSpawn(sys: Syscalls, pidNamespace: number | undefined): HookSpawn {
-  if (pidNamespace === undefined) return {};
-  return { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } };
+function hookSpawner(sys: Syscalls, pidNamespace: number | undefined): HookSpawner {
+  if (pidNamespace === undefined) return posixSpawner(sys);
+  return posixSpawner(sys, { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } });
 }
 
 /** Names the terminal as the part that failed. */

@@ -51,10 +51,20 @@ function setnsNamed(sys: Syscalls, fd: number, ns: { type: string; path?: string
 export interface EnterOptions {
   /**
    * `exec`: the PID namespace given by path is opened with the others but
-   * not joined; its descriptor is returned for the caller to enter, for its
-   * children only, as its very last step.
+   * not joined; the start-up program enters it, for its children only.
    */
   pidForChildren?: boolean;
+}
+
+/**
+ * Namespaces given by path that this process opens but cannot enter: the
+ * start-up program, single-threaded, enters them.
+ */
+export interface LeftToProgram {
+  /** `exec`: the container's PID namespace. */
+  pid?: number;
+  /** A time namespace given by path (setns needs a single-threaded process). */
+  time?: number;
 }
 
 /**
@@ -63,20 +73,22 @@ export interface EnterOptions {
  * setns: once the mount namespace is joined, /proc/PID/ns of the host is
  * out of sight.
  */
-export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOptions = {}): number | undefined {
+export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOptions = {}): LeftToProgram {
   const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type));
-  const joined = own.filter((ns) => ns.path !== undefined);
+  const joined = own.filter((ns) => ns.path !== undefined && ns.type !== "time");
   const pid = options.pidForChildren ? namespacesOf(spec).find((ns) => ns.type === "pid" && ns.path !== undefined) : undefined;
+  const time = own.find((ns) => ns.type === "time" && ns.path !== undefined);
   const opened: { ns: Namespace; fd: number }[] = [];
-  let pidFd: number | undefined;
+  const left: LeftToProgram = {};
   try {
     for (const ns of joined) opened.push({ ns, fd: openNamespace(sys, ns) });
-    if (pid) pidFd = openNamespace(sys, pid);
+    if (pid) left.pid = openNamespace(sys, pid);
+    if (time) left.time = openNamespace(sys, time);
     // setns into a mount namespace refuses a thread sharing its fs_struct with others.
     if (joined.some((ns) => ns.type === "mount")) sys.unshare(CLONE_FS);
     for (const { ns, fd } of opened) setnsNamed(sys, fd, ns);
   } catch (e) {
-    if (pidFd !== undefined) sys.close(pidFd);
+    for (const fd of Object.values(left)) sys.close(fd);
     throw e;
   } finally {
     for (const { fd } of opened) sys.close(fd);
@@ -91,7 +103,7 @@ export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOpt
     }
     if (fresh & CLONE_NEWTIME) writeTimeOffsets(spec);
   }
-  return pidFd;
+  return left;
 }
 
 /** Offsets can only be written while no process lives in the new time namespace: before execve. */

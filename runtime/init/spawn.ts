@@ -22,14 +22,25 @@ export interface SpawnedInit {
 }
 
 /** `pidNamespace`: the spec's pid namespace entry, if it has one. */
-export function spawnInit(sys: Syscalls, id: string, pidNamespace: { path?: string } | undefined, preserveFds: number): SpawnedInit {
+/** `stdio`: descriptors to become the init's 0, 1 and 2 instead of runt's own. */
+export function spawnInit(
+  sys: Syscalls,
+  id: string,
+  pidNamespace: { path?: string } | undefined,
+  preserveFds: number,
+  stdio?: [number, number, number],
+): SpawnedInit {
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
   // The channel sits just above the preserved descriptors, which keep their numbers.
   const initFd = 3 + preserveFds;
   let source = childEnd;
   // dup2 onto itself would leave close-on-exec set.
   if (source === initFd) source = sys.fcntl(childEnd, F_DUPFD_CLOEXEC, initFd + 1);
-  const fileActions: FileAction[] = [{ op: "dup2", fd: source, to: initFd }];
+  // stdio first: one of its descriptors may have the channel's number.
+  const fileActions: FileAction[] = [
+    ...(stdio ?? []).map((fd, to): FileAction => ({ op: "dup2", fd, to })),
+    { op: "dup2", fd: source, to: initFd },
+  ];
   inheritPreserved(sys, initFd);
   const argv = initCommand(id);
   const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);

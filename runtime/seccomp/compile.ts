@@ -29,9 +29,12 @@ const RET = {
   TRAP: 0x00030000,
   ERRNO: 0x00050000,
   TRACE: 0x7ff00000,
+  USER_NOTIF: 0x7fc00000,
   LOG: 0x7ffc0000,
   ALLOW: 0x7fff0000,
 };
+
+export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 
 const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_LOG: 2,
@@ -48,10 +51,9 @@ const argHigh = (index: number) => 16 + 8 * index + 4;
 /** `arch` is process.arch: only x86_64 has a table here. */
 export function compileSeccomp(seccomp: LinuxSeccomp, arch: string = process.arch): CompiledSeccomp {
   if (arch !== "x64") throw new SeccompError(`linux.seccomp: filters are supported on x86_64 only, not ${arch}`);
-  if (seccomp.listenerPath !== undefined) {
-    throw new SeccompError("linux.seccomp.listenerPath: seccomp agents (SCMP_ACT_NOTIFY) are not supported");
-  }
   let flags = 0;
+  // An agent answers SCMP_ACT_NOTIFY through the listener the kernel makes with the filter.
+  if ((seccomp.syscalls ?? []).some((rule) => rule.action === "SCMP_ACT_NOTIFY")) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   for (const [i, flag] of (seccomp.flags ?? []).entries()) {
     if (!(flag in FLAGS)) throw new SeccompError(`linux.seccomp.flags[${i}]: ${flag} is not supported`);
     flags |= FLAGS[flag];
@@ -121,6 +123,8 @@ function actionValue(action: string, errnoRet: number | undefined, field: string
       return (RET.TRACE | ((errnoRet ?? EPERM) & 0xffff)) >>> 0;
     case "SCMP_ACT_LOG":
       return RET.LOG;
+    case "SCMP_ACT_NOTIFY":
+      return RET.USER_NOTIF;
     case "SCMP_ACT_ALLOW":
       return RET.ALLOW;
     default:

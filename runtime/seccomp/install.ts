@@ -4,8 +4,9 @@
  */
 import { Buffer } from "node:buffer";
 import { SECCOMP_SET_MODE_FILTER } from "../../ffi/constants.ts";
-import type { StubProgram } from "../stub/program.ts";
-import type { CompiledSeccomp } from "./compile.ts";
+import { slot, type StubProgram } from "../stub/program.ts";
+import { LISTENER_REPORT_MAGIC } from "../startup/report.ts";
+import { type CompiledSeccomp, SECCOMP_FILTER_FLAG_NEW_LISTENER } from "./compile.ts";
 
 export interface SeccompFilter {
   /** The BPF instructions, base64. */
@@ -17,10 +18,28 @@ export function filterMessage(compiled: CompiledSeccomp): SeccompFilter {
   return { program: Buffer.from(compiled.program).toString("base64"), flags: compiled.flags };
 }
 
-/** seccomp(SECCOMP_SET_MODE_FILTER) as a step of the start-up program, with its struct sock_fprog in the program's data. */
-export function planFilter(prog: StubProgram, filter: SeccompFilter): void {
+/** The slot the filter's listener descriptor is kept in while the runtime takes a copy. */
+const LISTENER = 3;
+
+/**
+ * seccomp(SECCOMP_SET_MODE_FILTER) as a step of the start-up program, with
+ * its struct sock_fprog in the program's data. A filter with SCMP_ACT_NOTIFY
+ * rules returns a listener: the program reports its number on the channel,
+ * waits while the runtime takes a copy (pidfd_getfd) for the seccomp agent,
+ * and closes its own, so the user's program never holds it.
+ */
+export function planFilter(prog: StubProgram, filter: SeccompFilter, channelFd: number): void {
   const code = new Uint8Array(Buffer.from(filter.program, "base64"));
   // struct sock_fprog: a u16 instruction count, padding, then the pointer.
   const fprog = prog.u64s([code.length / 8, prog.bytes(code)]);
-  prog.call("seccomp", [SECCOMP_SET_MODE_FILTER, filter.flags, fprog], { what: "linux.seccomp: installing the filter" });
+  const listener = (filter.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0;
+  prog.call("seccomp", [SECCOMP_SET_MODE_FILTER, filter.flags, fprog], {
+    what: "linux.seccomp: installing the filter",
+    ...(listener ? { result: LISTENER } : {}),
+  });
+  if (!listener) return;
+  const iov = prog.u64s([prog.u64s([LISTENER_REPORT_MAGIC]), 8, prog.slotAddr(LISTENER), 8]);
+  prog.call("writev", [channelFd, iov, 2], { what: "linux.seccomp.listenerPath: report the listener" });
+  prog.call("read", [channelFd, prog.reserve(1), 1], { what: "linux.seccomp.listenerPath: wait for the agent to have it" });
+  prog.call("close", [slot(LISTENER)], { what: "linux.seccomp.listenerPath: close the listener" });
 }

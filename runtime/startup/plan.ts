@@ -21,6 +21,7 @@
 import {
   AT_FDCWD,
   CLONE_NEWPID,
+  CLONE_NEWTIME,
   CLONE_PARENT,
   F_SETFD,
   FD_CLOEXEC,
@@ -55,6 +56,8 @@ interface Common {
   host?: ProcessHost;
   /** The parent ↔ runtime channel; reports go there until something else is said. */
   channelFd: number;
+  /** A time namespace given by path: only a single-threaded process can enter one. */
+  timeNamespaceFd?: number;
 }
 
 export interface CreateStartup extends Common {
@@ -74,6 +77,7 @@ const CHILD = 1;
 
 export function createStartup(o: CreateStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  enterTimeNamespace(prog, o.timeNamespaceFd);
   if (o.pidNamespaceFd !== undefined) {
     startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
     // Until the runtime has recorded the new PID, so nothing can happen to a container it does not know.
@@ -82,6 +86,8 @@ export function createStartup(o: CreateStartup): StubProgram {
   // Nothing in the container may read this process's memory or open its exe while it waits.
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
   processSettings(prog, o);
+  // With no_new_privs, as late as the channel allows: a seccomp agent needs the listener before "ready".
+  lateFilter(prog, o);
   prog.call("write", [o.channelFd, prog.str(READY_LINE), READY_LINE.length], { what: "report ready to the runtime" });
   prog.call("close", [o.channelFd], { what: "close the runtime's channel" });
   // Blocks until `start` opens the fifo for reading; as the container's user, as runc's init does.
@@ -101,6 +107,7 @@ export interface ExecStartup extends Common {
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  enterTimeNamespace(prog, o.timeNamespaceFd);
   startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
   // The child: the channel must not reach the user's program.
   prog.call("fcntl", [o.channelFd, F_SETFD, FD_CLOEXEC], { what: "close the channel on exec" });
@@ -110,8 +117,16 @@ export function execStartup(o: ExecStartup): StubProgram {
     prog.call("ioctl", [0, TIOCSCTTY, 0], { what: "process.terminal: take the terminal" });
   }
   processSettings(prog, o);
+  lateFilter(prog, o);
   lastSteps(prog, o);
   return prog;
+}
+
+/** Entered by the program itself, and so by every process it starts. */
+function enterTimeNamespace(prog: StubProgram, fd: number | undefined): void {
+  if (fd === undefined) return;
+  prog.call("setns", [fd, CLONE_NEWTIME], { what: "joining the time namespace of linux.namespaces" });
+  prog.call("close", [fd], { what: "close the time namespace's descriptor" });
 }
 
 /**
@@ -141,13 +156,20 @@ function processSettings(prog: StubProgram, o: Common): void {
   const proc = o.spec.process!;
   planLsmLabels(prog, proc);
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before the capabilities go.
-  if (o.seccomp && !proc.noNewPrivileges) planFilter(prog, o.seccomp);
+  if (o.seccomp && !proc.noNewPrivileges) planFilter(prog, o.seccomp, o.channelFd);
   planCredentials(prog, o.spec, o.applied, o.host);
 }
 
-/** With no_new_privs the filter goes in last, so the profile need not allow the steps before it. */
+/**
+ * With no_new_privs the filter goes in after the credentials, so the
+ * profile need not allow them: what follows it is what runc's init does
+ * after its own (report ready, the exec fifo, execve).
+ */
+function lateFilter(prog: StubProgram, o: Common): void {
+  if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp, o.channelFd);
+}
+
 function lastSteps(prog: StubProgram, o: Common): void {
-  if (o.seccomp && o.spec.process?.noNewPrivileges) planFilter(prog, o.seccomp);
   const { path, args, env } = o.exec;
   prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec: ${quote(path)}` });
 }

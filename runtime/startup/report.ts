@@ -8,8 +8,10 @@ import { decodeReport, describeReport } from "../stub/report.ts";
 /** The same line the JavaScript init sent before it became the start-up program. */
 export const READY_LINE = JSON.stringify({ type: "ready" }) + "\n";
 
-/** Marks the 16 bytes [magic, pid] the exec helper writes last; no errno is this large. */
+/** Marks the 16 bytes [magic, pid] the program writes after its clone; no errno is this large. */
 export const PID_REPORT_MAGIC = 0x7275_6e74_7069_6421n; // "runtpid!"
+/** Marks the 16 bytes [magic, descriptor number] of a seccomp listener the program holds. */
+export const LISTENER_REPORT_MAGIC = 0x7275_6e74_6c73_6e21n; // "runtlsn!"
 
 export interface StartupTail {
   /** The process `exec` started, as runt's PID namespace numbers it. */

@@ -42,7 +42,7 @@ test("the init opens every namespace file before it joins any, unsharing its fs 
 
 test("exec: the PID namespace is opened with the others and handed back, not joined", () => {
   const sys = new RecordingSyscalls();
-  const fd = enterInitNamespaces(sys, specWith([
+  const { pid: fd } = enterInitNamespaces(sys, specWith([
     { type: "pid", path: "/proc/9/ns/pid" },
     { type: "mount", path: "/proc/9/ns/mnt" },
   ]), { pidForChildren: true });

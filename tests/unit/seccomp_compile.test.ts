@@ -150,11 +150,12 @@ test("a manager-sized allowlist compiles within the kernel's limits and keeps it
 test("flags, and what cannot be compiled, each said in one line naming the field", () => {
   assert.equal(compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"] }, "x64").flags, 6);
   assert.throws(() => compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW" }, "arm64"), { message: "linux.seccomp: filters are supported on x86_64 only, not arm64" });
-  assert.throws(() => compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a" }, "x64"), /linux\.seccomp\.listenerPath: seccomp agents/);
-  assert.throws(
-    () => compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["read"], action: "SCMP_ACT_NOTIFY" }] }, "x64"),
-    { message: "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY is not supported" },
-  );
+  // SCMP_ACT_NOTIFY: SECCOMP_RET_USER_NOTIF, and a filter that makes a listener for the agent.
+  const notify = compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a", syscalls: [{ names: ["read"], action: "SCMP_ACT_NOTIFY" }] }, "x64");
+  assert.equal(notify.flags, 8);
+  const rets = [...Array(notify.program.length / 8).keys()].map((i) => new DataView(notify.program.buffer).getUint32(8 * i + 4, true));
+  assert.ok(rets.includes(0x7fc00000));
+  assert.equal(compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a" }, "x64").flags, 0);
   assert.throws(
     () => compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"] }, "x64"),
     { message: "linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported" },

@@ -1,0 +1,97 @@
+/**
+ * The start-up program's order, as runtime/startup/plan.ts writes it, for
+ * each kind of container process: read back from the built program.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { capabilityMasks } from "../../runtime/process/capabilities.ts";
+import type { ProcessLimitsApplied } from "../../runtime/process/apply.ts";
+import type { ProcessHost } from "../../runtime/process/host.ts";
+import { filterMessage } from "../../runtime/seccomp/install.ts";
+import { compileSeccomp } from "../../runtime/seccomp/compile.ts";
+import { defaultSpec } from "../../runtime/spec/defaults.ts";
+import type { Spec } from "../../runtime/spec/schema.ts";
+import { createStartup, execStartup } from "../../runtime/startup/plan.ts";
+import type { StubProgram } from "../../runtime/stub/program.ts";
+
+const host: ProcessHost = { lastCap: () => 40, setgroupsAllowed: () => true, stdioOwner: () => 0 };
+const CHANNEL = 5, FIFO = 6, PIDNS = 7;
+
+function applied(spec: Spec): ProcessLimitsApplied {
+  return { caps: capabilityMasks(spec.process!.capabilities, 40), lastCap: 40, cwdReached: true };
+}
+
+function base(edit: (s: Spec) => void = () => {}) {
+  const spec = defaultSpec();
+  spec.process!.terminal = false;
+  edit(spec);
+  return {
+    spec,
+    exec: { path: "/bin/sh", args: ["sh"], env: ["PATH=/bin"] },
+    applied: applied(spec),
+    host,
+    channelFd: CHANNEL,
+  };
+}
+
+/** The program's calls by name, runs of the bounding-set drops and ambient raises folded into one. */
+function names(prog: StubProgram): string[] {
+  const out: string[] = [];
+  for (const { name, what } of prog.ops) {
+    const label = what.includes("from the bounding set") ? "drop bounding" : name;
+    if (out[out.length - 1] !== label || label !== "drop bounding") out.push(label);
+  }
+  return out;
+}
+
+const CREDENTIALS = ["drop bounding", "prctl", "setgroups", "setresgid", "setresuid", "prctl", "capset", "prctl", "prctl"];
+
+test("create: non-dumpable, credentials, ready, the exec fifo, then execve — PID 1 all along", () => {
+  const prog = createStartup({ ...base(), fifoFd: FIFO });
+  assert.deepEqual(names(prog), ["prctl", ...CREDENTIALS, "write", "close", "openat", "close", "write", "execve"]);
+  const whats = prog.ops.map((o) => o.what);
+  assert.equal(whats[0], "make the init non-dumpable");
+  assert.ok(whats.indexOf("report ready to the runtime") < whats.indexOf("open the exec fifo"));
+  assert.equal(whats[whats.length - 1], 'exec: "/bin/sh"');
+});
+
+test("create into a PID namespace given by path: enter it, clone, the parent reports the PID and ends, the child waits to be recorded", () => {
+  const prog = createStartup({ ...base(), fifoFd: FIFO, pidNamespaceFd: PIDNS });
+  assert.deepEqual(names(prog).slice(0, 7), ["setns", "close", "clone", "writev", "exit_group", "read", "prctl"]);
+});
+
+test("seccomp without no_new_privs goes in before the credentials; with it, after them and before ready", () => {
+  const filter = filterMessage(compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }] }, "x64"));
+  const early = names(createStartup({ ...base((s) => (s.process!.noNewPrivileges = false)), fifoFd: FIFO, seccomp: filter }));
+  assert.ok(early.indexOf("seccomp") < early.indexOf("setresuid"));
+  const late = createStartup({ ...base((s) => (s.process!.noNewPrivileges = true)), fifoFd: FIFO, seccomp: filter });
+  const whats = late.ops.map((o) => o.what);
+  const seccomp = whats.indexOf("linux.seccomp: installing the filter");
+  assert.ok(seccomp > whats.indexOf("set process.noNewPrivileges"));
+  assert.ok(seccomp < whats.indexOf("report ready to the runtime"));
+  // Nothing the profile might forbid but what runc's init does after its own: ready, the fifo, execve.
+  assert.deepEqual(late.ops.slice(seccomp + 1).map((o) => o.name), ["write", "close", "openat", "close", "write", "execve"]);
+});
+
+test("a filter with SCMP_ACT_NOTIFY: the listener is reported, held until the runtime has it, then closed", () => {
+  const filter = filterMessage(compileSeccomp({ defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_NOTIFY" }] }, "x64"));
+  const prog = createStartup({ ...base(), fifoFd: FIFO, seccomp: filter });
+  const at = prog.ops.findIndex((o) => o.name === "seccomp");
+  assert.deepEqual(prog.ops.slice(at, at + 4).map((o) => o.name), ["seccomp", "writev", "read", "close"]);
+});
+
+test("exec: enter the PID namespace, clone (the parent reports and ends), then the child's terminal, credentials and execve", () => {
+  const prog = execStartup({ ...base((s) => (s.process!.terminal = true)), pidNamespaceFd: PIDNS });
+  assert.deepEqual(names(prog), [
+    "setns",
+    "close",
+    "clone",
+    "writev",
+    "exit_group",
+    "fcntl",
+    "setsid",
+    "ioctl",
+    ...CREDENTIALS,
+    "execve",
+  ]);
+});
