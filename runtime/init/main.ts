@@ -57,7 +57,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
-    if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
+    if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true, size: proc.consoleSize }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
     program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace });
@@ -81,7 +81,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     pidNamespace = enterInitNamespaces(sys, spec, { pidForChildren: true });
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
-    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
+    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
     program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: pidNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
