@@ -1,20 +1,31 @@
 /** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
-import { hostRuntime, OCI_VERSION, RUNT_VERSION } from "../runtime/version.ts";
+import { fileURLToPath } from "node:url";
+import { hostRuntime, OCI_VERSION, RUNT_VERSION, sourceCommit } from "../runtime/version.ts";
 import { RuntError } from "../runtime/errors.ts";
 import { checkArgCount, type Command, type Flags, parseFlags, splitAfterPositionals } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
-import { UsageError } from "./errors.ts";
+import { UnknownCommandError } from "./errors.ts";
 import { parseGlobal } from "./global.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { Logger } from "./log.ts";
 
+/** runc's `--version` lines, with the JavaScript runtime where runc names its Go. */
 export function versionText(): string {
-  return `runt version ${RUNT_VERSION}\nspec: ${OCI_VERSION}\nruntime: ${hostRuntime()}\n`;
+  const [engine, engineVersion] = hostRuntime().split(" ");
+  return [
+    `runt version ${RUNT_VERSION}`,
+    `commit: ${sourceCommit(fileURLToPath(new URL("..", import.meta.url)))}`,
+    `spec: ${OCI_VERSION}`,
+    `${engine}: ${engineVersion}`,
+    // runc names the libseccomp it links; runt compiles its filters itself and links none.
+    "libseccomp: none (seccomp filters compiled by runt)",
+    "",
+  ].join("\n");
 }
 
 function findCommand(name: string): Command {
   const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) throw new UsageError(`unknown command "${name}" (run 'runt --help' for the list)`);
+  if (!cmd) throw new UnknownCommandError(`No help topic for '${name}'`);
   return cmd;
 }
 
@@ -24,30 +35,11 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const g = parseGlobal(argv);
     log = new Logger(g.options.log, g.options.logFormat, g.options.debug);
-    if (g.version) {
-      process.stdout.write(versionText());
-      return 0;
-    }
-    if (!g.command || g.help) {
-      process.stdout.write(globalHelp(COMMANDS));
-      return 0;
-    }
-    if (g.command === "help") {
-      process.stdout.write(g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS));
-      return 0;
-    }
-    const cmd = findCommand(g.command);
-    const flags: Flags = { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } };
-    const [head, tail] = cmd.verbatimAfter ? splitAfterPositionals(g.rest, flags, cmd.verbatimAfter) : [g.rest, []];
-    const parsed = parseFlags(head, flags, `"runt ${cmd.name}"`);
-    const values = parsed.values;
-    const positionals = [...parsed.positionals, ...tail];
-    if (values.help) {
-      process.stdout.write(commandHelp(cmd));
-      return 0;
-    }
-    checkArgCount(cmd, positionals);
-    return await cmd.run({ global: g.options, log }, values, positionals);
+    log.open();
+    log.debug(`runt ${RUNT_VERSION}: ${JSON.stringify(argv)}`);
+    const status = await dispatch(g, log);
+    log.debug(`exit status ${status}`);
+    return status;
   } catch (e) {
     if (e instanceof RuntError) {
       for (const line of e.lines()) log.error(line);
@@ -60,4 +52,32 @@ export async function runCli(argv: string[]): Promise<number> {
     log.debug(err.stack ?? "");
     return 1;
   }
+}
+
+async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise<number> {
+  if (g.version) {
+    process.stdout.write(versionText());
+    return 0;
+  }
+  if (!g.command || g.help) {
+    process.stdout.write(globalHelp(COMMANDS, versionText()));
+    return 0;
+  }
+  if (g.command === "help" || g.command === "h") {
+    process.stdout.write(g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS, versionText()));
+    return 0;
+  }
+  const cmd = findCommand(g.command);
+  const flags: Flags = { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } };
+  const [head, tail] = cmd.verbatimAfter ? splitAfterPositionals(g.rest, flags, cmd.verbatimAfter) : [g.rest, []];
+  const parsed = parseFlags(head, flags, `"runt ${cmd.name}"`);
+  const values = parsed.values;
+  const positionals = [...parsed.positionals, ...tail];
+  if (values.help) {
+    process.stdout.write(commandHelp(cmd));
+    return 0;
+  }
+  checkArgCount(cmd, positionals);
+  log.debug(`${cmd.name}: flags ${JSON.stringify(values)}, arguments ${JSON.stringify(positionals)}`);
+  return await cmd.run({ global: g.options, log }, values, positionals);
 }

@@ -1,9 +1,8 @@
 /**
  * The shape every subcommand file exports, and the flag parser they share.
- * Flags are declared once (for parsing and for help); parsing is built on
- * `node:util` parseArgs, with runt's own one-line messages for mistakes.
+ * Flags are declared once (for parsing and for help), and parsed the way
+ * runc's command line parses them, with runt's own one-line messages.
  */
-import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 
@@ -54,41 +53,75 @@ export interface Command {
   run(ctx: CommandContext, flags: FlagValues, args: string[]): Promise<number> | number;
 }
 
-/** Parses `argv` against `flags`; `where` names the command in error messages. */
+/**
+ * Parses `argv` against `flags` as Go's flag package (under urfave/cli, as
+ * runc uses it) does: `-name` and `--name` alike, for short and long names,
+ * with the value after `=` or in the next word; a boolean takes `=true` or
+ * `=false`; `--` ends the flags. Flags may follow positional arguments
+ * (urfave/cli moves them forward) unless `stopAtPositional`, for commands
+ * whose trailing words belong to someone else. `where` names the command in
+ * error messages.
+ */
 export function parseFlags(
   argv: string[],
   flags: Flags,
   where: string,
+  stopAtPositional = false,
 ): { values: FlagValues; positionals: string[] } {
-  const options = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [
-      name,
-      { type: f.type, multiple: f.multiple ?? false, ...(f.short ? { short: f.short } : {}) },
-    ]),
-  );
-  // Non-strict so that mistakes come back as tokens we can word ourselves.
-  const { values, positionals, tokens } = parseArgs({
-    args: argv,
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens ?? []) {
-    if (token.kind !== "option") continue;
-    const spec = flags[token.name];
-    if (!spec) throw new UsageError(`unknown flag ${token.rawName} for ${where}`);
-    if (spec.type === "string" && typeof token.value !== "string") {
-      throw new UsageError(`flag ${token.rawName} of ${where} needs a value (${spec.value ?? "VALUE"})`);
+  const values: FlagValues = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
     }
-    if (spec.type === "boolean" && token.inlineValue) {
-      throw new UsageError(`flag ${token.rawName} of ${where} takes no value`);
+    if (!arg.startsWith("-") || arg === "-") {
+      if (stopAtPositional) {
+        positionals.push(...argv.slice(i));
+        break;
+      }
+      positionals.push(arg);
+      continue;
     }
+    const body = arg.slice(arg.startsWith("--") ? 2 : 1);
+    const eq = body.indexOf("=");
+    const written = eq < 0 ? body : body.slice(0, eq);
+    const inline = eq < 0 ? undefined : body.slice(eq + 1);
+    const [name, spec] = lookupFlag(flags, written);
+    const shown = `${arg.startsWith("--") ? "--" : "-"}${written}`;
+    if (!spec || written === "" || written.startsWith("-")) throw new UsageError(`unknown flag ${shown} for ${where}`);
+    let value: string | boolean;
+    if (spec.type === "boolean") {
+      value = inline === undefined ? true : goBool(inline, shown, where);
+    } else if (inline !== undefined) {
+      value = inline;
+    } else if (i + 1 < argv.length) {
+      value = argv[++i];
+    } else {
+      throw new UsageError(`flag ${shown} of ${where} needs a value (${spec.value ?? "VALUE"})`);
+    }
+    if (spec.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), value as string];
+    else values[name] = value;
   }
   for (const [name, spec] of Object.entries(flags)) {
     if (values[name] === undefined && spec.default !== undefined) values[name] = spec.default;
   }
-  return { values: values as FlagValues, positionals };
+  return { values, positionals };
+}
+
+/** A flag by its long name or its short one, with either number of dashes. */
+function lookupFlag(flags: Flags, written: string): [name: string, spec: FlagSpec | undefined] {
+  if (Object.hasOwn(flags, written)) return [written, flags[written]];
+  const entry = Object.entries(flags).find(([, f]) => f.short === written);
+  return entry ?? [written, undefined];
+}
+
+/** strconv.ParseBool, which Go's flag package uses for `-flag=value`. */
+function goBool(text: string, shown: string, where: string): boolean {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+  throw new UsageError(`flag ${shown} of ${where} takes true or false, got "${text}"`);
 }
 
 export function checkArgCount(cmd: Command, args: string[]): void {
@@ -113,8 +146,8 @@ export function splitAfterPositionals(argv: string[], flags: Flags, count: numbe
     if (arg.startsWith("-") && arg !== "-") {
       const name = arg.replace(/^--?/, "").split("=")[0];
       const spec = flags[name] ?? Object.values(flags).find((f) => f.short === name);
-      // A string flag's value is the next word unless given inline.
-      if (spec?.type === "string" && !arg.includes("=") && !(arg.length > 2 && !arg.startsWith("--"))) i++;
+      // A string flag's value is the next word unless given after "=".
+      if (spec?.type === "string" && !arg.includes("=")) i++;
       continue;
     }
     if (++seen === count) {

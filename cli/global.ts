@@ -29,19 +29,7 @@ export interface GlobalParse {
 
 /** Splits `argv` at the command name, which is the first word not taken by a global flag. */
 export function parseGlobal(argv: string[]): GlobalParse {
-  let i = 0;
-  while (i < argv.length) {
-    const arg = argv[i];
-    if (arg === "--") {
-      i++;
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") break;
-    const name = arg.replace(/^--?/, "").split("=")[0];
-    const spec = GLOBAL_FLAGS[name] ?? Object.values(GLOBAL_FLAGS).find((f) => f.short === name);
-    i += spec?.type === "string" && !arg.includes("=") ? 2 : 1;
-  }
-  const { values } = parseFlags(argv.slice(0, Math.min(i, argv.length)), GLOBAL_FLAGS, "runt");
+  const { values, positionals } = parseFlags(argv, GLOBAL_FLAGS, "runt", true);
   const logFormat = values["log-format"];
   if (logFormat !== "text" && logFormat !== "json") {
     throw new UsageError(`--log-format: expected text or json, got "${logFormat}"`);
@@ -63,7 +51,7 @@ export function parseGlobal(argv: string[]): GlobalParse {
     },
     help: values.help === true,
     version: values.version === true,
-    command: argv[i],
-    rest: argv.slice(i + 1),
+    command: positionals[0],
+    rest: positionals.slice(1),
   };
 }

@@ -1,4 +1,5 @@
 import { deleteContainer } from "../../runtime/container/delete.ts";
+import { ContainerNotFoundError } from "../../runtime/state/store.ts";
 import type { Command } from "../command.ts";
 import { lifecycle } from "../lifecycle.ts";
 
@@ -9,12 +10,18 @@ export const deleteCommand: Command = {
   minArgs: 1,
   maxArgs: 1,
   description: `Removes a stopped or created container and runs its poststop hooks. A running
-container is refused unless --force, which kills it first.`,
+container is refused unless --force, which kills it first. With --force, a
+container that does not exist is not an error (exit status 0, as with runc):
+shims call it after the fact.`,
   flags: {
     force: { type: "boolean", short: "f", description: "kill the container first if it is running" },
   },
   async run(ctx, flags, [id]) {
-    deleteContainer(await lifecycle(ctx), id, flags.force === true);
+    try {
+      deleteContainer(await lifecycle(ctx), id, flags.force === true);
+    } catch (e) {
+      if (!(flags.force === true && e instanceof ContainerNotFoundError)) throw e;
+    }
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "../command.ts";
+import { RuntError } from "../../runtime/errors.ts";
+import type { Command, CommandContext, FlagValues } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { lifecycle, preserveFdsFlag } from "../lifecycle.ts";
 
@@ -15,7 +16,8 @@ export const execCommand: Command = {
 from the container's own process settings (capabilities, rlimits, user,
 no_new_privs); flags override them, or --process gives a whole process.json.
 runt exits with the process's status: 126 when it cannot be executed, 127 when
-it is not found, 128+N when signal N killed it.`,
+it is not found, 128+N when signal N killed it; 255 when runt itself fails
+(no such container, a paused one, a bad --pid-file or --user), as runc does.`,
   flags: {
     process: { type: "string", short: "p", value: "FILE", description: "process.json to run (the config's process object); '-' reads stdin" },
     env: { type: "string", short: "e", multiple: true, value: "KEY=VALUE", description: "add an environment variable" },
@@ -34,35 +36,56 @@ it is not found, 128+N when signal N killed it.`,
     "ignore-paused": { type: "boolean", description: "exec even if the container is paused" },
   },
   async run(ctx, flags, [id, ...args]) {
-    const { StateStore } = await import("../../runtime/state/store.ts");
-    const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
-    const { execInContainer } = await import("../../runtime/container/exec.ts");
-    const record = new StateStore(ctx.global.root).read(id);
-    const process = flags.process !== undefined
-      ? await processFile(flags.process as string, record.config)
-      : execProcessFrom(record.config.process!, {
-        args,
-        env: flags.env as string[] | undefined,
-        cwd: flags.cwd as string | undefined,
-        user: flags.user as string | undefined,
-        additionalGids: (flags["additional-gids"] as string[] | undefined)?.map(gidArg),
-        caps: flags.cap as string[] | undefined,
-        noNewPrivileges: flags["no-new-privs"] === true ? true : undefined,
-        tty: flags.tty === true,
-        apparmorProfile: flags.apparmor as string | undefined,
-        selinuxLabel: flags["process-label"] as string | undefined,
-      });
-    return await execInContainer(await lifecycle(ctx), {
-      id,
-      process,
-      detach: flags.detach === true,
-      consoleSocket: flags["console-socket"] as string | undefined,
-      pidFile: flags["pid-file"] as string | undefined,
-      preserveFds: preserveFdsFlag(flags["preserve-fds"]),
-      ignorePaused: flags["ignore-paused"] === true,
-    });
+    // A number flag runc's parser rejects is a usage error (1); everything after is exec failing (255).
+    const preserveFds = preserveFdsFlag(flags["preserve-fds"]);
+    try {
+      return await execute(ctx, flags, id, args, preserveFds);
+    } catch (e) {
+      throw e instanceof RuntError && e.exitCode === 1 ? new ExecError(e.message) : e;
+    }
   },
 };
+
+/**
+ * runt's own failure in exec, told apart from the process's: runc exits 255
+ * for it (no container, paused, a bad --pid-file, a bad --user), while 126,
+ * 127 and the process's own statuses stay the process's.
+ */
+class ExecError extends RuntError {
+  constructor(message: string) {
+    super(message, 255);
+  }
+}
+
+async function execute(ctx: CommandContext, flags: FlagValues, id: string, args: string[], preserveFds: number): Promise<number> {
+  const { StateStore } = await import("../../runtime/state/store.ts");
+  const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
+  const { execInContainer } = await import("../../runtime/container/exec.ts");
+  const record = new StateStore(ctx.global.root).read(id);
+  const process = flags.process !== undefined
+    ? await processFile(flags.process as string, record.config)
+    : execProcessFrom(record.config.process!, {
+      args,
+      env: flags.env as string[] | undefined,
+      cwd: flags.cwd as string | undefined,
+      user: flags.user as string | undefined,
+      additionalGids: (flags["additional-gids"] as string[] | undefined)?.map(gidArg),
+      caps: flags.cap as string[] | undefined,
+      noNewPrivileges: flags["no-new-privs"] === true ? true : undefined,
+      tty: flags.tty === true,
+      apparmorProfile: flags.apparmor as string | undefined,
+      selinuxLabel: flags["process-label"] as string | undefined,
+    });
+  return await execInContainer(await lifecycle(ctx), {
+    id,
+    process,
+    detach: flags.detach === true,
+    consoleSocket: flags["console-socket"] as string | undefined,
+    pidFile: flags["pid-file"] as string | undefined,
+    preserveFds,
+    ignorePaused: flags["ignore-paused"] === true,
+  });
+}
 
 function gidArg(text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`--additional-gids: expected a numeric group ID, got "${text}"`);

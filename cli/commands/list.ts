@@ -17,7 +17,8 @@ export const listCommand: Command = {
     if (flags.quiet) {
       process.stdout.write(states.map((s) => s.id + "\n").join(""));
     } else if (format === "json") {
-      process.stdout.write(JSON.stringify(states) + "\n");
+      // runc encodes an empty list as Go's nil slice: null.
+      process.stdout.write(JSON.stringify(states.length ? states : null) + "\n");
     } else {
       process.stdout.write(table([
         ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"],

@@ -14,6 +14,7 @@ afterwards (unless --keep) and exits with its exit status (128+N for signal N).`
     ...CREATE_FLAGS,
     detach: { type: "boolean", short: "d", description: "return once the container is running" },
     keep: { type: "boolean", description: "keep the container's state after it exits" },
+    "no-subreaper": { type: "boolean", description: "accepted for runc compatibility: runt never makes itself a child subreaper" },
   },
   async run(ctx, flags, [id]) {
     const options = { ...createOptions(ctx, flags, id), detach: flags.detach === true, keep: flags.keep === true };

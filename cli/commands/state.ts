@@ -11,8 +11,10 @@ export const stateCommand: Command = {
   description: "Prints the container's state as JSON (state-schema.json plus runc's created, owner and rootfs).",
   flags: {},
   run(ctx, _flags, [id]) {
-    const state = containerState(new StateStore(ctx.global.root), id);
-    process.stdout.write(JSON.stringify(state, null, 2) + "\n");
+    // runc's state leaves owner empty (only list looks it up); scripts comparing the two rely on that.
+    const state = { ...containerState(new StateStore(ctx.global.root), id), owner: "" };
+    // Without a final newline, as runc prints it.
+    process.stdout.write(JSON.stringify(state, null, 2));
     return 0;
   },
 };

@@ -15,6 +15,7 @@ import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
 import { readProcStat } from "../state/process.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
+import { rfc3339NanoNow } from "../state/clock.ts";
 import { ContainerExistsError } from "../state/store.ts";
 import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
@@ -71,7 +72,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       ociVersion: OCI_VERSION,
       bundle,
       rootfs: "",
-      created: new Date().toISOString(),
+      created: rfc3339NanoNow(),
       owner: ownerName(),
       annotations: {},
       phase: "creating",

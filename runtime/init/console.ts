@@ -12,7 +12,7 @@ import { RuntError } from "../errors.ts";
 import { fileKind, openDevEntry, statFd } from "../rootfs/inode.ts";
 import { bindOnto, chmodFd } from "../mount/attach.ts";
 import { procFd } from "../mount/inroot.ts";
-import { openPty } from "../terminal/pty.ts";
+import { openPty, writeWindowSize } from "../terminal/pty.ts";
 import type { Channel } from "./channel.ts";
 
 export interface ConsoleSetup {
@@ -23,12 +23,15 @@ export interface ConsoleSetup {
    * the process it starts, which is born in a session of its own.
    */
   controlling: boolean;
+  /** process.consoleSize: set before the process starts, so it never sees another size (runc sets it here too). */
+  size?: { height: number; width: number };
 }
 
 /** Must run after the process is a session leader and sees the container's /dev. */
 export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup): void {
   const { master, slavePath } = openPty(sys);
   try {
+    if (how.size?.height && how.size.width) writeWindowSize(sys, master, { rows: how.size.height, cols: how.size.width });
     if (how.devConsole) bindDevConsole(sys, master);
     channel.send({ type: "console" }, [master]);
   } finally {

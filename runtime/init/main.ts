@@ -59,7 +59,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     enterRootfs(sys, config.rootfs, config.noPivot, liveProc, !hasMountNamespace(spec));
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
-    if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true }));
+    if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true, size: proc.consoleSize }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
     program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace, timeNamespaceFd: timeNamespace });
@@ -85,7 +85,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
-    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false }));
+    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
     program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: left.pid, timeNamespaceFd: left.time });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });

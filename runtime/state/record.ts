@@ -16,7 +16,7 @@ export interface ContainerRecord {
   bundle: string;
   /** "" until the config is validated. */
   rootfs: string;
-  /** RFC 3339, like runc. */
+  /** RFC 3339 with nanoseconds, like runc (clock.ts). */
   created: string;
   owner: string;
   annotations: Record<string, string>;
@@ -42,15 +42,16 @@ export interface ContainerRecord {
   hostMounts?: HostMounts;
 }
 
+/** In runc's key order: clients compare `state` and `list --format json` output byte for byte. */
 export interface OciState {
   ociVersion: string;
   id: string;
-  status: Status;
   pid: number;
+  status: Status;
   bundle: string;
-  annotations?: Record<string, string>;
   rootfs: string;
   created: string;
+  annotations?: Record<string, string>;
   owner: string;
 }
 
@@ -58,13 +59,13 @@ export function ociState(record: ContainerRecord, status: Status): OciState {
   return {
     ociVersion: record.ociVersion,
     id: record.id,
-    status,
     // As runc prints it: always present, 0 once the process is gone.
     pid: status === "stopped" ? 0 : record.pid,
+    status,
     bundle: record.bundle,
-    ...(Object.keys(record.annotations).length ? { annotations: record.annotations } : {}),
     rootfs: record.rootfs,
     created: record.created,
+    ...(Object.keys(record.annotations).length ? { annotations: record.annotations } : {}),
     owner: record.owner,
   };
 }

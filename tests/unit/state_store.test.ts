@@ -70,10 +70,13 @@ test("a bad ID never reaches the file system", () => {
 
 test("the OCI state carries runc's fields, pid 0 once stopped, annotations only when present", () => {
   const r = record("x", { annotations: { a: "b" } });
-  assert.deepEqual(ociState(r, "running"), {
-    ociVersion: "1.3.0", id: "x", status: "running", pid: 42, bundle: "/b", annotations: { a: "b" },
-    rootfs: "/b/rootfs", created: "2026-01-01T00:00:00.000Z", owner: "root",
+  const state = ociState(r, "running");
+  assert.deepEqual(state, {
+    ociVersion: "1.3.0", id: "x", pid: 42, status: "running", bundle: "/b", rootfs: "/b/rootfs",
+    created: "2026-01-01T00:00:00.000Z", annotations: { a: "b" }, owner: "root",
   });
+  // runc's key order, which clients compare byte for byte.
+  assert.deepEqual(Object.keys(state), ["ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations", "owner"]);
   const stopped = ociState(record("y"), "stopped");
   assert.equal(stopped.pid, 0);
   assert.equal("annotations" in stopped, false);
