@@ -17,39 +17,47 @@ import { foldName } from "./fold_name.ts";
 import type { Finding } from "./schema_check.ts";
 import { specSchema } from "./schema.ts";
 
-/** Where a folded key can appear: the schema reduced to its objects, arrays and maps. */
+/**
+ * Where a folded key can appear: the schema reduced to its objects, arrays
+ * and maps. Built node by node as a config reaches it, so a config pays only
+ * for the parts of the schema it has.
+ */
 type Shape =
-  | { kind: "object"; fields: Map<string, Shape | undefined>; byFold: Map<string, string> }
-  | { kind: "array"; item: Shape }
-  | { kind: "map"; value: Shape };
+  | { kind: "object"; fields: Record<string, z.ZodType>; byFold: Map<string, string> }
+  | { kind: "array"; item: z.ZodType }
+  | { kind: "map"; value: z.ZodType };
 
 type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType };
 
-function shapeOf(schema: z.ZodType): Shape | undefined {
+const shapes = new WeakMap<z.ZodType, Shape | null>();
+
+function shapeOf(schema: z.ZodType | undefined): Shape | undefined {
+  if (schema === undefined) return undefined;
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    shape = build(schema);
+    shapes.set(schema, shape);
+  }
+  return shape ?? undefined;
+}
+
+function build(schema: z.ZodType): Shape | null {
   const def = schema._zod.def as unknown as Def;
   switch (def.type) {
     case "optional":
     case "nullable":
     case "default":
-      return shapeOf(def.innerType!);
-    case "object": {
-      const fields = new Map(Object.entries(def.shape!).map(([key, child]) => [key, shapeOf(child)]));
-      return { kind: "object", fields, byFold: new Map([...fields.keys()].map((key) => [foldName(key), key])) };
-    }
-    case "array": {
-      const item = shapeOf(def.element!);
-      return item && { kind: "array", item };
-    }
-    case "record": {
-      const value = shapeOf(def.valueType!);
-      return value && { kind: "map", value };
-    }
+      return shapeOf(def.innerType) ?? null;
+    case "object":
+      return { kind: "object", fields: def.shape!, byFold: new Map(Object.keys(def.shape!).map((key) => [foldName(key), key])) };
+    case "array":
+      return { kind: "array", item: def.element! };
+    case "record":
+      return { kind: "map", value: def.valueType! };
     default:
-      return undefined;
+      return null;
   }
 }
-
-let specShape: Shape | undefined;
 
 export interface Folded {
   /** `input` with every folded key renamed to its field; `input` itself when nothing changed. */
@@ -60,9 +68,8 @@ export interface Folded {
 
 /** Renames the keys of `input` that runc would read as a field of the spec to that field's name. */
 export function foldKeys(input: unknown): Folded {
-  specShape ??= shapeOf(specSchema);
   const notes: Finding[] = [];
-  return { config: walk(input, specShape, [], notes), notes };
+  return { config: walk(input, shapeOf(specSchema), [], notes), notes };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -71,7 +78,8 @@ function walk(value: unknown, shape: Shape | undefined, at: Path, notes: Finding
   if (shape === undefined) return value;
   if (shape.kind === "array") {
     if (!Array.isArray(value)) return value;
-    const items = value.map((item, i) => walk(item, shape.item, [...at, i], notes));
+    const item = shapeOf(shape.item);
+    const items = value.map((el, i) => walk(el, item, [...at, i], notes));
     return items.some((item, i) => item !== value[i]) ? items : value;
   }
   if (!isRecord(value)) return value;
@@ -91,22 +99,21 @@ function walk(value: unknown, shape: Shape | undefined, at: Path, notes: Finding
       }
     }
   }
-  let changed = false;
+  const nameOf = (key: string) => names.get(key) ?? key;
+  const walked = keys.map((key) => {
+    if (names.get(key) === undefined) return value[key];
+    return walk(value[key], shapeOf(shape.kind === "map" ? shape.value : shape.fields[nameOf(key)]), [...at, key], notes);
+  });
+  if (keys.every((key, i) => nameOf(key) === key && walked[i] === value[key])) return value;
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    const name = names.get(key) ?? key;
-    const child = shape.kind === "map" ? shape.value : shape.fields.get(name);
-    const walked = names.get(key) === undefined ? value[key] : walk(value[key], child, [...at, key], notes);
-    if (name !== key || walked !== value[key]) changed = true;
-    // defineProperty keeps a "__proto__" key an ordinary property of the copy.
-    Object.defineProperty(out, name, { value: walked, enumerable: true, writable: true, configurable: true });
-  }
-  return changed ? out : value;
+  // defineProperty keeps a "__proto__" key an ordinary property of the copy.
+  keys.forEach((key, i) => Object.defineProperty(out, nameOf(key), { value: walked[i], enumerable: true, writable: true, configurable: true }));
+  return out;
 }
 
 /** The field `key` is read as, or undefined for an unknown property. */
 function fieldFor(shape: Extract<Shape, { kind: "object" }>, value: Record<string, unknown>, key: string, at: Path, notes: Finding[]) {
-  if (shape.fields.has(key)) return key;
+  if (Object.hasOwn(shape.fields, key)) return key;
   const field = shape.byFold.get(foldName(key));
   if (field === undefined) return undefined;
   if (Object.hasOwn(value, field)) {
