@@ -7,6 +7,7 @@
 import type { LinuxDeviceCgroup } from "../spec/schema.ts";
 import { CgroupError } from "./errors.ts";
 import { quote } from "../quote.ts";
+import { accessLetters } from "../spec/device_access.ts";
 
 export type DeviceType = "a" | "b" | "c";
 
@@ -42,10 +43,9 @@ export function ruleFromSpec(d: LinuxDeviceCgroup, index: number): DeviceRule {
     throw new CgroupError(`linux.resources.devices[${index}].type ${quote(type)} is not one of "a", "b", "c"`);
   }
   const access = d.access ?? "";
-  if (access === "" || /[^rwm]/.test(access)) {
-    throw new CgroupError(`linux.resources.devices[${index}].access ${quote(access)} must be a non-empty combination of "r", "w", "m"`);
-  }
-  return { type, major: d.major ?? WILDCARD, minor: d.minor ?? WILDCARD, access: canonicalAccess(access), allow: d.allow };
+  // runc 1.1 refuses only an empty access; other letters than r, w and m it ignores ("rwa" is rw).
+  if (access === "") throw new CgroupError(`linux.resources.devices[${index}].access must not be empty, expected some of "r", "w", "m"`);
+  return { type, major: d.major ?? WILDCARD, minor: d.minor ?? WILDCARD, access: accessLetters(access), allow: d.allow };
 }
 
 /**
@@ -136,6 +136,10 @@ export class DeviceEmulator {
 
   private add(e: Entry): void {
     const k = keyOf(e.type, e.major, e.minor);
+    // An access with none of r, w, m ("x") would make an exception granting nothing; runc fails the container on it.
+    if (e.access === "" && !this.exceptions.has(k)) {
+      throw new CgroupError(`device rule "${deviceRuleString(e).trimEnd()}" ${this.defaultAllow ? "denies" : "allows"} nothing: its access has none of "r", "w", "m"`);
+    }
     const old = this.exceptions.get(k)?.access ?? "";
     this.exceptions.set(k, { ...e, access: canonicalAccess(old + e.access) });
   }

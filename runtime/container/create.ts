@@ -34,6 +34,7 @@ import { parseStartupTail } from "../startup/report.ts";
 import { procTakesPidNamespace } from "./pid_namespace.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
+import { fieldOf } from "../spec/fold_name.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -107,7 +108,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
       const { validateConfigJson } = await import("../config_file.ts");
-      const validated = validateConfigJson(json, configFile);
+      const validated = validateConfigJson(json, configFile, ctx.warn);
       // The record keeps the config as the init receives it, notify mount and variable included.
       const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
@@ -174,19 +175,22 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   }
 }
 
+// Both read keys as validation will (a "Linux" or "cgroupspath" included), so they agree with the validated spec.
+
 /** linux.cgroupsPath of a config not validated yet, when it is a string at all. */
 function cgroupsPathOf(json: unknown): string | undefined {
-  const path = (json as { linux?: { cgroupsPath?: unknown } } | null)?.linux?.cgroupsPath;
+  const path = fieldOf(fieldOf(json, "linux"), "cgroupsPath");
   return typeof path === "string" ? path : undefined;
 }
 
 /** The PID namespace entry of a config not validated yet; anything malformed is caught by validation. */
 function pidNamespaceOf(json: unknown): { path?: string } | undefined {
-  const namespaces = (json as { linux?: { namespaces?: unknown } } | null)?.linux?.namespaces;
+  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
   if (!Array.isArray(namespaces)) return undefined;
-  const pid = namespaces.find((ns) => (ns as { type?: unknown } | null)?.type === "pid") as { path?: unknown } | undefined;
+  const pid = namespaces.find((ns) => fieldOf(ns, "type") === "pid");
   if (!pid) return undefined;
-  return typeof pid.path === "string" ? { path: pid.path } : {};
+  const path = fieldOf(pid, "path");
+  return typeof path === "string" ? { path } : {};
 }
 
 interface ReadyHandlers {

@@ -186,9 +186,22 @@ test("emulator: punching a hole into a wildcard allow is refused like runc, not 
 test("spec entries: defaults for type and numbers, access checked", () => {
   assert.deepEqual(ruleFromSpec({ allow: false, access: "mwr" }, 0), rule("a", -1, -1, "rwm", false));
   assert.throws(() => ruleFromSpec({ allow: true, access: "" }, 2), /devices\[2\]\.access/);
+  // runc 1.1 reads the r, w and m of any other string and ignores the rest.
+  assert.deepEqual(ruleFromSpec({ allow: true, type: "c", major: 10, minor: 229, access: "rwa" }, 0), rule("c", 10, 229, "rw", true));
+  assert.deepEqual(ruleFromSpec({ allow: true, type: "c", major: 10, minor: 229, access: "wrr" }, 0), rule("c", 10, 229, "rw", true));
   assert.throws(() => ruleFromSpec({ allow: true, type: "p", access: "r" }, 1), /devices\[1\]\.type/);
   // A linux.devices entry redefining /dev/null takes the default rule's place, as in runc.
   const rules = containerDeviceRules([], ["/dev/null"]);
   assert.equal(rules.some((r) => r.major === 1 && r.minor === 3), false);
   assert.equal(rules.length, 10);
+});
+
+test("a rule with none of r, w, m: refused where it would make an exception, a no-op where it would remove one (runc 1.1)", () => {
+  const nothing = (allow: boolean) => ruleFromSpec({ allow, type: "c", major: 10, minor: 229, access: "x" }, 1);
+  assert.throws(() => DeviceEmulator.of([rule("a", -1, -1, "rwm", false), nothing(true)]), /"c 10:229" allows nothing/);
+  assert.throws(() => DeviceEmulator.of([rule("a", -1, -1, "rwm", true), nothing(false)]), /"c 10:229" denies nothing/);
+  assert.deepEqual(DeviceEmulator.of([rule("a", -1, -1, "rwm", false), nothing(false)]).entries(), []);
+  assert.deepEqual(DeviceEmulator.of([rule("c", 10, 229, "r", true), nothing(true)]).entries(), [{ type: "c", major: 10, minor: 229, access: "r" }]);
+  // A wildcard rule resets everything whatever its access says.
+  assert.equal(DeviceEmulator.of([ruleFromSpec({ allow: true, access: "x" }, 0)]).defaultAllow, true);
 });

@@ -76,7 +76,8 @@ export const generalRules = [
     name: "stop-signal-known",
     scope: "annotations.*",
     check(value, report, { at }) {
-      if (at[at.length - 1] === STOP_SIGNAL_ANNOTATION && parseSignal(value) === undefined) {
+      // Empty means the image has none: umoci writes it so, and runc runs such a bundle.
+      if (at[at.length - 1] === STOP_SIGNAL_ANNOTATION && value !== "" && parseSignal(value) === undefined) {
         report(`unknown signal ${quote(value)}, expected a name like SIGTERM or a number`);
       }
     },

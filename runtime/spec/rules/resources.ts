@@ -1,6 +1,5 @@
 /** Rules on `linux.resources` (config-linux.md "Control groups"). */
 import { CGROUP_DEVICE_TYPES } from "../constants.ts";
-import { quote } from "../describe.ts";
 import type { LinuxCPU, LinuxMemory, LinuxRdma, LinuxThrottleDevice, LinuxWeightDevice } from "../schema.ts";
 import { rule } from "./engine.ts";
 import { outOfRange } from "./util.ts";
@@ -22,10 +21,9 @@ export const resourceRules = [
   rule<string>({
     name: "cgroup-device-access",
     scope: `${R}.devices[*].access`,
+    // runc 1.1 reads any other string by its r, w and m (see device_access.ts), but refuses an empty one.
     check(access, report) {
-      if (!/^[rwm]*$/.test(access)) {
-        report(`expected a combination of r, w and m, got ${quote(access)}`);
-      }
+      if (access === "") report("must not be empty, expected some of r, w and m");
     },
   }),
 
