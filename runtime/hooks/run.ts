@@ -34,8 +34,12 @@ const READ_CHUNK = 64 * 1024;
 /** Reads per poll: a hook writing without pause must not keep us from checking its timeout. */
 const MAX_READS = 16;
 
-/** Where a hook is born when not in the caller's own namespaces (startContainer: the container's PID one). */
-export type HookSpawn = Pick<SpawnOptions, "pidNamespace">;
+/**
+ * Where a hook is born when not in the caller's own namespaces (startContainer:
+ * the container's PID one), and its working directory when not the caller's
+ * (createContainer: the rootfs, where runc's init has gone by then).
+ */
+export type HookSpawn = Pick<SpawnOptions, "pidNamespace"> & { cwd?: string };
 
 /** Runs `hooks` in order; the first failure throws HookError and the rest do not run. */
 export function runHooks(sys: Syscalls, kind: HookKind, hooks: readonly Hook[] | undefined, state: OciState, spawn: HookSpawn = {}): void {
@@ -92,14 +96,16 @@ export function runHook(sys: Syscalls, kind: HookKind, hook: Hook, input: Uint8A
     // What fits in the pipe goes in before the spawn: we still hold the read end, so no EPIPE yet.
     let sent = writeSome(sys, stdinW, input, 0);
     let pid: number;
+    const { cwd, ...namespaces } = spawn;
     try {
       pid = sys.posixSpawn(hook.path, hook.args?.length ? hook.args : [hook.path], hook.env ?? [], {
         fileActions: [
           { op: "dup2", fd: stdinR, to: 0 },
           { op: "dup2", fd: outW, to: 1 },
           { op: "dup2", fd: outW, to: 2 },
+          ...(cwd === undefined ? [] : [{ op: "chdir" as const, path: cwd }]),
         ],
-        ...spawn,
+        ...namespaces,
       });
     } catch (e) {
       if (!(e instanceof SyscallError)) throw e;

@@ -15,6 +15,7 @@ import { runHooks } from "../hooks/mod.ts";
 import type { HookSpawn } from "../hooks/run.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
+import { canonicalRootfs } from "../rootfs/prepare.ts";
 import { liveProc } from "../rootfs/proc.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
@@ -53,7 +54,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
-    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace));
+    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawn(sys, pidNamespace, config.rootfs));
     enterRootfs(sys, config.rootfs, config.noPivot);
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
@@ -122,10 +123,15 @@ function openPidNamespace(sys: Syscalls, path: string): number {
   }
 }
 
-/** createContainer hooks run in the container's PID namespace, which an init started outside it enters for the spawn only. */
-function hookSpawn(sys: Syscalls, pidNamespace: number | undefined): HookSpawn {
-  if (pidNamespace === undefined) return {};
-  return { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } };
+/**
+ * createContainer hooks run in the container's PID namespace, which an init
+ * started outside it enters for the spawn only, and in the rootfs, as under
+ * runc, whose init has changed directory there before it runs them.
+ */
+function hookSpawn(sys: Syscalls, pidNamespace: number | undefined, rootfs: string): HookSpawn {
+  const cwd = canonicalRootfs(rootfs);
+  if (pidNamespace === undefined) return { cwd };
+  return { cwd, pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } };
 }
 
 /** Names the terminal as the part that failed. */
