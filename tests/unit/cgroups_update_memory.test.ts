@@ -47,7 +47,8 @@ async function updateMemory(store: StateStore, memory: string): Promise<void> {
   await updateContainer({ sys: new RecordingSyscalls(), store, warn: () => {} }, "c", resourcesFromFlags({ memory }), "update");
 }
 
-test("v1: --memory -1 with a memory+swap limit set lifts both, swap first", async () => {
+/** A v1 container at 50 MiB memory, 100 MiB memory+swap, updated with `--memory FLAG`; returns both files afterwards. */
+async function updateV1(flag: string): Promise<{ limit: string; memsw: string; memory: unknown }> {
   const root = mkdtempSync(join(tmpdir(), "runt-upd-v1-"));
   try {
     const dir = join(root, "memory/c");
@@ -55,13 +56,19 @@ test("v1: --memory -1 with a memory+swap limit set lifts both, swap first", asyn
     writeFileSync(join(dir, "memory.limit_in_bytes"), String(50 * MiB));
     writeFileSync(join(dir, "memory.memsw.limit_in_bytes"), String(100 * MiB));
     const store = containerIn({ version: "v1", v1: { memory: dir } }, root);
-    await updateMemory(store, "-1");
-    assert.equal(readFileSync(join(dir, "memory.memsw.limit_in_bytes"), "utf8"), "-1");
-    assert.equal(readFileSync(join(dir, "memory.limit_in_bytes"), "utf8"), "-1");
-    assert.deepEqual(store.read("c").config.linux!.resources!.memory, { limit: -1 });
+    await updateMemory(store, flag);
+    return {
+      limit: readFileSync(join(dir, "memory.limit_in_bytes"), "utf8"),
+      memsw: readFileSync(join(dir, "memory.memsw.limit_in_bytes"), "utf8"),
+      memory: store.read("c").config.linux!.resources!.memory,
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+test("v1: --memory -1 with a memory+swap limit set lifts both", async () => {
+  assert.deepEqual(await updateV1("-1"), { limit: "-1", memsw: "-1", memory: { limit: -1 } });
 });
 
 test("v2: --memory -1 with a memory+swap limit set makes memory.max and memory.swap.max both max", async () => {
@@ -81,17 +88,5 @@ test("v2: --memory -1 with a memory+swap limit set makes memory.max and memory.s
 });
 
 test("a new memory limit alone keeps the memory+swap limit", async () => {
-  const root = mkdtempSync(join(tmpdir(), "runt-upd-keep-"));
-  try {
-    const dir = join(root, "memory/c");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "memory.limit_in_bytes"), String(50 * MiB));
-    writeFileSync(join(dir, "memory.memsw.limit_in_bytes"), String(100 * MiB));
-    const store = containerIn({ version: "v1", v1: { memory: dir } }, root);
-    await updateMemory(store, "40m");
-    assert.equal(readFileSync(join(dir, "memory.limit_in_bytes"), "utf8"), String(40 * MiB));
-    assert.equal(readFileSync(join(dir, "memory.memsw.limit_in_bytes"), "utf8"), String(100 * MiB));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  assert.deepEqual(await updateV1("40m"), { limit: String(40 * MiB), memsw: String(100 * MiB), memory: { limit: 40 * MiB, swap: 100 * MiB } });
 });
