@@ -34,6 +34,12 @@ it is not found, 128+N when signal N killed it; 255 when runt itself fails
     "process-label": { type: "string", value: "LABEL", description: "SELinux label of the process (refused where SELinux is off)" },
     apparmor: { type: "string", value: "PROFILE", description: "AppArmor profile of the process (refused where AppArmor is off)" },
     "ignore-paused": { type: "boolean", description: "exec even if the container is paused" },
+    cgroup: {
+      type: "string",
+      multiple: true,
+      value: "[CONTROLLER:]PATH",
+      description: "run the process in an existing sub-cgroup of the container's (v1: per controller, repeatable; alone: every hierarchy)",
+    },
   },
   async run(ctx, flags, [id, ...args]) {
     // A number flag runc's parser rejects is a usage error (1); everything after is exec failing (255).
@@ -61,6 +67,8 @@ async function execute(ctx: CommandContext, flags: FlagValues, id: string, args:
   const { StateStore } = await import("../../runtime/state/store.ts");
   const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
   const { execInContainer } = await import("../../runtime/container/exec.ts");
+  const { parseSubCgroupArgs } = await import("../../runtime/cgroups/sub.ts");
+  const subCgroups = flags.cgroup === undefined ? undefined : parseSubCgroupArgs(flags.cgroup as string[]);
   const record = new StateStore(ctx.global.root).read(id);
   const process = flags.process !== undefined
     ? await processFile(flags.process as string, record.config)
@@ -84,6 +92,7 @@ async function execute(ctx: CommandContext, flags: FlagValues, id: string, args:
     pidFile: flags["pid-file"] as string | undefined,
     preserveFds,
     ignorePaused: flags["ignore-paused"] === true,
+    subCgroups,
   });
 }
 

@@ -36,7 +36,8 @@ import {
 import { cgroupDir, cgroupPathIn, type CgroupPathSpec } from "./path.ts";
 import { type Stats, statsV1, statsV2 } from "./stats.ts";
 import { planV1 } from "./v1.ts";
-import { planUnified, planV2 } from "./v2.ts";
+import { planV2 } from "./v2.ts";
+import type { SubCgroupPaths } from "./sub.ts";
 import type { CgroupWrite } from "./write.ts";
 import { quote } from "../quote.ts";
 
@@ -116,10 +117,13 @@ export class CgroupManager {
   /**
    * Makes the directories. On v2, enables every available controller in the
    * ancestors' cgroup.subtree_control; on v1, gives new cpuset cgroups their
-   * parent's cpus and mems. Refuses an existing cgroup that already has
-   * processes. On failure, removes what it created.
+   * parent's cpus and mems. Refuses a frozen cgroup, whose processes could
+   * never run (runc refuses it with the same words). An existing cgroup that
+   * already has processes is taken as runc 1.1 takes it: the warnings it
+   * prints are returned for the caller to show. On failure, removes what it
+   * created.
    */
-  make(): void {
+  make(): string[] {
     const layout = this.options.layout ?? readLayout();
     const mounts: Array<{ mount: CgroupMount; dir: string }> = [];
     if (layout.version !== "v2") {
@@ -131,10 +135,10 @@ export class CgroupManager {
       for (const { mount, dir } of mounts) {
         this.makeDirs(mount.mountPoint, dir, created, mount === layout.unified, mount.controllers.includes("cpuset"));
       }
-      const busy = this.pids();
-      if (busy.length > 0) {
-        throw new CgroupError(`cgroup ${this.path} already has processes (${busy.slice(0, 5).join(", ")}): a container needs a cgroup of its own`);
+      if (this.frozenAlready()) {
+        throw new CgroupError(`container's cgroup unexpectedly frozen: cgroup ${this.path} (thaw it, or give linux.cgroupsPath another cgroup)`);
       }
+      return busyWarnings(this.pids().length);
     } catch (e) {
       for (const d of created.reverse()) this.removeDir(d, false);
       throw e;
@@ -210,6 +214,39 @@ export class CgroupManager {
     }
   }
 
+  /**
+   * The sub-cgroups `sub` names below this cgroup (exec --cgroup), which
+   * must exist already. A v1 hierarchy shared by several controllers is one
+   * directory: naming any of them moves the process there in all of them.
+   */
+  within(sub: SubCgroupPaths): CgroupManager {
+    const all = sub[""];
+    for (const controller of Object.keys(sub)) {
+      if (controller !== "" && this.v1[controller] === undefined) {
+        throw new CgroupError(`invalid --cgroup argument: unknown controller ${controller} (the container's cgroup has ${Object.keys(this.v1).join(", ") || "only the cgroup v2 hierarchy"})`);
+      }
+    }
+    const below = (dir: string, path: string | undefined) => {
+      if (!path) return dir;
+      const target = `${dir}/${path}`;
+      if (!this.files.exists(target)) throw new CgroupError(`--cgroup: ${target} does not exist (exec joins an existing sub-cgroup only)`);
+      return target;
+    };
+    const controllersOf = new Map<string, string[]>();
+    for (const [controller, dir] of Object.entries(this.v1)) controllersOf.set(dir, [...controllersOf.get(dir) ?? [], controller]);
+    const v1: Record<string, string> = {};
+    for (const [dir, controllers] of controllersOf) {
+      const named = [...new Set(controllers.filter((c) => sub[c] !== undefined).map((c) => sub[c]))];
+      if (all === undefined && named.length > 1) {
+        throw new CgroupError(`invalid --cgroup argument: ${controllers.join(",")} share one hierarchy but were given different paths`);
+      }
+      const target = below(dir, all ?? named[0]);
+      for (const c of controllers) v1[c] = target;
+    }
+    const unified = this.unified === undefined ? undefined : below(this.unified, all);
+    return new CgroupManager(this.version, v1, unified, this.options, this.path);
+  }
+
   /** Moves process `pid` (and its threads) into the cgroup, in every hierarchy. */
   apply(pid: number): void {
     for (const dir of this.dirs()) {
@@ -253,12 +290,12 @@ export class CgroupManager {
     const memoryLimit = this.v1.memory && resources?.memory?.swap
       ? this.files.readIfExists(`${this.v1.memory}/memory.limit_in_bytes`)
       : undefined;
-    const v1 = planV1(this.version === "hybrid" ? { ...resources, unified: undefined } : resources, {
+    // Hybrid hosts too: their controllers are v1 ones, and the cgroup2 mount has none to set (as runc decides).
+    return planV1(resources, {
       devices: options.devices,
       devicesList: options.devices && devicesDir ? this.files.readIfExists(`${devicesDir}/devices.list`) : undefined,
       currentMemoryLimit: memoryLimit?.trim() ? BigInt(memoryLimit.trim()) : undefined,
     });
-    return this.version === "hybrid" ? [...v1, ...planUnified(resources)] : v1;
   }
 
   /** Applies `resources` (and device rules, when given). A failed write is an error naming the file and value. */
@@ -329,6 +366,13 @@ export class CgroupManager {
     return f.v2 ? v2FreezerState(this.files, f.dir) : v1FreezerState(this.files, f.dir);
   }
 
+  /** Frozen, or freezing, by someone else before the container was made; a freezer without its state file is a test tree. */
+  private frozenAlready(): boolean {
+    const f = this.freezerDir();
+    if (!f || (!f.v2 && !this.files.exists(`${f.dir}/freezer.state`))) return false;
+    return this.state() !== "thawed";
+  }
+
   private procsDir(): string | undefined {
     if (this.version === "v2") return this.unified;
     for (const c of V1_PROCS_PREFERENCE) if (this.v1[c]) return this.v1[c];
@@ -354,10 +398,11 @@ export class CgroupManager {
    * Sends `signal` to every process in the cgroup. SIGKILL goes through
    * cgroup.kill where the kernel has it (nothing can escape by forking);
    * otherwise the cgroup is frozen while the signals go out, so no process
-   * forks a child that misses its signal.
+   * forks a child that misses its signal. Not on hybrid hosts: a process
+   * put into the v1 cgroups alone is not in the cgroup2 one.
    */
   killAll(signal: number): void {
-    if (signal === SIGKILL && this.unified !== undefined && this.files.exists(`${this.unified}/cgroup.kill`)) {
+    if (signal === SIGKILL && this.version === "v2" && this.files.exists(`${this.unified}/cgroup.kill`)) {
       this.files.write(`${this.unified}/cgroup.kill`, "1");
       return;
     }
@@ -444,6 +489,15 @@ export class CgroupManager {
       }
     }
   }
+}
+
+/** runc 1.1's words for a container put in a cgroup that has processes already (runc 1.2 refuses it). */
+function busyWarnings(count: number): string[] {
+  if (count === 0) return [];
+  return [
+    `container's cgroup is not empty: ${count} process(es) found`,
+    "DEPRECATED: running container in a non-empty cgroup won't be supported in runc 1.2; https://github.com/opencontainers/runc/issues/3132",
+  ];
 }
 
 function subdirs(dir: string): string[] {

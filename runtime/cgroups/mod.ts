@@ -23,6 +23,7 @@ export {
   WILDCARD,
 } from "./devices.ts";
 export type { CgroupWrite } from "./write.ts";
+export { parseSubCgroupArgs, type SubCgroupPaths } from "./sub.ts";
 export { planV1, type V1PlanOptions } from "./v1.ts";
 export { checkUnifiedKey, planUnified, planV2 } from "./v2.ts";
 export { blkioWeightToIoWeight, cpuSharesToWeight, memorySwapToV2 } from "./convert.ts";

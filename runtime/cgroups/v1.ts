@@ -25,7 +25,7 @@ const V1_UNLIMITED = 9223372036854771712n;
 export function planV1(resources: LinuxResources | undefined, options: V1PlanOptions = {}): CgroupWrite[] {
   const r = resources ?? {};
   if (r.unified && Object.keys(r.unified).length > 0) {
-    throw new CgroupError("linux.resources.unified needs cgroup v2, but this host's controllers are on cgroup v1");
+    throw new CgroupError("invalid configuration: cannot use unified on cgroup v1 (linux.resources.unified needs a cgroup v2 host; this host's controllers are on cgroup v1)");
   }
   return [
     ...cpusetWrites(r),

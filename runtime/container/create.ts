@@ -103,7 +103,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
       store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      cgroup.make();
+      for (const warning of cgroup.make()) ctx.warn(warning);
       cgroupMade = true;
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});

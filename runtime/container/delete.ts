@@ -29,7 +29,7 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
       if ((status === "running" || status === "paused" || status === "creating") && !force) {
         throw new ContainerStateError(`cannot delete container "${id}": it is ${status} (stop it first, or use --force)`);
       }
-      if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record, status === "paused");
+      if (record.pid > 0 && isAlive(record)) killAndWait(ctx, record);
       if (record.hostMounts) removeHostMounts(sys, record.hostMounts);
       if (record.cgroup) removeCgroup(ctx, record);
       runWarningHooks(ctx, "poststop", record, "stopped");
@@ -42,12 +42,14 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
 
 /**
  * SIGKILL to the init, then wait until its PID namespace — every process in
- * it — is gone. A paused container is thawed after the signal, as runc does:
- * a task frozen by the v1 freezer does not die until it runs again.
+ * it — is gone. A frozen cgroup is thawed after the signal, as runc does: a
+ * task frozen by the v1 freezer does not die until it runs again. Not only a
+ * paused container: a cgroup frozen while create ran leaves a container
+ * whose status says nothing of it.
  */
-function killAndWait(ctx: LifecycleContext, record: ContainerRecord, paused: boolean): void {
+function killAndWait(ctx: LifecycleContext, record: ContainerRecord): void {
   signalInit(ctx.sys, record, SIGKILL);
-  if (paused && record.cgroup) CgroupManager.open(record.cgroup, { syscalls: ctx.sys }).thaw();
+  if (record.cgroup) thawIfFrozen(CgroupManager.open(record.cgroup, { syscalls: ctx.sys }));
   const deadline = Date.now() + KILL_WAIT_MS;
   let delay = 0.2;
   while (isAlive(record)) {
@@ -57,6 +59,17 @@ function killAndWait(ctx: LifecycleContext, record: ContainerRecord, paused: boo
     sleepSync(delay);
     delay = Math.min(delay * 2, 20);
   }
+}
+
+/** Frozen or still freezing: either way its tasks cannot act on the SIGKILL. */
+function thawIfFrozen(cgroup: CgroupManager): void {
+  let state;
+  try {
+    state = cgroup.state();
+  } catch {
+    return; // No freezer file to read: nothing froze it.
+  }
+  if (state !== "thawed") cgroup.thaw();
 }
 
 /**

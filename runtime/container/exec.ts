@@ -1,7 +1,8 @@
 /**
  * `exec`: a new process in a running container. A fresh `runt init` is
  * spawned in runt's own PID namespace (so the container never sees it),
- * placed in the container's cgroup, joins its other namespaces by
+ * placed in the container's cgroup (or the sub-cgroup `--cgroup` names, which
+ * the process it starts inherits), joins its other namespaces by
  * /proc/PID/ns path and becomes the start-up program, which starts the
  * process inside the PID namespace as runt's own child and reports its PID
  * last (runtime/startup/plan.ts).
@@ -9,6 +10,7 @@
 import type { Spec } from "../spec/schema.ts";
 import { NAMESPACES } from "../spec/constants.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
+import type { SubCgroupPaths } from "../cgroups/sub.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
@@ -37,6 +39,8 @@ export interface ExecOptions extends Pick<ConsoleOptions, "consoleSocket"> {
   preserveFds?: number;
   /** Exec into a paused container (the process stays frozen with it). */
   ignorePaused?: boolean;
+  /** Sub-cgroups of the container's cgroup to run the process in (exec --cgroup). */
+  subCgroups?: SubCgroupPaths;
 }
 
 /** Resolves to the process's exit status (0 at once with `detach`). */
@@ -52,6 +56,8 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   let master: number | undefined;
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
+  // --cgroup is checked before anything is made.
+  execCgroup(ctx, record, opts.subCgroups);
   const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
   // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
@@ -61,6 +67,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
       processPid = launchInContainer(ctx, record, opts.process, {
         preserveFds: opts.preserveFds,
         onConsole: (fd) => handOverConsole(sys, fd, consoleSocket, consoleOpts),
+        subCgroups: opts.subCgroups,
       });
     } catch (e) {
       if (master !== undefined) sys.close(master);
@@ -85,6 +92,8 @@ export interface LaunchOptions {
   exactEnv?: boolean;
   /** The program to run, when it is not args[0] looked up on PATH (a hook's `path`). */
   executable?: string;
+  /** Sub-cgroups of the container's cgroup to run the process in (exec --cgroup). */
+  subCgroups?: SubCgroupPaths;
   /** The terminal's master, when the process has one. */
   onConsole?: (master: number) => void;
 }
@@ -101,6 +110,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
   const spec = execSpec(record, process);
   // The container's filter holds for every process in it, as under runc.
   const seccomp = seccompFor(spec);
+  const cgroup = execCgroup(ctx, record, opts.subCgroups);
   const init = spawnInit(sys, record.id, undefined, opts.preserveFds ?? 0, opts.stdio);
   let reaped = false;
   let processPid = 0;
@@ -110,7 +120,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
     sys.write(init.channel.fd, "\n");
   };
   try {
-    if (record.cgroup) CgroupManager.open(record.cgroup, { syscalls: sys }).apply(init.pid);
+    cgroup?.apply(init.pid);
     init.channel.send({
       mode: "exec",
       spec,
@@ -176,6 +186,16 @@ function execSpec(record: ContainerRecord, process: Process): Spec {
     // The start-up program enters the time namespace: /proc/PID/ns/time is PID 1's own.
     .map((ns) => ({ type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` }));
   return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
+}
+
+/** The cgroup the helper joins before it starts the process, checked before anything is spawned. */
+function execCgroup(ctx: LifecycleContext, record: ContainerRecord, sub: SubCgroupPaths | undefined): CgroupManager | undefined {
+  if (!record.cgroup) {
+    if (sub && Object.keys(sub).length) throw new ContainerStateError(`cannot exec in container "${record.id}" with --cgroup: it has no cgroup recorded`);
+    return undefined;
+  }
+  const cgroup = CgroupManager.open(record.cgroup, { syscalls: ctx.sys });
+  return sub ? cgroup.within(sub) : cgroup;
 }
 
 function killQuietly(ctx: LifecycleContext, pid: number): void {

@@ -28,7 +28,7 @@ export async function updateContainer(
     if (status === "stopped" || status === "creating") {
       throw new ContainerStateError(`cannot update container "${id}": it is ${status}, not running`);
     }
-    const merged = mergeResources(record.config.linux?.resources, resources);
+    const merged = liftSwapWithMemory(mergeResources(record.config.linux?.resources, resources), resources);
     const config = validateConfigJson({ ...record.config, linux: { ...record.config.linux, resources: merged } }, source);
     // The whole set, as runc writes it: some limits depend on others (memory and swap, quota and period).
     cgroupOf(ctx, record, "update").set({ ...config.linux!.resources, devices: undefined });
@@ -36,4 +36,15 @@ export async function updateContainer(
     ctx.store.write(record);
   });
   return ignored;
+}
+
+/**
+ * "No memory limit" without a word on swap lifts the memory+swap limit too,
+ * as runc's update does: the old swap limit would sit below the new memory
+ * limit, which the v1 kernel refuses (EINVAL) and v2 cannot express.
+ */
+function liftSwapWithMemory(merged: LinuxResources, requested: LinuxResources): LinuxResources {
+  if (requested.memory?.limit !== -1 || requested.memory.swap !== undefined || merged.memory?.swap === undefined) return merged;
+  const { swap: _, ...memory } = merged.memory;
+  return { ...merged, memory };
 }

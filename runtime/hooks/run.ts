@@ -41,16 +41,22 @@ const MAX_READS = 16;
  */
 export type HookSpawner = (hook: Hook, stdio: [number, number, number]) => number;
 
-/** posix_spawn of the hook in this process's namespaces, or born in `pidNamespace`. */
-export function posixSpawner(sys: Syscalls, options: Pick<SpawnOptions, "pidNamespace"> = {}): HookSpawner {
+/**
+ * posix_spawn of the hook in this process's namespaces, or born in
+ * `pidNamespace`; in `cwd` when not the caller's (createContainer: the
+ * rootfs, where runc's init has gone by then).
+ */
+export function posixSpawner(sys: Syscalls, options: Pick<SpawnOptions, "pidNamespace"> & { cwd?: string } = {}): HookSpawner {
+  const { cwd, ...namespaces } = options;
   return (hook, [stdin, stdout, stderr]) =>
     sys.posixSpawn(hook.path, hook.args?.length ? hook.args : [hook.path], hook.env ?? [], {
       fileActions: [
         { op: "dup2", fd: stdin, to: 0 },
         { op: "dup2", fd: stdout, to: 1 },
         { op: "dup2", fd: stderr, to: 2 },
+        ...(cwd === undefined ? [] : [{ op: "chdir" as const, path: cwd }]),
       ],
-      ...options,
+      ...namespaces,
     });
 }
 

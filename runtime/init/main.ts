@@ -14,6 +14,7 @@ import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constant
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
+import { canonicalRootfs } from "../rootfs/prepare.ts";
 import { liveProc } from "../rootfs/proc.ts";
 import { hasMountNamespace } from "../rootfs/prepare.ts";
 import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
@@ -55,7 +56,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
-    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace));
+    runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace, config.rootfs));
     enterRootfs(sys, config.rootfs, config.noPivot, liveProc, !hasMountNamespace(spec));
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
@@ -130,10 +131,15 @@ function openPidNamespace(sys: Syscalls, path: string): number {
   }
 }
 
-/** createContainer hooks run in the container's PID namespace, which an init started outside it enters for the spawn only. */
-function hookSpawner(sys: Syscalls, pidNamespace: number | undefined): HookSpawner {
-  if (pidNamespace === undefined) return posixSpawner(sys);
-  return posixSpawner(sys, { pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } });
+/**
+ * createContainer hooks run in the container's PID namespace, which an init
+ * started outside it enters for the spawn only, and in the rootfs, as under
+ * runc, whose init has changed directory there before it runs them.
+ */
+function hookSpawner(sys: Syscalls, pidNamespace: number | undefined, rootfs: string): HookSpawner {
+  const cwd = canonicalRootfs(rootfs);
+  if (pidNamespace === undefined) return posixSpawner(sys, { cwd });
+  return posixSpawner(sys, { cwd, pidNamespace: { joinFd: pidNamespace, restoreFd: sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) } });
 }
 
 /** Names the terminal as the part that failed. */

@@ -206,17 +206,32 @@ test("v1: a failed write names the file and the value in one line; missing contr
   }
 });
 
-test("v1: create refuses a cgroup that already has processes, and removes what it made", () => {
+test("v1: a cgroup that already has processes is taken with runc 1.1's warnings", () => {
   const { root, layout, own } = v1Tree();
   try {
-    populate(`${root}/freezer/busy`, { "cgroup.procs": "999\n" });
+    populate(`${root}/freezer/busy`, { "cgroup.procs": "999\n", "freezer.state": "THAWED\n" });
+    const m = CgroupManager.locate(resolveCgroupsPath("/busy", "busy"), { layout, ownCgroups: own });
+    assert.deepEqual(m.make(), [
+      "container's cgroup is not empty: 1 process(es) found",
+      "DEPRECATED: running container in a non-empty cgroup won't be supported in runc 1.2; https://github.com/opencontainers/runc/issues/3132",
+    ]);
+    assert.ok(existsSync(`${root}/memory/busy`));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("v1: create refuses a frozen cgroup in runc's words, and removes what it made", () => {
+  const { root, layout, own } = v1Tree();
+  try {
+    populate(`${root}/freezer/cold`, { "cgroup.procs": "", "freezer.state": "FROZEN\n" });
     assert.throws(
-      () => CgroupManager.create(resolveCgroupsPath("/busy", "busy"), { layout, ownCgroups: own }),
-      /cgroup \/busy already has processes \(999\)/,
+      () => CgroupManager.create(resolveCgroupsPath("/cold", "cold"), { layout, ownCgroups: own }),
+      /^CgroupError: container's cgroup unexpectedly frozen: cgroup \/cold/,
     );
-    assert.equal(existsSync(`${root}/memory/busy`), false);
-    assert.equal(existsSync(`${root}/cpu,cpuacct/busy`), false);
-    assert.ok(existsSync(`${root}/freezer/busy/cgroup.procs`));
+    assert.equal(existsSync(`${root}/memory/cold`), false);
+    assert.equal(existsSync(`${root}/cpu,cpuacct/cold`), false);
+    assert.equal(readFileSync(`${root}/freezer/cold/freezer.state`, "utf8"), "FROZEN\n");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

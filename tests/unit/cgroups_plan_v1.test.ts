@@ -177,5 +177,5 @@ test("an allow-all spec rule turns the cgroup into a deny list", () => {
 });
 
 test("unified on a v1 host is refused", () => {
-  assert.throws(() => planV1({ unified: { "memory.high": "1000" } }), /linux\.resources\.unified needs cgroup v2/);
+  assert.throws(() => planV1({ unified: { "memory.high": "1000" } }), /invalid configuration: cannot use unified on cgroup v1 \(linux\.resources\.unified needs a cgroup v2 host/);
 });
