@@ -1,7 +1,8 @@
 /**
- * The working directory createContainer hooks run in, compared with runc on
- * the same bundle: the container's rootfs, where runc's init has changed
- * directory before it runs them.
+ * The working directory the create hooks run in, compared with runc on the
+ * same bundle: the bundle for the runtime's own (runc changes directory
+ * there for create), the container's rootfs for createContainer ones
+ * (where runc's init has gone before it runs them).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,9 +13,9 @@ import { withRoot } from "./containers.ts";
 import { hasCommand, isRoot, runt, runtArgv } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : !hasCommand("runc") ? "needs runc" : false;
-const KINDS = ["createContainer"] as const;
+const KINDS = ["prestart", "createRuntime", "createContainer"] as const;
 
-test("createContainer hooks run in the rootfs, as under runc", { skip }, withRoot((root) => {
+test("prestart and createRuntime hooks run in the bundle, createContainer hooks in the rootfs, as under runc", { skip }, withRoot((root) => {
   const b = makeBundle(["true"]);
   b.spec.hooks = Object.fromEntries(KINDS.map((kind) => [kind, [{ path: "/bin/sh", args: ["sh", "-c", `pwd -P > ${b.out}/${kind}`] }]]));
   b.save();
@@ -28,7 +29,7 @@ test("createContainer hooks run in the rootfs, as under runc", { skip }, withRoo
       assert.equal(runt(["--root", root, "delete", "--force", "cwd"], { argv: [...argv] }).status, 0, name);
       for (const kind of KINDS) rmSync(join(b.out, kind));
     }
-    assert.deepEqual(seen.runc, [SHARED_ROOTFS]);
+    assert.deepEqual(seen.runc, [b.dir, b.dir, SHARED_ROOTFS]);
     assert.deepEqual(seen.runt, seen.runc);
   } finally {
     b.cleanup();
