@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, closeSync, cpSync, existsSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, cpSync, existsSync, lstatSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import { ConsoleSocket } from "../fixtures/console_socket.ts";
@@ -33,7 +33,12 @@ function hostile(args: string[], shape: (rootfs: string) => void, edit: (spec: S
   ensureBusyboxRootfs(SHARED_ROOTFS);
   const dir = tempDir("runt-hostile-");
   const rootfs = join(dir.path, "rootfs");
-  cpSync(SHARED_ROOTFS, rootfs, { recursive: true, verbatimSymlinks: true });
+  // Files, directories and links only: what the test puts in /dev is all the /dev it has.
+  const plain = (path: string) => {
+    const st = lstatSync(path);
+    return st.isFile() || st.isDirectory() || st.isSymbolicLink();
+  };
+  cpSync(SHARED_ROOTFS, rootfs, { recursive: true, verbatimSymlinks: true, filter: plain });
   shape(rootfs);
   const root = tempDir("runt-root-");
   const bundle = makeBundle(args, (spec) => {
