@@ -48,7 +48,8 @@ export function targets(all: ContenderResult[], limits: Record<string, number>):
 }
 
 const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)} ms`);
-const kb = (v: number | null) => (v === null ? "—" : `${(v / 1024).toFixed(1)} MiB`);
+/** KiB in, MiB shown; under 1 MiB (the start-up program waiting) in KiB, so it does not read as 0. */
+const kb = (v: number | null) => (v === null ? "—" : v < 1024 ? `${v} KiB` : `${(v / 1024).toFixed(1)} MiB`);
 const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
 
 const HEADERS = [
