@@ -51,6 +51,7 @@ async function interactive(runtime: string[], root: string, bundle: string, id: 
       exit: exit[1],
       stty: readFileSync(join(bundle, "out", "stty"), "utf8"),
       hostRestored: readFileSync(join(bundle, "before"), "utf8") === readFileSync(join(bundle, "after"), "utf8"),
+      hostSettings: { before: readFileSync(join(bundle, "before"), "utf8").trim(), after: readFileSync(join(bundle, "after"), "utf8").trim() },
     };
   } finally {
     t.kill();
@@ -73,11 +74,12 @@ test("an interactive run in a real terminal: keys, window size, Ctrl-C, exit sta
     assert.deepEqual(
       { size: got.size, tty: got.tty, sid: got.sid, resized: got.resized, exit: got.exit, hostRestored: got.hostRestored },
       { size: "24 80", tty: "/dev/pts/0", sid: "1", resized: "30 100", exit: "3", hostRestored: true },
+      `host terminal (stty -g) before and after: ${JSON.stringify(got.hostSettings)}`,
     );
     assert.equal(runt(["--root", root.path, "list", "-q"]).stdout, "", "the container is deleted after the run");
     // runc 1.1.5 does not give the host terminal back exactly as it found it; runt does (asserted above).
-    const { hostRestored: _, ...runc } = await interactive(["runc"], root.path, b.dir, "tty-run-runc");
-    const { hostRestored: __, ...ours } = got;
+    const { hostRestored: _, hostSettings: _s, ...runc } = await interactive(["runc"], root.path, b.dir, "tty-run-runc");
+    const { hostRestored: __, hostSettings: __s, ...ours } = got;
     assert.deepEqual(ours, runc);
   } finally {
     b.cleanup();
