@@ -64,7 +64,7 @@ function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
     ].join(",");
     const flags = p.options.flags & ~MS.RDONLY;
     mountAt(ctx, target, p.subject, (dest) => {
-      if (p.options.tmpcopyup) copyUpTmpfs(ctx, p, dest, flags, data);
+      if (p.options.tmpcopyup) copyUpTmpfs(ctx, p, target.fd, dest, flags, data);
       else attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, "tmpfs", flags, data || null));
     }, (mounted) => applyPropagation(ctx, p, mounted));
   });

@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
@@ -146,4 +146,38 @@ test("a destination led into /proc by the swapped symlink is refused or stays in
   // A create either succeeded (the tmpfs went on rootfs/a/b/driver) or was refused in one line naming the
   // mount: inside the container's /proc the check refuses it, or the proc filesystem refuses the mount point.
   for (const e of r.errors) assert.match(e, /^runt: mount "tmpfs" on "\/a\/b\/driver": [^|]+$/);
+});
+
+test("tmpcopyup under the racer copies a swapped-in symlink as a link, never the host files it points to", { skip }, async () => {
+  ensureBusyboxRootfs(SHARED_ROOTFS);
+  const host = hostDir();
+  writeFileSync(join(host.path, "secret"), "host-secret\n");
+  const tmp = tempDir("runt-race-");
+  const rootfs = join(tmp.path, "rootfs");
+  execFileSync("cp", ["-a", SHARED_ROOTFS, rootfs]);
+  mkdirSync(join(rootfs, "a", "b"), { recursive: true });
+  symlinkSync(host.path, join(rootfs, "a", "link"));
+  const stateRoot = tempDir("runt-root-");
+  const bundle = makeBundle(["sh", "-c", "cat /a/b/secret /a/link/secret 2>/dev/null; true"], (spec) => {
+    spec.root = { path: rootfs, readonly: false };
+    spec.mounts!.push({ destination: "/a", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"] });
+  });
+  const leaks: string[] = [];
+  let ran = 0;
+  const racer = await startRacer(join(rootfs, "a", "b"), join(rootfs, "a", "link"));
+  try {
+    for (let i = 0; i < 40; i++) {
+      const r = runt(["--root", stateRoot.path, "run", "--bundle", bundle.dir, `copyup-${process.pid}-${i}`]);
+      if (r.status === 0) ran++;
+      if (r.stdout.includes("host-secret")) leaks.push(`run ${i}: the container read the host's file`);
+    }
+  } finally {
+    await stopRacer(racer);
+    bundle.cleanup();
+    stateRoot.cleanup();
+    tmp.cleanup();
+    host.cleanup();
+  }
+  assert.deepEqual(leaks, []);
+  assert.ok(ran > 0);
 });

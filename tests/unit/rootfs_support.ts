@@ -1,4 +1,5 @@
 /** Shared fixtures for the rootfs unit tests: a temporary rootfs, a fake /proc, a fake that makes placeholder nodes. */
+import type { FileStat } from "../../ffi/syscalls.ts";
 import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +60,10 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
   override mkdirat(dirfd: number, path: string, mode: number): void {
     super.mkdirat(dirfd, path, mode);
     real.mkdirat(dirfd, path, mode);
+  }
+  override fstatat(dirfd: number, path: string, flags = 0): FileStat {
+    super.fstatat(dirfd, path, flags);
+    return real.fstatat(dirfd, path, flags);
   }
   override close(fd: number): void {
     super.close(fd);
