@@ -6,7 +6,6 @@
  */
 import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { SIGKILL } from "../../ffi/constants.ts";
 import { bundleDir, CONFIG_FILE, readConfigJson } from "../bundle.ts";
 import { RuntError } from "../errors.ts";
 import { passwdEntry, readPasswd } from "../passwd.ts";
@@ -32,6 +31,7 @@ import { withActivationEnv } from "./listen_fds.ts";
 import { seccompFor } from "./seccomp.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { procTakesPidNamespace } from "./pid_namespace.ts";
+import { killAndReap } from "../process/reap.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
@@ -155,7 +155,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       init.channel.close();
     }
   } catch (e) {
-    if (pid > 0) reap(ctx, pid);
+    // An init that will not become a container; its mount namespace goes with it.
+    if (pid > 0) killAndReap(sys, pid);
     try {
       if (hostMounts) removeHostMounts(sys, hostMounts);
     } catch (cleanup) {
@@ -216,13 +217,13 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
     if (report.type === "pid") {
       on.onPid(report.pid);
       // Recorded: the process may go on.
-      ctx.sys.write(channel.fd, "\n");
+      channel.release();
       continue;
     }
     if (report.type === "seccomp-listener") {
       sendListenerToAgent(ctx.sys, record.config.linux!.seccomp!, record.pid, report.fd, ociState(record, "creating"));
       // The agent has it: the program closes its own and goes on.
-      ctx.sys.write(channel.fd, "\n");
+      channel.release();
       continue;
     }
     if (report.type === "console") {
@@ -240,16 +241,6 @@ function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRe
     }
     channel.send({ type: "continue" });
   }
-}
-
-/** Kills and waits for an init that will not become a container; its mount namespace goes with it. */
-function reap(ctx: LifecycleContext, pid: number): void {
-  try {
-    ctx.sys.kill(pid, SIGKILL);
-  } catch { /* already gone */ }
-  try {
-    ctx.sys.waitpid(pid);
-  } catch { /* not our child (cannot happen for create) or already reaped */ }
 }
 
 /** Written atomically, as runc does, so a reader never sees an empty file. */

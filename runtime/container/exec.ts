@@ -5,7 +5,7 @@
  * the process it starts inherits), joins its other namespaces by
  * /proc/PID/ns path and becomes the start-up program, which starts the
  * process inside the PID namespace as runt's own child and reports its PID
- * last (runtime/startup/plan.ts).
+ * (runtime/startup/plan.ts).
  */
 import type { Spec } from "../spec/schema.ts";
 import { NAMESPACES } from "../spec/constants.ts";
@@ -15,7 +15,7 @@ import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
-import { SIGKILL } from "../../ffi/constants.ts";
+import { killAndReap, reapQuietly } from "../process/reap.ts";
 import { Errno } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
@@ -57,7 +57,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
   // --cgroup is checked before anything is made.
-  execCgroup(ctx, record, opts.subCgroups);
+  const cgroup = execCgroup(ctx, record, opts.subCgroups);
   const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
   // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
@@ -67,7 +67,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
       processPid = launchInContainer(ctx, record, opts.process, {
         preserveFds: opts.preserveFds,
         onConsole: (fd) => handOverConsole(sys, fd, consoleSocket, consoleOpts),
-        subCgroups: opts.subCgroups,
+        cgroup,
       });
     } catch (e) {
       if (master !== undefined) sys.close(master);
@@ -92,8 +92,8 @@ export interface LaunchOptions {
   exactEnv?: boolean;
   /** The program to run, when it is not args[0] looked up on PATH (a hook's `path`). */
   executable?: string;
-  /** Sub-cgroups of the container's cgroup to run the process in (exec --cgroup). */
-  subCgroups?: SubCgroupPaths;
+  /** The cgroup to run the process in, when not the container's own (exec --cgroup). */
+  cgroup?: CgroupManager;
   /** The terminal's master, when the process has one. */
   onConsole?: (master: number) => void;
 }
@@ -110,14 +110,14 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
   const spec = execSpec(record, process);
   // The container's filter holds for every process in it, as under runc.
   const seccomp = seccompFor(spec);
-  const cgroup = execCgroup(ctx, record, opts.subCgroups);
+  const cgroup = opts.cgroup ?? execCgroup(ctx, record, undefined);
   const init = spawnInit(sys, record.id, undefined, opts.preserveFds ?? 0, opts.stdio);
   let reaped = false;
   let processPid = 0;
   let listener: number | undefined;
   const handOverListener = (fd: number) => {
     sendListenerToAgent(sys, spec.linux!.seccomp!, processPid, fd, ociState(record, status));
-    sys.write(init.channel.fd, "\n");
+    init.channel.release();
   };
   try {
     cgroup?.apply(init.pid);
@@ -161,7 +161,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
         reaped = true;
         if (tail.pid) processPid = tail.pid;
         if (tail.failure) {
-          if (processPid) reapQuietly(ctx, processPid);
+          if (processPid) reapQuietly(sys, processPid);
           throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
         }
         continue;
@@ -172,7 +172,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
     if (!processPid) throw new ContainerSetupError(`exec in container "${record.id}": the process was not started`, 126);
     return processPid;
   } catch (e) {
-    if (!reaped) killQuietly(ctx, init.pid);
+    if (!reaped) killAndReap(sys, init.pid);
     throw e;
   } finally {
     init.channel.close();
@@ -196,18 +196,4 @@ function execCgroup(ctx: LifecycleContext, record: ContainerRecord, sub: SubCgro
   }
   const cgroup = CgroupManager.open(record.cgroup, { syscalls: ctx.sys });
   return sub ? cgroup.within(sub) : cgroup;
-}
-
-function killQuietly(ctx: LifecycleContext, pid: number): void {
-  try {
-    ctx.sys.kill(pid, SIGKILL);
-  } catch { /* gone already */ }
-  reapQuietly(ctx, pid);
-}
-
-/** The process is runt's child (CLONE_PARENT): collected here, whatever became of it. */
-function reapQuietly(ctx: LifecycleContext, pid: number): void {
-  try {
-    ctx.sys.waitpid(pid);
-  } catch { /* reaped already */ }
 }

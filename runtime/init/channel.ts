@@ -41,6 +41,11 @@ export class Channel {
     while (data.length > 0) data = data.subarray(this.sys.write(this.fd, data));
   }
 
+  /** One byte the start-up program waits for (runtime/startup/plan.ts) before it goes on. */
+  release(): void {
+    this.sys.write(this.fd, "\n");
+  }
+
   /** The oldest descriptor received and not yet taken. */
   takeFd(): number | undefined {
     return this.fds.shift();

@@ -14,9 +14,9 @@ import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constant
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
-import { canonicalRootfs } from "../rootfs/prepare.ts";
+import { canonicalRootfs, hasMountNamespace } from "../rootfs/prepare.ts";
 import { liveProc } from "../rootfs/proc.ts";
-import { hasMountNamespace } from "../rootfs/prepare.ts";
+import { procFd } from "../mount/inroot.ts";
 import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
@@ -28,7 +28,7 @@ import { setupConsole } from "./console.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
-import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram } from "./namespaces.ts";
+import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram, openNamespace } from "./namespaces.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
 export function runInit(sys: Syscalls, fd: number): never {
@@ -48,11 +48,11 @@ export function runInit(sys: Syscalls, fd: number): never {
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
-    if (config.joinPidNamespace !== undefined) pidNamespace = openPidNamespace(sys, config.joinPidNamespace);
+    if (config.joinPidNamespace !== undefined) pidNamespace = openNamespace(sys, { type: "pid", path: config.joinPidNamespace });
     timeNamespace = enterInitNamespaces(sys, spec).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
-    const procPidNamespace = pidNamespace === undefined ? undefined : `/proc/thread-self/fd/${pidNamespace}`;
+    const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
     prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
@@ -121,14 +121,6 @@ function become(sys: Syscalls, channel: Channel, program: StubProgram, config: I
 
 function defined(fds: (number | undefined)[]): number[] {
   return fds.filter((fd): fd is number => fd !== undefined);
-}
-
-function openPidNamespace(sys: Syscalls, path: string): number {
-  try {
-    return sys.open(path, O_RDONLY | O_CLOEXEC);
-  } catch (e) {
-    throw new RuntError(`linux.namespaces: pid namespace ${path}: ${(e as Error).message}`);
-  }
 }
 
 /**

@@ -32,7 +32,7 @@ export function flagOf(type: string): number {
 }
 
 /** Opens the namespace file at `path`, naming it when that fails. */
-function openNamespace(sys: Syscalls, ns: { type: string; path?: string }): number {
+export function openNamespace(sys: Syscalls, ns: { type: string; path?: string }): number {
   try {
     return sys.open(ns.path!, O_RDONLY | O_CLOEXEC);
   } catch (e) {

@@ -7,6 +7,7 @@
  */
 import {
   AT_EMPTY_PATH,
+  AT_FDCWD,
   FSMOUNT_CLOEXEC,
   FSOPEN_CLOEXEC,
   MOVE_MOUNT_F_EMPTY_PATH,
@@ -58,6 +59,6 @@ export function chmodFd(sys: Syscalls, fd: number, mode: number, procPath: strin
     sys.fchmodat2(fd, "", mode, AT_EMPTY_PATH);
   } catch (e) {
     if (!isErrno(e, "ENOSYS") && !isErrno(e, "EINVAL")) throw e;
-    sys.fchmodat(-100, procPath, mode);
+    sys.fchmodat(AT_FDCWD, procPath, mode);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The last act of the container init: replace this process with the
- * container's program. What survives execve is cleaned first: descriptors
+ * Cleaning what would survive the init's execveat into the start-up
+ * program (runtime/startup/become.ts): descriptors
  * beyond the ones meant for the container would leak runtime internals, and
  * Deno and Bun ignore SIGPIPE (Bun also SIGXFSZ, `deno test` children 32) and may block signals —
  * an ignored disposition and the signal mask both survive execve, and the
@@ -18,10 +18,7 @@ import {
   SIGKILL,
   SIGSTOP,
 } from "../../ffi/constants.ts";
-import { errnoDescription } from "../../ffi/errno.ts";
-import { isErrno, SyscallError } from "../../ffi/errors.ts";
-import { ProcessError } from "./errors.ts";
-import { quote } from "../quote.ts";
+import { isErrno } from "../../ffi/errors.ts";
 
 /**
  * Every signal whose disposition can be set, glibc's internal 32 and 33
@@ -73,27 +70,4 @@ export function inheritPreserved(sys: Syscalls, keepFds: number): void {
 export function resetSignals(sys: Syscalls): void {
   for (const signal of RESETTABLE_SIGNALS) sys.signal(signal, SIG_DFL);
   sys.sigprocmask(SIG_SETMASK, []);
-}
-
-/**
- * Replaces this process with `path`. Descriptors below `keepFds` (stdio and
- * the preserved ones) are inherited; all others are closed by the exec.
- */
-export function execProcess(sys: Syscalls, path: string, args: string[], env: string[], keepFds: number): never {
-  try {
-    closeOnExecFrom(sys, keepFds);
-    inheritPreserved(sys, keepFds);
-    resetSignals(sys);
-  } catch (e) {
-    if (e instanceof SyscallError) throw new ProcessError(`prepare to exec ${quote(path)}: ${e.message}`);
-    throw e;
-  }
-  try {
-    return sys.execve(path, args, env);
-  } catch (e) {
-    if (e instanceof SyscallError) {
-      throw new ProcessError(`exec: ${quote(path)}: ${errnoDescription(e.errno).toLowerCase()}`);
-    }
-    throw e;
-  }
 }

@@ -3,7 +3,7 @@ export { applyProcessLimits, type ApplyProcessOptions, DEFAULT_UMASK, planCreden
 export { bitsOf, capabilityMasks, type CapabilityMasks } from "./capabilities.ts";
 export { homeOf, processEnv } from "./environment.ts";
 export { ProcessError } from "./errors.ts";
-export { closeOnExecFrom, execProcess, inheritPreserved, resetSignals, RESETTABLE_SIGNALS } from "./exec.ts";
+export { closeOnExecFrom, inheritPreserved, resetSignals, RESETTABLE_SIGNALS } from "./exec.ts";
 export { envValue, resolveExecutable } from "./executable.ts";
 export { type ProcessHost, systemHost } from "./host.ts";
 export { checkLsmSupport, type LsmHost, planLsmLabels, systemLsm } from "./lsm.ts";
