@@ -7,7 +7,7 @@ import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { openDestination } from "./destination.ts";
 import { attempt, q } from "./errors.ts";
-import { holding, mountAt, type Target } from "./target.ts";
+import { mountOnto, type Target } from "./target.ts";
 
 /** Host paths for bind sources: relative ones are relative to the bundle, as runc reads them. */
 export function bindSource(source: string, bundle?: string): string {
@@ -24,29 +24,28 @@ export function bindMount(ctx: MountContext, source: string, p: PlannedMount): v
   const { options, subject } = p;
   const stat = attempt(`${subject}: source ${q(source)}`, () => statSync(source));
   const target = openDestination(ctx, p, stat.isDirectory() ? "directory" : "file");
-  holding(ctx, target, () =>
-    mountAt(
-      ctx,
-      target,
-      subject,
-      (dest) => attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null)),
-      (mounted) => {
-        if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
-          attempt(
-            `${subject}: remount`,
-            () => sys.mount(null, procFd(mounted.fd), null, options.flags | MS.BIND | MS.REMOUNT, null),
-          );
-        }
-        applyPropagation(ctx, p, mounted);
-        const { set, clear } = options.recursive;
-        if (set !== 0 || clear !== 0) {
-          attempt(
-            `${subject}: recursive attributes`,
-            () => sys.mountSetattr(mounted.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, { attrSet: set, attrClr: clear }),
-          );
-        }
-      },
-    ));
+  mountOnto(
+    ctx,
+    target,
+    subject,
+    (dest) => attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null)),
+    (mounted) => {
+      if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
+        attempt(
+          `${subject}: remount`,
+          () => sys.mount(null, procFd(mounted.fd), null, options.flags | MS.BIND | MS.REMOUNT, null),
+        );
+      }
+      applyPropagation(ctx, p, mounted);
+      const { set, clear } = options.recursive;
+      if (set !== 0 || clear !== 0) {
+        attempt(
+          `${subject}: recursive attributes`,
+          () => sys.mountSetattr(mounted.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, { attrSet: set, attrClr: clear }),
+        );
+      }
+    },
+  );
 }
 
 /** Each propagation change is a mount(2) call of its own; the kernel takes one type per call. */

@@ -14,7 +14,7 @@ import { attempt, errorCode, failure, q } from "./errors.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { openDestination } from "./destination.ts";
 import { procFd } from "../mount/inroot.ts";
-import { holding, mountAt, openTarget } from "./target.ts";
+import { holding, mountAt, mountOnto, openTarget } from "./target.ts";
 import { applyPropagation, bindMount } from "./bind.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
 
@@ -55,18 +55,17 @@ function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): v
   const own = attempt(`${p.subject}: read ${SELF_CGROUP}`, () => ctx.proc.read(SELF_CGROUP));
   const hierarchies = cgroupHierarchies(table, own, ctx.rootfs, ctx.cgroupns);
   const target = openDestination(ctx, p, "directory");
-  holding(ctx, target, () =>
-    mountAt(
-      ctx,
-      target,
-      p.subject,
-      (dest) => attempt(p.subject, () => sys.mount("tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755")),
-      (tmpfs) => {
-        applyPropagation(ctx, p, tmpfs);
-        for (const h of hierarchies) mountHierarchy(ctx, p, h);
-        linkControllers(hierarchies, procFd(tmpfs.fd), p.subject);
-      },
-    ));
+  mountOnto(
+    ctx,
+    target,
+    p.subject,
+    (dest) => attempt(p.subject, () => sys.mount("tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755")),
+    (tmpfs) => {
+      applyPropagation(ctx, p, tmpfs);
+      for (const h of hierarchies) mountHierarchy(ctx, p, h);
+      linkControllers(hierarchies, procFd(tmpfs.fd), p.subject);
+    },
+  );
   // runc 1.1 leaves the tmpfs itself writable: only the hierarchies in it are read-only.
 }
 
@@ -82,13 +81,7 @@ function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy):
   const source = h.subsystems.includes("name=systemd") ? "systemd" : "cgroup";
   const flags = TMPFS_FLAGS | (p.options.flags & MS.RDONLY);
   const target = openTarget(ctx, subject, dest, { create: "directory" });
-  holding(ctx, target, () =>
-    mountAt(
-      ctx,
-      target,
-      subject,
-      (path) => attempt(subject, () => ctx.sys.mount(source, path, "cgroup", flags, h.subsystems.join(","))),
-    ));
+  mountOnto(ctx, target, subject, (path) => attempt(subject, () => ctx.sys.mount(source, path, "cgroup", flags, h.subsystems.join(","))));
 }
 
 /** A hierarchy of several controllers ("cpu,cpuacct") is also reachable under each controller's name. */

@@ -14,7 +14,7 @@ import type { LinuxDevice, Spec } from "../spec/schema.ts";
 import { attempt, errorCode, failure, q } from "./errors.ts";
 import type { MountContext } from "./context.ts";
 import { cleanPath, mountKind } from "./mounts.ts";
-import { holding, mountAt, openTarget } from "./target.ts";
+import { holding, mountOnto, openTarget } from "./target.ts";
 
 /** runc's default devices, in runc's order; the runtime spec requires them in every container. */
 export const DEFAULT_DEVICES: readonly LinuxDevice[] = [
@@ -82,8 +82,7 @@ function createDevice(ctx: MountContext, device: LinuxDevice): void {
   if (made !== undefined) return;
   // Not allowed to make device nodes: the host's own node, bound in, is the same device.
   const target = openTarget(ctx, subject, path, { create: "file" });
-  holding(ctx, target, () =>
-    mountAt(ctx, target, subject, (dest) => attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null))));
+  mountOnto(ctx, target, subject, (dest) => attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null)));
 }
 
 /** /dev/ptmx must be the container's own devpts multiplexer, not the host's. */

@@ -15,7 +15,7 @@ import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
 import { openDestination, openProcOrSysDestination } from "./destination.ts";
 import { attempt, q, RootfsError } from "./errors.ts";
-import { holding, mountAt, type Target } from "./target.ts";
+import { holding, mountAt, mountOnto, type Target } from "./target.ts";
 
 export function mountKind(m: Mount): string {
   return isBind(m.options, m.type) ? "bind" : m.type ?? "";
@@ -77,14 +77,13 @@ function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): vo
   if (cleanPath(p.mount.destination) === "/dev" && p.kind !== "proc" && p.kind !== "sysfs") flags &= ~MS.RDONLY;
   const options = [p.options.data, p.kind === "proc" && ctx.procPidNamespace ? `pidns=${ctx.procPidNamespace}` : ""];
   const data = options.filter((o) => o).join(",");
-  holding(ctx, target, () =>
-    mountAt(
-      ctx,
-      target,
-      p.subject,
-      (dest) => attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, data || null)),
-      (mounted) => applyPropagation(ctx, p, mounted),
-    ));
+  mountOnto(
+    ctx,
+    target,
+    p.subject,
+    (dest) => attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, data || null)),
+    (mounted) => applyPropagation(ctx, p, mounted),
+  );
 }
 
 /** Whether finalizeRootfs must make this mount read-only (it was mounted writable above). */

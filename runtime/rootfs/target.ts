@@ -58,6 +58,17 @@ export function mountAt(
   holding(ctx, landed(ctx, target, subject), then);
 }
 
+/** mountAt, then the target's descriptor closed whatever happened: what most mounts want. */
+export function mountOnto(
+  ctx: MountContext,
+  target: Target,
+  subject: string,
+  mount: (path: string) => void,
+  then?: (mounted: Target) => void,
+): void {
+  holding(ctx, target, () => mountAt(ctx, target, subject, mount, then));
+}
+
 /**
  * The mount that now covers the target. It must sit exactly where the target
  * was (same path) and be a different mount from the target's own; else the
