@@ -1,15 +1,16 @@
 # Two entry points for a fresh machine (run as root): `make demo` and `make test`.
 # Everything runt needs comes from here: Deno, Bun and zod from the npm registry,
 # busybox-static, runc (to compare against), tmux (a real terminal for the
-# terminal tests) and systemd-notify (an sd_notify sender for the
-# NOTIFY_SOCKET tests) from Debian's packages.
+# terminal tests), systemd-notify (an sd_notify sender for the
+# NOTIFY_SOCKET tests), and QEMU and debootstrap (the cgroup v2 + systemd
+# guest of tests/vm) from Debian's packages.
 SHELL := /bin/bash
 BIN := node_modules/.bin
 DENO := $(BIN)/deno
 BUN := $(BIN)/bun
 SOURCES := $(shell find cli runtime ffi mod.ts -name '*.ts' 2>/dev/null)
 
-.PHONY: all setup deps system-deps build demo test check lint bench clean
+.PHONY: all setup deps system-deps build demo test test-vm check lint bench clean
 
 all: build
 
@@ -28,6 +29,9 @@ system-deps:
 	command -v runc >/dev/null || missing="$$missing runc"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	command -v systemd-notify >/dev/null || missing="$$missing systemd"; \
+	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
+	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
+	command -v mkfs.ext4 >/dev/null || missing="$$missing e2fsprogs"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
@@ -44,6 +48,10 @@ demo: setup build
 
 test: setup build check
 	@bash tests/run.sh
+
+# Only the tests that run inside the cgroup v2 + systemd guest (tests/vm/run.sh).
+test-vm: setup build
+	@bash tests/vm/run.sh
 
 check: deps
 	$(DENO) check cli/main.ts mod.ts tests/

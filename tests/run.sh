@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests under Deno and under Bun, integration tests
-# against the sources under Deno and against the compiled dist/runt — and ends
-# with one line "N passed, N failed, N skipped" over all of them.
+# against the sources under Deno and against the compiled dist/runt, and the
+# cgroup v2 + systemd guest's batch (tests/vm) — and ends with one line
+# "N passed, N failed, N skipped" over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1
@@ -39,6 +40,8 @@ RUNT_UNDER=deno suite integration-deno deno "$BIN/deno" test -A --no-check tests
 RUNT_UNDER=binary suite integration-binary deno "$BIN/deno" test -A --no-check tests/integration/
 RUNT_UNDER=deno suite differential-deno deno "$BIN/deno" test -A --no-check tests/differential/
 RUNT_UNDER=binary suite differential-binary deno "$BIN/deno" test -A --no-check tests/differential/
+# Last: a boot of the guest (and, the first time on a machine, building it).
+suite vm-cgroup2 deno bash tests/vm/run.sh
 
 [ -n "$broken" ] && echo "failing suites:$broken"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cgroupDir, type CgroupMount, ownPathOf, readLayout, readProcCgroup, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
+import { cgroupDir, type CgroupMount, DEFAULT_CGROUP_PARENT, ownPathOf, readLayout, readProcCgroup, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
+import type { Spec } from "../../runtime/spec/schema.ts";
 import { runt, runtArgv, tempDir } from "./runt.ts";
 
 /** Runs `fn` with a fresh state root, removed afterwards. */
@@ -92,6 +93,11 @@ export function pause(ms: number): Promise<void> {
 
 const layout = readLayout();
 
+/** On pure cgroup v2 every controller lives in the one hierarchy: `controller` names the file's prefix only. */
+function hierarchyOf(controller: string): string {
+  return layout.version === "v2" ? "" : controller;
+}
+
 function mountOf(controller: string): CgroupMount {
   const mount = controller === "" ? layout.unified : layout.v1[controller];
   assert.ok(mount, `no ${controller || "cgroup2"} hierarchy on this host`);
@@ -100,9 +106,10 @@ function mountOf(controller: string): CgroupMount {
 
 /** Host directory of process `pid`'s cgroup in `controller`'s hierarchy ("" for cgroup2). */
 export function hostCgroupDir(pid: number, controller: string): string {
-  const path = ownPathOf(readProcCgroup(pid), controller);
-  if (path === undefined) throw new Error(`process ${pid} is in no ${controller || "cgroup2"} cgroup`);
-  return cgroupDir(mountOf(controller), path);
+  const hierarchy = hierarchyOf(controller);
+  const path = ownPathOf(readProcCgroup(pid), hierarchy);
+  if (path === undefined) throw new Error(`process ${pid} is in no ${hierarchy || "cgroup2"} cgroup`);
+  return cgroupDir(mountOf(hierarchy), path);
 }
 
 /** One of process `pid`'s cgroup files, as the host reads it, trimmed. */
@@ -110,11 +117,30 @@ export function hostCgroupFile(pid: number, controller: string, file: string): s
   return readFileSync(`${hostCgroupDir(pid, controller)}/${file}`, "utf8").trim();
 }
 
-/** Every hierarchy's directory of the calling process's own cgroup: where containers' default cgroups go on v1. */
-export function ownCgroupDirs(): string[] {
+/**
+ * Where containers' default cgroups go: the calling process's own cgroup in
+ * every hierarchy on v1 and hybrid hosts, /runt on pure v2.
+ */
+export function defaultCgroupParents(): string[] {
+  if (layout.version === "v2") return [cgroupDir(mountOf(""), DEFAULT_CGROUP_PARENT)];
   const controllers = v1Hierarchies(layout).map((m) => m.controllers[0]);
   if (layout.unified) controllers.push("");
   return controllers.map((c) => hostCgroupDir(process.pid, c));
 }
 
 export const cgroupVersion = layout.version;
+
+/**
+ * Where a container reads one of its cgroup files: per controller on v1 and
+ * hybrid hosts, one directory on v2 — there only in a container with its own
+ * cgroup namespace (ownCgroupView), as docker and podman give one on v2;
+ * without it /sys/fs/cgroup shows the hierarchy's root, under runc as well.
+ */
+export function insideCgroupFile(controller: string, file: string): string {
+  return layout.version === "v2" ? `/sys/fs/cgroup/${file}` : `/sys/fs/cgroup/${controller}/${file}`;
+}
+
+/** A bundle edit: on v2, a cgroup namespace of the container's own, so /sys/fs/cgroup is its cgroup. */
+export function ownCgroupView(s: Spec): void {
+  if (layout.version === "v2") s.linux!.namespaces!.push({ type: "cgroup" });
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
-import { cgroupVersion, ownCgroupDirs } from "./containers.ts";
+import { cgroupVersion, defaultCgroupParents } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
 
@@ -24,7 +24,7 @@ function createFails(id: string, edit: Parameters<typeof makeBundle>[1], rawConf
     assert.equal(r.status, 1, r.stderr.slice(0, 500));
     assert.equal(r.errLines.length, 1, r.stderr.slice(0, 500));
     assert.deepEqual(leftovers(root.path, id, [b.dir]), []);
-    for (const dir of ownCgroupDirs()) assert.equal(existsSync(join(dir, id)), false, `cgroup ${dir}/${id} remains`);
+    for (const dir of defaultCgroupParents()) assert.equal(existsSync(join(dir, id)), false, `cgroup ${dir}/${id} remains`);
     return r.errLines[0];
   } finally {
     b.cleanup();
