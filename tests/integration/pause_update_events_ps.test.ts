@@ -117,13 +117,13 @@ test("update changes a running container's limits: in its cgroup, inside it, and
       "--cpu-share", "700", "--cpu-period", "50000", "--cpu-quota", "20000", "--cpuset-cpus", "1", "--pids-limit", "77", "upd",
     ]);
     assert.equal(u.status, 0, u.stderr);
-    // v2: swap above memory (256 - 128 MiB), cpu.weight 1 + (700 - 2) * 9999 / 262142.
+    // v2: swap above memory (256 - 128 MiB), cpu.weight on current runc's curve (convert.ts).
     const expected: Array<[string, string, string]> = v2
       ? [
         ["memory", "memory.max", String(128 * MiB)],
         ["memory", "memory.low", String(16 * MiB)],
         ["memory", "memory.swap.max", String(128 * MiB)],
-        ["cpu", "cpu.weight", "27"],
+        ["cpu", "cpu.weight", "75"],
         ["cpu", "cpu.max", "20000 50000"],
         ["cpuset", "cpuset.cpus", "1"],
         ["pids", "pids.max", "77"],
@@ -154,7 +154,7 @@ test("update changes a running container's limits: in its cgroup, inside it, and
     const file = join(b.dir, "resources.json");
     writeFileSync(file, JSON.stringify({ cpu: { shares: 300 }, devices: [{ allow: true, access: "rwm" }] }));
     assert.equal(runt(["--root", root, "update", "--resources", file, "upd"]).status, 0);
-    const shares = v2 ? ["cpu.weight", "12"] : ["cpu.shares", "300"];
+    const shares = v2 ? ["cpu.weight", "39"] : ["cpu.shares", "300"];
     assert.equal(hostCgroupFile(pid, "cpu", shares[0]), shares[1]);
     // v2's device rules are a BPF program with no file to read back; v1's list shows they stayed.
     if (!v2) assert.doesNotMatch(hostCgroupFile(pid, "devices", "devices.list"), /^a \*:\* rwm$/m, "device rules are not changed by update");
