@@ -107,8 +107,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       cgroupMade = true;
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
-      const { validateConfigJson } = await import("../config_file.ts");
-      const validated = validateConfigJson(json, configFile, ctx.warn);
+      const { checkConfigJson } = await import("../config_check.ts");
+      const validated = await checkConfigJson(json, configFile, ctx.warn);
       // The record keeps the config as the init receives it, notify mount and variable included.
       const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
