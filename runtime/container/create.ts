@@ -35,6 +35,7 @@ import { killAndReap } from "../process/reap.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
+import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, userNamespaceOf } from "./user_namespace.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -95,8 +96,11 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
     const pidNamespace = pidNamespaceOf(json);
-    const joinFromOutside = pidNamespace?.path !== undefined && procTakesPidNamespace(sys) ? pidNamespace.path : undefined;
-    const init = spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
+    const userNamespace = userNamespaceOf(json);
+    // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
+    const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
+    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
+    const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
     pid = init.pid;
     try {
       record.pid = pid;
@@ -123,6 +127,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       // Limits and device rules before the init runs anything of the container's.
       await joined;
       configureContainerCgroup(cgroup, spec.linux);
+      if (userInit) {
+        // The program has joined the cgroup: the init it clones now is born in it.
+        record.pid = pid = awaitUserNamespace(sys, userInit, spec);
+        record.pidStartTime = readProcStat(pid)?.startTime ?? "";
+        store.write(record);
+      }
       init.channel.send({
         mode: "create",
         spec: withActivationEnv(spec, opts.listenFds ?? 0),
@@ -135,6 +145,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         state: ociState(record, "creating"),
         seccomp,
         joinPidNamespace: joinFromOutside,
+        fifoFd: userInit ? userInit.fifoFd : undefined,
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, {
         onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),

@@ -47,7 +47,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     if (config.mode === "exec") return runExec(sys, channel, config);
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
-    fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
+    fifo = config.fifoFd ?? sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
     if (config.joinPidNamespace !== undefined) pidNamespace = openNamespace(sys, { type: "pid", path: config.joinPidNamespace });
     timeNamespace = enterInitNamespaces(sys, spec).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
@@ -82,17 +82,22 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   try {
     const { spec } = config;
     const sharedRoot = hasMountNamespace(spec) ? undefined : openContainerRoot(sys, config.state.pid);
-    left = enterInitNamespaces(sys, spec, { pidForChildren: true });
+    left = enterInitNamespaces(sys, spec, { pidForChildren: true, userForProgram: true });
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
-    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: left.pid, timeNamespaceFd: left.time });
+    program = execStartup({
+      ...processPlan(sys, config, channel.fd),
+      pidNamespaceFd: left.pid,
+      timeNamespaceFd: left.time,
+      userNamespaceFd: left.user,
+    });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
-  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time]));
+  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time, left.user]));
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
