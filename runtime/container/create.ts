@@ -99,7 +99,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userNamespace = userNamespaceOf(json);
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
-    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
+    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
     const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
     pid = init.pid;
     try {
@@ -146,6 +146,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         seccomp,
         joinPidNamespace: joinFromOutside,
         fifoFd: userInit ? userInit.fifoFd : undefined,
+        enteredNamespaces: userInit ? userInit.entered : undefined,
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, {
         onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),

@@ -42,7 +42,25 @@ export interface UserNamespaceInit {
   fifoFd: number;
   /** Whether the program waits for its ID maps (a new user namespace). */
   newUser: boolean;
+  /** Namespaces the program joined or made, which the init must not enter again. */
+  entered: string[];
 }
+
+/**
+ * Namespaces given by path that a new user namespace would not own: joined
+ * before it is made, as runc does, while runt still has its capabilities
+ * over them. A mount namespace is left to the init, whose files are found
+ * by path; a PID namespace to the init's start-up program.
+ */
+const JOINED_BEFORE = ["network", "ipc", "uts", "cgroup"];
+/**
+ * New namespaces the program makes right after the user namespace, with
+ * uid 0 and the host's gid still, as runc's nsexec does (the new IPC
+ * namespace's mqueue root shows it). The cgroup namespace waits until the
+ * init is in its cgroup, the time namespace for its offsets: the init
+ * makes those.
+ */
+const MADE_FIRST = ["network", "ipc", "uts", "mount"];
 
 /**
  * Starts the program, a session leader as spawnInit's init is. `newPid`: the
@@ -51,6 +69,7 @@ export interface UserNamespaceInit {
 export function spawnUserNamespaceInit(
   sys: Syscalls,
   id: string,
+  json: unknown,
   user: { path?: string },
   newPid: boolean,
   preserveFds: number,
@@ -58,10 +77,13 @@ export function spawnUserNamespaceInit(
 ): UserNamespaceInit {
   const initFd = 3 + preserveFds;
   const fifoFd = initFd + 1;
-  const userFd = initFd + 2;
+  const first = user.path === undefined ? namespacesOf(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
+  const made = namespacesOf(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
+  const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
   // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
+  const above = fifoFd + toJoin.length + 1;
   const lift = (fd: number) => {
-    const high = sys.fcntl(fd, F_DUPFD_CLOEXEC, userFd + 1);
+    const high = sys.fcntl(fd, F_DUPFD_CLOEXEC, above);
     sys.close(fd);
     return high;
   };
@@ -70,11 +92,14 @@ export function spawnUserNamespaceInit(
   try {
     sources.push(lift(childEnd));
     sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
-    if (user.path !== undefined) sources.push(lift(openNamespace(sys, { type: "user", path: user.path })));
+    for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
     const fileActions: FileAction[] = sources.map((fd, i): FileAction => ({ op: "dup2", fd, to: initFd + i }));
+    const fdOf = (i: number) => fifoFd + 1 + i;
     const program = userNamespaceStartup({
       channelFd: initFd,
-      userNamespaceFd: user.path === undefined ? undefined : userFd,
+      userNamespaceFd: user.path === undefined ? undefined : fdOf(0),
+      joinFirst: user.path === undefined ? first.map((ns, i) => ({ type: ns.type, fd: fdOf(i) })) : [],
+      make: made,
       newPidNamespace: newPid,
       init: initTarget(id, initFd),
     });
@@ -82,13 +107,22 @@ export function spawnUserNamespaceInit(
     sources.push(image);
     inheritPreserved(sys, initFd);
     const pid = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt", "init", id], [], { fileActions, setsid: true });
-    return { pid, channel: new Channel(sys, parentEnd), fifoFd, newUser: user.path === undefined };
+    return { pid, channel: new Channel(sys, parentEnd), fifoFd, newUser: user.path === undefined, entered: [...first.map((ns) => ns.type), ...made] };
   } catch (e) {
     sys.close(parentEnd);
     throw e;
   } finally {
     for (const fd of sources) sys.close(fd);
   }
+}
+
+/** The namespaces of a config not validated yet; anything malformed is left to validation. */
+function namespacesOf(json: unknown): { type: string; path?: string }[] {
+  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
+  if (!Array.isArray(namespaces)) return [];
+  return namespaces.map((ns) => ({ type: fieldOf(ns, "type"), path: fieldOf(ns, "path") }))
+    .filter((ns) => typeof ns.type === "string" && (ns.path === undefined || typeof ns.path === "string"))
+    .map((ns) => ns.path === undefined ? { type: ns.type as string } : { type: ns.type as string, path: ns.path as string });
 }
 
 /** `runt init ID` as the program execs it: /proc/self/exe would be the program itself there. */
@@ -100,16 +134,14 @@ function initTarget(id: string, initFd: number) {
 }
 
 /**
- * Once the config is valid: gives a new user namespace its maps, lets the
- * program go on, and returns the init's PID once the program has cloned
+ * Once the config is valid and the program in the container's cgroup:
+ * gives a new user namespace its maps, lets the program go on, and returns the init's PID once the program has cloned
  * it (the program itself is reaped).
  */
 export function awaitUserNamespace(sys: Syscalls, init: UserNamespaceInit, spec: Spec): number {
-  if (init.newUser) {
-    expect(init, "userns");
-    writeIdMaps(init.pid, spec);
-    init.channel.release();
-  }
+  expect(init, "userns");
+  if (init.newUser) writeIdMaps(init.pid, spec);
+  init.channel.release();
   const report = expect(init, "pid") as { pid: number };
   sys.waitpid(init.pid);
   return report.pid;

@@ -49,7 +49,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     // Opened now: after pivot_root the state directory is out of sight.
     fifo = config.fifoFd ?? sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
     if (config.joinPidNamespace !== undefined) pidNamespace = openNamespace(sys, { type: "pid", path: config.joinPidNamespace });
-    timeNamespace = enterInitNamespaces(sys, spec).time;
+    timeNamespace = enterInitNamespaces(sys, spec, { enteredAlready: config.enteredNamespaces }).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
     const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);

@@ -60,6 +60,8 @@ export interface EnterOptions {
    * In `create` the init was started inside it (runtime/container/user_namespace.ts).
    */
   userForProgram?: boolean;
+  /** Types of namespaces a start-up program has joined or made already. */
+  enteredAlready?: string[];
 }
 
 /**
@@ -83,7 +85,7 @@ export interface LeftToProgram {
  */
 export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOptions = {}): LeftToProgram {
   // Never the user namespace: a single-threaded program enters it, before any other (see EnterOptions).
-  const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type) && ns.type !== "user");
+  const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type) && ns.type !== "user" && !options.enteredAlready?.includes(ns.type));
   const user = options.userForProgram ? namespacesOf(spec).find((ns) => ns.type === "user" && ns.path !== undefined) : undefined;
   const joined = own.filter((ns) => ns.path !== undefined && ns.type !== "time");
   const pid = options.pidForChildren ? namespacesOf(spec).find((ns) => ns.type === "pid" && ns.path !== undefined) : undefined;

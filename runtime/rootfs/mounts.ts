@@ -14,7 +14,8 @@ import type { MountContext, PlannedMount } from "./context.ts";
 import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
 import { openDestination, openProcOrSysDestination } from "./destination.ts";
-import { attempt, q, RootfsError } from "./errors.ts";
+import { attempt, failure, q, RootfsError } from "./errors.ts";
+import { isErrno } from "../../ffi/errors.ts";
 import { holding, mountAt, mountOnto, type Target } from "./target.ts";
 
 export function mountKind(m: Mount): string {
@@ -33,8 +34,9 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
   const planned = { mount: m, kind, options: parseMountOptions(m.options), subject, dest: m.destination };
   switch (kind) {
     case "proc":
-    case "sysfs":
       return mountFilesystem(ctx, planned, openProcOrSysDestination(ctx, planned));
+    case "sysfs":
+      return mountSysfs(ctx, planned);
     case "bind":
       if (!m.source) throw new RootfsError(`${subject}: a bind mount needs a source`);
       return bindMount(ctx, bindSource(m.source, ctx.bundle), planned);
@@ -68,6 +70,32 @@ function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
       else attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, "tmpfs", flags, data || null));
     }, (mounted) => applyPropagation(ctx, p, mounted));
   });
+}
+
+/**
+ * In a user namespace without a network namespace of its own the kernel
+ * refuses a new sysfs (EPERM): the host's /sys, bound recursively with the
+ * entry's flags, is what runc (1.2 on) mounts instead.
+ */
+function mountSysfs(ctx: MountContext, p: PlannedMount): void {
+  const target = openProcOrSysDestination(ctx, p);
+  const mounted = holding(ctx, target, () => {
+    try {
+      mountAt(
+        ctx,
+        target,
+        p.subject,
+        (dest) => ctx.sys.mount(p.mount.source ?? null, dest, "sysfs", p.options.flags, p.options.data || null),
+        (mounted) => applyPropagation(ctx, p, mounted),
+      );
+      return true;
+    } catch (e) {
+      if (isErrno(e, "EPERM")) return false;
+      throw failure(p.subject, e);
+    }
+  });
+  if (mounted) return;
+  bindMount(ctx, "/sys", { ...p, kind: "bind", options: { ...p.options, flags: p.options.flags | MS.BIND | MS.REC } });
 }
 
 /** proc, sysfs, devpts, mqueue and any other filesystem: a mount on the opened directory, its propagation. */

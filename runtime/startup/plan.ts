@@ -32,6 +32,7 @@ import {
   CLONE_PARENT,
   F_SETFD,
   FD_CLOEXEC,
+  NAMESPACE_FLAGS,
   O_CLOEXEC,
   O_WRONLY,
   PR_SET_DUMPABLE,
@@ -138,6 +139,10 @@ export interface UserNamespaceStartup {
   channelFd: number;
   /** linux.namespaces' user namespace given by path, opened by the runtime: joined instead of a new one. */
   userNamespaceFd?: number;
+  /** With a new user namespace: namespaces given by path, joined before it is made (runc's order). */
+  joinFirst: { type: string; fd: number }[];
+  /** New namespaces made right after the user namespace (runtime/container/user_namespace.ts says which). */
+  make: string[];
   /** linux.namespaces has a new PID namespace: made after the user namespace, so that one owns it. */
   newPidNamespace: boolean;
   /** The JavaScript init (`runt init ID`), run as PID 1 of that PID namespace. */
@@ -157,15 +162,21 @@ export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
   if (o.userNamespaceFd !== undefined) {
     enterUserNamespace(prog, o.userNamespaceFd);
   } else {
+    for (const { type, fd } of o.joinFirst) {
+      prog.call("setns", [fd, NAMESPACE_FLAGS[type]], { what: `joining the ${type} namespace of linux.namespaces` });
+      prog.call("close", [fd], { what: `close the ${type} namespace's descriptor` });
+    }
     prog.call("unshare", [CLONE_NEWUSER], { what: "linux.namespaces: creating the user namespace" });
-    // The maps are written from outside (only there are the host's IDs known to be this process's to give).
-    const iov = prog.u64s([prog.u64s([USERNS_REPORT_MAGIC]), 8, prog.u64s([0]), 8]);
-    prog.call("writev", [o.channelFd, iov, 2], { what: "ask the runtime for linux.uidMappings and linux.gidMappings" });
-    prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to write the ID maps" });
   }
+  // The maps, for a new namespace, are written from outside; and the program waits until it is in the container's cgroup.
+  const ask = prog.u64s([prog.u64s([USERNS_REPORT_MAGIC]), 8, prog.u64s([0]), 8]);
+  prog.call("writev", [o.channelFd, ask, 2], { what: "ask the runtime for linux.uidMappings and linux.gidMappings" });
+  prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to write the ID maps" });
   // Root of the namespace, as runc's init becomes: the init then has every capability in it.
-  prog.call("setresgid", [0, 0, 0], { what: "linux.gidMappings: become gid 0 in the user namespace" });
   prog.call("setresuid", [0, 0, 0], { what: "linux.uidMappings: become uid 0 in the user namespace" });
+  const made = o.make.reduce((flags, type) => flags | NAMESPACE_FLAGS[type], 0);
+  if (made !== 0) prog.call("unshare", [made], { what: `linux.namespaces: creating namespaces (${o.make.join(", ")})` });
+  prog.call("setresgid", [0, 0, 0], { what: "linux.gidMappings: become gid 0 in the user namespace" });
   // The host's supplementary groups go; a namespace whose setgroups is "deny" never had them mapped.
   prog.call("setgroups", [0, 0], { what: "drop the runtime's supplementary groups", ok: "EPERM" });
   if (o.newPidNamespace) prog.call("unshare", [CLONE_NEWPID], { what: "linux.namespaces: creating the pid namespace" });
