@@ -25,6 +25,8 @@ export function features() {
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: SECCOMP_FLAGS.filter((f) => f !== "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
       },
+      // User namespaces are built; idmapped mounts (mounts[].uidMappings) are refused at create.
+      mountExtensions: { idmap: { enabled: false } },
       apparmor: { enabled: false },
       selinux: { enabled: false },
     },
