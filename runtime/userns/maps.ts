@@ -27,3 +27,15 @@ export function writeIdMaps(pid: number, spec: Spec): void {
     }
   }
 }
+
+/**
+ * The host ID that `id` inside a user namespace is, from the namespace's
+ * uid_map or gid_map text; undefined when the map leaves it out.
+ */
+export function hostIdOf(mapText: string, id: number): number | undefined {
+  for (const line of mapText.split("\n")) {
+    const [inside, outside, size] = line.trim().split(/\s+/).map(Number);
+    if (id >= inside && id < inside + size) return outside + (id - inside);
+  }
+  return undefined;
+}

@@ -261,3 +261,29 @@ test("features: user namespaces listed, idmapped mounts reported as not supporte
     root.cleanup();
   }
 });
+
+test("exec as a user of the second range: stdio is handed to that user, who can reopen it (as under runc)", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const edit = (spec: Spec) => {
+    spec.linux!.uidMappings = TWO_RANGES;
+    spec.linux!.gidMappings = TWO_RANGES;
+  };
+  const bundles = [userBundle(["sleep", "600"], edit), userBundle(["sleep", "600"], edit)];
+  const script = "id -u; stat -L -c %u /proc/self/fd/1; echo reopened > /dev/stdout";
+  const ids = ["userns-stdio", "userns-stdio-runc"];
+  try {
+    const seen = [undefined, RUNC].map((argv, i) => {
+      assert.equal(runt(["--root", root.path, "run", "-d", "--bundle", bundles[i].dir, ids[i]], { argv, files: true }).status, 0);
+      const r = runt(["--root", root.path, "exec", "--user", "1500:1500", ids[i], "sh", "-c", script], { argv });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    });
+    assert.equal(seen[0], seen[1]);
+    assert.equal(seen[0], "1500\n1500\nreopened\n");
+  } finally {
+    runt(["--root", root.path, "delete", "--force", ids[0]]);
+    runt(["--root", root.path, "delete", "--force", ids[1]], { argv: RUNC });
+    for (const b of bundles) b.cleanup();
+    root.cleanup();
+  }
+});
