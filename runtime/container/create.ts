@@ -35,7 +35,8 @@ import { killAndReap } from "../process/reap.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
-import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, userNamespaceOf } from "./user_namespace.ts";
+import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
+import { rawNamespace } from "./raw_namespaces.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -95,8 +96,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // config kills the init again, unused. Killed before the init's PID is
     // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
-    const pidNamespace = pidNamespaceOf(json);
-    const userNamespace = userNamespaceOf(json);
+    const pidNamespace = rawNamespace(json, "pid");
+    const userNamespace = rawNamespace(json, "user");
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
     const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
@@ -196,15 +197,6 @@ function cgroupsPathOf(json: unknown): string | undefined {
   return typeof path === "string" ? path : undefined;
 }
 
-/** The PID namespace entry of a config not validated yet; anything malformed is caught by validation. */
-function pidNamespaceOf(json: unknown): { path?: string } | undefined {
-  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
-  if (!Array.isArray(namespaces)) return undefined;
-  const pid = namespaces.find((ns) => fieldOf(ns, "type") === "pid");
-  if (!pid) return undefined;
-  const path = fieldOf(pid, "path");
-  return typeof path === "string" ? { path } : {};
-}
 
 interface ReadyHandlers {
   onConsole(master: number): void;

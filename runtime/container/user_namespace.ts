@@ -17,22 +17,12 @@ import { openNamespace } from "../init/namespaces.ts";
 import { initCommand } from "../init/self.ts";
 import { inheritPreserved } from "../process/exec.ts";
 import type { Spec } from "../spec/schema.ts";
-import { fieldOf } from "../spec/fold_name.ts";
 import { userNamespaceStartup } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
 import { writeIdMaps } from "../userns/maps.ts";
 import { ContainerSetupError } from "./errors.ts";
-
-/** The user namespace entry of a config not validated yet (validation reads the same keys). */
-export function userNamespaceOf(json: unknown): { path?: string } | undefined {
-  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
-  if (!Array.isArray(namespaces)) return undefined;
-  const user = namespaces.find((ns) => fieldOf(ns, "type") === "user");
-  if (!user) return undefined;
-  const path = fieldOf(user, "path");
-  return typeof path === "string" ? { path } : {};
-}
+import { rawNamespaces } from "./raw_namespaces.ts";
 
 export interface UserNamespaceInit {
   /** The start-up program, until it reports the init's PID. */
@@ -77,8 +67,8 @@ export function spawnUserNamespaceInit(
 ): UserNamespaceInit {
   const initFd = 3 + preserveFds;
   const fifoFd = initFd + 1;
-  const first = user.path === undefined ? namespacesOf(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
-  const made = namespacesOf(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
+  const first = user.path === undefined ? rawNamespaces(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
+  const made = rawNamespaces(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
   const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
   // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
   const above = fifoFd + toJoin.length + 1;
@@ -114,15 +104,6 @@ export function spawnUserNamespaceInit(
   } finally {
     for (const fd of sources) sys.close(fd);
   }
-}
-
-/** The namespaces of a config not validated yet; anything malformed is left to validation. */
-function namespacesOf(json: unknown): { type: string; path?: string }[] {
-  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
-  if (!Array.isArray(namespaces)) return [];
-  return namespaces.map((ns) => ({ type: fieldOf(ns, "type"), path: fieldOf(ns, "path") }))
-    .filter((ns) => typeof ns.type === "string" && (ns.path === undefined || typeof ns.path === "string"))
-    .map((ns) => ns.path === undefined ? { type: ns.type as string } : { type: ns.type as string, path: ns.path as string });
 }
 
 /** `runt init ID` as the program execs it: /proc/self/exe would be the program itself there. */

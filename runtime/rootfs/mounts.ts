@@ -14,8 +14,8 @@ import type { MountContext, PlannedMount } from "./context.ts";
 import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
 import { openDestination, openProcOrSysDestination } from "./destination.ts";
-import { attempt, failure, q, RootfsError } from "./errors.ts";
-import { isErrno } from "../../ffi/errors.ts";
+import { attempt, q, RootfsError } from "./errors.ts";
+import { mountNewOrBind } from "./fallback.ts";
 import { holding, mountAt, mountOnto, type Target } from "./target.ts";
 
 export function mountKind(m: Mount): string {
@@ -78,24 +78,8 @@ function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
  * entry's flags, is what runc (1.2 on) mounts instead.
  */
 function mountSysfs(ctx: MountContext, p: PlannedMount): void {
-  const target = openProcOrSysDestination(ctx, p);
-  const mounted = holding(ctx, target, () => {
-    try {
-      mountAt(
-        ctx,
-        target,
-        p.subject,
-        (dest) => ctx.sys.mount(p.mount.source ?? null, dest, "sysfs", p.options.flags, p.options.data || null),
-        (mounted) => applyPropagation(ctx, p, mounted),
-      );
-      return true;
-    } catch (e) {
-      if (isErrno(e, "EPERM")) return false;
-      throw failure(p.subject, e);
-    }
-  });
-  if (mounted) return;
-  bindMount(ctx, "/sys", { ...p, kind: "bind", options: { ...p.options, flags: p.options.flags | MS.BIND | MS.REC } });
+  const flags = p.options.flags | MS.BIND | MS.REC;
+  mountNewOrBind(ctx, p, openProcOrSysDestination(ctx, p), "sysfs", { refusals: ["EPERM"], host: "/sys", flags });
 }
 
 /** proc, sysfs, devpts, mqueue and any other filesystem: a mount on the opened directory, its propagation. */

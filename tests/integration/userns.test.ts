@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
+import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
 import { state, waitFor } from "./containers.ts";
@@ -28,7 +28,7 @@ const RUNC = ["runc"];
  * directories the namespace's root may enter (a runtime's init reaches
  * them from inside the namespace, as runc's does), /out writable by all.
  */
-function userBundle(args: string[], edit: (spec: Spec) => void = () => {}) {
+function userBundle(args: string[], edit: (spec: Spec) => void = () => {}): Bundle {
   const b = makeBundle(args, (spec) => {
     spec.linux!.namespaces!.push({ type: "user" });
     spec.linux!.uidMappings = ONE_RANGE;
@@ -52,50 +52,49 @@ function owner(path: string): string {
   return `${st.uid}:${st.gid}`;
 }
 
-test("uid 0 inside is the first mapped host ID: maps, id, Cap*, and files it makes belong to the mapped IDs (as under runc)", { skip }, () => {
+/**
+ * `script` run to its end by runt and by runc, each on a bundle of its own;
+ * both must succeed and print the same. `check` gets the output and both bundles.
+ */
+function sideBySide(id: string, script: string, edit: (spec: Spec) => void, check: (stdout: string, bundles: Bundle[]) => void): void {
   const root = tempDir("runt-root-");
-  const script = "id; cat /proc/self/uid_map /proc/self/gid_map; grep ^Cap /proc/self/status; touch /made-here /out/made-there";
-  const bundles = [userBundle(["sh", "-c", script]), userBundle(["sh", "-c", script])];
+  const bundles = [userBundle(["sh", "-c", script], edit), userBundle(["sh", "-c", script], edit)];
   try {
-    const ours = run(root.path, bundles[0].dir, "userns-first");
+    const ours = run(root.path, bundles[0].dir, id);
     assert.equal(ours.status, 0, ours.stderr);
-    const theirs = run(root.path, bundles[1].dir, "userns-first-runc", RUNC);
+    const theirs = run(root.path, bundles[1].dir, `${id}-runc`, RUNC);
     assert.equal(theirs.status, 0, theirs.stderr);
     assert.equal(ours.stdout, theirs.stdout);
-    assert.match(ours.stdout, /^uid=0\(root\) gid=0\(root\)/);
-    assert.match(ours.stdout, new RegExp(`\\s+0\\s+${FIRST}\\s+65536\\n\\s+0\\s+${FIRST}\\s+65536\\n`));
-    for (const b of bundles) {
-      assert.equal(owner(join(b.dir, "rootfs/made-here")), `${FIRST}:${FIRST}`);
-      assert.equal(owner(join(b.out, "made-there")), `${FIRST}:${FIRST}`);
-    }
+    check(ours.stdout, bundles);
   } finally {
     for (const b of bundles) b.cleanup();
     root.cleanup();
   }
+}
+
+test("uid 0 inside is the first mapped host ID: maps, id, Cap*, and files it makes belong to the mapped IDs (as under runc)", { skip }, () => {
+  const script = "id; cat /proc/self/uid_map /proc/self/gid_map; grep ^Cap /proc/self/status; touch /made-here /out/made-there";
+  sideBySide("userns-first", script, () => {}, (stdout, bundles) => {
+    assert.match(stdout, /^uid=0\(root\) gid=0\(root\)/);
+    assert.match(stdout, new RegExp(`\\s+0\\s+${FIRST}\\s+65536\\n\\s+0\\s+${FIRST}\\s+65536\\n`));
+    for (const b of bundles) {
+      assert.equal(owner(join(b.dir, "rootfs/made-here")), `${FIRST}:${FIRST}`);
+      assert.equal(owner(join(b.out, "made-there")), `${FIRST}:${FIRST}`);
+    }
+  });
 });
 
 test("several ranges: a user of the second range writes as its host ID; the maps show both ranges (as under runc)", { skip }, () => {
-  const root = tempDir("runt-root-");
-  const script = "id; cat /proc/self/uid_map /proc/self/gid_map; touch /out/by-1500";
   const edit = (spec: Spec) => {
     spec.linux!.uidMappings = TWO_RANGES;
     spec.linux!.gidMappings = TWO_RANGES;
     spec.process!.user = { uid: 1500, gid: 1500 };
   };
-  const bundles = [userBundle(["sh", "-c", script], edit), userBundle(["sh", "-c", script], edit)];
-  try {
-    const ours = run(root.path, bundles[0].dir, "userns-ranges");
-    assert.equal(ours.status, 0, ours.stderr);
-    const theirs = run(root.path, bundles[1].dir, "userns-ranges-runc", RUNC);
-    assert.equal(theirs.status, 0, theirs.stderr);
-    assert.equal(ours.stdout, theirs.stdout);
-    assert.match(ours.stdout, /^uid=1500 gid=1500/);
-    assert.equal(ours.stdout.split("\n").filter((l) => /^\s+1000\s+300000\s+1000$/.test(l)).length, 2);
+  sideBySide("userns-ranges", "id; cat /proc/self/uid_map /proc/self/gid_map; touch /out/by-1500", edit, (stdout, bundles) => {
+    assert.match(stdout, /^uid=1500 gid=1500/);
+    assert.equal(stdout.split("\n").filter((l) => /^\s+1000\s+300000\s+1000$/.test(l)).length, 2);
     for (const b of bundles) assert.equal(owner(join(b.out, "by-1500")), "300500:300500");
-  } finally {
-    for (const b of bundles) b.cleanup();
-    root.cleanup();
-  }
+  });
 });
 
 test("exec joins the container's user namespace; pause, kill and delete work and leave nothing", { skip }, () => {
