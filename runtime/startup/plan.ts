@@ -151,11 +151,15 @@ export interface UserNamespaceStartup {
 
 /**
  * Started by `create` instead of the init when the config has a user
- * namespace. No process of the container exists before the init it
- * starts has become the container's own start-up program: the init, whose
- * memory a process with CAP_SYS_PTRACE in the new user namespace could
- * read, is the only process in that namespace while it runs (hooks aside,
- * which the config's author runs there on purpose).
+ * namespace. The init it starts runs exec'd inside that namespace, so the
+ * namespace's root may ptrace it (non-dumpable does not stop a holder of
+ * CAP_SYS_PTRACE there). No process of the container exists before the
+ * init has become the container's own start-up program: in a new user
+ * namespace the init is the only process (createContainer hooks aside,
+ * which the config's author runs there on purpose); in one joined by path,
+ * the processes already there see the init only if they share its PID
+ * namespace, and a PID namespace given by path is entered by the init's
+ * own start-up program, never by the init. Keep it that way.
  */
 export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
