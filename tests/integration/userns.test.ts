@@ -214,7 +214,7 @@ function managerBundle(fixture: string, id: string) {
   chownSync(join(userdata, "shm"), FIRST, FIRST);
   spec.process!.args = ["sh", "-c", "cat /proc/self/uid_map; id -u; touch /tmp/x && echo wrote"];
   spec.process!.terminal = false;
-  spec.linux!.cgroupsPath = `/runt-userns-test/${id}`;
+  spec.linux!.cgroupsPath = `/runt-userns-test-${id}`;
   const hard = Number(execFileSync("sh", ["-c", "ulimit -Hn"]).toString().trim());
   for (const rl of spec.process!.rlimits ?? []) {
     if (rl.type === "RLIMIT_NOFILE") rl.hard = rl.soft = Math.min(rl.hard, hard);
