@@ -5,7 +5,7 @@
  * system bus and closes it: a runt command makes one or two.
  */
 import type { Syscalls } from "../../../ffi/syscalls.ts";
-import { DBusConnection } from "../../dbus/connection.ts";
+import { DBusConnection, DBusTimeout } from "../../dbus/connection.ts";
 import { DBusError, DBusProtocolError } from "../../dbus/errors.ts";
 import type { DBusValue } from "../../dbus/marshal.ts";
 import { type Message, SIGNAL } from "../../dbus/message.ts";
@@ -141,8 +141,9 @@ export class SystemdBus {
       const m = this.bus.waitFor((m: Message) => m.type === SIGNAL && m.member === "JobRemoved" && m.body?.[1] === job, this.jobTimeoutMs, `systemd to ${verb} ${unit}`);
       return m.body![3] as string;
     } catch (e) {
+      if (!(e instanceof DBusTimeout)) throw unitError(verb === "create" ? "start" : "stop", unit, e);
       if (verb === "create") this.resetFailedUnit(unit);
-      throw new CgroupError(`timed out after ${this.jobTimeoutMs / 1000} s waiting for systemd to ${verb} ${unit}: ${(e as Error).message}`);
+      throw new CgroupError(`timed out after ${this.jobTimeoutMs / 1000} s waiting for systemd to ${verb} ${unit}`);
     }
   }
 }
