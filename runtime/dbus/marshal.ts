@@ -58,54 +58,21 @@ export class Writer {
     this.buf[this.length++] = v;
   }
 
-  u16(v: number): void {
-    this.align(2);
-    this.ensure(2);
-    this.view.setUint16(this.length, v, this.littleEndian);
-    this.length += 2;
+  /** One fixed-size integer or float at its natural alignment. */
+  private put(size: number, set: (view: DataView, at: number, little: boolean) => void): void {
+    this.align(size);
+    this.ensure(size);
+    set(this.view, this.length, this.littleEndian);
+    this.length += size;
   }
 
-  i16(v: number): void {
-    this.align(2);
-    this.ensure(2);
-    this.view.setInt16(this.length, v, this.littleEndian);
-    this.length += 2;
-  }
-
-  u32(v: number): void {
-    this.align(4);
-    this.ensure(4);
-    this.view.setUint32(this.length, v, this.littleEndian);
-    this.length += 4;
-  }
-
-  i32(v: number): void {
-    this.align(4);
-    this.ensure(4);
-    this.view.setInt32(this.length, v, this.littleEndian);
-    this.length += 4;
-  }
-
-  u64(v: bigint): void {
-    this.align(8);
-    this.ensure(8);
-    this.view.setBigUint64(this.length, v, this.littleEndian);
-    this.length += 8;
-  }
-
-  i64(v: bigint): void {
-    this.align(8);
-    this.ensure(8);
-    this.view.setBigInt64(this.length, v, this.littleEndian);
-    this.length += 8;
-  }
-
-  f64(v: number): void {
-    this.align(8);
-    this.ensure(8);
-    this.view.setFloat64(this.length, v, this.littleEndian);
-    this.length += 8;
-  }
+  u16 = (v: number) => this.put(2, (d, at, le) => d.setUint16(at, v, le));
+  i16 = (v: number) => this.put(2, (d, at, le) => d.setInt16(at, v, le));
+  u32 = (v: number) => this.put(4, (d, at, le) => d.setUint32(at, v, le));
+  i32 = (v: number) => this.put(4, (d, at, le) => d.setInt32(at, v, le));
+  u64 = (v: bigint) => this.put(8, (d, at, le) => d.setBigUint64(at, v, le));
+  i64 = (v: bigint) => this.put(8, (d, at, le) => d.setBigInt64(at, v, le));
+  f64 = (v: number) => this.put(8, (d, at, le) => d.setFloat64(at, v, le));
 
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);

@@ -7,11 +7,22 @@ import { noDaemon, startPrivateBus } from "./dbus_support.ts";
 
 const sys = await loadSyscalls();
 
-test("Hello, ListNames, RequestName, GetNameOwner and an error reply on a private bus", { skip: noDaemon }, async () => {
+/** Two clients on a fresh private bus, closed with it after `use`. */
+async function onPrivateBus(use: (a: DBusConnection, b: DBusConnection) => void): Promise<void> {
   const bus = await startPrivateBus();
   const a = DBusConnection.open(sys, bus.address);
   const b = DBusConnection.open(sys, bus.address);
   try {
+    use(a, b);
+  } finally {
+    a.close();
+    b.close();
+    await bus.stop();
+  }
+}
+
+test("Hello, ListNames, RequestName, GetNameOwner and an error reply on a private bus", { skip: noDaemon }, () =>
+  onPrivateBus((a, b) => {
     assert.match(a.uniqueName, /^:1\.\d+$/);
     assert.notEqual(a.uniqueName, b.uniqueName);
     const [names] = b.callBus("ListNames");
@@ -29,18 +40,10 @@ test("Hello, ListNames, RequestName, GetNameOwner and an error reply on a privat
         /^org\.freedesktop\.DBus\.Error\.NameHasNoOwner: .*org\.runt\.Nobody/.test(e.message) && !e.message.includes("\n"),
     );
     assert.throws(() => b.callBus("NoSuchMethod"), (e: unknown) => e instanceof DBusError && e.errorName === "org.freedesktop.DBus.Error.UnknownMethod");
-  } finally {
-    a.close();
-    b.close();
-    await bus.stop();
-  }
-});
+  }));
 
-test("a method call between two clients, with variants and dicts, and a signal matched with AddMatch", { skip: noDaemon }, async () => {
-  const bus = await startPrivateBus();
-  const service = DBusConnection.open(sys, bus.address);
-  const client = DBusConnection.open(sys, bus.address);
-  try {
+test("a method call between two clients, with variants and dicts, and a signal matched with AddMatch", { skip: noDaemon }, () =>
+  onPrivateBus((service, client) => {
     service.callBus("RequestName", "su", ["org.runt.Echo", 0]);
     client.addMatch("type='signal',interface='org.runt.Echo',member='Done'");
     const props = [["MemoryMax", variant("t", 2n ** 64n - 1n)], ["PIDs", variant("au", [1, 2])]];
@@ -64,28 +67,16 @@ test("a method call between two clients, with variants and dicts, and a signal m
     const signal = client.waitFor((m) => m.type === SIGNAL && m.member === "Done", 5000, "the signal");
     assert.deepEqual(signal.body, [1, "/org/runt/job/1", "x", "done"]);
     assert.equal(signal.sender, service.uniqueName);
-  } finally {
-    service.close();
-    client.close();
-    await bus.stop();
-  }
-});
+  }));
 
 test("a reply that does not come in time is a timeout naming the method; no bus is one clear line", { skip: noDaemon }, async () => {
-  const bus = await startPrivateBus();
-  const service = DBusConnection.open(sys, bus.address);
-  const client = DBusConnection.open(sys, bus.address);
-  try {
+  await onPrivateBus((service, client) => {
     service.callBus("RequestName", "su", ["org.runt.Silent", 0]);
     assert.throws(
       () => client.call({ destination: "org.runt.Silent", path: "/", interface: "org.runt.Silent", member: "Wait" }, 200),
       (e: unknown) => e instanceof DBusTimeout && /timed out waiting for the reply to org\.runt\.Silent\.Wait/.test((e as Error).message),
     );
-  } finally {
-    service.close();
-    client.close();
-    await bus.stop();
-  }
+  });
   assert.throws(
     () => DBusConnection.open(sys, "unix:path=/nonexistent/bus"),
     (e: unknown) => e instanceof DBusProtocolError && (e as Error).message === "cannot connect to the D-Bus bus at unix:path=/nonexistent/bus (/nonexistent/bus: ENOENT)",
