@@ -20,7 +20,7 @@ import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
-import { configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
+import { type CgroupDriver, configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -49,6 +49,8 @@ export interface CreateOptions extends ConsoleOptions {
   notifySocket?: string;
   /** Socket-activation descriptors at 3 … 3+N-1, passed before the preserved ones (see listen_fds.ts). */
   listenFds?: number;
+  /** Who makes the container's cgroup (--systemd-cgroup chooses systemd); cgroupfs by default. */
+  cgroupDriver?: CgroupDriver;
 }
 
 export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
@@ -60,7 +62,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const json = readConfigJson(configFile);
 
   // Known before anything is made: the record names every directory create may go on to make.
-  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys });
+  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
   const lock = ContainerLock.acquire(sys, dir);
@@ -108,7 +110,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
       store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      for (const warning of cgroup.make()) ctx.warn(warning);
+      // The init's PID: systemd starts the container's unit around it.
+      for (const warning of cgroup.make(pid)) ctx.warn(warning);
       cgroupMade = true;
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});

@@ -7,14 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import {
   cgroupVersion,
-  hostCgroupDir,
   hostCgroupFile,
   ownCgroupDirs,
   pause,
@@ -24,7 +23,6 @@ import {
   waitFor,
   withRoot,
 } from "./containers.ts";
-import { leftovers } from "./leftovers.ts";
 import { hasCommand, isRoot, runt } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : cgroupVersion === "v2" ? "needs cgroup v1 controllers" : false;
@@ -253,16 +251,3 @@ test("100 create/delete cycles leave no cgroup directory behind", { skip }, with
   }
 }));
 
-test("--systemd-cgroup is refused by create in one line, leaving nothing behind", { skip: isRoot ? false : "needs root" }, withRoot((root) => {
-  const b = makeBundle(["true"]);
-  try {
-    const r = runt(["--root", root, "--systemd-cgroup", "create", "--bundle", b.dir, "sd"]);
-    assert.equal(r.status, 1);
-    assert.equal(r.errLines.length, 1, r.stderr);
-    assert.match(r.errLines[0], /^runt: --systemd-cgroup: runt has no systemd cgroup driver/);
-    assert.deepEqual(leftovers(root, "sd", [b.dir]), []);
-    assert.ok(!existsSync(join(hostCgroupDir(process.pid, "pids"), "sd")));
-  } finally {
-    b.cleanup();
-  }
-}));
