@@ -2,15 +2,23 @@
 # Everything runt needs comes from here: Deno, Bun and zod from the npm registry,
 # busybox-static, runc (to compare against), tmux (a real terminal for the
 # terminal tests), systemd-notify (an sd_notify sender for the
-# NOTIFY_SOCKET tests), and QEMU and debootstrap (the cgroup v2 + systemd
-# guest of tests/vm) from Debian's packages.
+# NOTIFY_SOCKET tests), containerd (a real manager calling runt), curl
+# (the GitHub Action's download), and QEMU and debootstrap (the cgroup v2 +
+# systemd guest of tests/vm) from Debian's packages.
 SHELL := /bin/bash
 BIN := node_modules/.bin
 DENO := $(BIN)/deno
 BUN := $(BIN)/bun
 SOURCES := $(shell find cli runtime ffi mod.ts -name '*.ts' 2>/dev/null)
+VERSION := $(shell sed -nE 's/^  "version": "([^"]+)".*/\1/p' package.json)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# The commit is compiled in: a copy of the binary far from its checkout still names its sources.
+COMPILE := $(BUN) build --compile --minify --bytecode --define 'RUNT_BUILD_COMMIT="$(COMMIT)"'
+PREFIX ?= /usr/local
+RELEASE_DIR ?= dist
+RELEASE_NAME := runt-$(VERSION)-linux-amd64
 
-.PHONY: all setup deps system-deps build demo test test-vm check lint bench clean
+.PHONY: all setup deps system-deps build release install demo test test-vm check lint bench clean
 
 all: build
 
@@ -29,6 +37,8 @@ system-deps:
 	command -v runc >/dev/null || missing="$$missing runc"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	command -v systemd-notify >/dev/null || missing="$$missing systemd"; \
+	command -v containerd >/dev/null || missing="$$missing containerd"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
 	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
 	command -v mkfs.ext4 >/dev/null || missing="$$missing e2fsprogs"; \
@@ -41,7 +51,19 @@ build: dist/runt
 
 dist/runt: $(SOURCES) node_modules/.installed
 	@mkdir -p dist
-	$(BUN) build --compile --minify --bytecode cli/main.ts --outfile dist/runt
+	$(COMPILE) cli/main.ts --outfile dist/runt
+
+# dist/runt-VERSION-linux-amd64 and its .sha256 (sha256sum's format), for a
+# GitHub release. x86-64 only: the start-up program runt generates for every
+# container is x86-64 machine code.
+release: deps
+	@[ "$$(uname -m)" = x86_64 ] || { echo "make release: runt's start-up program is x86-64 code, this machine is $$(uname -m)" >&2; exit 1; }
+	@mkdir -p $(RELEASE_DIR)
+	$(COMPILE) cli/main.ts --outfile $(RELEASE_DIR)/$(RELEASE_NAME)
+	cd $(RELEASE_DIR) && sha256sum $(RELEASE_NAME) > $(RELEASE_NAME).sha256
+
+install: build
+	install -D -m 0755 dist/runt $(DESTDIR)$(PREFIX)/bin/runt
 
 demo: setup build
 	@bash tests/demo.sh

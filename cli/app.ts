@@ -1,6 +1,6 @@
 /** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
 import { fileURLToPath } from "node:url";
-import { hostRuntime, OCI_VERSION, RUNT_VERSION, sourceCommit } from "../runtime/version.ts";
+import { builtCommit, hostRuntime, OCI_VERSION, RUNT_VERSION, sourceCommit } from "../runtime/version.ts";
 import { RuntError } from "../runtime/errors.ts";
 import { checkArgCount, type Command, type Flags, parseFlags, splitAfterPositionals } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
@@ -14,7 +14,7 @@ export function versionText(): string {
   const [engine, engineVersion] = hostRuntime().split(" ");
   return [
     `runt version ${RUNT_VERSION}`,
-    `commit: ${sourceCommit(fileURLToPath(new URL("..", import.meta.url)))}`,
+    `commit: ${builtCommit() ?? sourceCommit(fileURLToPath(new URL("..", import.meta.url)))}`,
     `spec: ${OCI_VERSION}`,
     `${engine}: ${engineVersion}`,
     // runc names the libseccomp it links; runt compiles its filters itself and links none.

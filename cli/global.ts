@@ -13,7 +13,7 @@ export const GLOBAL_FLAGS: Flags = {
   "log-format": { type: "string", value: "text|json", description: "log file format", default: "text" },
   root: { type: "string", value: "DIR", description: "root directory for container state", default: DEFAULT_ROOT },
   criu: { type: "string", value: "PATH", description: "accepted for runc compatibility; checkpointing is not supported" },
-  "systemd-cgroup": { type: "boolean", description: "accepted for runc compatibility; create and run refuse it (no systemd cgroup driver)" },
+  "systemd-cgroup": { type: "boolean", description: "create and run: systemd makes and owns the container's cgroup (a transient scope; linux.cgroupsPath as \"slice:prefix:name\")" },
   rootless: { type: "string", value: "true|false|auto", description: "rootless container handling", default: "auto" },
   help: { type: "boolean", short: "h", description: "show help" },
   version: { type: "boolean", short: "v", description: "print the version" },

@@ -24,11 +24,9 @@ export const CREATE_FLAGS: Flags = {
 
 /** create's options from its flags (shared with run); refuses what is not supported. */
 export function createOptions(ctx: CommandContext, flags: FlagValues, id: string): CreateOptions {
-  if (ctx.global.systemdCgroup) {
-    throw new UsageError("--systemd-cgroup: runt has no systemd cgroup driver; it manages cgroups through cgroupfs (drop the flag)");
-  }
   return {
     id,
+    cgroupDriver: ctx.global.systemdCgroup ? "systemd" : "cgroupfs",
     bundle: flags.bundle as string | undefined,
     pidFile: flags["pid-file"] as string | undefined,
     consoleSocket: flags["console-socket"] as string | undefined,

@@ -15,7 +15,7 @@ export function features() {
     linux: {
       namespaces: [...NAMESPACE_TYPES],
       capabilities: Object.keys(CAPABILITIES),
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: false },
       seccomp: {
         enabled: process.arch === "x64",
         // Notifications need a seccomp agent, which runt does not talk to.
@@ -25,6 +25,8 @@ export function features() {
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: SECCOMP_FLAGS.filter((f) => f !== "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
       },
+      // User namespaces are built; idmapped mounts (mounts[].uidMappings) are refused at create.
+      mountExtensions: { idmap: { enabled: false } },
       apparmor: { enabled: false },
       selinux: { enabled: false },
     },

@@ -104,7 +104,7 @@ function gidArg(text: string): number {
 /** A process.json, checked by the same rules as the config's process. */
 async function processFile(file: string, config: import("../../runtime/spec/schema.ts").Spec) {
   const { parseJsonFile } = await import("../../runtime/bundle.ts");
-  const { validateConfigJson } = await import("../../runtime/config_file.ts");
+  const { checkConfigJson } = await import("../../runtime/config_check.ts");
   let text: string;
   try {
     text = readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
@@ -112,5 +112,5 @@ async function processFile(file: string, config: import("../../runtime/spec/sche
     throw new UsageError(`--process ${file}: ${(e as Error).message}`);
   }
   const process = parseJsonFile(text, file);
-  return validateConfigJson({ ...config, process }, join(file)).process!;
+  return (await checkConfigJson({ ...config, process }, join(file))).process!;
 }

@@ -7,6 +7,11 @@ import { containerDeviceRules } from "./devices.ts";
 import { CgroupManager, type CgroupManagerOptions } from "./manager.ts";
 import { resolveCgroupsPath } from "./path.ts";
 import { readLayout } from "./layout.ts";
+import { checkSystemdRunning } from "./systemd/driver.ts";
+import { systemdUnitOf, unitCgroupPath } from "./systemd/unit_name.ts";
+
+/** Who makes and owns the container's cgroup: runt on cgroupfs, or systemd (--systemd-cgroup). */
+export type CgroupDriver = "cgroupfs" | "systemd";
 
 export interface ContainerCgroupConfig {
   id: string;
@@ -18,9 +23,9 @@ export interface ContainerCgroupConfig {
  * applies linux.resources and the device rules runc would (the spec's, then
  * its default allowed devices). Removes the cgroup again if any of it fails.
  */
-export function createContainerCgroup(config: ContainerCgroupConfig, options: CgroupManagerOptions = {}): CgroupManager {
-  const manager = locateContainerCgroup(config.id, config.linux?.cgroupsPath, options);
-  manager.make();
+export function createContainerCgroup(config: ContainerCgroupConfig, options: CgroupManagerOptions = {}, pid?: number): CgroupManager {
+  const manager = locateContainerCgroup(config.id, config.linux?.cgroupsPath, options, options.systemd ? "systemd" : "cgroupfs");
+  manager.make(pid);
   try {
     configureContainerCgroup(manager, config.linux);
   } catch (e) {
@@ -36,11 +41,22 @@ export function createContainerCgroup(config: ContainerCgroupConfig, options: Cg
 
 /**
  * The container's cgroup directories, not made yet: only the path is needed,
- * so they are known (and recorded) before the config is validated.
+ * so they are known (and recorded) before the config is validated. Under
+ * the systemd driver, the unit cgroupsPath names (runc's
+ * "slice:prefix:name", system.slice:runt:<id> by default) and its cgroup;
+ * a host without systemd is refused here, before anything is made.
  */
-export function locateContainerCgroup(id: string, cgroupsPath: string | undefined, options: CgroupManagerOptions = {}): CgroupManager {
+export function locateContainerCgroup(
+  id: string,
+  cgroupsPath: string | undefined,
+  options: CgroupManagerOptions = {},
+  driver: CgroupDriver = "cgroupfs",
+): CgroupManager {
   const layout = options.layout ?? readLayout();
-  return CgroupManager.locate(resolveCgroupsPath(cgroupsPath, id, layout.version), { ...options, layout });
+  if (driver === "cgroupfs") return CgroupManager.locate(resolveCgroupsPath(cgroupsPath, id, layout.version), { ...options, layout });
+  const unit = options.systemd ?? systemdUnitOf(cgroupsPath, id);
+  checkSystemdRunning();
+  return CgroupManager.locate({ absolute: true, path: unitCgroupPath(unit) }, { ...options, layout, systemd: unit });
 }
 
 /** linux.resources and the device rules runc would apply (the spec's, then its default allowed devices). */

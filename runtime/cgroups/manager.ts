@@ -40,6 +40,9 @@ import { planV2 } from "./v2.ts";
 import type { SubCgroupPaths } from "./sub.ts";
 import type { CgroupWrite } from "./write.ts";
 import { quote } from "../quote.ts";
+import { setUnitResources, startUnit, stopUnit } from "./systemd/driver.ts";
+import type { SystemdBusOptions } from "./systemd/manager_bus.ts";
+import type { SystemdUnitRef } from "./systemd/unit_name.ts";
 
 export interface CgroupManagerOptions {
   /** The host's layout; read from /proc/self/mountinfo when absent. */
@@ -50,6 +53,10 @@ export interface CgroupManagerOptions {
   syscalls?: Syscalls;
   /** Receives every successful write, in order. */
   journal?: WriteRecord[];
+  /** The systemd unit that owns the cgroup (the systemd driver); absent for cgroupfs. */
+  systemd?: SystemdUnitRef;
+  /** Where systemd is reached; the system bus by default. */
+  systemdBus?: SystemdBusOptions;
 }
 
 /** What to keep (in the container's state) to find the cgroup again from another process. */
@@ -59,6 +66,8 @@ export interface SavedCgroup {
   v1: Record<string, string>;
   /** The cgroup2 directory: the only one on v2, the extra one on hybrid hosts. */
   unified?: string;
+  /** Under the systemd driver: the unit whose cgroup this is, stopped at delete. */
+  systemd?: SystemdUnitRef;
 }
 
 export interface SetOptions {
@@ -122,8 +131,30 @@ export class CgroupManager {
    * already has processes is taken as runc 1.1 takes it: the warnings it
    * prints are returned for the caller to show. On failure, removes what it
    * created.
+   *
+   * Under the systemd driver the unit is started first, with `pid` (the
+   * container's first process: a scope cannot start empty) in it; systemd
+   * makes the cgroup, and what it leaves out (v1 hierarchies it does not
+   * manage) is made here, as runc does. A new unit is never busy.
    */
-  make(): string[] {
+  make(pid?: number): string[] {
+    const unit = this.options.systemd;
+    if (unit === undefined) return this.makeDirectories(true);
+    if (pid === undefined || !this.options.syscalls) throw new Error("CgroupManager.make needs the process and options.syscalls under the systemd driver");
+    startUnit(this.options.syscalls, unit, pid, this.version, this.options.systemdBus);
+    try {
+      return this.makeDirectories(false);
+    } catch (e) {
+      try {
+        stopUnit(this.options.syscalls, unit, this.options.systemdBus);
+      } catch {
+        // The error that stopped make is the one to report.
+      }
+      throw e;
+    }
+  }
+
+  private makeDirectories(checkBusy: boolean): string[] {
     const layout = this.options.layout ?? readLayout();
     const mounts: Array<{ mount: CgroupMount; dir: string }> = [];
     if (layout.version !== "v2") {
@@ -138,7 +169,7 @@ export class CgroupManager {
       if (this.frozenAlready()) {
         throw new CgroupError(`container's cgroup unexpectedly frozen: cgroup ${this.path} (thaw it, or give linux.cgroupsPath another cgroup)`);
       }
-      return busyWarnings(this.pids().length);
+      return checkBusy ? busyWarnings(this.pids().length) : [];
     } catch (e) {
       for (const d of created.reverse()) this.removeDir(d, false);
       throw e;
@@ -147,13 +178,20 @@ export class CgroupManager {
 
   /** The manager of a cgroup made earlier, from what toJSON() returned. */
   static open(saved: SavedCgroup, options: CgroupManagerOptions = {}): CgroupManager {
-    return new CgroupManager(saved.version, { ...saved.v1 }, saved.unified, options);
+    const systemd = saved.systemd ?? options.systemd;
+    return new CgroupManager(saved.version, { ...saved.v1 }, saved.unified, systemd ? { ...options, systemd } : options);
   }
 
   toJSON(): SavedCgroup {
-    return this.unified === undefined
-      ? { version: this.version, v1: { ...this.v1 } }
-      : { version: this.version, v1: { ...this.v1 }, unified: this.unified };
+    const saved: SavedCgroup = { version: this.version, v1: { ...this.v1 } };
+    if (this.unified !== undefined) saved.unified = this.unified;
+    if (this.options.systemd) saved.systemd = { ...this.options.systemd };
+    return saved;
+  }
+
+  /** "systemd" when a systemd unit owns the cgroup, "cgroupfs" when runt manages its directories alone. */
+  get driver(): "cgroupfs" | "systemd" {
+    return this.options.systemd ? "systemd" : "cgroupfs";
   }
 
   /** Every directory of the cgroup, once each. */
@@ -244,7 +282,8 @@ export class CgroupManager {
       for (const c of controllers) v1[c] = target;
     }
     const unified = this.unified === undefined ? undefined : below(this.unified, all);
-    return new CgroupManager(this.version, v1, unified, this.options, this.path);
+    // A sub-cgroup is only joined: the unit stays the container's.
+    return new CgroupManager(this.version, v1, unified, { ...this.options, systemd: undefined }, this.path);
   }
 
   /** Moves process `pid` (and its threads) into the cgroup, in every hierarchy. */
@@ -301,6 +340,11 @@ export class CgroupManager {
   /** Applies `resources` (and device rules, when given). A failed write is an error naming the file and value. */
   set(resources: LinuxResources | undefined, options: SetOptions = {}): void {
     const writes = this.plan(resources, options);
+    if (this.options.systemd) {
+      // systemd first, as runc does: it would otherwise put back its own values over the files at its next reload.
+      if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to reach systemd");
+      setUnitResources(this.options.syscalls, this.options.systemd, resources, options.devices, this.version, this.options.systemdBus);
+    }
     let deferred: { path: string; value: string } | undefined;
     for (const write of writes) {
       const dir = this.dirOf(write.controller);
@@ -465,6 +509,14 @@ export class CgroupManager {
    */
   destroy(): void {
     const problems: string[] = [];
+    if (this.options.systemd) {
+      if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to reach systemd");
+      try {
+        stopUnit(this.options.syscalls, this.options.systemd, this.options.systemdBus);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
     for (const dir of this.dirs()) {
       for (const d of [...descendants(dir), dir]) {
         const problem = this.removeDir(d, true);

@@ -17,7 +17,7 @@ export interface CgroupPathSpec {
   path: string;
 }
 
-/** systemd's "slice:prefix:name" form, which only a systemd driver understands. */
+/** systemd's "slice:prefix:name" form, which only the systemd driver (systemd/unit_name.ts) understands. */
 const SYSTEMD_FORM = /^[^/:]*:[^:]*:[^:]*$/;
 
 /** Validates and normalises `linux.cgroupsPath`, or returns the default for container `id`. */
@@ -34,7 +34,7 @@ export function resolveCgroupsPath(cgroupsPath: string | undefined, id: string, 
   const shown = quote(cgroupsPath);
   if (SYSTEMD_FORM.test(cgroupsPath)) {
     throw new CgroupError(
-      `linux.cgroupsPath ${shown} is systemd's "slice:prefix:name" form, but runt has no systemd cgroup driver: give a path such as "/runt/${id}"`,
+      `linux.cgroupsPath ${shown} is systemd's "slice:prefix:name" form, which needs the systemd cgroup driver: pass --systemd-cgroup, or give a path such as "/runt/${id}"`,
     );
   }
   if (cgroupsPath.includes("\0")) throw new CgroupError(`linux.cgroupsPath ${shown} contains a NUL byte`);

@@ -13,9 +13,9 @@ export function checkBuildable(spec: Spec, bundle: string): string {
   if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
   checkLsmSupport(spec.process);
   const namespaces = spec.linux?.namespaces ?? [];
-  if (namespaces.some((ns) => ns.type === "user")) {
-    throw new ContainerSetupError("linux.namespaces: user namespaces are not supported yet");
-  }
+  (spec.mounts ?? []).forEach((m, i) => {
+    if (m.uidMappings || m.gidMappings) throw new ContainerSetupError(`mounts[${i}].uidMappings: idmapped mounts are not supported yet`);
+  });
   if (!namespaces.some((ns) => ns.type === "mount")) {
     // runc refuses these ("unable to restrict sys entries without a private MNT namespace"); the spec is silent.
     for (const key of ["maskedPaths", "readonlyPaths"] as const) {

@@ -20,7 +20,7 @@ import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
-import { configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
+import { type CgroupDriver, configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -35,6 +35,8 @@ import { killAndReap } from "../process/reap.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
+import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
+import { rawNamespace } from "./raw_namespaces.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -47,6 +49,8 @@ export interface CreateOptions extends ConsoleOptions {
   notifySocket?: string;
   /** Socket-activation descriptors at 3 … 3+N-1, passed before the preserved ones (see listen_fds.ts). */
   listenFds?: number;
+  /** Who makes the container's cgroup (--systemd-cgroup chooses systemd); cgroupfs by default. */
+  cgroupDriver?: CgroupDriver;
 }
 
 export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
@@ -58,7 +62,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const json = readConfigJson(configFile);
 
   // Known before anything is made: the record names every directory create may go on to make.
-  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys });
+  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
   const lock = ContainerLock.acquire(sys, dir);
@@ -94,21 +98,25 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // config kills the init again, unused. Killed before the init's PID is
     // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
-    const pidNamespace = pidNamespaceOf(json);
-    const joinFromOutside = pidNamespace?.path !== undefined && procTakesPidNamespace(sys) ? pidNamespace.path : undefined;
-    const init = spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
+    const pidNamespace = rawNamespace(json, "pid");
+    const userNamespace = rawNamespace(json, "user");
+    // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
+    const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
+    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
+    const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
     pid = init.pid;
     try {
       record.pid = pid;
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
       store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      for (const warning of cgroup.make()) ctx.warn(warning);
+      // The init's PID: systemd starts the container's unit around it.
+      for (const warning of cgroup.make(pid)) ctx.warn(warning);
       cgroupMade = true;
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
-      const { validateConfigJson } = await import("../config_file.ts");
-      const validated = validateConfigJson(json, configFile, ctx.warn);
+      const { checkConfigJson } = await import("../config_check.ts");
+      const validated = await checkConfigJson(json, configFile, ctx.warn);
       // The record keeps the config as the init receives it, notify mount and variable included.
       const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
@@ -123,6 +131,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       // Limits and device rules before the init runs anything of the container's.
       await joined;
       configureContainerCgroup(cgroup, spec.linux);
+      if (userInit) {
+        // The program has joined the cgroup: the init it clones now is born in it.
+        record.pid = pid = awaitUserNamespace(sys, userInit, spec);
+        record.pidStartTime = readProcStat(pid)?.startTime ?? "";
+        store.write(record);
+      }
       init.channel.send({
         mode: "create",
         spec: withActivationEnv(spec, opts.listenFds ?? 0),
@@ -135,6 +149,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         state: ociState(record, "creating"),
         seccomp,
         joinPidNamespace: joinFromOutside,
+        fifoFd: userInit ? userInit.fifoFd : undefined,
+        enteredNamespaces: userInit ? userInit.entered : undefined,
       } satisfies InitConfig);
       awaitReady(ctx, init.channel, record, {
         onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
@@ -184,15 +200,6 @@ function cgroupsPathOf(json: unknown): string | undefined {
   return typeof path === "string" ? path : undefined;
 }
 
-/** The PID namespace entry of a config not validated yet; anything malformed is caught by validation. */
-function pidNamespaceOf(json: unknown): { path?: string } | undefined {
-  const namespaces = fieldOf(fieldOf(json, "linux"), "namespaces");
-  if (!Array.isArray(namespaces)) return undefined;
-  const pid = namespaces.find((ns) => fieldOf(ns, "type") === "pid");
-  if (!pid) return undefined;
-  const path = fieldOf(pid, "path");
-  return typeof path === "string" ? { path } : {};
-}
 
 interface ReadyHandlers {
   onConsole(master: number): void;

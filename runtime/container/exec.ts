@@ -182,8 +182,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
 /** The container's config with the exec'd process, and every namespace named by its init's /proc path. */
 function execSpec(record: ContainerRecord, process: Process): Spec {
   const namespaces: Namespace[] = (record.config.linux?.namespaces ?? [])
-    .filter((ns) => ns.type !== "user")
-    // The start-up program enters the time namespace: /proc/PID/ns/time is PID 1's own.
+    // The start-up program enters the user and time namespaces: /proc/PID/ns/time is PID 1's own.
     .map((ns) => ({ type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` }));
   return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
 }

@@ -15,6 +15,10 @@ export interface InitConfig {
   noNewKeyring: boolean;
   /** The exec fifo whose opening by `start` releases the user process. */
   fifoPath: string;
+  /** The fifo already open (O_PATH) at this descriptor: a user namespace's init cannot reach the state directory. */
+  fifoFd?: number;
+  /** Namespaces the user namespace's program joined or made already (runtime/container/user_namespace.ts). */
+  enteredNamespaces?: string[];
   /** Descriptors 3 … 3+preserveFds-1 pass into the container. */
   preserveFds: number;
   /** The container's state as hooks run inside the container receive it. */

@@ -8,7 +8,7 @@
  * Everything here is synchronous: the JavaScript event loop's helper
  * threads still live in the host namespaces, until execveat ends them.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
@@ -21,6 +21,7 @@ import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
+import { hostIdOf } from "../userns/maps.ts";
 import { createStartup, execStartup } from "../startup/plan.ts";
 import type { StubProgram } from "../stub/program.ts";
 import { Channel, type ParentReply } from "./channel.ts";
@@ -47,9 +48,9 @@ export function runInit(sys: Syscalls, fd: number): never {
     if (config.mode === "exec") return runExec(sys, channel, config);
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
-    fifo = sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
+    fifo = config.fifoFd ?? sys.open(config.fifoPath, O_PATH | O_CLOEXEC);
     if (config.joinPidNamespace !== undefined) pidNamespace = openNamespace(sys, { type: "pid", path: config.joinPidNamespace });
-    timeNamespace = enterInitNamespaces(sys, spec).time;
+    timeNamespace = enterInitNamespaces(sys, spec, { enteredAlready: config.enteredNamespaces }).time;
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
     const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
@@ -82,28 +83,50 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   try {
     const { spec } = config;
     const sharedRoot = hasMountNamespace(spec) ? undefined : openContainerRoot(sys, config.state.pid);
-    left = enterInitNamespaces(sys, spec, { pidForChildren: true });
+    // Read while the host's /proc is in sight.
+    const stdioUid = execStdioUid(config);
+    left = enterInitNamespaces(sys, spec, { pidForChildren: true, userForProgram: true });
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
-    program = execStartup({ ...processPlan(sys, config, channel.fd), pidNamespaceFd: left.pid, timeNamespaceFd: left.time });
+    program = execStartup({
+      ...processPlan(sys, config, channel.fd, stdioUid),
+      pidNamespaceFd: left.pid,
+      timeNamespaceFd: left.time,
+      userNamespaceFd: left.user,
+    });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
     return exit(e instanceof RuntError && /not found/.test(e.message) ? 127 : 126);
   }
-  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time]));
+  become(sys, channel, program, config, defined([channel.fd, left.pid, left.time, left.user]));
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
-function processPlan(sys: Syscalls, config: InitConfig, channelFd: number) {
+function processPlan(sys: Syscalls, config: InitConfig, channelFd: number, stdioUid?: number) {
   const { spec } = config;
   const proc = spec.process!;
   // As runc: HOME from the container's /etc/passwd when the config leaves it out (not for a hook).
   const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0);
   const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
-  const applied = applyProcessLimits(sys, spec);
+  const applied = applyProcessLimits(sys, spec, { stdioUid });
   return { spec, exec, seccomp: config.seccomp, applied, channelFd };
+}
+
+/**
+ * `exec`'s helper stays in runt's user namespace (its start-up program
+ * joins the container's): stdio goes to the user's host ID, as the
+ * container's /proc/1/uid_map says it is.
+ */
+function execStdioUid(config: InitConfig): number | undefined {
+  if (!config.spec.linux?.namespaces?.some((ns) => ns.type === "user")) return undefined;
+  const uid = config.spec.process!.user?.uid ?? 0;
+  try {
+    return hostIdOf(readFileSync(`/proc/${config.state.pid}/uid_map`, "utf8"), uid);
+  } catch {
+    return undefined;
+  }
 }
 
 function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[]): never {

@@ -54,6 +54,14 @@ export interface EnterOptions {
    * not joined; the start-up program enters it, for its children only.
    */
   pidForChildren?: boolean;
+  /**
+   * `exec`: the user namespace given by path is opened, not joined (a
+   * multithreaded process cannot); the start-up program joins it first.
+   * In `create` the init was started inside it (runtime/container/user_namespace.ts).
+   */
+  userForProgram?: boolean;
+  /** Types of namespaces a start-up program has joined or made already. */
+  enteredAlready?: string[];
 }
 
 /**
@@ -65,6 +73,8 @@ export interface LeftToProgram {
   pid?: number;
   /** A time namespace given by path (setns needs a single-threaded process). */
   time?: number;
+  /** `exec`: the container's user namespace (setns needs a single-threaded process). */
+  user?: number;
 }
 
 /**
@@ -74,7 +84,9 @@ export interface LeftToProgram {
  * out of sight.
  */
 export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOptions = {}): LeftToProgram {
-  const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type));
+  // Never the user namespace: a single-threaded program enters it, before any other (see EnterOptions).
+  const own = namespacesOf(spec).filter((ns) => !PARENT_SIDE.has(ns.type) && ns.type !== "user" && !options.enteredAlready?.includes(ns.type));
+  const user = options.userForProgram ? namespacesOf(spec).find((ns) => ns.type === "user" && ns.path !== undefined) : undefined;
   const joined = own.filter((ns) => ns.path !== undefined && ns.type !== "time");
   const pid = options.pidForChildren ? namespacesOf(spec).find((ns) => ns.type === "pid" && ns.path !== undefined) : undefined;
   const time = own.find((ns) => ns.type === "time" && ns.path !== undefined);
@@ -84,6 +96,7 @@ export function enterInitNamespaces(sys: Syscalls, spec: Spec, options: EnterOpt
     for (const ns of joined) opened.push({ ns, fd: openNamespace(sys, ns) });
     if (pid) left.pid = openNamespace(sys, pid);
     if (time) left.time = openNamespace(sys, time);
+    if (user) left.user = openNamespace(sys, user);
     // setns into a mount namespace refuses a thread sharing its fs_struct with others.
     if (joined.some((ns) => ns.type === "mount")) sys.unshare(CLONE_FS);
     for (const { ns, fd } of opened) setnsNamed(sys, fd, ns);

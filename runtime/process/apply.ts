@@ -35,6 +35,11 @@ export interface ApplyProcessOptions {
   host?: ProcessHost;
   /** Receives one line per thing skipped rather than failed. */
   warn?: (line: string) => void;
+  /**
+   * The process's uid as this process's user namespace numbers it, when
+   * the process will live in another (exec into a user namespace).
+   */
+  stdioUid?: number;
 }
 
 /** runc's default when process.user.umask is not given. */
@@ -120,7 +125,7 @@ export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProc
   if (caps.unavailable.length) {
     warn(`ignoring capabilities this kernel does not support: ${caps.unavailable.join(", ")}`);
   }
-  giveStdioTo(sys, host, uid);
+  giveStdioTo(sys, host, options.stdioUid ?? uid);
   if (!host.setgroupsAllowed() && (proc.user?.additionalGids ?? []).length) {
     throw new ProcessError("process.user.additionalGids: this user namespace denies setgroups");
   }

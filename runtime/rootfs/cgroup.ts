@@ -7,14 +7,14 @@
  */
 import { symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
-import { isErrno } from "../../ffi/errors.ts";
 import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
-import { attempt, errorCode, failure, q } from "./errors.ts";
+import { attempt, errorCode, q } from "./errors.ts";
+import { mountNewOrBind } from "./fallback.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { openDestination } from "./destination.ts";
 import { procFd } from "../mount/inroot.ts";
-import { holding, mountAt, mountOnto, openTarget } from "./target.ts";
+import { mountOnto, openTarget } from "./target.ts";
 import { applyPropagation, bindMount } from "./bind.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
 
@@ -28,26 +28,9 @@ export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
 }
 
 function mountCgroup2(ctx: MountContext, p: PlannedMount): void {
-  const target = openDestination(ctx, p, "directory");
-  const mounted = holding(ctx, target, () => {
-    try {
-      mountAt(
-        ctx,
-        target,
-        p.subject,
-        (dest) => ctx.sys.mount(p.mount.source ?? null, dest, "cgroup2", p.options.flags, p.options.data || null),
-        (mounted) => applyPropagation(ctx, p, mounted),
-      );
-      return true;
-    } catch (e) {
-      // Without a cgroup namespace of its own a process may be refused a new cgroup2 mount; the host's will do.
-      if (isErrno(e, "EPERM") || isErrno(e, "EBUSY")) return false;
-      throw failure(p.subject, e);
-    }
-  });
-  if (mounted) return;
-  const options = { ...p.options, flags: p.options.flags | MS.BIND, recursive: { set: 0, clear: 0 } };
-  bindMount(ctx, HOST_CGROUP_ROOT, { ...p, kind: "bind", options });
+  // Without a cgroup namespace of its own a process may be refused a new cgroup2 mount; the host's will do.
+  const fallback = { refusals: ["EPERM", "EBUSY"], host: HOST_CGROUP_ROOT, flags: p.options.flags | MS.BIND };
+  mountNewOrBind(ctx, p, openDestination(ctx, p, "directory"), "cgroup2", fallback);
 }
 
 function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): void {

@@ -15,6 +15,7 @@ import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
 import { openDestination, openProcOrSysDestination } from "./destination.ts";
 import { attempt, q, RootfsError } from "./errors.ts";
+import { mountNewOrBind } from "./fallback.ts";
 import { holding, mountAt, mountOnto, type Target } from "./target.ts";
 
 export function mountKind(m: Mount): string {
@@ -33,8 +34,9 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
   const planned = { mount: m, kind, options: parseMountOptions(m.options), subject, dest: m.destination };
   switch (kind) {
     case "proc":
-    case "sysfs":
       return mountFilesystem(ctx, planned, openProcOrSysDestination(ctx, planned));
+    case "sysfs":
+      return mountSysfs(ctx, planned);
     case "bind":
       if (!m.source) throw new RootfsError(`${subject}: a bind mount needs a source`);
       return bindMount(ctx, bindSource(m.source, ctx.bundle), planned);
@@ -68,6 +70,16 @@ function mountTmpfs(ctx: MountContext, p: PlannedMount): void {
       else attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, "tmpfs", flags, data || null));
     }, (mounted) => applyPropagation(ctx, p, mounted));
   });
+}
+
+/**
+ * In a user namespace without a network namespace of its own the kernel
+ * refuses a new sysfs (EPERM): the host's /sys, bound recursively with the
+ * entry's flags, is what runc (1.2 on) mounts instead.
+ */
+function mountSysfs(ctx: MountContext, p: PlannedMount): void {
+  const flags = p.options.flags | MS.BIND | MS.REC;
+  mountNewOrBind(ctx, p, openProcOrSysDestination(ctx, p), "sysfs", { refusals: ["EPERM"], host: "/sys", flags });
 }
 
 /** proc, sysfs, devpts, mqueue and any other filesystem: a mount on the opened directory, its propagation. */

@@ -11,7 +11,7 @@
  * keys for one field, the last is read, as runc does. Keys of maps
  * (annotations, sysctl …) are data, never folded.
  */
-import type { z } from "zod";
+import type { z } from "./zod.ts";
 import type { Path } from "./describe.ts";
 import { foldName } from "./fold_name.ts";
 import type { Finding } from "./schema_check.ts";

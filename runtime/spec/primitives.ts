@@ -3,7 +3,7 @@
  * reads like the spec's tables and every issue already says what was
  * expected ("expected an integer from 0 to 4294967295, got -1").
  */
-import { z } from "zod";
+import { z } from "./zod.ts";
 import { describe } from "./describe.ts";
 
 // A config is parsed once per process: compiling fast paths with eval would cost more than it saves.

@@ -11,7 +11,7 @@
  * Every object is loose: unknown properties are kept, never rejected
  * (config.md "Extensibility"). The type names follow specs-go.
  */
-import { z } from "zod";
+import type { z } from "./zod.ts";
 import {
   DEVICE_TYPES,
   HOOK_KINDS,

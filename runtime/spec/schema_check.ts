@@ -4,7 +4,7 @@
  * almost every issue; the fallback here covers the rest so no zod phrasing
  * ("Invalid input") reaches a user.
  */
-import type { z } from "zod";
+import type { z } from "./zod.ts";
 import { describe, type Path, type PathSegment } from "./describe.ts";
 import { type Spec, specSchema } from "./schema.ts";
 

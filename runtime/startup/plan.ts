@@ -17,14 +17,22 @@
  * only) and clones the process that will run the user's program, born
  * inside the container's PID and mount namespaces (never visible there
  * with the host's root), as a child of runt itself (CLONE_PARENT).
+ *
+ * `create` with a user namespace: the JavaScript init, multithreaded, can
+ * neither make nor join one, so runt starts this program instead; it
+ * enters the user namespace, then the PID namespace (so the new user
+ * namespace owns it), and clones the init there, which makes the other
+ * namespaces from inside (owned by the user namespace too): runc's order.
  */
 import {
   AT_FDCWD,
   CLONE_NEWPID,
   CLONE_NEWTIME,
+  CLONE_NEWUSER,
   CLONE_PARENT,
   F_SETFD,
   FD_CLOEXEC,
+  NAMESPACE_FLAGS,
   O_CLOEXEC,
   O_WRONLY,
   PR_SET_DUMPABLE,
@@ -37,7 +45,7 @@ import type { ProcessHost } from "../process/host.ts";
 import { planLsmLabels } from "../process/lsm.ts";
 import { planFilter, type SeccompFilter } from "../seccomp/install.ts";
 import { slot, StubProgram } from "../stub/program.ts";
-import { PID_REPORT_MAGIC, READY_LINE } from "./report.ts";
+import { PID_REPORT_MAGIC, READY_LINE, USERNS_REPORT_MAGIC } from "./report.ts";
 import { quote } from "../quote.ts";
 
 /** The user's program, resolved on the container's PATH. */
@@ -58,6 +66,8 @@ interface Common {
   channelFd: number;
   /** A time namespace given by path: only a single-threaded process can enter one. */
   timeNamespaceFd?: number;
+  /** `exec`: the container's user namespace, which only a single-threaded process can enter. */
+  userNamespaceFd?: number;
 }
 
 export interface CreateStartup extends Common {
@@ -107,6 +117,8 @@ export interface ExecStartup extends Common {
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  // User first, as the kernel needs and runc does: the namespaces below belong to it.
+  enterUserNamespace(prog, o.userNamespaceFd);
   enterTimeNamespace(prog, o.timeNamespaceFd);
   startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
   // The child: the channel must not reach the user's program.
@@ -120,6 +132,74 @@ export function execStartup(o: ExecStartup): StubProgram {
   lateFilter(prog, o);
   lastSteps(prog, o);
   return prog;
+}
+
+export interface UserNamespaceStartup {
+  /** The channel to the runtime, which the init goes on using. */
+  channelFd: number;
+  /** linux.namespaces' user namespace given by path, opened by the runtime: joined instead of a new one. */
+  userNamespaceFd?: number;
+  /** With a new user namespace: namespaces given by path, joined before it is made (runc's order). */
+  joinFirst: { type: string; fd: number }[];
+  /** New namespaces made right after the user namespace (runtime/container/user_namespace.ts says which). */
+  make: string[];
+  /** linux.namespaces has a new PID namespace: made after the user namespace, so that one owns it. */
+  newPidNamespace: boolean;
+  /** The JavaScript init (`runt init ID`), run as PID 1 of that PID namespace. */
+  init: ExecTarget;
+}
+
+/**
+ * Started by `create` instead of the init when the config has a user
+ * namespace. The init it starts runs exec'd inside that namespace, so the
+ * namespace's root may ptrace it (non-dumpable does not stop a holder of
+ * CAP_SYS_PTRACE there). No process of the container exists before the
+ * init has become the container's own start-up program: in a new user
+ * namespace the init is the only process (createContainer hooks aside,
+ * which the config's author runs there on purpose); in one joined by path,
+ * the processes already there see the init only if they share its PID
+ * namespace, and a PID namespace given by path is entered by the init's
+ * own start-up program, never by the init. Keep it that way.
+ */
+export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
+  const prog = new StubProgram({ reportFd: o.channelFd });
+  if (o.userNamespaceFd !== undefined) {
+    enterUserNamespace(prog, o.userNamespaceFd);
+  } else {
+    for (const { type, fd } of o.joinFirst) {
+      prog.call("setns", [fd, NAMESPACE_FLAGS[type]], { what: `joining the ${type} namespace of linux.namespaces` });
+      prog.call("close", [fd], { what: `close the ${type} namespace's descriptor` });
+    }
+    prog.call("unshare", [CLONE_NEWUSER], { what: "linux.namespaces: creating the user namespace" });
+  }
+  // The maps, for a new namespace, are written from outside; and the program waits until it is in the container's cgroup.
+  const ask = prog.u64s([prog.u64s([USERNS_REPORT_MAGIC]), 8, prog.u64s([0]), 8]);
+  prog.call("writev", [o.channelFd, ask, 2], { what: "ask the runtime for linux.uidMappings and linux.gidMappings" });
+  prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to write the ID maps" });
+  // Root of the namespace, as runc's init becomes: the init then has every capability in it.
+  prog.call("setresuid", [0, 0, 0], { what: "linux.uidMappings: become uid 0 in the user namespace" });
+  const made = o.make.reduce((flags, type) => flags | NAMESPACE_FLAGS[type], 0);
+  if (made !== 0) prog.call("unshare", [made], { what: `linux.namespaces: creating namespaces (${o.make.join(", ")})` });
+  prog.call("setresgid", [0, 0, 0], { what: "linux.gidMappings: become gid 0 in the user namespace" });
+  // The host's supplementary groups go; a namespace whose setgroups is "deny" never had them mapped.
+  prog.call("setgroups", [0, 0], { what: "drop the runtime's supplementary groups", ok: "EPERM" });
+  if (o.newPidNamespace) prog.call("unshare", [CLONE_NEWPID], { what: "linux.namespaces: creating the pid namespace" });
+  prog.call("clone", [CLONE_PARENT | SIGCHLD, 0, 0, 0, 0], { what: "start the container init", result: CHILD, skipIfZero: 2 });
+  const iov = prog.u64s([prog.u64s([PID_REPORT_MAGIC]), 8, prog.slotAddr(CHILD), 8]);
+  prog.call("writev", [o.channelFd, iov, 2], { what: "report the init's PID" });
+  prog.call("exit_group", [0], { what: "exit" });
+  // The child: a session of its own, as the init started by posix_spawn has, for the container's terminal.
+  prog.call("setsid", [], { what: "start the init's session" });
+  const { path, args, env } = o.init;
+  prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec the container init ${quote(path)}` });
+  return prog;
+}
+
+/** Joined before any other namespace: those made or joined afterwards are the user namespace's. */
+function enterUserNamespace(prog: StubProgram, fd: number | undefined): void {
+  if (fd === undefined) return;
+  prog.call("setns", [fd, CLONE_NEWUSER], { what: "joining the user namespace of linux.namespaces" });
+  prog.call("close", [fd], { what: "close the user namespace's descriptor" });
 }
 
 /** Entered by the program itself, and so by every process it starts. */

@@ -10,6 +10,8 @@ export const READY_LINE = JSON.stringify({ type: "ready" }) + "\n";
 
 /** Marks the 16 bytes [magic, pid] the program writes after its clone; no errno is this large. */
 export const PID_REPORT_MAGIC = 0x7275_6e74_7069_6421n; // "runtpid!"
+/** Marks the 16 bytes [magic, 0] with which the program, in its new user namespace, asks for its ID maps. */
+export const USERNS_REPORT_MAGIC = 0x7275_6e74_7573_6e21n; // "runtusn!"
 /** Marks the 16 bytes [magic, descriptor number] of a seccomp listener the program holds. */
 export const LISTENER_REPORT_MAGIC = 0x7275_6e74_6c73_6e21n; // "runtlsn!"
 

@@ -16,7 +16,6 @@ import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import {
   cgroupVersion,
-  hostCgroupDir,
   defaultCgroupParents,
   hostCgroupFile,
   insideCgroupFile,
@@ -28,7 +27,6 @@ import {
   waitFor,
   withRoot,
 } from "./containers.ts";
-import { leftovers } from "./leftovers.ts";
 import { hasCommand, isRoot, runt } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : false;
@@ -321,16 +319,3 @@ test(`${CYCLES} create/delete cycles, 10 at a time, leave no cgroup directory be
   }
 }));
 
-test("--systemd-cgroup is refused by create in one line, leaving nothing behind", { skip: isRoot ? false : "needs root" }, withRoot((root) => {
-  const b = makeBundle(["true"]);
-  try {
-    const r = runt(["--root", root, "--systemd-cgroup", "create", "--bundle", b.dir, "sd"]);
-    assert.equal(r.status, 1);
-    assert.equal(r.errLines.length, 1, r.stderr);
-    assert.match(r.errLines[0], /^runt: --systemd-cgroup: runt has no systemd cgroup driver/);
-    assert.deepEqual(leftovers(root, "sd", [b.dir]), []);
-    assert.ok(!existsSync(join(hostCgroupDir(process.pid, "pids"), "sd")));
-  } finally {
-    b.cleanup();
-  }
-}));

@@ -316,6 +316,28 @@ const CASES: Case[] = [
     good: (c) => Object.assign(c.linux, { gidMappings: [] }),
   },
   {
+    rule: "id-mappings-disjoint",
+    title: "ranges overlapping inside the container and on the host",
+    bad: (c) => {
+      ns(c, "user");
+      Object.assign(c.linux, {
+        uidMappings: [{ containerID: 0, hostID: 100000, size: 1000 }, { containerID: 999, hostID: 300000, size: 2 }],
+        gidMappings: [{ containerID: 0, hostID: 100000, size: 10 }, { containerID: 10, hostID: 100009, size: 1 }],
+      });
+    },
+    expect: [
+      "linux.uidMappings[1]: containerID range 999-1000 overlaps linux.uidMappings[0] (0-999)",
+      "linux.gidMappings[1]: hostID range 100009-100009 overlaps linux.gidMappings[0] (100000-100009)",
+    ],
+    good: (c) => {
+      ns(c, "user");
+      Object.assign(c.linux, {
+        uidMappings: [{ containerID: 0, hostID: 100000, size: 1000 }, { containerID: 1000, hostID: 300000, size: 2 }],
+        gidMappings: [{ containerID: 0, hostID: 100000, size: 10 }, { containerID: 10, hostID: 100010, size: 1 }],
+      });
+    },
+  },
+  {
     rule: "id-mapping-range",
     title: "empty and overflowing extents",
     bad: (c) => {

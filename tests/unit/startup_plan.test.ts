@@ -11,7 +11,7 @@ import { filterMessage } from "../../runtime/seccomp/install.ts";
 import { compileSeccomp } from "../../runtime/seccomp/compile.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { createStartup, execStartup } from "../../runtime/startup/plan.ts";
+import { createStartup, execStartup, userNamespaceStartup } from "../../runtime/startup/plan.ts";
 import type { StubProgram } from "../../runtime/stub/program.ts";
 
 const host: ProcessHost = { lastCap: () => 40, setgroupsAllowed: () => true, stdioOwner: () => 0 };
@@ -93,5 +93,37 @@ test("exec: enter the PID namespace, clone (the parent reports and ends), then t
     "ioctl",
     ...CREDENTIALS,
     "execve",
+  ]);
+});
+
+const INIT = { path: "/usr/bin/runt", args: ["/usr/bin/runt", "init", "c1"], env: ["_RUNT_INIT_FD=5"] };
+
+test("user namespace, new: joins those given by path, unshares the user namespace, asks for its maps and waits, becomes root, makes the others, then the PID namespace, clones the init", () => {
+  const prog = userNamespaceStartup({ channelFd: CHANNEL, joinFirst: [{ type: "network", fd: 8 }], make: ["ipc", "mount"], newPidNamespace: true, init: INIT });
+  assert.deepEqual(names(prog), [
+    "setns", "close", "unshare", "writev", "read", "setresuid", "unshare", "setresgid", "setgroups", "unshare", "clone", "writev", "exit_group", "setsid", "execve",
+  ]);
+  const whats = prog.ops.map((o) => o.what);
+  assert.equal(whats[2], "linux.namespaces: creating the user namespace");
+  assert.equal(whats[6], "linux.namespaces: creating namespaces (ipc, mount)");
+  assert.equal(whats[9], "linux.namespaces: creating the pid namespace");
+  assert.equal(whats[whats.length - 1], 'exec the container init "/usr/bin/runt"');
+});
+
+test("user namespace given by path: joined first, no PID namespace of its own, still waits for the runtime", () => {
+  const prog = userNamespaceStartup({ channelFd: CHANNEL, userNamespaceFd: 8, joinFirst: [], make: [], newPidNamespace: false, init: INIT });
+  assert.deepEqual(names(prog), ["setns", "close", "writev", "read", "setresuid", "setresgid", "setgroups", "clone", "writev", "exit_group", "setsid", "execve"]);
+  assert.equal(prog.ops[0].what, "joining the user namespace of linux.namespaces");
+});
+
+test("exec into a container with a user namespace: the user namespace before the time and PID ones", () => {
+  const prog = execStartup({ ...base(), userNamespaceFd: 8, timeNamespaceFd: 9, pidNamespaceFd: PIDNS });
+  assert.deepEqual(prog.ops.slice(0, 6).map((o) => o.what), [
+    "joining the user namespace of linux.namespaces",
+    "close the user namespace's descriptor",
+    "joining the time namespace of linux.namespaces",
+    "close the time namespace's descriptor",
+    "joining the container's pid namespace",
+    "close the pid namespace's descriptor",
   ]);
 });

@@ -67,6 +67,24 @@ export const namespaceRules = [
     },
   }),
 
+  // The kernel refuses a map whose ranges overlap, inside or on the host (user_namespaces(7)): EINVAL, nothing more.
+  rule<LinuxIDMapping[]>({
+    name: "id-mappings-disjoint",
+    scope: MAPPINGS.map((key) => `linux.${key}`),
+    check(mappings, report, { at }) {
+      mappings.forEach((m, i) => {
+        for (let j = 0; j < i; j++) {
+          for (const side of ["containerID", "hostID"] as const) {
+            if (overlaps(m, mappings[j], side)) {
+              report(`${side} range ${span(m, side)} overlaps ${formatPath([...at, j])} (${span(mappings[j], side)})`, i);
+              return;
+            }
+          }
+        }
+      });
+    },
+  }),
+
   // Offsets can only be written before the first process enters a new time namespace.
   rule<unknown>({
     name: "time-offsets-need-time-namespace",
@@ -111,3 +129,13 @@ export const namespaceRules = [
     },
   }),
 ];
+
+type IdSide = "containerID" | "hostID";
+
+function overlaps(a: LinuxIDMapping, b: LinuxIDMapping, side: IdSide): boolean {
+  return a[side] < b[side] + b.size && b[side] < a[side] + a.size;
+}
+
+function span(m: LinuxIDMapping, side: IdSide): string {
+  return `${m[side]}-${m[side] + m.size - 1}`;
+}

@@ -1,0 +1,141 @@
+/**
+ * `create` with a user namespace, the runtime's side. A multithreaded
+ * process can neither make nor join a user namespace, so runt starts the
+ * single-threaded start-up program of runtime/startup/plan.ts
+ * (userNamespaceStartup) in the init's place: it enters the user namespace
+ * (made new, or joined by path), waits for its ID maps, makes the PID
+ * namespace and clones the JavaScript init into both, which then builds
+ * the container as any other. The maps are written from here
+ * (runtime/userns/maps.ts) while the program waits.
+ */
+import { readlinkSync } from "node:fs";
+import { AF_UNIX, F_DUPFD_CLOEXEC, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
+import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
+import { Channel, type InitReport } from "../init/channel.ts";
+import { INIT_FD_ENV } from "../init/config.ts";
+import { openNamespace } from "../init/namespaces.ts";
+import { initCommand } from "../init/self.ts";
+import { inheritPreserved } from "../process/exec.ts";
+import type { Spec } from "../spec/schema.ts";
+import { userNamespaceStartup } from "../startup/plan.ts";
+import { parseStartupTail } from "../startup/report.ts";
+import { sealedExecutable } from "../stub/memfd.ts";
+import { writeIdMaps } from "../userns/maps.ts";
+import { ContainerSetupError } from "./errors.ts";
+import { rawNamespaces } from "./raw_namespaces.ts";
+
+export interface UserNamespaceInit {
+  /** The start-up program, until it reports the init's PID. */
+  pid: number;
+  channel: Channel;
+  /** Where the init finds exec.fifo, opened here: the state directory is out of the user namespace's reach. */
+  fifoFd: number;
+  /** Whether the program waits for its ID maps (a new user namespace). */
+  newUser: boolean;
+  /** Namespaces the program joined or made, which the init must not enter again. */
+  entered: string[];
+}
+
+/**
+ * Namespaces given by path that a new user namespace would not own: joined
+ * before it is made, as runc does, while runt still has its capabilities
+ * over them. A mount namespace is left to the init, whose files are found
+ * by path; a PID namespace to the init's start-up program.
+ */
+const JOINED_BEFORE = ["network", "ipc", "uts", "cgroup"];
+/**
+ * New namespaces the program makes right after the user namespace, with
+ * uid 0 and the host's gid still, as runc's nsexec does (the new IPC
+ * namespace's mqueue root shows it). The cgroup namespace waits until the
+ * init is in its cgroup, the time namespace for its offsets: the init
+ * makes those.
+ */
+const MADE_FIRST = ["network", "ipc", "uts", "mount"];
+
+/**
+ * Starts the program, a session leader as spawnInit's init is. `newPid`: the
+ * config has a new PID namespace (one given by path is the init's to join).
+ */
+export function spawnUserNamespaceInit(
+  sys: Syscalls,
+  id: string,
+  json: unknown,
+  user: { path?: string },
+  newPid: boolean,
+  preserveFds: number,
+  fifoPath: string,
+): UserNamespaceInit {
+  const initFd = 3 + preserveFds;
+  const fifoFd = initFd + 1;
+  const first = user.path === undefined ? rawNamespaces(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
+  const made = rawNamespaces(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
+  const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
+  // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
+  const above = fifoFd + toJoin.length + 1;
+  const lift = (fd: number) => {
+    const high = sys.fcntl(fd, F_DUPFD_CLOEXEC, above);
+    sys.close(fd);
+    return high;
+  };
+  const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | O_CLOEXEC);
+  const sources: number[] = [];
+  try {
+    sources.push(lift(childEnd));
+    sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
+    for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
+    const fileActions: FileAction[] = sources.map((fd, i): FileAction => ({ op: "dup2", fd, to: initFd + i }));
+    const fdOf = (i: number) => fifoFd + 1 + i;
+    const program = userNamespaceStartup({
+      channelFd: initFd,
+      userNamespaceFd: user.path === undefined ? undefined : fdOf(0),
+      joinFirst: user.path === undefined ? first.map((ns, i) => ({ type: ns.type, fd: fdOf(i) })) : [],
+      make: made,
+      newPidNamespace: newPid,
+      init: initTarget(id, initFd),
+    });
+    const image = lift(sealedExecutable(sys, program.image(), "runt"));
+    sources.push(image);
+    inheritPreserved(sys, initFd);
+    const pid = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt", "init", id], [], { fileActions, setsid: true });
+    return { pid, channel: new Channel(sys, parentEnd), fifoFd, newUser: user.path === undefined, entered: [...first.map((ns) => ns.type), ...made] };
+  } catch (e) {
+    sys.close(parentEnd);
+    throw e;
+  } finally {
+    for (const fd of sources) sys.close(fd);
+  }
+}
+
+/** `runt init ID` as the program execs it: /proc/self/exe would be the program itself there. */
+function initTarget(id: string, initFd: number) {
+  const [path, ...rest] = initCommand(id);
+  const exe = path === "/proc/self/exe" ? readlinkSync(path) : path;
+  const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
+  return { path: exe, args: [exe, ...rest], env };
+}
+
+/**
+ * Once the config is valid and the program in the container's cgroup:
+ * gives a new user namespace its maps, lets the program go on, and returns the init's PID once the program has cloned
+ * it (the program itself is reaped).
+ */
+export function awaitUserNamespace(sys: Syscalls, init: UserNamespaceInit, spec: Spec): number {
+  expect(init, "userns");
+  if (init.newUser) writeIdMaps(init.pid, spec);
+  init.channel.release();
+  const report = expect(init, "pid") as { pid: number };
+  sys.waitpid(init.pid);
+  return report.pid;
+}
+
+function expect(init: UserNamespaceInit, type: InitReport["type"]): InitReport {
+  const report = init.channel.receive<InitReport>();
+  if (report?.type === type) return report;
+  const failure = report?.type === "tail" ? parseStartupTail(report.bytes).failure : undefined;
+  throw new ContainerSetupError(failure ?? "the container's user namespace program ended before starting the init");
+}
+
+/** Whether the config asks for a new PID namespace (as the raw config says it). */
+export function newPidNamespace(pidNamespace: { path?: string } | undefined): boolean {
+  return pidNamespace !== undefined && pidNamespace.path === undefined;
+}
