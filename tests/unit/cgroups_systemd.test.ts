@@ -6,6 +6,7 @@ import { containerDeviceRules } from "../../runtime/cgroups/devices.ts";
 import { rangeToBits } from "../../runtime/cgroups/systemd/cpuset.ts";
 import { parseSystemdVersion } from "../../runtime/cgroups/systemd/manager_bus.ts";
 import { cpuQuotaProperties, resourceProperties, startProperties, UINT64_MAX } from "../../runtime/cgroups/systemd/properties.ts";
+import { deviceGroups } from "../../runtime/cgroups/systemd/device_properties.ts";
 import { expandSlice, systemdUnitOf, unitCgroupPath } from "../../runtime/cgroups/systemd/unit_name.ts";
 import { features } from "../../runtime/features.ts";
 
@@ -105,7 +106,12 @@ test("resources as v2 unit properties, in runc's order, the device list as runc'
     pids: { limit: 64 },
     blockIO: { weight: 500 },
     unified: { "memory.high": "50331648", "io.weight": "default 200" },
-  }, containerDeviceRules([{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 229, access: "rw" }]), { systemdVersion: 252, cgroupVersion: "v2" });
+  }, containerDeviceRules([{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 229, access: "rw" }]), {
+    systemdVersion: 252,
+    cgroupVersion: "v2",
+    // A host without /dev/net/tun (10:200), whose /proc/devices names major 136 "pts".
+    deviceHost: { groupOf: (type, major) => type === "c" && major === 136 ? "pts" : undefined, exists: (path) => path !== "/dev/char/10:200" },
+  });
   assert.deepEqual(asObject(props), [
     ["DevicePolicy", "s", "strict"],
     ["DeviceAllow", "a(ss)", []],
@@ -119,9 +125,8 @@ test("resources as v2 unit properties, in runc's order, the device list as runc'
       ["/dev/char/1:9", "rwm"],
       ["/dev/char/5:0", "rwm"],
       ["/dev/char/5:2", "rwm"],
-      ["/dev/char/10:200", "rwm"],
       ["/dev/char/10:229", "rw"],
-      ["char-136", "rwm"],
+      ["char-pts", "rwm"],
     ]],
     ["MemoryMax", "t", BigInt(64 * MiB)],
     ["MemoryLow", "t", BigInt(32 * MiB)],
@@ -162,4 +167,10 @@ test("v1 hosts: runc's v1 properties (MemoryLimit, CPUShares, BlockIOWeight); no
 test("runt features reports the systemd driver (not the user instance)", () => {
   assert.equal(features().linux.cgroup.systemd, true);
   assert.equal(features().linux.cgroup.systemdUser, false);
+});
+
+test("/proc/devices read as runc reads it: the group of a major, by type, the first name listed", () => {
+  const text = "Character devices:\n  1 mem\n  5 /dev/tty\n136 pts\n136 other\n\nBlock devices:\n  7 loop\n254 virtblk\n";
+  assert.deepEqual([...deviceGroups(text, "c")], [[1, "mem"], [5, "/dev/tty"], [136, "pts"]]);
+  assert.deepEqual([...deviceGroups(text, "b")], [[7, "loop"], [254, "virtblk"]]);
 });

@@ -11,7 +11,7 @@ import { cpuSharesToWeight, memorySwapToV2 } from "../convert.ts";
 import type { DeviceRule } from "../devices.ts";
 import type { CgroupVersion } from "../layout.ts";
 import { rangeToBits } from "./cpuset.ts";
-import { deviceProperties } from "./device_properties.ts";
+import { type DeviceHost, deviceProperties } from "./device_properties.ts";
 import type { SystemdUnitRef } from "./unit_name.ts";
 
 export type UnitProperty = [name: string, value: Variant];
@@ -28,6 +28,8 @@ export interface PropertyContext {
   /** systemd's version number (252 for "252.22-1~deb12u1"). */
   systemdVersion: number;
   cgroupVersion: CgroupVersion;
+  /** Where device groups and paths are looked up; the host's /proc/devices and /dev by default. */
+  deviceHost?: DeviceHost;
 }
 
 /** What StartTransientUnit gets, before any resource: where the unit goes, its process, delegation and accounting. */
@@ -60,7 +62,7 @@ export function resourceProperties(
   ctx: PropertyContext,
 ): UnitProperty[] {
   const r = resources ?? {};
-  const props: UnitProperty[] = devices ? deviceProperties(devices, ctx.systemdVersion) : [];
+  const props: UnitProperty[] = devices ? deviceProperties(devices, ctx.deviceHost) : [];
   const t = (name: string, value: bigint) => props.push([name, variant("t", value)]);
   const limit = r.memory?.limit ?? 0;
   if (ctx.cgroupVersion === "v2") {
