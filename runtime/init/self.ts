@@ -1,12 +1,17 @@
 /**
  * How to start runt again as the container init: the compiled binary runs
  * itself (`/proc/self/exe init`, as runc does); from sources, the same
- * JavaScript runtime runs cli/main.ts.
+ * JavaScript runtime runs cli/main.ts — a file, or for sources imported by
+ * URL (a script importing mod.ts from a web server or a registry), the
+ * same URL, which Deno runs from its module cache.
  */
 import { fileURLToPath } from "node:url";
 
-const CLI_MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
-const DENO_CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
+const CLI_MAIN = new URL("../../cli/main.ts", import.meta.url);
+const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
+
+/** A file: URL as its path, any other as written. */
+const located = (url: URL) => url.protocol === "file:" ? fileURLToPath(url) : url.href;
 
 /** True inside a `bun build --compile` executable, whose sources live in a virtual /$bunfs. */
 function isCompiledBun(): boolean {
@@ -19,7 +24,8 @@ export function initCommand(id: string): string[] {
   if (isCompiledBun()) return ["/proc/self/exe", "init", id];
   if ("Deno" in globalThis) {
     // deno's own binary path: process.execPath is it under Deno.
-    return [process.execPath, "run", "-A", "--quiet", "--config", DENO_CONFIG, CLI_MAIN, "init", id];
+    const config = DENO_CONFIG.protocol === "file:" ? ["--config", located(DENO_CONFIG)] : [];
+    return [process.execPath, "run", "-A", "--quiet", ...config, located(CLI_MAIN), "init", id];
   }
-  return [process.execPath, CLI_MAIN, "init", id];
+  return [process.execPath, located(CLI_MAIN), "init", id];
 }
