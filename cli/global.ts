@@ -4,8 +4,10 @@
  */
 import { type Flags, type GlobalOptions, parseFlags } from "./command.ts";
 import { UsageError } from "./errors.ts";
+import { defaultStateRoot } from "../runtime/state/root.ts";
 
-export const DEFAULT_ROOT = "/run/runt";
+/** /run/runt, or $XDG_RUNTIME_DIR/runt for a user without root (as runc picks its own). */
+export const DEFAULT_ROOT = defaultStateRoot();
 
 export const GLOBAL_FLAGS: Flags = {
   debug: { type: "boolean", description: "enable debug logging (and stack traces on errors)" },

@@ -3,12 +3,15 @@ import { loadSyscalls } from "../ffi/mod.ts";
 import type { LifecycleContext } from "../runtime/container/context.ts";
 import { parseSignal } from "../runtime/spec/signals.ts";
 import { StateStore } from "../runtime/state/store.ts";
+import { prepareUserStateRoot, SYSTEM_STATE_ROOT } from "../runtime/state/root.ts";
+import { DEFAULT_ROOT } from "./global.ts";
 import type { CommandContext, Flags, FlagValues } from "./command.ts";
 import type { CreateOptions } from "../runtime/container/create.ts";
 import { UsageError } from "./errors.ts";
 import { activationFds } from "../runtime/container/listen_fds.ts";
 
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
+  if (ctx.global.root === DEFAULT_ROOT && DEFAULT_ROOT !== SYSTEM_STATE_ROOT) prepareUserStateRoot(DEFAULT_ROOT);
   return { sys: await loadSyscalls(), store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
 }
 

@@ -25,8 +25,8 @@ export function features() {
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: SECCOMP_FLAGS.filter((f) => f !== "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
       },
-      // User namespaces are built; idmapped mounts (mounts[].uidMappings) are refused at create.
-      mountExtensions: { idmap: { enabled: false } },
+      // mounts[].uidMappings/gidMappings and idmap/ridmap: runtime/container/idmapped_mounts.ts.
+      mountExtensions: { idmap: { enabled: true } },
       apparmor: { enabled: false },
       selinux: { enabled: false },
     },

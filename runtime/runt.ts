@@ -19,8 +19,10 @@ import { RuntError } from "./errors.ts";
 import { parseSignal } from "./spec/signals.ts";
 import type { OciState } from "./state/record.ts";
 import { StateStore } from "./state/store.ts";
+import { defaultStateRoot } from "./state/root.ts";
 
-export const DEFAULT_STATE_ROOT = "/run/runt";
+/** /run/runt, or $XDG_RUNTIME_DIR/runt for a user without root, as the CLI's --root. */
+export const DEFAULT_STATE_ROOT = defaultStateRoot();
 
 export class Runt {
   private readonly ctx: LifecycleContext;

@@ -57,7 +57,16 @@ export interface CgroupManagerOptions {
   systemd?: SystemdUnitRef;
   /** Where systemd is reached; the system bus by default. */
   systemdBus?: SystemdBusOptions;
+  /**
+   * runt runs without root and linux.cgroupsPath is unset: a hierarchy where
+   * it may not make the cgroup is left out, as runc leaves it out, and a
+   * limit that needed it is refused by set().
+   */
+  rootless?: boolean;
 }
+
+/** What mkdir says when a user may simply not make a cgroup there (runc's isIgnorableError). */
+const NO_ACCESS = ["EACCES", "EPERM", "EROFS"];
 
 /** What to keep (in the container's state) to find the cgroup again from another process. */
 export interface SavedCgroup {
@@ -86,7 +95,7 @@ export class CgroupManager {
   private constructor(
     readonly version: CgroupVersion,
     private readonly v1: Record<string, string>,
-    private readonly unified: string | undefined,
+    private unified: string | undefined,
     private readonly options: CgroupManagerOptions,
     /** The cgroupsPath it was made from, for messages. */
     private readonly path = "",
@@ -162,18 +171,35 @@ export class CgroupManager {
     }
     if (layout.unified && this.unified !== undefined) mounts.push({ mount: layout.unified, dir: this.unified });
     const created: string[] = [];
+    const left: string[] = [];
     try {
       for (const { mount, dir } of mounts) {
-        this.makeDirs(mount.mountPoint, dir, created, mount === layout.unified, mount.controllers.includes("cpuset"));
+        try {
+          this.makeDirs(mount.mountPoint, dir, created, mount === layout.unified, mount.controllers.includes("cpuset"));
+        } catch (e) {
+          if (!this.options.rootless || !NO_ACCESS.includes((e as CgroupError & { code?: string }).code ?? "")) throw e;
+          left.push(this.leaveOut(mount, dir));
+        }
       }
       if (this.frozenAlready()) {
         throw new CgroupError(`container's cgroup unexpectedly frozen: cgroup ${this.path} (thaw it, or give linux.cgroupsPath another cgroup)`);
       }
-      return checkBusy ? busyWarnings(this.pids().length) : [];
+      const warnings = left.length ? [leftOutWarning(left)] : [];
+      return checkBusy ? [...warnings, ...busyWarnings(this.pids().length)] : warnings;
     } catch (e) {
       for (const d of created.reverse()) this.removeDir(d, false);
       throw e;
     }
+  }
+
+  /** Forgets a hierarchy the user may not make a cgroup in; returns its name for the warning. */
+  private leaveOut(mount: CgroupMount, dir: string): string {
+    if (dir === this.unified) {
+      this.unified = undefined;
+      return "cgroup2";
+    }
+    for (const c of mount.controllers) delete this.v1[c];
+    return mount.controllers.join(",");
   }
 
   /** The manager of a cgroup made earlier, from what toJSON() returned. */
@@ -217,7 +243,7 @@ export class CgroupManager {
         mkdirSync(next, 0o755);
         created.push(next);
       } catch (e) {
-        if (fsErrorCode(e) !== "EEXIST") throw new CgroupError(`cannot create cgroup ${next}: ${describeFsError(e)}`);
+        if (fsErrorCode(e) !== "EEXIST") throw Object.assign(new CgroupError(`cannot create cgroup ${next}: ${describeFsError(e)}`), { code: fsErrorCode(e) });
       }
       if (cpuset) this.inheritCpuset(current, next);
       current = next;
@@ -350,6 +376,11 @@ export class CgroupManager {
       const dir = this.dirOf(write.controller);
       if (dir === undefined) {
         if (write.optional) continue;
+        if (this.options.rootless) {
+          // As runc: device rules are not expected to work without root; a limit is.
+          if (write.controller === "devices") continue;
+          throw new CgroupError(`cannot write ${quote(write.value)} to ${write.file}: runt runs without root and could not create the container's ${write.controller || "cgroup2"} cgroup (give linux.cgroupsPath a cgroup delegated to this user, or leave the limit out)`);
+        }
         throw new CgroupError(
           `cannot write ${quote(write.value)} to ${write.file}: the ${write.controller} controller is not mounted on this host`,
         );
@@ -377,14 +408,14 @@ export class CgroupManager {
       }
     }
     if (deferred) this.files.write(deferred.path, deferred.value);
-    if (this.version === "v2" && options.devices) {
+    if (this.version === "v2" && options.devices && this.unified !== undefined) {
       if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to install a device filter on cgroup v2");
       attachDeviceFilter(this.options.syscalls, this.unified!, options.devices);
     }
   }
 
   private freezerDir(): { dir: string; v2: boolean } | undefined {
-    if (this.version === "v2") return { dir: this.unified!, v2: true };
+    if (this.version === "v2") return this.unified === undefined ? undefined : { dir: this.unified, v2: true };
     if (this.v1.freezer) return { dir: this.v1.freezer, v2: false };
     return undefined;
   }
@@ -475,7 +506,7 @@ export class CgroupManager {
   }
 
   stats(): Stats {
-    if (this.version === "v2") return statsV2(this.files, this.unified!);
+    if (this.version === "v2") return this.unified === undefined ? statsV1(this.files, {}) : statsV2(this.files, this.unified);
     return statsV1(this.files, this.v1);
   }
 
@@ -541,6 +572,11 @@ export class CgroupManager {
       }
     }
   }
+}
+
+function leftOutWarning(hierarchies: string[]): string {
+  const uid = process.geteuid?.() ?? 0;
+  return `the container has no cgroup in ${hierarchies.join(" ")}: uid ${uid} may not create one there (resource limits need linux.cgroupsPath in a cgroup delegated to this user)`;
 }
 
 /** runc 1.1's words for a container put in a cgroup that has processes already (runc 1.2 refuses it). */

@@ -18,7 +18,11 @@ export function withContainer<T>(ctx: LifecycleContext, id: string, fn: (record:
 }
 
 /** The container's cgroup; `verb` names the operation in the error for a record without one. */
-export function cgroupOf(ctx: LifecycleContext, record: ContainerRecord, verb: string): CgroupManager {
+export function cgroupOf(ctx: Pick<LifecycleContext, "sys"> | undefined, record: ContainerRecord, verb: string): CgroupManager {
   if (!record.cgroup) throw new ContainerStateError(`cannot ${verb} container "${record.id}": it has no cgroup recorded`);
-  return CgroupManager.open(record.cgroup, { syscalls: ctx.sys });
+  const cgroup = CgroupManager.open(record.cgroup, ctx ? { syscalls: ctx.sys } : {});
+  if (cgroup.dirs().length === 0) {
+    throw new ContainerStateError(`cannot ${verb} container "${record.id}": it has no cgroup (runt ran without root and could not create one; give linux.cgroupsPath a cgroup delegated to the user)`);
+  }
+  return cgroup;
 }

@@ -7,15 +7,14 @@ import { resolve } from "node:path";
 import type { Spec } from "../spec/schema.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { checkLsmSupport } from "../process/lsm.ts";
+import { checkIdmappedMounts } from "./idmapped_mounts.ts";
 
 export function checkBuildable(spec: Spec, bundle: string): string {
   if (!spec.process) throw new ContainerSetupError("process: required to create a container");
   if (!spec.process.args?.length) throw new ContainerSetupError("process.args: required, expected at least the executable");
   checkLsmSupport(spec.process);
   const namespaces = spec.linux?.namespaces ?? [];
-  (spec.mounts ?? []).forEach((m, i) => {
-    if (m.uidMappings || m.gidMappings) throw new ContainerSetupError(`mounts[${i}].uidMappings: idmapped mounts are not supported yet`);
-  });
+  checkIdmappedMounts(spec);
   if (!namespaces.some((ns) => ns.type === "mount")) {
     // runc refuses these ("unable to restrict sys entries without a private MNT namespace"); the spec is silent.
     for (const key of ["maskedPaths", "readonlyPaths"] as const) {

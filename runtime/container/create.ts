@@ -37,6 +37,7 @@ import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
 import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
+import { idmappedTrees } from "./idmapped_mounts.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -62,7 +63,9 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const json = readConfigJson(configFile);
 
   // Known before anything is made: the record names every directory create may go on to make.
-  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys }, opts.cgroupDriver);
+  // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.
+  const rootless = (process.geteuid?.() ?? 0) !== 0 && cgroupsPathOf(json) === undefined;
+  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys, rootless }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
   const lock = ContainerLock.acquire(sys, dir);
@@ -113,6 +116,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       // The init's PID: systemd starts the container's unit around it.
       for (const warning of cgroup.make(pid)) ctx.warn(warning);
       cgroupMade = true;
+      record.cgroup = cgroup.toJSON();
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
       const { checkConfigJson } = await import("../config_check.ts");
@@ -137,21 +141,28 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         record.pidStartTime = readProcStat(pid)?.startTime ?? "";
         store.write(record);
       }
-      init.channel.send({
-        mode: "create",
-        spec: withActivationEnv(spec, opts.listenFds ?? 0),
-        rootfs,
-        bundle,
-        noPivot: opts.noPivot ?? false,
-        noNewKeyring: opts.noNewKeyring ?? false,
-        fifoPath,
-        preserveFds: passedFds,
-        state: ociState(record, "creating"),
-        seccomp,
-        joinPidNamespace: joinFromOutside,
-        fifoFd: userInit ? userInit.fifoFd : undefined,
-        enteredNamespaces: userInit ? userInit.entered : undefined,
-      } satisfies InitConfig);
+      // Made by runt, which alone may idmap the host's filesystems; they travel with the config.
+      const idmapped = idmappedTrees(sys, spec, bundle);
+      try {
+        init.channel.send({
+          mode: "create",
+          spec: withActivationEnv(spec, opts.listenFds ?? 0),
+          rootfs,
+          bundle,
+          noPivot: opts.noPivot ?? false,
+          noNewKeyring: opts.noNewKeyring ?? false,
+          fifoPath,
+          preserveFds: passedFds,
+          state: ociState(record, "creating"),
+          seccomp,
+          joinPidNamespace: joinFromOutside,
+          fifoFd: userInit ? userInit.fifoFd : undefined,
+          enteredNamespaces: userInit ? userInit.entered : undefined,
+          idmappedMounts: idmapped.indices,
+        } satisfies InitConfig, idmapped.fds);
+      } finally {
+        for (const fd of idmapped.fds) sys.close(fd);
+      }
       awaitReady(ctx, init.channel, record, {
         onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
         onPid: (containerPid) => {

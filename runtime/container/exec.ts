@@ -14,6 +14,7 @@ import type { SubCgroupPaths } from "../cgroups/sub.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
+import { spawnHelperInUserNamespace } from "./user_namespace.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
 import { killAndReap, reapQuietly } from "../process/reap.ts";
 import { Errno } from "../../ffi/errno.ts";
@@ -111,7 +112,11 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
   // The container's filter holds for every process in it, as under runc.
   const seccomp = seccompFor(spec);
   const cgroup = opts.cgroup ?? execCgroup(ctx, record, undefined);
-  const init = spawnInit(sys, record.id, undefined, opts.preserveFds ?? 0, opts.stdio);
+  // Without root, only a process inside the container's user namespace may join the others.
+  const inUser = (globalThis.process.geteuid?.() ?? 0) !== 0 && spec.linux?.namespaces?.some((ns) => ns.type === "user");
+  const init = inUser
+    ? spawnHelperInUserNamespace(sys, record.id, spec, (pid) => cgroup?.apply(pid), opts.preserveFds ?? 0, opts.stdio)
+    : spawnInit(sys, record.id, undefined, opts.preserveFds ?? 0, opts.stdio);
   let reaped = false;
   let processPid = 0;
   let listener: number | undefined;
@@ -134,6 +139,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
       seccomp,
       exactEnv: opts.exactEnv,
       executable: opts.executable,
+      enteredNamespaces: inUser ? ["user"] : undefined,
     } satisfies InitConfig);
     for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
       if (report.type === "error") {

@@ -4,13 +4,13 @@
  */
 import { spawnSync } from "node:child_process";
 import type { StateStore } from "../state/store.ts";
-import { CgroupManager } from "../cgroups/manager.ts";
+import { cgroupOf } from "./access.ts";
 import { RuntError } from "../errors.ts";
 
 /** Every process in the container's cgroup (empty once it has none), sorted. */
 export function containerPids(store: StateStore, id: string): number[] {
   const record = store.read(id);
-  return record.cgroup ? CgroupManager.open(record.cgroup).pids() : [];
+  return record.cgroup ? cgroupOf(undefined, record, "list the processes of").pids() : [];
 }
 
 /** The host's `ps ARGS` output (runc's default: -ef), as one string. */

@@ -22,14 +22,15 @@ import { parseStartupTail } from "../startup/report.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
 import { writeIdMaps } from "../userns/maps.ts";
 import { ContainerSetupError } from "./errors.ts";
+import { killAndReap } from "../process/reap.ts";
 import { rawNamespaces } from "./raw_namespaces.ts";
 
 export interface UserNamespaceInit {
   /** The start-up program, until it reports the init's PID. */
   pid: number;
   channel: Channel;
-  /** Where the init finds exec.fifo, opened here: the state directory is out of the user namespace's reach. */
-  fifoFd: number;
+  /** Where the init finds exec.fifo, opened here: the state directory is out of the user namespace's reach (create only). */
+  fifoFd?: number;
   /** Whether the program waits for its ID maps (a new user namespace). */
   newUser: boolean;
   /** Namespaces the program joined or made, which the init must not enter again. */
@@ -55,6 +56,8 @@ const MADE_FIRST = ["network", "ipc", "uts", "mount"];
 /**
  * Starts the program, a session leader as spawnInit's init is. `newPid`: the
  * config has a new PID namespace (one given by path is the init's to join).
+ * `fifoPath`: create's exec.fifo; `stdio`: descriptors for the init's 0, 1
+ * and 2 instead of runt's own, as spawnInit takes them.
  */
 export function spawnUserNamespaceInit(
   sys: Syscalls,
@@ -63,15 +66,16 @@ export function spawnUserNamespaceInit(
   user: { path?: string },
   newPid: boolean,
   preserveFds: number,
-  fifoPath: string,
+  fifoPath?: string,
+  stdio?: [number, number, number],
 ): UserNamespaceInit {
   const initFd = 3 + preserveFds;
-  const fifoFd = initFd + 1;
+  const fifoFd = fifoPath === undefined ? undefined : initFd + 1;
   const first = user.path === undefined ? rawNamespaces(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
   const made = rawNamespaces(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
   const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
   // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
-  const above = fifoFd + toJoin.length + 1;
+  const above = initFd + 2 + toJoin.length + 1;
   const lift = (fd: number) => {
     const high = sys.fcntl(fd, F_DUPFD_CLOEXEC, above);
     sys.close(fd);
@@ -81,10 +85,14 @@ export function spawnUserNamespaceInit(
   const sources: number[] = [];
   try {
     sources.push(lift(childEnd));
-    sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
+    if (fifoPath !== undefined) sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
     for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
-    const fileActions: FileAction[] = sources.map((fd, i): FileAction => ({ op: "dup2", fd, to: initFd + i }));
-    const fdOf = (i: number) => fifoFd + 1 + i;
+    // stdio first: one of its descriptors may have a number dup2'd to below.
+    const fileActions: FileAction[] = [
+      ...(stdio ?? []).map((fd, to): FileAction => ({ op: "dup2", fd, to })),
+      ...sources.map((fd, i): FileAction => ({ op: "dup2", fd, to: initFd + i })),
+    ];
+    const fdOf = (i: number) => initFd + sources.length - toJoin.length + i;
     const program = userNamespaceStartup({
       channelFd: initFd,
       userNamespaceFd: user.path === undefined ? undefined : fdOf(0),
@@ -133,6 +141,33 @@ function expect(init: UserNamespaceInit, type: InitReport["type"]): InitReport {
   if (report?.type === type) return report;
   const failure = report?.type === "tail" ? parseStartupTail(report.bytes).failure : undefined;
   throw new ContainerSetupError(failure ?? "the container's user namespace program ended before starting the init");
+}
+
+/**
+ * `exec`'s helper (or a startContainer hook's) for runt run without root:
+ * from runt's user namespace it could join none of the container's
+ * namespaces, so the program joins the container's user namespace first
+ * and starts the helper inside it, as create's init is started. `join` puts
+ * the program in the container's cgroup before the helper is born.
+ */
+export function spawnHelperInUserNamespace(
+  sys: Syscalls,
+  id: string,
+  spec: Spec,
+  join: (pid: number) => void,
+  preserveFds: number,
+  stdio?: [number, number, number],
+): { pid: number; channel: Channel } {
+  const user = { type: "user", path: spec.linux!.namespaces!.find((ns) => ns.type === "user")!.path! };
+  const init = spawnUserNamespaceInit(sys, id, { linux: { namespaces: [user] } }, user, false, preserveFds, undefined, stdio);
+  try {
+    join(init.pid);
+    return { pid: awaitUserNamespace(sys, init, spec), channel: init.channel };
+  } catch (e) {
+    init.channel.close();
+    killAndReap(sys, init.pid);
+    throw e;
+  }
 }
 
 /** Whether the config asks for a new PID namespace (as the raw config says it). */

@@ -19,6 +19,8 @@ export interface InitConfig {
   fifoFd?: number;
   /** Namespaces the user namespace's program joined or made already (runtime/container/user_namespace.ts). */
   enteredNamespaces?: string[];
+  /** mounts[] indexes of idmapped mounts, whose detached trees came with this message (SCM_RIGHTS), in order. */
+  idmappedMounts?: number[];
   /** Descriptors 3 … 3+preserveFds-1 pass into the container. */
   preserveFds: number;
   /** The container's state as hooks run inside the container receive it. */

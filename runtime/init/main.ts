@@ -22,6 +22,7 @@ import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
 import { hostIdOf } from "../userns/maps.ts";
+import { type ProcessHost, systemHost } from "../process/host.ts";
 import { createStartup, execStartup } from "../startup/plan.ts";
 import type { StubProgram } from "../stub/program.ts";
 import { Channel, type ParentReply } from "./channel.ts";
@@ -54,7 +55,10 @@ export function runInit(sys: Syscalls, fd: number): never {
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
     const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
-    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace);
+    // The trees came with the config; each is the mount of the same index.
+    const idmapped = new Map((config.idmappedMounts ?? []).map((i) => [spec.mounts![i], channel.takeFd()!]));
+    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace, idmapped);
+    for (const tree of idmapped.values()) sys.close(tree);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
     runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace, config.rootfs));
@@ -83,15 +87,19 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
   try {
     const { spec } = config;
     const sharedRoot = hasMountNamespace(spec) ? undefined : openContainerRoot(sys, config.state.pid);
+    // Started inside the user namespace (runt without root), the helper names the user as the container does.
+    const inUser = config.enteredNamespaces?.includes("user") ?? false;
     // Read while the host's /proc is in sight.
-    const stdioUid = execStdioUid(config);
-    left = enterInitNamespaces(sys, spec, { pidForChildren: true, userForProgram: true });
+    const stdioUid = inUser ? undefined : execStdioUid(config);
+    // The container's /proc, once joined, has no entry for this helper: its user namespace's setgroups is read now.
+    const host = containerHost(config.state.pid);
+    left = enterInitNamespaces(sys, spec, { pidForChildren: true, userForProgram: !inUser, enteredAlready: config.enteredNamespaces });
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
     if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
     program = execStartup({
-      ...processPlan(sys, config, channel.fd, stdioUid),
+      ...processPlan(sys, config, channel.fd, stdioUid, host),
       pidNamespaceFd: left.pid,
       timeNamespaceFd: left.time,
       userNamespaceFd: left.user,
@@ -104,14 +112,14 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
 }
 
 /** What both start-up programs need: the executable found, the environment, the limits applied here. */
-function processPlan(sys: Syscalls, config: InitConfig, channelFd: number, stdioUid?: number) {
+function processPlan(sys: Syscalls, config: InitConfig, channelFd: number, stdioUid?: number, host?: ProcessHost) {
   const { spec } = config;
   const proc = spec.process!;
   // As runc: HOME from the container's /etc/passwd when the config leaves it out (not for a hook).
   const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0);
   const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
-  const applied = applyProcessLimits(sys, spec, { stdioUid });
-  return { spec, exec, seccomp: config.seccomp, applied, channelFd };
+  const applied = applyProcessLimits(sys, spec, { stdioUid, host });
+  return { spec, exec, seccomp: config.seccomp, applied, channelFd, host };
 }
 
 /**
@@ -127,6 +135,15 @@ function execStdioUid(config: InitConfig): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The system as the container's process `pid` sees it, but setgroups: its user namespace's, as /proc/PID/setgroups says. */
+function containerHost(pid: number): ProcessHost {
+  let allowed = true;
+  try {
+    allowed = readFileSync(`/proc/${pid}/setgroups`, "utf8").trim() !== "deny";
+  } catch { /* a kernel without the file allows it */ }
+  return { ...systemHost, setgroupsAllowed: () => allowed };
 }
 
 function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[]): never {

@@ -49,7 +49,8 @@ export function mountOnto(sys: Syscalls, fstype: string, attrs: number, target: 
   }
 }
 
-function attach(sys: Syscalls, mount: number, target: number): void {
+/** Attaches the detached mount `mount` onto what `target` holds. */
+export function attach(sys: Syscalls, mount: number, target: number): void {
   sys.moveMount(mount, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 

@@ -29,23 +29,28 @@ export function bindMount(ctx: MountContext, source: string, p: PlannedMount): v
     target,
     subject,
     (dest) => attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null)),
-    (mounted) => {
-      if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
-        attempt(
-          `${subject}: remount`,
-          () => sys.mount(null, procFd(mounted.fd), null, options.flags | MS.BIND | MS.REMOUNT, null),
-        );
-      }
-      applyPropagation(ctx, p, mounted);
-      const { set, clear } = options.recursive;
-      if (set !== 0 || clear !== 0) {
-        attempt(
-          `${subject}: recursive attributes`,
-          () => sys.mountSetattr(mounted.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, { attrSet: set, attrClr: clear }),
-        );
-      }
-    },
+    (mounted) => finishBind(ctx, p, mounted),
   );
+}
+
+/** A bind's flags (ro, nosuid …, by remount), propagation and recursive attributes, once it is in place. */
+export function finishBind(ctx: MountContext, p: PlannedMount, mounted: Target): void {
+  const { sys } = ctx;
+  const { options, subject } = p;
+  if ((options.flags & ~(MS.BIND | MS.REC | MS.REMOUNT)) !== 0) {
+    attempt(
+      `${subject}: remount`,
+      () => sys.mount(null, procFd(mounted.fd), null, options.flags | MS.BIND | MS.REMOUNT, null),
+    );
+  }
+  applyPropagation(ctx, p, mounted);
+  const { set, clear } = options.recursive;
+  if (set !== 0 || clear !== 0) {
+    attempt(
+      `${subject}: recursive attributes`,
+      () => sys.mountSetattr(mounted.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, { attrSet: set, attrClr: clear }),
+    );
+  }
 }
 
 /** Each propagation change is a mount(2) call of its own; the kernel takes one type per call. */

@@ -17,6 +17,8 @@ export interface MountContext {
   cgroupns: boolean;
   /** The PID namespace a proc mount is for, when it is not the mounting process's own (procfs `pidns=`). */
   procPidNamespace?: string;
+  /** Idmapped mounts' detached trees, made by runt (runtime/container/idmapped_mounts.ts), by mounts[] entry. */
+  idmapped?: Map<Mount, number>;
 }
 
 /** A mount after option parsing. */

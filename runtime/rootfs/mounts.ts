@@ -13,6 +13,7 @@ import { mountCgroup } from "./cgroup.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { applyPropagation, bindMount, bindSource } from "./bind.ts";
 import { copyUpTmpfs } from "./copyup.ts";
+import { attachIdmapped } from "./idmapped.ts";
 import { openDestination, openProcOrSysDestination } from "./destination.ts";
 import { attempt, q, RootfsError } from "./errors.ts";
 import { mountNewOrBind } from "./fallback.ts";
@@ -39,6 +40,7 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
       return mountSysfs(ctx, planned);
     case "bind":
       if (!m.source) throw new RootfsError(`${subject}: a bind mount needs a source`);
+      if (ctx.idmapped?.has(m)) return attachIdmapped(ctx, ctx.idmapped.get(m)!, planned);
       return bindMount(ctx, bindSource(m.source, ctx.bundle), planned);
     case "tmpfs":
       return mountTmpfs(ctx, planned);

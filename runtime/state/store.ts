@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { RuntError } from "../errors.ts";
 import { checkContainerId } from "./id.ts";
-import { checkStateRoot, StateRootError } from "./root.ts";
+import { checkStateRoot, stateRootAccessError, StateRootError } from "./root.ts";
 import type { ContainerRecord } from "./record.ts";
 
 export const STATE_FILE = "state.json";
@@ -38,7 +38,8 @@ export class StateStore {
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw new StateRootError(`--root ${this.root}: cannot create it: ${(e as Error).message}`);
+      const refused = stateRootAccessError(this.root, e);
+      throw refused !== e ? refused : new StateRootError(`--root ${this.root}: cannot create it: ${(e as Error).message}`);
     }
     try {
       mkdirSync(dir, { mode: 0o711 });
@@ -46,6 +47,8 @@ export class StateStore {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") {
         throw new ContainerExistsError(`container "${id}" already exists`);
       }
+      const refused = stateRootAccessError(this.root, e);
+      if (refused !== e) throw refused;
       throw new StateRootError(`--root ${this.root}: cannot create ${dir}: ${(e as Error).message}`);
     }
     return dir;
@@ -55,7 +58,9 @@ export class StateStore {
     const dir = this.dir(id);
     try {
       return statSync(dir).isDirectory();
-    } catch {
+    } catch (e) {
+      const refused = stateRootAccessError(this.root, e);
+      if (refused !== e) throw refused;
       return false;
     }
   }
@@ -74,7 +79,7 @@ export class StateStore {
       text = readFileSync(join(this.dir(id), STATE_FILE), "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw e;
+      throw stateRootAccessError(this.root, e);
     }
     return JSON.parse(text) as ContainerRecord;
   }
@@ -93,7 +98,7 @@ export class StateStore {
       names = readdirSync(this.root);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw e;
+      throw stateRootAccessError(this.root, e);
     }
     return names.filter((n) => {
       try {

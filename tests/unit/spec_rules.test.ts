@@ -309,6 +309,24 @@ const CASES: Case[] = [
     good: (c) => ns(c, "user", "/proc/1/ns/user"),
   },
   {
+    rule: "process-user-mapped",
+    title: "a process user and group outside a new user namespace's maps",
+    bad: (c) => {
+      ns(c, "user");
+      Object.assign(c.linux, { uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }] });
+      c.process.user = { uid: 5, gid: 0, additionalGids: [9, 10] };
+    },
+    expect: [
+      "process.user.uid: uid 5 is not mapped in the user namespace (linux.uidMappings)",
+      "process.user.additionalGids[1]: gid 10 is not mapped in the user namespace (linux.gidMappings)",
+    ],
+    good: (c) => {
+      ns(c, "user");
+      Object.assign(c.linux, { uidMappings: [{ containerID: 0, hostID: 1000, size: 6 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 11 }] });
+      c.process.user = { uid: 5, gid: 0, additionalGids: [9, 10] };
+    },
+  },
+  {
     rule: "mappings-need-user-namespace",
     title: "mappings without a user namespace",
     bad: (c) => Object.assign(c.linux, { gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }),

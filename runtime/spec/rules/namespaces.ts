@@ -85,6 +85,28 @@ export const namespaceRules = [
     },
   }),
 
+  // setresuid/setresgid to an ID the new namespace leaves out is EINVAL; runc: "cannot set uid to unmapped user".
+  rule<{ uid: number; gid: number; additionalGids?: number[] }>({
+    name: "process-user-mapped",
+    scope: "process.user",
+    needs: ["linux.namespaces", "linux.uidMappings", "linux.gidMappings"],
+    check(user, report, { spec }) {
+      const ns = findNamespace(spec, "user");
+      if (!ns || ns.ns.path !== undefined) return;
+      // A missing or broken map is reported by its own rules, once.
+      const mapped = (key: (typeof MAPPINGS)[number], id: number) => {
+        const maps = spec.linux?.[key] ?? [];
+        if (maps.length === 0 || maps.some((m) => !(m.size >= 1) || Math.max(m.containerID, m.hostID) + m.size > ID_LIMIT)) return true;
+        return maps.some((m) => id >= m.containerID && id < m.containerID + m.size);
+      };
+      if (!mapped("uidMappings", user.uid)) report(`uid ${user.uid} is not mapped in the user namespace (linux.uidMappings)`, "uid");
+      if (!mapped("gidMappings", user.gid)) report(`gid ${user.gid} is not mapped in the user namespace (linux.gidMappings)`, "gid");
+      (user.additionalGids ?? []).forEach((gid, i) => {
+        if (!mapped("gidMappings", gid)) report(`gid ${gid} is not mapped in the user namespace (linux.gidMappings)`, "additionalGids", i);
+      });
+    },
+  }),
+
   // Offsets can only be written before the first process enters a new time namespace.
   rule<unknown>({
     name: "time-offsets-need-time-namespace",
