@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { cgroupDir, type CgroupMount, DEFAULT_CGROUP_PARENT, ownPathOf, readLayout, readProcCgroup, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { runt, runtArgv, tempDir } from "./runt.ts";
+import { leftovers } from "./leftovers.ts";
 
 /** Runs `fn` with a fresh state root, removed afterwards. */
 export function withRoot(fn: (root: string) => Promise<void> | void): () => Promise<void> {
@@ -143,4 +144,18 @@ export function insideCgroupFile(controller: string, file: string): string {
 /** A bundle edit: on v2, a cgroup namespace of the container's own, so /sys/fs/cgroup is its cgroup. */
 export function ownCgroupView(s: Spec): void {
   if (layout.version === "v2") s.linux!.namespaces!.push({ type: "cgroup" });
+}
+
+/** `run` of the bundle at `dir` fails with one line matching `message` and leaves nothing of container `id`. */
+export function assertRefused(dir: string, id: string, message: RegExp): void {
+  const root = tempDir("runt-root-");
+  try {
+    const r = runt(["--root", root.path, "run", "--bundle", dir, id]);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.errLines.length, 1, r.stderr);
+    assert.match(r.errLines[0], message);
+    assert.deepEqual(leftovers(root.path, id, [dir]), []);
+  } finally {
+    root.cleanup();
+  }
 }

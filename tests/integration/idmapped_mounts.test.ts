@@ -15,6 +15,7 @@ import type { LinuxIDMapping, Mount, Spec } from "../../runtime/spec/schema.ts";
 import { rootlessUser, runAsUser, userBundle } from "../fixtures/rootless_user.ts";
 import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
 import { leftovers } from "./leftovers.ts";
+import { assertRefused } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
 const FIRST = 100000;
@@ -77,46 +78,40 @@ function runIn(b: Bundle, id: string, paths = [b.dir]) {
 
 const SCRIPT = "stat -c '%u:%g' /vol /vol/theirs; touch /vol/mine; grep ' /vol ' /proc/self/mountinfo | grep -c idmapped";
 
+/**
+ * SCRIPT run in `b`: /vol and the file in it are the container root's, the
+ * mount is idmapped, and the file root makes there is `hostOwner`'s on the host.
+ */
+function seenAsRoot(b: Bundle, id: string, hostOwner: number): void {
+  try {
+    const r = runIn(b, id);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "0:0\n0:0\n1\n");
+    assert.equal(owner(join(b.dir, "vol/mine")), `${hostOwner}:${hostOwner}`);
+  } finally {
+    b.cleanup();
+  }
+}
+
 test("a host directory owned by 1000, idmapped onto the container's root: owned by root inside, writes land as host 1000", { skip }, () => {
   const b = userBundle0(["sh", "-c", SCRIPT], (spec, b) => {
     spec.mounts!.push(volumeMount(hostVolume(b.dir, HOST_USER), ["bind", "idmap"], one(HOST_USER, FIRST)));
   });
-  try {
-    const r = runIn(b, "idmap-userns");
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "0:0\n0:0\n1\n");
-    assert.equal(owner(join(b.dir, "vol/mine")), `${HOST_USER}:${HOST_USER}`);
-  } finally {
-    b.cleanup();
-  }
+  seenAsRoot(b, "idmap-userns", HOST_USER);
 });
 
 test("without a user namespace: host 1000's directory idmapped to root is root's inside, and root's writes are 1000's on the host", { skip }, () => {
   const b = makeBundle(["sh", "-c", SCRIPT]);
   b.spec.mounts!.push(volumeMount(hostVolume(b.dir, HOST_USER), ["bind", "idmap"], one(HOST_USER, 0)));
   b.save();
-  try {
-    const r = runIn(b, "idmap-plain");
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "0:0\n0:0\n1\n");
-    assert.equal(owner(join(b.dir, "vol/mine")), `${HOST_USER}:${HOST_USER}`);
-  } finally {
-    b.cleanup();
-  }
+  seenAsRoot(b, "idmap-plain", HOST_USER);
 });
 
 test("`idmap` without maps of its own takes the container's: a host root's directory is the container root's, writes land as host root", { skip }, () => {
   const b = userBundle0(["sh", "-c", SCRIPT], (spec, b) => {
     spec.mounts!.push(volumeMount(hostVolume(b.dir, 0), ["bind", "idmap"]));
   });
-  try {
-    const r = runIn(b, "idmap-container-maps");
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "0:0\n0:0\n1\n");
-    assert.equal(owner(join(b.dir, "vol/mine")), "0:0");
-  } finally {
-    b.cleanup();
-  }
+  seenAsRoot(b, "idmap-container-maps", 0);
 });
 
 test("ridmap maps the mounts below the source too; idmap only the top one", { skip }, () => {
@@ -155,18 +150,7 @@ test("idmapped mounts refused in one line naming the field, nothing left: not a 
       [tmpfs, "idmap-tmpfs", new RegExp(`^runt: mounts\\[${n}\\]\\.uidMappings: idmapped mounts are made of bind mounts only`)],
       [byPath, "idmap-nomaps", new RegExp(`^runt: mounts\\[${byPath.spec.mounts!.length - 1}\\]\\.options: idmap needs uidMappings and gidMappings`)],
     ];
-    for (const [b, id, message] of cases) {
-      const root = tempDir("runt-root-");
-      try {
-        const r = runt(["--root", root.path, "run", "--bundle", b.dir, id]);
-        assert.notEqual(r.status, 0);
-        assert.equal(r.errLines.length, 1, r.stderr);
-        assert.match(r.errLines[0], message);
-        assert.deepEqual(leftovers(root.path, id, [b.dir]), []);
-      } finally {
-        root.cleanup();
-      }
-    }
+    for (const [b, id, message] of cases) assertRefused(b.dir, id, message);
   } finally {
     tmpfs.cleanup();
     byPath.cleanup();
