@@ -7,9 +7,12 @@ import type { CommandContext, Flags, FlagValues } from "./command.ts";
 import type { CreateOptions } from "../runtime/container/create.ts";
 import { UsageError } from "./errors.ts";
 import { activationFds } from "../runtime/container/listen_fds.ts";
+import { traceStep } from "../runtime/trace.ts";
 
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
-  return { sys: await loadSyscalls(), store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
+  const sys = await loadSyscalls();
+  traceStep("ffi bound");
+  return { sys, store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
 }
 
 /** The flags create and run share, as runc spells them. */
