@@ -14,10 +14,14 @@ export interface Contender {
   argv: string[];
 }
 
+export const RUNC = "runc";
+export const DIST = "runt (dist/runt)";
+export const DENO = "runt (deno CLI)";
+
 export const CONTENDERS: Contender[] = [
-  { name: "runc", argv: ["runc"] },
-  { name: "runt (dist/runt)", argv: [join(REPO, "dist/runt")] },
-  { name: "runt (deno)", argv: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "cli/main.ts")] },
+  { name: RUNC, argv: ["runc"] },
+  { name: DIST, argv: [join(REPO, "dist/runt")] },
+  { name: DENO, argv: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "cli/main.ts")] },
 ];
 
 export interface Invocation {

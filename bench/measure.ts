@@ -1,48 +1,32 @@
 /**
- * The three measurements, each for one contender: wall time of `run`, the
- * create → start → running latency, and the memory of the container's
- * init process while it waits for `start`. A contender that fails stops
- * being measured and the failure is kept for the report.
+ * One sample of each measurement, for one contender at a time: run.ts calls
+ * them round-robin (every contender once per round), so a machine that gets
+ * busier for a while slows all of them alike. Each returns what it measured
+ * or throws an Error whose message says what failed.
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Contender, explainFailure, invoke } from "./contenders.ts";
-import { median, statusKb } from "./stats.ts";
-
-export interface RunResult {
-  medianMs: number | null;
-  samplesMs: number[];
-  error?: string;
-}
-
-export interface LifecycleResult {
-  createMs: number | null;
-  startMs: number | null;
-  /** From the beginning of create until state first reports "running". */
-  createToRunningMs: number | null;
-  /** Peak and current resident memory of the init process waiting for start. */
-  initVmHWMKb: number | null;
-  initVmRSSKb: number | null;
-  iterations: number;
-  error?: string;
-}
+import { statusKb } from "./stats.ts";
 
 let serial = 0;
-const nextId = (what: string) => `bench-${what}-${process.pid}-${++serial}`;
+export const nextId = (what: string) => `bench-${what}-${process.pid}-${++serial}`;
 
-/** `runs` timed runs (after one untimed warm-up) of the bundle's process to completion. */
-export function measureRun(c: Contender, root: string, bundle: string, runs: number): RunResult {
-  const samplesMs: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const id = nextId("run");
-    const r = invoke(c, root, ["run", "--bundle", bundle, id]);
-    if (r.status !== 0) {
-      invoke(c, root, ["delete", "--force", id]);
-      const error = `run failed, ${explainFailure(c, root, ["run", "--bundle", bundle, nextId("why")])}`;
-      return { medianMs: samplesMs.length ? median(samplesMs) : null, samplesMs, error };
-    }
-    if (i > 0) samplesMs.push(r.ms);
+function must(c: Contender, root: string, args: string[]): number {
+  const r = invoke(c, root, args);
+  if (r.status !== 0) throw new Error(`${args[0]} failed, ${explainFailure(c, root, args)}`);
+  return r.ms;
+}
+
+/** Wall time of `run` of the bundle's process to completion. */
+export function sampleRun(c: Contender, root: string, bundle: string): number {
+  const id = nextId("run");
+  try {
+    return must(c, root, ["run", "--bundle", bundle, id]);
+  } catch (e) {
+    invoke(c, root, ["delete", "--force", id]);
+    throw e;
   }
-  return { medianMs: median(samplesMs), samplesMs };
 }
 
 function state(c: Contender, root: string, id: string): { status?: string; pid?: number } {
@@ -55,7 +39,8 @@ function state(c: Contender, root: string, id: string): { status?: string; pid?:
   }
 }
 
-function waitFor(cond: () => boolean, ms: number): boolean {
+/** Polls `cond` until it holds; false after `ms`. */
+function pollUntil(cond: () => boolean, ms: number): boolean {
   const end = performance.now() + ms;
   while (!cond()) {
     if (performance.now() > end) return false;
@@ -63,42 +48,69 @@ function waitFor(cond: () => boolean, ms: number): boolean {
   return true;
 }
 
-/**
- * `iterations` times: create (timed), read the waiting init's memory,
- * start (timed), poll state until running, then kill and delete.
- */
-export function measureLifecycle(c: Contender, root: string, bundle: string, iterations: number): LifecycleResult {
-  const create: number[] = [], start: number[] = [], toRunning: number[] = [], hwm: number[] = [], rss: number[] = [];
-  const result = (error?: string): LifecycleResult => ({
-    createMs: create.length ? median(create) : null,
-    startMs: start.length ? median(start) : null,
-    createToRunningMs: toRunning.length ? median(toRunning) : null,
-    initVmHWMKb: hwm.length ? median(hwm) : null,
-    initVmRSSKb: rss.length ? median(rss) : null,
-    iterations: toRunning.length,
-    ...(error ? { error } : {}),
-  });
-  for (let i = 0; i < iterations; i++) {
-    const id = nextId("life");
-    try {
-      const began = performance.now();
-      const created = invoke(c, root, ["create", "--bundle", bundle, id]);
-      if (created.status !== 0) return result(`create failed, ${explainFailure(c, root, ["create", "--bundle", bundle, nextId("why")])}`);
-      create.push(created.ms);
-      const pid = state(c, root, id).pid;
-      if (!pid) return result("state after create reports no pid");
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const kb = [statusKb(status, "VmHWM"), statusKb(status, "VmRSS")];
-      if (kb[0] !== null) hwm.push(kb[0]);
-      if (kb[1] !== null) rss.push(kb[1]);
-      const started = invoke(c, root, ["start", id]);
-      if (started.status !== 0) return result(`start failed, ${explainFailure(c, root, ["start", id])}`);
-      start.push(started.ms);
-      if (!waitFor(() => state(c, root, id).status === "running", 10_000)) return result("state never reported running");
-      toRunning.push(performance.now() - began);
-    } finally {
-      invoke(c, root, ["delete", "--force", id]);
-    }
+function memoryOf(pid: number): { hwm: number | null; rss: number | null } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return { hwm: statusKb(status, "VmHWM"), rss: statusKb(status, "VmRSS") };
+}
+
+export interface LifecycleSample {
+  createMs: number;
+  startMs: number;
+  /** From the beginning of create until state first reports "running". */
+  createToRunningMs: number;
+  /** Peak and current resident memory of the container's process waiting for start. */
+  waitingHwmKb: number | null;
+  waitingRssKb: number | null;
+  /** `exec` of /bin/true into the running container, `state` of it and `list`. */
+  execMs: number;
+  stateMs: number;
+  listMs: number;
+}
+
+/** create (timed), the waiting process's memory, start (timed) until running, then exec, state and list on it. */
+export function sampleLifecycle(c: Contender, root: string, bundle: string): LifecycleSample {
+  const id = nextId("life");
+  try {
+    const began = performance.now();
+    const createMs = must(c, root, ["create", "--bundle", bundle, id]);
+    const pid = state(c, root, id).pid;
+    if (!pid) throw new Error("state after create reports no pid");
+    const waiting = memoryOf(pid);
+    const startMs = must(c, root, ["start", id]);
+    if (!pollUntil(() => state(c, root, id).status === "running", 10_000)) throw new Error("state never reported running");
+    const createToRunningMs = performance.now() - began;
+    const execMs = must(c, root, ["exec", id, "/bin/true"]);
+    const stateMs = must(c, root, ["state", id]);
+    const listMs = must(c, root, ["list"]);
+    return { createMs, startMs, createToRunningMs, waitingHwmKb: waiting.hwm, waitingRssKb: waiting.rss, execMs, stateMs, listMs };
+  } finally {
+    invoke(c, root, ["delete", "--force", id]);
   }
-  return result();
+}
+
+/** Wall time of `--version`. */
+export function sampleVersion(c: Contender): number {
+  return must(c, "/nonexistent-bench-root", ["--version"]);
+}
+
+/**
+ * The runtime's own process while `run` waits for its container (which
+ * reads one byte from stdin): peak and current resident memory, read once
+ * the container is running, then the byte is sent and the run ends.
+ */
+export async function sampleParentMemory(c: Contender, root: string, bundle: string): Promise<{ hwm: number | null; rss: number | null }> {
+  const id = nextId("rss");
+  const [cmd, ...pre] = c.argv;
+  const child = spawn(cmd, [...pre, "--root", root, "run", "--bundle", bundle, id], { stdio: ["pipe", "ignore", "ignore"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    if (!pollUntil(() => child.exitCode === null && state(c, root, id).status === "running", 10_000)) {
+      throw new Error(`run never reported running, ${explainFailure(c, root, ["run", "--bundle", bundle, nextId("why")])}`);
+    }
+    return memoryOf(child.pid!);
+  } finally {
+    child.stdin.end("x");
+    const code = await exited;
+    if (code !== 0) invoke(c, root, ["delete", "--force", id]);
+  }
 }

@@ -1,110 +1,162 @@
-/** The benchmark's outputs: a table for the terminal, results.json and a markdown snippet for the README. */
-import type { LifecycleResult, RunResult } from "./measure.ts";
-import { ratio } from "./stats.ts";
+/** The benchmark's outputs: the targets judged, a table for the terminal, results.json and a markdown snippet for the README. */
+import type { Phase } from "./phases.ts";
+import { type Metrics, ratio } from "./stats.ts";
 
-export interface ContenderResult {
-  name: string;
-  version: string;
-  run: RunResult;
-  lifecycle: LifecycleResult;
-  /** This contender's figures divided by runc's. */
-  ratios: { run: number | null; createToRunning: number | null; initVmHWM: number | null };
-}
+const RUNC = "runc";
+
+/** A target: `contender`'s median of `metric` at most `maxRatio` × runc's, or at most `max` (in `unit`). */
+export type Limit =
+  & { what: string; metric: string; contender: string }
+  & ({ maxRatio: number } | { max: number; unit: "ms" | "KiB" });
 
 export interface Target {
+  what: string;
   contender: string;
-  /** Maximum allowed `run` wall time as a multiple of runc's. */
-  maxRatio: number;
-  ratio: number | null;
+  /** "≤ 0.7× runc" or "≤ 2 ms". */
+  bound: string;
+  measured: string;
   pass: boolean;
 }
 
 export interface Results {
   date: string;
-  host: { kernel: string; cpus: number };
-  runs: number;
-  lifecycleIterations: number;
-  contenders: ContenderResult[];
+  host: { kernel: string; cpus: number; loadBefore: number; loadAfter: number };
+  rounds: number;
+  lifecycleRounds: number;
+  tracedRuns: number;
+  seconds: number;
+  contenders: { name: string; version: string }[];
+  metrics: Metrics;
+  /** Per contender, the steps of a traced `run`. */
+  phases: Record<string, Phase[]>;
   targets: Target[];
 }
 
-export function withRatios(all: Omit<ContenderResult, "ratios">[]): ContenderResult[] {
-  const ref = all.find((c) => c.name === "runc");
-  return all.map((c) => ({
-    ...c,
-    ratios: {
-      run: ratio(c.run.medianMs, ref?.run.medianMs ?? null),
-      createToRunning: ratio(c.lifecycle.createToRunningMs, ref?.lifecycle.createToRunningMs ?? null),
-      initVmHWM: ratio(c.lifecycle.initVmHWMKb, ref?.lifecycle.initVmHWMKb ?? null),
-    },
-  }));
-}
+const ms = (v: number | null | undefined) => (v == null ? "—" : `${v.toFixed(1)} ms`);
+/** KiB in; under 1 MiB (the start-up program waiting) in KiB, so it does not read as 0. */
+const kb = (v: number | null | undefined) => (v == null ? "—" : v < 1024 ? `${Math.round(v)} KiB` : `${(v / 1024).toFixed(1)} MiB`);
+const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
 
-export function targets(all: ContenderResult[], limits: Record<string, number>): Target[] {
-  return Object.entries(limits).map(([contender, maxRatio]) => {
-    const r = all.find((c) => c.name === contender)?.ratios.run ?? null;
-    return { contender, maxRatio, ratio: r, pass: r !== null && r <= maxRatio };
+/** The measurements in table order: label and how a value reads. */
+const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string][] = [
+  ["run", "run /bin/true", ms],
+  ["create", "create", ms],
+  ["start", "start", ms],
+  ["createToRunning", "create → running", ms],
+  ["exec", "exec /bin/true", ms],
+  ["state", "state", ms],
+  ["list", "list", ms],
+  ["version", "--version", ms],
+  ["validation", "validation of a valid config", ms],
+  ["parentHwm", "runtime's VmHWM during run", kb],
+  ["parentRss", "runtime's VmRSS during run", kb],
+  ["waitingHwm", "waiting container's VmHWM", kb],
+  ["waitingRss", "waiting container's VmRSS", kb],
+];
+
+export function judge(limits: Limit[], metrics: Metrics): Target[] {
+  return limits.map((l) => {
+    const mine = metrics[l.metric]?.[l.contender]?.median ?? null;
+    if ("maxRatio" in l) {
+      const r = ratio(mine, metrics[l.metric]?.[RUNC]?.median);
+      return { what: l.what, contender: l.contender, bound: `≤ ${l.maxRatio}× runc`, measured: x(r), pass: r !== null && r <= l.maxRatio };
+    }
+    const shown = mine === null ? "—" : l.unit === "ms" ? ms(mine) : `${Math.round(mine)} KiB`;
+    return { what: l.what, contender: l.contender, bound: `≤ ${l.max} ${l.unit}`, measured: shown, pass: mine !== null && mine <= l.max };
   });
 }
 
-const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)} ms`);
-/** KiB in, MiB shown; under 1 MiB (the start-up program waiting) in KiB, so it does not read as 0. */
-const kb = (v: number | null) => (v === null ? "—" : v < 1024 ? `${v} KiB` : `${(v / 1024).toFixed(1)} MiB`);
-const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
-
-const HEADERS = [
-  "runtime",
-  "run /bin/true (median)",
-  "vs runc",
-  "create",
-  "start",
-  "create → running",
-  "vs runc",
-  "waiting init VmHWM",
-  "VmRSS",
-  "vs runc",
-];
-
-function rows(r: Results): string[][] {
-  return r.contenders.map((c) => [
-    c.name,
-    ms(c.run.medianMs),
-    x(c.ratios.run),
-    ms(c.lifecycle.createMs),
-    ms(c.lifecycle.startMs),
-    ms(c.lifecycle.createToRunningMs),
-    x(c.ratios.createToRunning),
-    kb(c.lifecycle.initVmHWMKb),
-    kb(c.lifecycle.initVmRSSKb),
-    x(c.ratios.initVmHWM),
-  ]);
+function cells(r: Results): string[][] {
+  const names = r.contenders.map((c) => c.name);
+  const header = ["measurement (median)", ...names.flatMap((n) => (n === RUNC ? [n] : [n, "vs runc"]))];
+  const body = ROWS.filter(([metric]) => r.metrics[metric]).map(([metric, label, show]) => {
+    const byContender = r.metrics[metric];
+    const ref = byContender[RUNC]?.median;
+    return [label, ...names.flatMap((n) => {
+      const v = byContender[n]?.median;
+      return n === RUNC ? [show(v)] : [show(v), v == null ? "" : x(ratio(v, ref))];
+    })];
+  });
+  return [header, ...body];
 }
 
-export function targetLines(r: Results): string[] {
-  return r.targets.map((t) =>
-    `${t.pass ? "PASS" : "FAIL"} ${t.contender}: run at most ${t.maxRatio}× runc's wall time ` +
-    (t.ratio === null ? "(not measured: see failures)" : `(measured ${x(t.ratio)})`)
-  );
+/** Steps of the traced runs, one column per contender: time since the process was spawned, and since the step before. */
+function phaseCells(r: Results): string[][] {
+  const names = Object.keys(r.phases);
+  const order = [...new Set(names.flatMap((n) => r.phases[n].map((p) => p.step)))];
+  const first = r.phases[names[0]] ?? [];
+  order.sort((a, b) => (first.find((p) => p.step === a)?.atMs ?? Infinity) - (first.find((p) => p.step === b)?.atMs ?? Infinity));
+  const header = ["step of one run", ...names.flatMap((n) => [`${n}: at`, "Δ"])];
+  const body = order.map((step) => [step, ...names.flatMap((n) => {
+    const phases = r.phases[n];
+    const i = phases.findIndex((p) => p.step === step);
+    if (i < 0) return ["", ""];
+    return [ms(phases[i].atMs), ms(phases[i].atMs - (i > 0 ? phases[i - 1].atMs : 0))];
+  })]);
+  return [header, ...body];
+}
+
+/** What the container's JavaScript init costs a `run` of the binary, from its traced steps. */
+export function initShare(phases: Phase[]): string[] {
+  const at = (step: string) => phases.find((p) => p.step === step)?.atMs;
+  const span = (a: string, b: string) => {
+    const [from, to] = [at(a), at(b)];
+    return from === undefined || to === undefined ? null : to - from;
+  };
+  const end = at("process ended");
+  const waited = span("cgroup joined", "init ready");
+  return [
+    `init start-up (spawn → its main): ${ms(span("init spawned", "init: main"))}`,
+    `init: main → config received: ${ms(span("init: main", "init: config received"))}`,
+    `init builds the rootfs: ${ms(span("init: config received", "init: rootfs built"))}`,
+    `init spawned → start-up program: ${ms(span("init spawned", "init: becomes the start-up program"))}`,
+    `the parent, done with its own work, waits for the init: ${ms(waited)}` +
+    (waited !== null && end !== undefined ? ` (${((waited / end) * 100).toFixed(0)}% of the run)` : ""),
+  ];
+}
+
+function targetLines(r: Results): string[] {
+  return r.targets.map((t) => `${t.pass ? "PASS" : "FAIL"} ${t.contender}: ${t.what} ${t.bound} (measured ${t.measured})`);
 }
 
 function errorLines(r: Results): string[] {
-  return r.contenders.flatMap((c) => [
-    ...(c.run.error ? [`${c.name}: ${c.run.error}`] : []),
-    ...(c.lifecycle.error ? [`${c.name}: lifecycle: ${c.lifecycle.error}`] : []),
-  ]);
+  return Object.entries(r.metrics).flatMap(([metric, byContender]) =>
+    Object.entries(byContender).filter(([, s]) => s.error).map(([name, s]) => `${name}: ${metric}: ${s.error}`)
+  );
+}
+
+function aligned(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
+}
+
+function mdTable(rows: string[][]): string[] {
+  return [
+    `| ${rows[0].join(" | ")} |`,
+    `| ${rows[0].map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    ...rows.slice(1).map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
+function summary(r: Results): string {
+  return `Measured ${r.date.slice(0, 10)} on Linux ${r.host.kernel}, ${r.host.cpus} CPUs (load average ${r.host.loadBefore.toFixed(2)} before, ` +
+    `${r.host.loadAfter.toFixed(2)} after; ${r.seconds.toFixed(0)} s): medians of ${r.rounds} interleaved rounds of \`run /bin/true\` and ` +
+    `\`--version\`, ${r.lifecycleRounds} of create/start/exec/state/list on a waiting busybox container and of a \`run\` held open for its memory, ` +
+    `and ${r.tracedRuns} runs with RUNT_TRACE=1 for the phases.`;
 }
 
 export function textTable(r: Results): string {
-  const all = [HEADERS, ...rows(r)];
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   const errors = errorLines(r);
+  const dist = Object.keys(r.phases)[0];
   return [
-    `busybox bundle, ${r.runs} runs of /bin/true; create/start over ${r.lifecycleIterations} containers running sleep`,
-    line(HEADERS),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows(r).map(line),
+    summary(r),
     "",
+    ...aligned(cells(r)),
+    "",
+    ...aligned(phaseCells(r)),
+    "",
+    ...(dist ? [`${dist}, the JavaScript init's share:`, ...initShare(r.phases[dist]).map((l) => `  ${l}`), ""] : []),
     ...targetLines(r),
     ...(errors.length ? ["", "failures:", ...errors.map((e) => `  ${e}`)] : []),
   ].join("\n");
@@ -112,16 +164,19 @@ export function textTable(r: Results): string {
 
 export function markdown(r: Results): string {
   const errors = errorLines(r);
+  const dist = Object.keys(r.phases)[0];
   return [
-    `Measured ${r.date.slice(0, 10)} on Linux ${r.host.kernel}, ${r.host.cpus} CPUs: medians of ${r.runs} runs of ` +
-    `\`/bin/true\` in a busybox bundle, and of ${r.lifecycleIterations} create/start cycles of a waiting container.`,
+    summary(r),
     "",
-    `| ${HEADERS.join(" | ")} |`,
-    `| ${HEADERS.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
-    ...rows(r).map((row) => `| ${row.join(" | ")} |`),
+    ...mdTable(cells(r)),
     "",
     `Versions: ${r.contenders.map((c) => `${c.name} \`${c.version}\``).join(", ")}.`,
     "",
+    "Phases of one `run` (RUNT_TRACE=1; tracing adds a little to each step):",
+    "",
+    ...mdTable(phaseCells(r)),
+    "",
+    ...(dist ? [`The JavaScript init's share of a \`run\` of ${dist}:`, "", ...initShare(r.phases[dist]).map((l) => `- ${l}`), ""] : []),
     ...targetLines(r).map((l) => `- ${l}`),
     ...(errors.length ? ["", "Failures:", "", ...errors.map((e) => `- ${e.replaceAll("|", "\\|")}`)] : []),
     "",

@@ -1,22 +1,42 @@
 /**
- * `make bench`: runc, the compiled runt and runt's sources under Deno, side
- * by side on the same busybox bundle. Prints a table, the pass/fail lines
- * of the speed targets, and writes bench/results.json and bench/results.md.
- * A runtime that fails is reported and the others are still measured.
+ * `make bench`: runc, the compiled runt, runt's sources under Deno and
+ * `Runt.run()` inside a running Deno script, side by side on the same
+ * busybox bundle, interleaved round by round. Prints the medians as ratios
+ * to runc, runt's phases of one `run`, PASS/FAIL for each target (LIMITS),
+ * and writes bench/results.json and bench/results.md. A runtime that fails
+ * is reported and the others are still measured.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir } from "node:os";
+import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBusyboxRootfs } from "../tests/fixtures/rootfs.ts";
 import { defaultSpec } from "../runtime/spec/defaults.ts";
-import { CONTENDERS, REPO, versionOf } from "./contenders.ts";
-import { measureLifecycle, measureRun } from "./measure.ts";
-import { markdown, type Results, targets, textTable, withRatios } from "./report.ts";
+import { CONTENDERS, DENO, DIST, REPO, RUNC, versionOf } from "./contenders.ts";
+import { LIBRARY, LibraryRunner } from "./library.ts";
+import { nextId, sampleLifecycle, sampleParentMemory, sampleRun, sampleVersion } from "./measure.ts";
+import { tracePhases } from "./phases.ts";
+import { judge, type Limit, markdown, type Results, textTable } from "./report.ts";
+import { Recorder } from "./stats.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const LIFECYCLE_ITERATIONS = Number(process.env.BENCH_LIFECYCLES ?? 10);
-/** Maximum `run` wall time relative to runc. */
-const LIMITS = { "runt (dist/runt)": 0.8, "runt (deno)": 1.5 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+/** Rounds that also measure the parent's memory and the lifecycle (each costs several commands). */
+const LIFECYCLE_ROUNDS = Number(process.env.BENCH_LIFECYCLES ?? 12);
+const TRACED_RUNS = Number(process.env.BENCH_TRACED ?? 7);
+
+/** Issue 13's targets: a ratio to runc's median in the same run, or an absolute bound. */
+const LIMITS: Limit[] = [
+  { what: "run /bin/true", metric: "run", contender: DIST, maxRatio: 0.7 },
+  { what: "create → running", metric: "createToRunning", contender: DIST, maxRatio: 1.0 },
+  { what: "exec of /bin/true", metric: "exec", contender: DIST, maxRatio: 1.0 },
+  { what: "start", metric: "start", contender: DIST, maxRatio: 1.0 },
+  { what: "waiting container's VmRSS", metric: "waitingRss", contender: DIST, max: 100, unit: "KiB" },
+  { what: "Runt.run() in a Deno script against runc's CLI run", metric: "run", contender: LIBRARY, maxRatio: 1.0 },
+  { what: "deno run -A cli/main.ts run", metric: "run", contender: DENO, maxRatio: 2.0 },
+  { what: "state", metric: "state", contender: DIST, maxRatio: 1.2 },
+  { what: "list", metric: "list", contender: DIST, maxRatio: 1.2 },
+  { what: "--version", metric: "version", contender: DIST, maxRatio: 1.2 },
+  { what: "validation of a valid config (import + first check, in the binary)", metric: "validation", contender: DIST, max: 2, unit: "ms" },
+];
 
 function bundleRunning(dir: string, args: string[]): string {
   const spec = defaultSpec();
@@ -27,42 +47,84 @@ function bundleRunning(dir: string, args: string[]): string {
   return dir;
 }
 
-function main(): number {
+async function measure(work: string, rec: Recorder): Promise<Results["phases"]> {
+  const bundle = (name: string, args: string[]) => bundleRunning(mkdtempSync(join(work, `${name}-`)), args);
+  const trueBundle = bundle("true", ["/bin/true"]);
+  const sleepBundle = bundle("sleep", ["sleep", "60"]);
+  const stdinBundle = bundle("stdin", ["head", "-c", "1"]);
+  const roots = new Map([...CONTENDERS.map((c) => c.name), LIBRARY].map((name) => [name, mkdtempSync(join(work, "state-"))]));
+  const library = new LibraryRunner();
+  try {
+    for (let round = 0; round <= ROUNDS; round++) {
+      // Round 0 warms caches up and is not counted.
+      const keep = round > 0;
+      for (const c of CONTENDERS) await rec.sample(c.name, "run", () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
+      await rec.sample(LIBRARY, "run", () => library.run(roots.get(LIBRARY)!, trueBundle, nextId("lib")), keep);
+      for (const c of CONTENDERS) await rec.sample(c.name, "version", () => sampleVersion(c), keep);
+      if (round > LIFECYCLE_ROUNDS) continue;
+      for (const c of CONTENDERS) {
+        await rec.sample(c.name, {
+          create: "createMs",
+          start: "startMs",
+          createToRunning: "createToRunningMs",
+          waitingHwm: "waitingHwmKb",
+          waitingRss: "waitingRssKb",
+          exec: "execMs",
+          state: "stateMs",
+          list: "listMs",
+        }, () => sampleLifecycle(c, roots.get(c.name)!, sleepBundle), keep);
+      }
+      for (const c of CONTENDERS) {
+        await rec.sample(c.name, { parentHwm: "hwm", parentRss: "rss" }, () => sampleParentMemory(c, roots.get(c.name)!, stdinBundle), keep);
+      }
+      console.error(`round ${round}/${ROUNDS}`);
+    }
+  } finally {
+    await library.close();
+  }
+  const phases: Results["phases"] = {};
+  for (const c of CONTENDERS.filter((c) => c.name !== RUNC)) {
+    phases[c.name] = tracePhases(c, roots.get(c.name)!, trueBundle, TRACED_RUNS);
+  }
+  const dist = phases[DIST] ?? [];
+  const at = (step: string) => dist.find((p) => p.step === step)?.atMs;
+  const [from, to] = [at("validating"), at("validated")];
+  if (from !== undefined && to !== undefined) rec.record(DIST, "validation", to - from);
+  return phases;
+}
+
+async function main(): Promise<number> {
   if (process.getuid?.() !== 0) {
     console.error("bench: needs root (it runs real containers)");
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), "runt-bench-"));
+  const loadBefore = loadavg()[0];
+  const began = performance.now();
   try {
-    const trueBundle = bundleRunning(mkdtempSync(join(work, "true-")), ["/bin/true"]);
-    const sleepBundle = bundleRunning(mkdtempSync(join(work, "sleep-")), ["sleep", "60"]);
-    const measured = CONTENDERS.map((c) => {
-      const root = mkdtempSync(join(work, "state-"));
-      console.error(`measuring ${c.name} ...`);
-      return {
-        name: c.name,
-        version: versionOf(c),
-        run: measureRun(c, root, trueBundle, RUNS),
-        lifecycle: measureLifecycle(c, root, sleepBundle, LIFECYCLE_ITERATIONS),
-      };
-    });
-    const contenders = withRatios(measured);
+    const rec = new Recorder();
+    const phases = await measure(work, rec);
+    const metrics = rec.results();
     const results: Results = {
       date: new Date().toISOString(),
-      host: { kernel: release(), cpus: cpus().length },
-      runs: RUNS,
-      lifecycleIterations: LIFECYCLE_ITERATIONS,
-      contenders,
-      targets: targets(contenders, LIMITS),
+      host: { kernel: release(), cpus: cpus().length, loadBefore, loadAfter: loadavg()[0] },
+      rounds: ROUNDS,
+      lifecycleRounds: LIFECYCLE_ROUNDS,
+      tracedRuns: TRACED_RUNS,
+      seconds: (performance.now() - began) / 1000,
+      contenders: [...CONTENDERS.map((c) => ({ name: c.name, version: versionOf(c) })), { name: LIBRARY, version: "mod.ts" }],
+      metrics,
+      phases,
+      targets: judge(LIMITS, metrics),
     };
     console.log(textTable(results));
     writeFileSync(join(REPO, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
     writeFileSync(join(REPO, "bench", "results.md"), markdown(results));
     console.log("\nwrote bench/results.json and bench/results.md");
-    return contenders[0].run.medianMs === null ? 1 : 0;
+    return metrics.run?.[RUNC]?.median == null ? 1 : 0;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-process.exitCode = main();
+process.exitCode = await main();

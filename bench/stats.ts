@@ -1,4 +1,4 @@
-/** Small statistics helpers for the benchmark. */
+/** Small statistics helpers for the benchmark, and the recorder of its samples. */
 
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
@@ -8,8 +8,8 @@ export function median(values: number[]): number {
 }
 
 /** `value / reference`, or null when either is missing. */
-export function ratio(value: number | null, reference: number | null): number | null {
-  if (value === null || reference === null || !Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) return null;
+export function ratio(value: number | null | undefined, reference: number | null | undefined): number | null {
+  if (value == null || reference == null || !Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) return null;
   return value / reference;
 }
 
@@ -17,4 +17,61 @@ export function ratio(value: number | null, reference: number | null): number | 
 export function statusKb(status: string, key: string): number | null {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, "m").exec(status);
   return m ? Number(m[1]) : null;
+}
+
+export interface Series {
+  median: number | null;
+  samples: number[];
+  /** The first failure; a contender that failed once is not measured again on that metric. */
+  error?: string;
+}
+
+/** metric → contender → series. */
+export type Metrics = Record<string, Record<string, Series>>;
+
+export class Recorder {
+  private readonly series: Metrics = {};
+
+  private of(contender: string, metric: string): Series {
+    const byContender = this.series[metric] ??= {};
+    return byContender[contender] ??= { median: null, samples: [] };
+  }
+
+  record(contender: string, metric: string, value: number | null): void {
+    if (value !== null) this.of(contender, metric).samples.push(value);
+  }
+
+  private failed(contender: string, metrics: string[], e: unknown): void {
+    for (const m of metrics) this.of(contender, m).error ??= (e as Error).message;
+  }
+
+  private broken(contender: string, metrics: string[]): boolean {
+    return metrics.some((m) => this.of(contender, m).error !== undefined);
+  }
+
+  /**
+   * One call of `take` yields one metric (a number) or several: `fields`
+   * maps each metric to its key in the result. Kept only when `keep`.
+   */
+  async sample<T>(contender: string, fields: string | Record<string, keyof T>, take: () => T | Promise<T>, keep: boolean): Promise<void> {
+    const map: Record<string, keyof T | undefined> = typeof fields === "string" ? { [fields]: undefined } : fields;
+    const metrics = Object.keys(map);
+    if (this.broken(contender, metrics)) return;
+    try {
+      const value = await take();
+      if (!keep) return;
+      for (const [metric, key] of Object.entries(map)) {
+        this.record(contender, metric, (key === undefined ? value : value[key]) as number | null);
+      }
+    } catch (e) {
+      this.failed(contender, metrics, e);
+    }
+  }
+
+  results(): Metrics {
+    for (const byContender of Object.values(this.series)) {
+      for (const s of Object.values(byContender)) s.median = s.samples.length ? median(s.samples) : null;
+    }
+    return this.series;
+  }
 }

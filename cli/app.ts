@@ -8,6 +8,8 @@ import { UnknownCommandError } from "./errors.ts";
 import { parseGlobal } from "./global.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { Logger } from "./log.ts";
+import { traceStep } from "../runtime/trace.ts";
+import { writeAll } from "../runtime/host.ts";
 
 /** runc's `--version` lines, with the JavaScript runtime where runc names its Go. */
 export function versionText(): string {
@@ -39,6 +41,7 @@ export async function runCli(argv: string[]): Promise<number> {
     log.debug(`runt ${RUNT_VERSION}: ${JSON.stringify(argv)}`);
     const status = await dispatch(g, log);
     log.debug(`exit status ${status}`);
+    traceStep("exit");
     return status;
   } catch (e) {
     if (e instanceof RuntError) {
@@ -56,15 +59,15 @@ export async function runCli(argv: string[]): Promise<number> {
 
 async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise<number> {
   if (g.version) {
-    process.stdout.write(versionText());
+    writeAll(1, versionText());
     return 0;
   }
   if (!g.command || g.help) {
-    process.stdout.write(globalHelp(COMMANDS, versionText()));
+    writeAll(1, globalHelp(COMMANDS, versionText()));
     return 0;
   }
   if (g.command === "help" || g.command === "h") {
-    process.stdout.write(g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS, versionText()));
+    writeAll(1, g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS, versionText()));
     return 0;
   }
   const cmd = findCommand(g.command);
@@ -74,10 +77,11 @@ async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise
   const values = parsed.values;
   const positionals = [...parsed.positionals, ...tail];
   if (values.help) {
-    process.stdout.write(commandHelp(cmd));
+    writeAll(1, commandHelp(cmd));
     return 0;
   }
   checkArgCount(cmd, positionals);
+  traceStep("args parsed");
   log.debug(`${cmd.name}: flags ${JSON.stringify(values)}, arguments ${JSON.stringify(positionals)}`);
   return await cmd.run({ global: g.options, log }, values, positionals);
 }

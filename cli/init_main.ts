@@ -3,7 +3,10 @@ import { loadSyscalls } from "../ffi/mod.ts";
 import { INIT_FD_ENV } from "../runtime/init/config.ts";
 import { runInit } from "../runtime/init/main.ts";
 
+import { traceStep } from "../runtime/trace.ts";
+
 export async function initMain(_args: string[]): Promise<void> {
+  traceStep("init: main");
   const fd = Number(process.env[INIT_FD_ENV]);
   if (!Number.isInteger(fd) || fd < 3) {
     process.stderr.write("runt: init is started by 'runt create', not by hand\n");

@@ -1,18 +1,21 @@
 /** What the lifecycle commands share: the real system calls, the state root, warnings to the log. */
-import { loadSyscalls } from "../ffi/mod.ts";
 import type { LifecycleContext } from "../runtime/container/context.ts";
 import { parseSignal } from "../runtime/spec/signals.ts";
-import { StateStore } from "../runtime/state/store.ts";
 import { prepareUserStateRoot, SYSTEM_STATE_ROOT } from "../runtime/state/root.ts";
 import { DEFAULT_ROOT } from "./global.ts";
 import type { CommandContext, Flags, FlagValues } from "./command.ts";
 import type { CreateOptions } from "../runtime/container/create.ts";
 import { UsageError } from "./errors.ts";
 import { activationFds } from "../runtime/container/listen_fds.ts";
+import { traceStep } from "../runtime/trace.ts";
 
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
   if (ctx.global.root === DEFAULT_ROOT && DEFAULT_ROOT !== SYSTEM_STATE_ROOT) prepareUserStateRoot(DEFAULT_ROOT);
-  return { sys: await loadSyscalls(), store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
+  // Loaded here, not with the command table: commands that bind no FFI (state, list, --version) start faster.
+  const [{ loadSyscalls }, { StateStore }] = await Promise.all([import("../ffi/mod.ts"), import("../runtime/state/store.ts")]);
+  const sys = await loadSyscalls();
+  traceStep("ffi bound");
+  return { sys, store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
 }
 
 /** The flags create and run share, as runc spells them. */

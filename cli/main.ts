@@ -4,6 +4,8 @@
  * compiled `dist/runt`. No top-level await: the binary is compiled to
  * bytecode, which needs a module that could be CommonJS.
  */
+import { traceStep } from "../runtime/trace.ts";
+
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "init") {
     // The container init loads only what building a container needs: its start-up time is every container's.
@@ -11,6 +13,7 @@ async function main(argv: string[]): Promise<void> {
     await initMain(argv.slice(1));
     return;
   }
+  traceStep("main");
   const { runCli } = await import("./app.ts");
   process.exitCode = await runCli(argv);
 }

@@ -1,5 +1,3 @@
-import { deleteContainer } from "../../runtime/container/delete.ts";
-import { ContainerNotFoundError } from "../../runtime/state/store.ts";
 import type { Command } from "../command.ts";
 import { lifecycle } from "../lifecycle.ts";
 
@@ -17,6 +15,7 @@ shims call it after the fact.`,
     force: { type: "boolean", short: "f", description: "kill the container first if it is running" },
   },
   async run(ctx, flags, [id]) {
+    const [{ deleteContainer }, { ContainerNotFoundError }] = await Promise.all([import("../../runtime/container/delete.ts"), import("../../runtime/state/store.ts")]);
     try {
       deleteContainer(await lifecycle(ctx), id, flags.force === true);
     } catch (e) {

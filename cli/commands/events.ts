@@ -1,5 +1,4 @@
 import { parseDuration } from "../../runtime/container/duration.ts";
-import { statsEvent, streamEvents } from "../../runtime/container/events.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { lifecycle } from "../lifecycle.ts";
@@ -20,6 +19,7 @@ for lack of memory, until the container stops. With --stats, one stats event.`,
   async run(ctx, flags, [id]) {
     const intervalMs = intervalFlag(flags.interval as string);
     const lc = await lifecycle(ctx);
+    const { statsEvent, streamEvents } = await import("../../runtime/container/events.ts");
     if (flags.stats) {
       process.stdout.write(statsEvent(lc, id) + "\n");
       return 0;

@@ -1,4 +1,3 @@
-import { killContainer } from "../../runtime/container/kill.ts";
 import type { Command } from "../command.ts";
 import { lifecycle, signalArg } from "../lifecycle.ts";
 
@@ -15,6 +14,7 @@ its process exists (created, running or paused), 1 otherwise, as with runc.`,
     all: { type: "boolean", short: "a", description: "send the signal to every process in the container" },
   },
   async run(ctx, flags, [id, signal]) {
+    const { killContainer } = await import("../../runtime/container/kill.ts");
     // kill(2)'s signal 0: the liveness check scripts and managers use.
     const number = signal === "0" ? 0 : signalArg(signal ?? "SIGTERM");
     killContainer(await lifecycle(ctx), id, number, flags.all === true);

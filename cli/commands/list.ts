@@ -1,5 +1,4 @@
-import { listContainers } from "../../runtime/container/query.ts";
-import { StateStore } from "../../runtime/state/store.ts";
+import { writeAll } from "../../runtime/host.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -10,17 +9,18 @@ export const listCommand: Command = {
     format: { type: "string", short: "f", value: "table|json", description: "output format", default: "table" },
     quiet: { type: "boolean", short: "q", description: "print only the container IDs" },
   },
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const format = flags.format as string;
     if (format !== "table" && format !== "json") throw new UsageError(`--format: expected table or json, got "${format}"`);
+    const [{ listContainers }, { StateStore }] = await Promise.all([import("../../runtime/container/query.ts"), import("../../runtime/state/store.ts")]);
     const states = listContainers(new StateStore(ctx.global.root));
     if (flags.quiet) {
-      process.stdout.write(states.map((s) => s.id + "\n").join(""));
+      writeAll(1, states.map((s) => s.id + "\n").join(""));
     } else if (format === "json") {
       // runc encodes an empty list as Go's nil slice: null.
-      process.stdout.write(JSON.stringify(states.length ? states : null) + "\n");
+      writeAll(1, JSON.stringify(states.length ? states : null) + "\n");
     } else {
-      process.stdout.write(table([
+      writeAll(1, table([
         ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"],
         ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]),
       ]));

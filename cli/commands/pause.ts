@@ -1,4 +1,3 @@
-import { pauseContainer } from "../../runtime/container/pause.ts";
 import type { Command } from "../command.ts";
 import { lifecycle } from "../lifecycle.ts";
 
@@ -12,6 +11,7 @@ export const pauseCommand: Command = {
 "paused" until 'runt resume'. Signals sent meanwhile are delivered on resume.`,
   flags: {},
   async run(ctx, _flags, [id]) {
+    const { pauseContainer } = await import("../../runtime/container/pause.ts");
     pauseContainer(await lifecycle(ctx), id);
     return 0;
   },

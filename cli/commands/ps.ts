@@ -1,5 +1,3 @@
-import { containerPids, filterPsOutput, hostPs } from "../../runtime/container/ps.ts";
-import { StateStore } from "../../runtime/state/store.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -16,9 +14,13 @@ those processes; as json, the PIDs.`,
   flags: {
     format: { type: "string", short: "f", value: "table|json", description: "output format", default: "table" },
   },
-  run(ctx, flags, [id, ...psArgs]) {
+  async run(ctx, flags, [id, ...psArgs]) {
     const format = flags.format as string;
     if (format !== "table" && format !== "json") throw new UsageError(`--format: expected table or json, got "${format}"`);
+    const [{ containerPids, filterPsOutput, hostPs }, { StateStore }] = await Promise.all([
+      import("../../runtime/container/ps.ts"),
+      import("../../runtime/state/store.ts"),
+    ]);
     const pids = containerPids(new StateStore(ctx.global.root), id);
     process.stdout.write(format === "json" ? JSON.stringify(pids) + "\n" : filterPsOutput(hostPs(psArgs), pids));
     return 0;

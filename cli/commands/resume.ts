@@ -1,4 +1,3 @@
-import { resumeContainer } from "../../runtime/container/pause.ts";
 import type { Command } from "../command.ts";
 import { lifecycle } from "../lifecycle.ts";
 
@@ -11,6 +10,7 @@ export const resumeCommand: Command = {
   description: "Thaws the cgroup 'runt pause' froze.",
   flags: {},
   async run(ctx, _flags, [id]) {
+    const { resumeContainer } = await import("../../runtime/container/pause.ts");
     resumeContainer(await lifecycle(ctx), id);
     return 0;
   },

@@ -1,4 +1,3 @@
-import { startAndAwaitReady } from "../../runtime/container/start.ts";
 import type { Command } from "../command.ts";
 import { lifecycle, notifySocketFromEnv } from "../lifecycle.ts";
 
@@ -14,6 +13,7 @@ READY=1, passed on to that socket with MAINPID set to the container's PID 1,
 or once the container's PID 1 is gone.`,
   flags: {},
   async run(ctx, _flags, [id]) {
+    const { startAndAwaitReady } = await import("../../runtime/container/start.ts");
     await startAndAwaitReady(await lifecycle(ctx), id, { notifySocket: notifySocketFromEnv() });
     return 0;
   },

@@ -1,5 +1,4 @@
-import { containerState } from "../../runtime/container/query.ts";
-import { StateStore } from "../../runtime/state/store.ts";
+import { writeAll } from "../../runtime/host.ts";
 import type { Command } from "../command.ts";
 
 export const stateCommand: Command = {
@@ -10,11 +9,12 @@ export const stateCommand: Command = {
   maxArgs: 1,
   description: "Prints the container's state as JSON (state-schema.json plus runc's created, owner and rootfs).",
   flags: {},
-  run(ctx, _flags, [id]) {
+  async run(ctx, _flags, [id]) {
+    const [{ containerState }, { StateStore }] = await Promise.all([import("../../runtime/container/query.ts"), import("../../runtime/state/store.ts")]);
     // runc's state leaves owner empty (only list looks it up); scripts comparing the two rely on that.
     const state = { ...containerState(new StateStore(ctx.global.root), id), owner: "" };
     // Without a final newline, as runc prints it.
-    process.stdout.write(JSON.stringify(state, null, 2));
+    writeAll(1, JSON.stringify(state, null, 2));
     return 0;
   },
 };

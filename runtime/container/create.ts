@@ -38,6 +38,7 @@ import { fieldOf } from "../spec/fold_name.ts";
 import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
+import { traceStep } from "../trace.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -61,6 +62,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const bundle = bundleDir(opts.bundle);
   const configFile = join(bundle, CONFIG_FILE);
   const json = readConfigJson(configFile);
+  traceStep("config read");
 
   // Known before anything is made: the record names every directory create may go on to make.
   // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.
@@ -108,6 +110,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
     const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
     pid = init.pid;
+    traceStep("init spawned");
     try {
       record.pid = pid;
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
@@ -119,8 +122,10 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.cgroup = cgroup.toJSON();
       const joined = cgroup.applyInBackground(pid);
       joined.catch(() => {});
+      traceStep("validating");
       const { checkConfigJson } = await import("../config_check.ts");
       const validated = await checkConfigJson(json, configFile, ctx.warn);
+      traceStep("validated");
       // The record keeps the config as the init receives it, notify mount and variable included.
       const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
@@ -134,6 +139,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       store.write(record);
       // Limits and device rules before the init runs anything of the container's.
       await joined;
+      traceStep("cgroup joined");
       configureContainerCgroup(cgroup, spec.linux);
       if (userInit) {
         // The program has joined the cgroup: the init it clones now is born in it.
@@ -173,6 +179,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
           store.write(record);
         },
       });
+      traceStep("init ready");
       record.phase = "created";
       delete record.creator;
       store.write(record);

@@ -5,6 +5,7 @@ import { deleteContainer } from "./delete.ts";
 import { type NotifyRelay, relayThenClose } from "./notify_socket.ts";
 import { releaseContainer } from "./start.ts";
 import { isAlive } from "./status.ts";
+import { traceStep } from "../trace.ts";
 import { awaitExit, exitCodeOf, forwardSignals, type SignalForwarding } from "./wait.ts";
 
 export interface RunOptions extends CreateOptions {
@@ -44,6 +45,7 @@ async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: Si
       return 128 + stopped;
     }
     notify = releaseContainer(ctx, opts.id, { notifySocket: opts.notifySocket }).notify;
+    traceStep("started");
   } catch (e) {
     if (master !== undefined) ctx.sys.close(master);
     removeQuietly(ctx, opts.id);
@@ -61,9 +63,11 @@ async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: Si
   try {
     return exitCodeOf(await awaitExit(ctx.sys, record.pid, master));
   } finally {
+    traceStep("exited");
     exited.abort();
     await relayed;
     if (!opts.keep) removeQuietly(ctx, opts.id);
+    traceStep("deleted");
   }
 }
 

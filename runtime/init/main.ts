@@ -30,6 +30,7 @@ import { setupConsole } from "./console.ts";
 import type { InitConfig } from "./config.ts";
 import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
+import { traceStep } from "../trace.ts";
 import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram, openNamespace } from "./namespaces.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
@@ -46,6 +47,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     const received = channel.receive<InitConfig>();
     if (!received) return exit(1);
     config = received;
+    traceStep("init: config received");
     if (config.mode === "exec") return runExec(sys, channel, config);
     const { spec } = config;
     // Opened now: after pivot_root the state directory is out of sight.
@@ -68,6 +70,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true, size: proc.consoleSize }));
     createCwd(proc.cwd);
     finalizeRootfs(sys, spec);
+    traceStep("init: rootfs built");
     program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace, timeNamespaceFd: timeNamespace });
   } catch (e) {
     trySend(channel, { type: "error", message: describe(e) });
@@ -147,6 +150,7 @@ function containerHost(pid: number): ProcessHost {
 }
 
 function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[]): never {
+  traceStep("init: becomes the start-up program");
   try {
     becomeStartup(sys, program, {
       argv: ["runt", "init", config.state.id],

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${RUNT_VM_CACHE:-/var/cache/runt-vm}
 suite=bookworm
 
-key=$(cat "$here/packages.txt" "$here/image.sh" | sha256sum | cut -c1-16)
+key=$(cat "$here/packages.txt" "$here/packages-apt.txt" "$here/image.sh" | sha256sum | cut -c1-16)
 dir="$cache/$key"
 if [ -f "$dir/rootfs.raw" ]; then echo "$dir"; exit 0; fi
 
@@ -35,6 +35,19 @@ start=$SECONDS
 echo "building the test guest in $dir (debootstrap $suite from $(mirror))" >&2
 debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" >"$work/debootstrap.log" 2>&1 ||
   { tail -30 "$work/debootstrap.log" >&2; exit 1; }
+
+# Packages debootstrap cannot configure itself (podman's containers-common), with apt in the new system.
+late=$(grep -v '^#' "$here/packages-apt.txt" | xargs)
+if [ -n "$late" ]; then
+  mount -t proc proc "$root/proc"
+  chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $late" >"$work/apt.log" 2>&1 ||
+    { umount "$root/proc"; tail -30 "$work/apt.log" >&2; exit 1; }
+  umount "$root/proc"
+  # Daemons start when a test asks for them, not at every boot.
+  for unit in docker.service docker.socket containerd.service; do
+    [ -e "$root/lib/systemd/system/$unit" ] && chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
+  done
+fi
 
 # fstab: the root disk and the 9p share (nofail: a boot without the share must not hang).
 cat >"$root/etc/fstab" <<'FSTAB'
@@ -97,7 +110,7 @@ rm -rf "$root"/boot/initrd* "$root"/var/cache/apt/archives/*.deb "$root"/var/lib
 # Sparse: the file takes only what is written; the rest is room for the tests.
 truncate -s 3G "$out/rootfs.raw"
 mkfs.ext4 -q -F -L runt-vm -d "$root" "$out/rootfs.raw"
-echo "packages: $packages" >"$out/info"
+echo "packages: $packages $late" >"$out/info"
 echo "built in $((SECONDS - start)) s" >>"$out/info"
 mv -T "$out" "$dir" 2>/dev/null || [ -f "$dir/rootfs.raw" ] # a concurrent builder won: use its guest
 echo "test guest built in $((SECONDS - start)) s" >&2
