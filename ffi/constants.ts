@@ -533,3 +533,17 @@ export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat", number>> = {
 };
 /** ioctl on a pty master: opens its slave without a path (Linux 4.13). */
 export const TIOCGPTPEER = 0x5441;
+
+// Writing an image layer's entries below a directory descriptor, never by a host path.
+export const SYS_LAYER: Readonly<
+  Record<"mknodat" | "symlinkat" | "linkat" | "unlinkat" | "fchownat" | "utimensat" | "lsetxattr", number>
+> = {
+  mknodat: { x64: 259, arm64: 33 }[ARCH],
+  symlinkat: { x64: 266, arm64: 36 }[ARCH],
+  linkat: { x64: 265, arm64: 37 }[ARCH],
+  unlinkat: { x64: 263, arm64: 35 }[ARCH],
+  fchownat: { x64: 260, arm64: 54 }[ARCH],
+  utimensat: { x64: 280, arm64: 88 }[ARCH],
+  lsetxattr: { x64: 189, arm64: 6 }[ARCH],
+};
+export const AT_REMOVEDIR = 0x200;
