@@ -4,6 +4,7 @@ import { deleteCommand } from "./delete.ts";
 import { eventsCommand } from "./events.ts";
 import { execCommand } from "./exec.ts";
 import { featuresCommand } from "./features.ts";
+import { imageCommand } from "./image.ts";
 import { killCommand } from "./kill.ts";
 import { listCommand } from "./list.ts";
 import { pauseCommand } from "./pause.ts";
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   eventsCommand,
   execCommand,
   featuresCommand,
+  imageCommand,
   killCommand,
   listCommand,
   pauseCommand,
