@@ -1,4 +1,5 @@
 import type { Command } from "../command.ts";
+import { bundleCommand } from "./bundle.ts";
 import { createCommand } from "./create.ts";
 import { deleteCommand } from "./delete.ts";
 import { eventsCommand } from "./events.ts";
@@ -19,6 +20,7 @@ import { validateCommand } from "./validate.ts";
 
 /** Every command runt implements, in the order help lists them. */
 export const COMMANDS: Command[] = [
+  bundleCommand,
   createCommand,
   deleteCommand,
   eventsCommand,
