@@ -12,10 +12,11 @@
  */
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { layerStream } from "./decompress.ts";
 import { digestHex, digestOf, digestOfFile } from "./digest.ts";
+import { layersInUse } from "./marker.ts";
 import { ImageError } from "./errors.ts";
 import { extractLayer } from "./extract.ts";
 import { checkConfig, checkManifest, type ImageConfig, type Manifest, parseJson } from "./oci.ts";
@@ -124,6 +125,8 @@ export class ImageStore {
   /** Removes blobs and unpacked layers no named image refers to; returns how many. */
   prune(): { blobs: number; layers: number } {
     const blobs = new Set<string>(), layers = new Set<string>();
+    // A container's rootfs stands on its layers even after its image's name is gone.
+    for (const path of layersInUse(this.root)) layers.add(basename(path));
     for (const { digest } of Object.values(this.names().images)) {
       const manifest = this.manifest(digest);
       blobs.add(digestHex(digest, "prune"));
