@@ -10,6 +10,7 @@ import { ImageStore } from "../runtime/image/store.ts";
 import type { StateStore } from "../runtime/state/store.ts";
 import type { Command, FlagValues } from "./command.ts";
 import { checkArgCount } from "./command.ts";
+import { pull } from "./commands/image.ts";
 import { UsageError } from "./errors.ts";
 import { IMAGE_FLAGS, imageSpecOpts, rootSource } from "./image_flags.ts";
 
@@ -28,9 +29,16 @@ export function checkPlainArgs(cmd: Command, flags: FlagValues, args: string[]):
   else if (flags.bundle !== undefined) throw new UsageError("--bundle and --image/--rootfs: the bundle is made from the image, give one of them");
 }
 
+/** The store named by --store, holding the --image asked for: pulled first when missing, as docker run does. */
+export async function storeWithImage(sys: Syscalls, flags: FlagValues): Promise<ImageStore> {
+  const store = new ImageStore(sys, (flags.store as string | undefined) || undefined);
+  if (flags.image && !store.resolve(flags.image as string)) await pull(store, flags, flags.image as string);
+  return store;
+}
+
 /** The prepared bundle's directory. */
 export async function prepareBundle(sys: Syscalls, flags: FlagValues, id: string, command: string[]): Promise<string> {
-  const store = new ImageStore(sys, (flags.store as string | undefined) || undefined);
+  const store = await storeWithImage(sys, flags);
   return await prepareImageBundle(sys, store, rootSource(flags), id, imageSpecOpts(sys, flags, command));
 }
 

@@ -21,6 +21,8 @@ export const IMAGE_FLAGS: Flags = {
   image: { type: "string", value: "REF", description: "the image to start from (as `runt image ls` names it)" },
   rootfs: { type: "string", value: "DIR", description: "an unpacked root directory to use instead of an image" },
   store: { type: "string", value: "DIR", description: "image store (default /var/lib/runt as root, $XDG_DATA_HOME/runt otherwise)" },
+  creds: { type: "string", value: "USER:PASSWORD", description: "registry credentials, for an image pulled because it is missing" },
+  insecure: { type: "boolean", description: "plain http for a registry that is not on 127.0.0.1/localhost" },
   env: { type: "string", short: "e", multiple: true, value: "KEY=VALUE", description: "set an environment variable (KEY alone removes it)" },
   "env-file": { type: "string", multiple: true, value: "FILE", description: "environment variables, one KEY=VALUE a line" },
   mount: { type: "string", multiple: true, value: "type=T,src=S,dst=D,options=A:B", description: "add a mount" },

@@ -1,8 +1,8 @@
 /** `runt bundle --image REF [options] DIR [CMD…]`: a bundle for runc or any OCI runtime, from a stored image. */
 import { loadSyscalls } from "../../ffi/mod.ts";
 import { writeImageBundle } from "../../runtime/image/bundle.ts";
-import { ImageStore } from "../../runtime/image/store.ts";
 import type { Command } from "../command.ts";
+import { storeWithImage } from "../image_container.ts";
 import { IMAGE_FLAGS, imageSpecOpts, rootSource } from "../image_flags.ts";
 
 export const bundleCommand: Command = {
@@ -15,7 +15,7 @@ export const bundleCommand: Command = {
   maxArgs: Infinity,
   async run(_ctx, flags, [dir, ...args]) {
     const sys = await loadSyscalls();
-    const store = new ImageStore(sys, (flags.store as string | undefined) || undefined);
+    const store = await storeWithImage(sys, flags);
     await writeImageBundle(sys, store, rootSource(flags), dir, imageSpecOpts(sys, flags, args));
     return 0;
   },

@@ -1,5 +1,5 @@
 /**
- * `runt image load|ls|rm|prune`: the local image store. One command with
+ * `runt image pull|load|ls|rm|prune`: the local image store. One command with
  * subcommands, each parsed with its own flags after the subcommand's name.
  */
 import { loadSyscalls } from "../../ffi/mod.ts";
@@ -10,6 +10,21 @@ import { UsageError } from "../errors.ts";
 const STORE: Flags = {
   store: { type: "string", value: "DIR", description: "image store (default /var/lib/runt as root, $XDG_DATA_HOME/runt otherwise)" },
 };
+
+/** How to reach a registry; `run --image` and `create --image` take them too, for an image they pull. */
+export const PULL_FLAGS: Flags = {
+  ...STORE,
+  creds: { type: "string", value: "USER:PASSWORD", description: "registry credentials (default: REGISTRY_AUTH_FILE or ~/.docker/config.json)" },
+  insecure: { type: "boolean", description: "plain http for a registry that is not on 127.0.0.1/localhost" },
+};
+
+/** Pulls `ref` as the flags say (credentials, plain http); loaded on demand, only pulling needs it. */
+export async function pull(store: ImageStore, flags: FlagValues, ref: string): Promise<string> {
+  const { pullImage } = await import("../../runtime/registry/pull.ts");
+  const { parseCreds } = await import("../../runtime/registry/auth.ts");
+  const creds = flags.creds ? parseCreds(flags.creds as string) : undefined;
+  return await pullImage(store, ref, { creds, insecure: flags.insecure === true });
+}
 
 interface Sub {
   args: [min: number, max: number];
@@ -25,6 +40,15 @@ const SUBCOMMANDS: Record<string, Sub> = {
     flags: STORE,
     async run(store, _flags, [path]) {
       for (const name of await store.load(path)) process.stdout.write(`loaded ${name}\n`);
+      return 0;
+    },
+  },
+  pull: {
+    args: [1, 1],
+    usage: "pull REF (a registry image: busybox, registry.example.com/team/app:1.0, 127.0.0.1:5000/app@sha256:…)",
+    flags: PULL_FLAGS,
+    async run(store, flags, [ref]) {
+      process.stdout.write(`pulled ${await pull(store, flags, ref)}\n`);
       return 0;
     },
   },
@@ -67,8 +91,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
 
 export const imageCommand: Command = {
   name: "image",
-  summary: "manage the local image store (load, ls, rm, prune)",
-  args: "load|ls|rm|prune [flags] [ARG...]",
+  summary: "manage the local image store (pull, load, ls, rm, prune)",
+  args: "pull|load|ls|rm|prune [flags] [ARG...]",
   description: Object.values(SUBCOMMANDS).map((s) => `runt image ${s.usage}`).join("\n"),
   flags: {},
   verbatimAfter: 1,

@@ -21,7 +21,7 @@ import { ImageError } from "./errors.ts";
 import { extractLayer } from "./extract.ts";
 import { checkConfig, checkManifest, type ImageConfig, type Manifest, parseJson } from "./oci.ts";
 import { normalizeReference } from "./reference.ts";
-import { readSource } from "./sources.ts";
+import { readSource, type StagedImage } from "./sources.ts";
 import { readTar } from "./tar.ts";
 
 export interface ImageRecord {
@@ -57,26 +57,37 @@ export class ImageStore {
 
   /** Loads every image of an OCI layout, oci-archive or docker-archive; returns their names. */
   async load(path: string): Promise<string[]> {
-    const scratch = this.scratch();
+    const scratch = this.scratchDir();
     try {
       const names: string[] = [];
-      for (const staged of await readSource(this.sys, path, scratch)) {
-        if (staged.manifestDigest !== digestOf(staged.manifest)) {
-          throw new ImageError(`image load: manifest ${staged.manifestDigest} does not match its digest`);
-        }
-        const manifest = parseJson<Manifest>(staged.manifest, staged.manifestDigest);
-        checkManifest(manifest, staged.manifestDigest);
-        for (const d of [manifest.config, ...manifest.layers]) await this.putBlobFile(staged.blobPath(d.digest), d.digest, d.size);
-        this.putBlobBytes(staged.manifest, staged.manifestDigest);
-        await this.unpack(manifest);
-        const name = staged.name ? normalizeReference(staged.name) : `sha256:${digestHex(staged.manifestDigest, "image load")}`;
-        this.tag(name, staged.manifestDigest);
-        names.push(name);
-      }
+      for (const staged of await readSource(this.sys, path, scratch)) names.push(await this.add(staged));
       return names;
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Stores an image whose manifest and blobs come from somewhere else (an
+   * archive, a registry): every digest and size checked, layers unpacked,
+   * the name recorded last. Returns the name.
+   */
+  async add(staged: StagedImage): Promise<string> {
+    if (staged.manifestDigest !== digestOf(staged.manifest)) {
+      throw new ImageError(`image: manifest ${staged.manifestDigest} does not match its digest`);
+    }
+    const manifest = parseJson<Manifest>(staged.manifest, staged.manifestDigest);
+    checkManifest(manifest, staged.manifestDigest);
+    for (const d of [manifest.config, ...manifest.layers]) await this.putBlobFile(staged.blobPath(d.digest), d.digest, d.size);
+    this.putBlobBytes(staged.manifest, staged.manifestDigest);
+    await this.unpack(manifest);
+    const name = staged.name ? normalizeReference(staged.name) : `sha256:${digestHex(staged.manifestDigest, "image")}`;
+    this.tag(name, staged.manifestDigest);
+    return name;
+  }
+
+  hasBlob(digest: string): boolean {
+    return existsSync(this.blobPath(digest));
   }
 
   manifest(digest: string): Manifest {
@@ -148,11 +159,11 @@ export class ImageStore {
   private async putBlobFile(source: string, digest: string, size: number): Promise<void> {
     const target = this.blobPath(digest);
     if (existsSync(target)) return;
-    if (!existsSync(source)) throw new ImageError(`image load: blob ${digest} is missing from the source`);
+    if (!existsSync(source)) throw new ImageError(`image: blob ${digest} is missing from the source`);
     const actual = await digestOfFile(source);
-    if (actual.digest !== digest) throw new ImageError(`image load: blob ${digest} does not match its digest (got ${actual.digest})`);
-    if (actual.size !== size) throw new ImageError(`image load: blob ${digest} is ${actual.size} bytes, its descriptor says ${size}`);
-    const tmp = join(this.scratch(), "blob");
+    if (actual.digest !== digest) throw new ImageError(`image: blob ${digest} does not match its digest (got ${actual.digest})`);
+    if (actual.size !== size) throw new ImageError(`image: blob ${digest} is ${actual.size} bytes, its descriptor says ${size}`);
+    const tmp = join(this.scratchDir(), "blob");
     copyFileSync(source, tmp);
     this.place(tmp, target);
   }
@@ -160,7 +171,7 @@ export class ImageStore {
   private putBlobBytes(bytes: Uint8Array, digest: string): void {
     const target = this.blobPath(digest);
     if (existsSync(target)) return;
-    const tmp = join(this.scratch(), "blob");
+    const tmp = join(this.scratchDir(), "blob");
     writeFileSync(tmp, bytes);
     this.place(tmp, target);
   }
@@ -173,7 +184,7 @@ export class ImageStore {
       const diffId = config.rootfs.diff_ids[i];
       const target = this.layerPath(diffId);
       if (existsSync(target)) continue;
-      const tmp = join(this.scratch(), "layer");
+      const tmp = join(this.scratchDir(), "layer");
       mkdirSync(tmp);
       const hash = createHash("sha256");
       const stream = hashing(layerStream(this.blobPath(layer.digest)), hash);
@@ -182,7 +193,7 @@ export class ImageStore {
       for await (const _ of stream) { /* drained into the hash */ }
       const actual = `sha256:${hash.digest("hex")}`;
       if (actual !== diffId) {
-        throw new ImageError(`image load: layer ${layer.digest} unpacks to ${actual}, the config's diff-ID is ${diffId}`);
+        throw new ImageError(`image: layer ${layer.digest} unpacks to ${actual}, the config's diff-ID is ${diffId}`);
       }
       this.place(tmp, target);
     }
@@ -201,14 +212,14 @@ export class ImageStore {
   }
 
   private writeNames(names: Names): void {
-    const tmp = join(this.scratch(), "images.json");
+    const tmp = join(this.scratchDir(), "images.json");
     writeFileSync(tmp, JSON.stringify(names, null, 2) + "\n");
     renameSync(tmp, join(this.root, "images.json"));
     rmSync(dirname(tmp), { recursive: true, force: true });
   }
 
-  /** A fresh directory under ROOT/tmp (same filesystem as its targets, for rename). */
-  private scratch(): string {
+  /** A fresh directory under ROOT/tmp (same filesystem as its targets, for rename); the caller removes it. */
+  scratchDir(): string {
     mkdirSync(join(this.root, "tmp"), { recursive: true, mode: 0o700 });
     return mkdtempSync(join(this.root, "tmp", "work-"));
   }

@@ -100,7 +100,10 @@ test("a user the image does not have is one line, and no bundle is left", { skip
     assert.equal(r.status, 1);
     assert.deepEqual(r.errLines, [`runt: --user: no user "nobody" in the image's /etc/passwd`]);
     assert.equal(existsSync(bundle), false);
-    const missing = runt(["bundle", "--image", "busybox:absent", "--store", store, bundle]);
-    assert.deepEqual(missing.errLines, [`runt: --image: no image busybox:absent in ${store} (runt image load it first)`]);
+    // Not in the store: pulled, and here nothing listens.
+    const missing = runt(["bundle", "--image", "127.0.0.1:1/absent:1", "--store", store, bundle]);
+    assert.equal(missing.errLines.length, 1, missing.stderr);
+    assert.match(missing.errLines[0], /^runt: 127\.0\.0\.1:1\/absent:1: cannot reach http:\/\/127\.0\.0\.1:1/);
+    assert.equal(existsSync(bundle), false);
   });
 });

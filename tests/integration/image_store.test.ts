@@ -85,7 +85,7 @@ test("a blob that does not match its digest is refused and nothing is named", { 
     const r = runt(["image", "load", "--store", store, layout]);
     assert.equal(r.status, 1);
     assert.equal(r.errLines.length, 1, r.stderr);
-    assert.match(r.errLines[0], new RegExp(`^runt: image load: blob ${manifest.layers[0].digest} does not match its digest`));
+    assert.match(r.errLines[0], new RegExp(`^runt: image: blob ${manifest.layers[0].digest} does not match its digest`));
     assert.equal(existsSync(join(store, "images.json")), false);
     assert.deepEqual(readdirSync(join(store, "tmp")), [], "no scratch left");
   } finally {
