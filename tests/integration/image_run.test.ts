@@ -110,6 +110,22 @@ test("two containers from one image stand on the same unpacked layer, each with 
   for (const id of ids) assertGone(id);
 });
 
+test("prune keeps the layers a container stands on after its image's name is removed", { skip }, () => {
+  const own = join(work.path, "prune-store");
+  assert.equal(runt(["image", "load", "--store", own, busyboxImageTar(join(work.path, "e"), "busybox:prune")]).status, 0);
+  const id = "img-prune";
+  try {
+    assert.equal(runt(["--root", root, "create", "--store", own, "--image", "busybox:prune", id, "echo", "still here"], { files: true }).status, 0);
+    assert.equal(runt(["image", "rm", "--store", own, "busybox:prune"]).status, 0);
+    assert.equal(runt(["image", "prune", "--store", own]).stdout, "removed 3 blobs and 0 unpacked layers\n");
+    assert.equal(readdirSync(join(own, "layers", "sha256")).length, 1);
+  } finally {
+    runt(["--root", root, "delete", "--force", id]);
+  }
+  assert.equal(runt(["image", "prune", "--store", own]).stdout, "removed 0 blobs and 1 unpacked layers\n");
+  assert.deepEqual(readdirSync(join(own, "layers", "sha256")), []);
+});
+
 test("options: -e, --env-file, --cwd, --user, --hostname, --read-only, -v, --mount, capabilities, cgroup limits, the command", { skip }, () => {
   images();
   const host = join(work.path, "host-dir");
