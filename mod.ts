@@ -22,3 +22,10 @@ export type { RunOptions } from "./runtime/container/run.ts";
 export type { ExecOptions } from "./runtime/container/exec.ts";
 export type { OciState, Status } from "./runtime/state/record.ts";
 export { ContainerSetupError, ContainerStateError } from "./runtime/container/errors.ts";
+// Images: the store, bundles from images, and the spec options they are made of.
+export * from "./runtime/specopts/mod.ts";
+export { defaultStoreRoot, ImageStore, type ImageRecord } from "./runtime/image/store.ts";
+export { type RootSource, writeImageBundle, writeImageSpec } from "./runtime/image/bundle.ts";
+export { extractLayerFile, type LayerMode } from "./runtime/image/extract.ts";
+export { normalizeReference } from "./runtime/image/reference.ts";
+export type { ImageConfig } from "./runtime/image/oci.ts";

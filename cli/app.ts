@@ -72,7 +72,8 @@ async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise
   }
   const cmd = findCommand(g.command);
   const flags: Flags = { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } };
-  const [head, tail] = cmd.verbatimAfter ? splitAfterPositionals(g.rest, flags, cmd.verbatimAfter) : [g.rest, []];
+  const after = typeof cmd.verbatimAfter === "function" ? cmd.verbatimAfter(g.rest) : cmd.verbatimAfter;
+  const [head, tail] = after ? splitAfterPositionals(g.rest, flags, after) : [g.rest, []];
   const parsed = parseFlags(head, flags, `"runt ${cmd.name}"`);
   const values = parsed.values;
   const positionals = [...parsed.positionals, ...tail];

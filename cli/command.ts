@@ -46,7 +46,7 @@ export interface Command {
    * After this many positional arguments the rest is taken as it stands,
    * flags included (`runt exec ID ls -l`), as runc's command line does.
    */
-  verbatimAfter?: number;
+  verbatimAfter?: number | ((argv: string[]) => number | undefined);
   /** How many positional arguments are accepted. */
   minArgs?: number;
   maxArgs?: number;

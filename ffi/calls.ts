@@ -65,6 +65,10 @@ const SPECS: Record<string, Spec> = {
   moveMount: ["move_mount", [4]],
   fchmodat2: [, [3], [2]],
   execveat: [, [4], [], [3]],
+  mknodat: [, [], [2]],
+  unlinkat: [, [2]],
+  fchownat: [, [4]],
+  utimensat: [, [4]],
 };
 
 export function callInfo(method: string): CallInfo {

@@ -90,6 +90,7 @@ export const MOUNT_ATTR_SIZE_VER0 = 32;
 // *at(2)
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
 export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_RECURSIVE = 0x8000;
@@ -264,7 +265,14 @@ export const SYS: Readonly<
     | "rt_sigaction"
     | "keyctl"
     | "bpf"
-    | "seccomp",
+    | "seccomp"
+    | "mknodat"
+    | "symlinkat"
+    | "linkat"
+    | "unlinkat"
+    | "fchownat"
+    | "utimensat"
+    | "lsetxattr",
     number>
 > = {
   // Calls from 424 on share one number across architectures.
@@ -285,6 +293,14 @@ export const SYS: Readonly<
   bpf: { x64: 321, arm64: 280 }[ARCH],
   // Nor a seccomp() one.
   seccomp: { x64: 317, arm64: 277 }[ARCH],
+  // Writing an image layer's entries below a directory descriptor, never by a host path.
+  mknodat: { x64: 259, arm64: 33 }[ARCH],
+  symlinkat: { x64: 266, arm64: 36 }[ARCH],
+  linkat: { x64: 265, arm64: 37 }[ARCH],
+  unlinkat: { x64: 263, arm64: 35 }[ARCH],
+  fchownat: { x64: 260, arm64: 54 }[ARCH],
+  utimensat: { x64: 280, arm64: 88 }[ARCH],
+  lsetxattr: { x64: 189, arm64: 6 }[ARCH],
 };
 
 /** memfd_create and execveat: glibc wraps them only from 2.27 and 2.34 on. */

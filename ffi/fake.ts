@@ -390,6 +390,27 @@ export class RecordingSyscalls implements Syscalls {
   fchmodat(dirfd: number, path: string, mode: number): void {
     this.record("fchmodat", [dirfd, path, mode]);
   }
+  mknodat(dirfd: number, path: string, mode: number, dev: number | bigint): void {
+    this.record("mknodat", [dirfd, path, mode, dev]);
+  }
+  symlinkat(target: string, dirfd: number, path: string): void {
+    this.record("symlinkat", [target, dirfd, path]);
+  }
+  linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+    this.record("linkat", [olddirfd, oldpath, newdirfd, newpath, flags]);
+  }
+  unlinkat(dirfd: number, path: string, flags = 0): void {
+    this.record("unlinkat", [dirfd, path, flags]);
+  }
+  fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
+    this.record("fchownat", [dirfd, path, uid, gid, flags]);
+  }
+  utimensat(dirfd: number, path: string, atimeNs: bigint, mtimeNs: bigint, flags: number): void {
+    this.record("utimensat", [dirfd, path, atimeNs, mtimeNs, flags]);
+  }
+  lsetxattr(path: string, name: string, value: Uint8Array, flags = 0): void {
+    this.record("lsetxattr", [path, name, new Uint8Array(value), flags]);
+  }
   /** The path `open` or `openat` was given for the descriptor it returned (for the new mount API's, what it holds). */
   openedPath(fd: number): string | undefined {
     return this.opened.get(fd);

@@ -690,6 +690,46 @@ export class LibcSyscalls implements Syscalls {
     const p = cstr(path);
     this.raw("fchmodat", [dirfd, path, mode], SYS_INODE.fchmodat, [dirfd, this.addr(p), mode], [p]);
   }
+
+  mknodat(dirfd: number, path: string, mode: number, dev: number | bigint): void {
+    const p = cstr(path);
+    this.raw("mknodat", [dirfd, path, mode, dev], SYS.mknodat, [dirfd, this.addr(p), mode, dev], [p]);
+  }
+
+  symlinkat(target: string, dirfd: number, path: string): void {
+    const t = cstr(target), p = cstr(path);
+    this.raw("symlinkat", [target, dirfd, path], SYS.symlinkat, [this.addr(t), dirfd, this.addr(p)], [t, p]);
+  }
+
+  linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+    const o = cstr(oldpath), n = cstr(newpath);
+    this.raw("linkat", [olddirfd, oldpath, newdirfd, newpath, flags], SYS.linkat, [olddirfd, this.addr(o), newdirfd, this.addr(n), flags], [o, n]);
+  }
+
+  unlinkat(dirfd: number, path: string, flags = 0): void {
+    const p = cstr(path);
+    this.raw("unlinkat", [dirfd, path, flags], SYS.unlinkat, [dirfd, this.addr(p), flags], [p]);
+  }
+
+  fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
+    const p = cstr(path);
+    this.raw("fchownat", [dirfd, path, uid, gid, flags], SYS.fchownat, [dirfd, this.addr(p), uid, gid, flags], [p]);
+  }
+
+  utimensat(dirfd: number, path: string, atimeNs: bigint, mtimeNs: bigint, flags: number): void {
+    const p = cstr(path), times = alloc(32);
+    const view = new DataView(times.buffer, times.byteOffset, 32);
+    for (const [i, ns] of [atimeNs, mtimeNs].entries()) {
+      view.setBigInt64(i * 16, ns / 1_000_000_000n, true);
+      view.setBigInt64(i * 16 + 8, ns % 1_000_000_000n, true);
+    }
+    this.raw("utimensat", [dirfd, path, atimeNs, mtimeNs, flags], SYS.utimensat, [dirfd, this.addr(p), this.addr(times), flags], [p, times]);
+  }
+
+  lsetxattr(path: string, name: string, value: Uint8Array, flags = 0): void {
+    const p = cstr(path), n = cstr(name), v = value.length > 0 ? value : new Uint8Array(1);
+    this.raw("lsetxattr", [path, name, value.length, flags], SYS.lsetxattr, [this.addr(p), this.addr(n), this.addr(v), value.length, flags], [p, n, v]);
+  }
 }
 
 /** For tests: the last kept-alive values exist only to defeat dead-store elimination. */

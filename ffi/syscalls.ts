@@ -243,6 +243,18 @@ export interface Syscalls {
   fstatat(dirfd: number, path: string, flags?: number): FileStat;
   /** fchmodat(2) without flags: the final component is followed, so pass a /proc/thread-self/fd link to change a descriptor's inode. */
   fchmodat(dirfd: number, path: string, mode: number): void;
+  // creating a layer's entries at a directory descriptor (the final name is never followed)
+  mknodat(dirfd: number, path: string, mode: number, dev: number | bigint): void;
+  symlinkat(target: string, dirfd: number, path: string): void;
+  /** linkat(2) without AT_SYMLINK_FOLLOW: a link to the named entry itself. */
+  linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags?: number): void;
+  /** With AT_REMOVEDIR it removes an empty directory. */
+  unlinkat(dirfd: number, path: string, flags?: number): void;
+  fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void;
+  /** utimensat(2): access and modification times in nanoseconds since the epoch. */
+  utimensat(dirfd: number, path: string, atimeNs: bigint, mtimeNs: bigint, flags: number): void;
+  /** lsetxattr(2): a symlink's own attributes when the path names one. */
+  lsetxattr(path: string, name: string, value: Uint8Array, flags?: number): void;
 }
 
 /** dev_t from major/minor, as glibc's makedev(3) encodes it. */

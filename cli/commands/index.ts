@@ -1,9 +1,11 @@
 import type { Command } from "../command.ts";
+import { bundleCommand } from "./bundle.ts";
 import { createCommand } from "./create.ts";
 import { deleteCommand } from "./delete.ts";
 import { eventsCommand } from "./events.ts";
 import { execCommand } from "./exec.ts";
 import { featuresCommand } from "./features.ts";
+import { imageCommand } from "./image.ts";
 import { killCommand } from "./kill.ts";
 import { listCommand } from "./list.ts";
 import { pauseCommand } from "./pause.ts";
@@ -18,11 +20,13 @@ import { validateCommand } from "./validate.ts";
 
 /** Every command runt implements, in the order help lists them. */
 export const COMMANDS: Command[] = [
+  bundleCommand,
   createCommand,
   deleteCommand,
   eventsCommand,
   execCommand,
   featuresCommand,
+  imageCommand,
   killCommand,
   listCommand,
   pauseCommand,

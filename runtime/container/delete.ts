@@ -15,6 +15,7 @@ import { ContainerLock } from "./lock.ts";
 import { CgroupManager } from "../cgroups/manager.ts";
 import { containerStatus, isAlive } from "./status.ts";
 import { removeHostMounts } from "./host_mounts.ts";
+import { removeImageBundle } from "../image/marker.ts";
 
 const KILL_WAIT_MS = 10_000;
 
@@ -35,6 +36,7 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
       runWarningHooks(ctx, "poststop", record, "stopped");
     }
     store.remove(id);
+    if (record) removeImageBundle(sys, record.bundle, id);
   } finally {
     lock.release();
   }

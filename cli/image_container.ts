@@ -1,0 +1,55 @@
+/**
+ * `run --image` and `create --image` (or `--rootfs`): the container's bundle
+ * is prepared in the image store before runc's create path takes it over,
+ * and removed again when the container could not be made.
+ */
+import type { Syscalls } from "../ffi/syscalls.ts";
+import { prepareImageBundle } from "../runtime/image/container.ts";
+import { removeImageBundle } from "../runtime/image/marker.ts";
+import { ImageStore } from "../runtime/image/store.ts";
+import type { StateStore } from "../runtime/state/store.ts";
+import type { Command, FlagValues } from "./command.ts";
+import { checkArgCount } from "./command.ts";
+import { pull } from "./commands/image.ts";
+import { UsageError } from "./errors.ts";
+import { IMAGE_FLAGS, imageSpecOpts, rootSource } from "./image_flags.ts";
+
+/** With --image or --rootfs the words after the ID are the command; without, runc's single argument. */
+export function imageArgsAfter(argv: string[]): number | undefined {
+  return argv.some((a) => /^--?(image|rootfs)(=|$)/.test(a)) ? 1 : undefined;
+}
+
+export function usesImage(flags: FlagValues): boolean {
+  return flags.image !== undefined || flags.rootfs !== undefined;
+}
+
+/** Refuses extra arguments as runc does when no image is involved. */
+export function checkPlainArgs(cmd: Command, flags: FlagValues, args: string[]): void {
+  if (!usesImage(flags)) checkArgCount({ ...cmd, maxArgs: 1 }, args);
+  else if (flags.bundle !== undefined) throw new UsageError("--bundle and --image/--rootfs: the bundle is made from the image, give one of them");
+}
+
+/** The store named by --store, holding the --image asked for: pulled first when missing, as docker run does. */
+export async function storeWithImage(sys: Syscalls, flags: FlagValues): Promise<ImageStore> {
+  const store = new ImageStore(sys, (flags.store as string | undefined) || undefined);
+  if (flags.image && !store.resolve(flags.image as string)) await pull(store, flags, flags.image as string);
+  return store;
+}
+
+/** The prepared bundle's directory. */
+export async function prepareBundle(sys: Syscalls, flags: FlagValues, id: string, command: string[]): Promise<string> {
+  const store = await storeWithImage(sys, flags);
+  return await prepareImageBundle(sys, store, rootSource(flags), id, imageSpecOpts(sys, flags, command));
+}
+
+/** Runs `body`; if it fails before the container exists, its prepared bundle goes too. */
+export async function withPreparedBundle<T>(sys: Syscalls, state: StateStore, bundle: string, id: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (!state.exists(id)) removeImageBundle(sys, bundle, id);
+    throw e;
+  }
+}
+
+export { IMAGE_FLAGS };

@@ -1,0 +1,69 @@
+/**
+ * The bundle of a container made from an image (`run --image`, `create
+ * --image`): STORE/containers/ID holds config.json and a rootfs that is an
+ * overlayfs of the image's unpacked layers (shared, read-only) under the
+ * container's own upper directory — or, where the kernel refuses overlayfs,
+ * a copy of the layers. A marker file names the container, so deleting it
+ * removes exactly this directory, and prune keeps the layers it uses.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { isErrno } from "../../ffi/errors.ts";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import type { SpecOpt } from "../specopts/types.ts";
+import { copyLayers, type RootSource, sourceManifest, writeImageSpec } from "./bundle.ts";
+import { ImageError } from "./errors.ts";
+import { type Marker, removeImageBundle, writeMarker } from "./marker.ts";
+import type { ImageStore } from "./store.ts";
+
+export function containerBundleDir(store: ImageStore, id: string): string {
+  return join(store.root, "containers", id);
+}
+
+/** Makes the bundle; returns its directory. Nothing is left when it fails. */
+export async function prepareImageBundle(
+  sys: Syscalls,
+  store: ImageStore,
+  source: RootSource,
+  id: string,
+  opts: SpecOpt[],
+): Promise<string> {
+  const manifest = sourceManifest(store, source);
+  const dir = containerBundleDir(store, id);
+  if (existsSync(dir)) throw new ImageError(`container "${id}": ${dir} already exists (runt delete ${id} removes it)`);
+  mkdirSync(join(store.root, "containers"), { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { mode: 0o700 });
+  const layers = manifest ? store.layers(manifest) : [];
+  const marker: Marker = { id, image: source.image ?? source.rootfs!, layers, rootfs: manifest ? "overlay" : "directory" };
+  writeMarker(dir, marker);
+  try {
+    if (!manifest) {
+      writeImageSpec(sys, dir, undefined, opts, source.rootfs);
+      return dir;
+    }
+    const rootfs = join(dir, "rootfs");
+    for (const sub of ["rootfs", "upper", "work"]) mkdirSync(join(dir, sub), { mode: 0o755 });
+    if (!mountOverlay(sys, layers, dir)) {
+      writeMarker(dir, { ...marker, rootfs: "copy" });
+      await copyLayers(sys, store, manifest, rootfs);
+    }
+    writeImageSpec(sys, dir, store.config(manifest), opts);
+    return dir;
+  } catch (e) {
+    removeImageBundle(sys, dir, id);
+    throw e;
+  }
+}
+
+/** False where the kernel refuses overlayfs here (then the caller copies). */
+function mountOverlay(sys: Syscalls, layers: string[], dir: string): boolean {
+  const lower = [...layers].reverse().join(":");
+  const data = `lowerdir=${lower},upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}`;
+  try {
+    sys.mount("overlay", join(dir, "rootfs"), "overlay", 0, data);
+    return true;
+  } catch (e) {
+    if (isErrno(e, "EPERM") || isErrno(e, "EINVAL") || isErrno(e, "ENODEV")) return false;
+    throw e;
+  }
+}
