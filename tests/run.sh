@@ -34,13 +34,19 @@ suite() {
   echo "--- $name: $p passed, $f failed, $s skipped"
 }
 
+# The guest the last suite boots is built (the first time on a machine) while the others run:
+# debootstrap mostly waits on the mirror. The vm suite waits for it, and reports its failure.
+bash tests/vm/image.sh >"$log/vm-image" 2>&1 &
+vm_image=$!
+
 suite unit-deno deno "$BIN/deno" test -A --no-check tests/unit/
 suite unit-bun bun "$BIN/bun" test --timeout 120000 tests/unit/
 RUNT_UNDER=deno suite integration-deno deno "$BIN/deno" test -A --no-check tests/integration/
 RUNT_UNDER=binary suite integration-binary deno "$BIN/deno" test -A --no-check tests/integration/
 RUNT_UNDER=deno suite differential-deno deno "$BIN/deno" test -A --no-check tests/differential/
 RUNT_UNDER=binary suite differential-binary deno "$BIN/deno" test -A --no-check tests/differential/
-# Last: a boot of the guest (and, the first time on a machine, building it).
+# Last: a boot of the guest, once its build above has ended (run.sh builds it itself if that failed).
+wait "$vm_image" || { echo "=== building the test guest failed:"; tail -30 "$log/vm-image"; }
 suite vm-cgroup2 deno bash tests/vm/run.sh
 
 [ -n "$broken" ] && echo "failing suites:$broken"
