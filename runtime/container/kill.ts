@@ -19,6 +19,13 @@ export function killContainer(ctx: LifecycleContext, id: string, signal: number,
   try {
     const record = store.read(id);
     const status = containerStatus(record);
+    if (status === "stopped" && all) {
+      // As runc: what is left in a stopped container's cgroup still gets the
+      // signal. containerd's shim sends this after the init of a container
+      // without its own PID namespace (every container of a pod) has exited.
+      for (const pid of cgroupProcesses(ctx, record)) trySignal(sys, pid, signal);
+      return;
+    }
     if (status === "stopped" || status === "creating") {
       throw new ContainerStateError(`cannot kill container "${id}": it is ${status}`);
     }
@@ -50,10 +57,13 @@ export function signalInit(sys: Syscalls, record: ContainerRecord, signal: numbe
 /** Every process of the container but its init: those in its cgroup, and those in its PID namespace. */
 function containerProcesses(ctx: LifecycleContext, record: ContainerRecord): number[] {
   const pids = new Set(namespacePeers(record.pid));
-  if (record.cgroup) {
-    for (const pid of CgroupManager.open(record.cgroup, { syscalls: ctx.sys }).pids()) if (pid !== record.pid) pids.add(pid);
-  }
+  for (const pid of cgroupProcesses(ctx, record)) if (pid !== record.pid) pids.add(pid);
   return [...pids];
+}
+
+/** The processes in the container's cgroup; none once it is gone. */
+function cgroupProcesses(ctx: LifecycleContext, record: ContainerRecord): number[] {
+  return record.cgroup ? CgroupManager.open(record.cgroup, { syscalls: ctx.sys }).pids() : [];
 }
 
 /** Other processes sharing the init's PID namespace (when it has its own). */

@@ -7,24 +7,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
-import { NAMESPACE, startContainerd } from "./containerd.ts";
+import { NAMESPACE, runtBinary, startContainerd } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
-import { hasCommand, isRoot, REPO, runtArgv, tempDir, UNDER } from "./runt.ts";
+import { hasCommand, isRoot, tempDir } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : !hasCommand("containerd") || !hasCommand("ctr") ? "needs containerd (Debian's containerd package)" : false;
 const IMAGE = "docker.io/library/busybox-runt:test";
-
-/** The runt the shim runs: dist/runt, or a script running the sources under Deno. */
-function runtBinary(dir: string): string {
-  if (UNDER === "binary") return join(REPO, "dist/runt");
-  const wrapper = join(dir, "runt");
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${runtArgv().map((a) => `'${a}'`).join(" ")} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return wrapper;
-}
 
 test("containerd runs a container through the runc v2 shim with runt as its binary: output, exit status, runt's state while it runs", { skip, timeout: 240_000 }, async () => {
   const work = tempDir("runt-image-");

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
-import { leftovers } from "./leftovers.ts";
+import { leftovers, processesOf } from "./leftovers.ts";
 import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -159,6 +159,31 @@ test("kill --all reaches every process of the container", { skip }, withRoot((ro
   } finally {
     runt(["--root", root, "delete", "--force", "all"]);
     b.cleanup();
+  }
+}));
+
+// containerd's shim sends `kill --all ID KILL` after the init of a container
+// without its own PID namespace (every container of a pod) has exited, to
+// reach what it left behind; runc signals the cgroup and succeeds.
+test("kill --all on a stopped container signals what is left in its cgroup and succeeds, as runc", { skip }, withRoot((root) => {
+  for (const argv of [runtArgv(), ["runc"]]) {
+    const tag = `RUNT_TEST=${process.pid}-left-${argv[0].endsWith("runc") ? "runc" : "runt"}`;
+    const b = makeBundle(["sh", "-c", "sleep 60 & exit 0"], (s) => {
+      s.process!.env!.push(tag);
+      s.linux!.namespaces = s.linux!.namespaces!.filter((ns) => ns.type !== "pid");
+    });
+    try {
+      assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "left"], { files: true, argv }).status, 0);
+      waitFor(() => runt(["--root", root, "state", "left"], { argv }).stdout.includes('"stopped"'), `${argv[0]}: the init to exit`);
+      assert.equal(processesOf("left", tag).length, 1, `${argv[0]}: the child outlives the init`);
+      const k = runt(["--root", root, "kill", "--all", "left", "KILL"], { argv });
+      assert.equal(k.status, 0, `${argv[0]}: ${k.stderr}`);
+      waitFor(() => processesOf("left", tag).length === 0, `${argv[0]}: the child to be killed`);
+      assert.equal(runt(["--root", root, "delete", "left"], { argv }).status, 0);
+    } finally {
+      runt(["--root", root, "delete", "--force", "left"], { argv });
+      b.cleanup();
+    }
   }
 }));
 
