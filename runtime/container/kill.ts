@@ -27,7 +27,8 @@ export function killContainer(ctx: LifecycleContext, id: string, signal: number,
       return;
     }
     if (status === "stopped" || status === "creating") {
-      throw new ContainerStateError(`cannot kill container "${id}": it is ${status}`);
+      // runc's words: containerd's shim reads "container not running" as a process already gone.
+      throw new ContainerStateError(`cannot kill container "${id}": container not running (it is ${status})`);
     }
     if (all) for (const pid of containerProcesses(ctx, record)) trySignal(sys, pid, signal);
     signalInit(sys, record, signal);

@@ -112,7 +112,7 @@ test("create, start, state, kill, delete: each status as runc reports it", { ski
 
     const k = runt(["--root", root, "kill", "cycle"]);
     assert.equal(k.status, 1);
-    assert.deepEqual(k.errLines, ['runt: cannot kill container "cycle": it is stopped']);
+    assert.deepEqual(k.errLines, ['runt: cannot kill container "cycle": container not running (it is stopped)']);
 
     assert.equal(runt(["--root", root, "delete", "cycle"]).status, 0);
     assert.deepEqual(leftovers(root, "cycle", [b.dir], tag), []);
