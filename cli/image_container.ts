@@ -6,6 +6,7 @@
 import type { Syscalls } from "../ffi/syscalls.ts";
 import { prepareImageBundle } from "../runtime/image/container.ts";
 import { removeImageBundle } from "../runtime/image/marker.ts";
+import { checkImagePlatform, parsePlatform } from "../runtime/image/platform.ts";
 import { ImageStore } from "../runtime/image/store.ts";
 import type { StateStore } from "../runtime/state/store.ts";
 import type { Command, FlagValues } from "./command.ts";
@@ -32,7 +33,9 @@ export function checkPlainArgs(cmd: Command, flags: FlagValues, args: string[]):
 /** The store named by --store, holding the --image asked for: pulled first when missing, as docker run does. */
 export async function storeWithImage(sys: Syscalls, flags: FlagValues): Promise<ImageStore> {
   const store = new ImageStore(sys, (flags.store as string | undefined) || undefined);
+  if (flags.platform !== undefined) parsePlatform(flags.platform as string);
   if (flags.image && !store.resolve(flags.image as string)) await pull(store, flags, flags.image as string);
+  if (flags.image && flags.platform !== undefined) checkImagePlatform(store, flags.image as string, flags.platform as string);
   return store;
 }
 

@@ -14,6 +14,7 @@ import { withCwd, withEnv, withHostname, withProcessArgs, withReadonlyRootfs, wi
 import { withCPUs, withMemoryLimit, withPidsLimit } from "../runtime/specopts/resources.ts";
 import type { SpecOpt } from "../runtime/specopts/types.ts";
 import { withUser } from "../runtime/specopts/user.ts";
+import { moreSpecOpts } from "./image_flags_more.ts";
 import type { Flags, FlagValues } from "./command.ts";
 import { UsageError } from "./errors.ts";
 
@@ -39,6 +40,28 @@ export const IMAGE_FLAGS: Flags = {
   "memory-limit": { type: "string", value: "BYTES", description: "memory limit (k, m, g suffixes in 1024s)" },
   cpus: { type: "string", value: "N", description: "CPU time as a number of CPUs (1.5)" },
   "pids-limit": { type: "string", value: "N", description: "most processes the container may have" },
+  "cpu-shares": { type: "string", value: "N", description: "relative CPU weight (cpu.shares)" },
+  cgroup: { type: "string", value: "PATH", description: "the container's cgroup path" },
+  seccomp: { type: "boolean", description: "runt's default seccomp profile (Docker's and containerd's allowlist)" },
+  "seccomp-profile": { type: "string", value: "FILE", description: "a seccomp profile (the spec's linux.seccomp) from a file" },
+  "no-seccomp": { type: "boolean", description: "no seccomp filter" },
+  device: { type: "string", multiple: true, value: "PATH", description: "a host device node in the container, allowed by its cgroup" },
+  uidmap: { type: "string", value: "CONTAINER:HOST:SIZE", description: "a user namespace with this uid map (with --gidmap)" },
+  gidmap: { type: "string", value: "CONTAINER:HOST:SIZE", description: "a user namespace with this gid map (with --uidmap)" },
+  "with-ns": { type: "string", multiple: true, value: "TYPE:PATH", description: "join the namespace at PATH" },
+  network: { type: "string", value: "none|host", description: "a network namespace of its own (none) or the host's" },
+  "allow-new-privs": { type: "boolean", description: "let the process gain privileges (no no_new_privs)" },
+  "apparmor-profile": { type: "string", value: "NAME", description: "the process's AppArmor profile" },
+  label: { type: "string", multiple: true, value: "KEY=VALUE", description: "a label, kept as an annotation" },
+  annotation: { type: "string", multiple: true, value: "KEY=VALUE", description: "an annotation in the spec" },
+  dns: { type: "string", multiple: true, value: "IP", description: "a name server in the container's own /etc/resolv.conf" },
+  "dns-search": { type: "string", multiple: true, value: "DOMAIN", description: "a search domain in /etc/resolv.conf" },
+  "dns-option": { type: "string", multiple: true, value: "OPT", description: "an option in /etc/resolv.conf" },
+  "add-host": { type: "string", multiple: true, value: "NAME:IP", description: "an entry in the container's own /etc/hosts" },
+  "cgroups-mount": { type: "string", value: "ro|rw", description: "mount the container's cgroups read-only or writable" },
+  "stop-signal": { type: "string", value: "SIGNAL", description: "the signal runt stop sends first" },
+  config: { type: "string", value: "FILE", description: "a spec to start from instead of runt's default" },
+  platform: { type: "string", value: "OS/ARCH", description: "the platform the image must be for" },
 };
 
 export function rootSource(flags: FlagValues): RootSource {
@@ -71,6 +94,7 @@ export function imageSpecOpts(sys: Syscalls, flags: FlagValues, args: string[]):
   if (flags["memory-limit"]) opts.push(withMemoryLimit(byteSize(flags["memory-limit"] as string)));
   if (flags.cpus) opts.push(withCPUs(positive(flags.cpus as string, "--cpus", false)));
   if (flags["pids-limit"]) opts.push(withPidsLimit(positive(flags["pids-limit"] as string, "--pids-limit", true)));
+  opts.push(...moreSpecOpts(flags));
   return opts;
 }
 
@@ -92,7 +116,7 @@ function byteSize(text: string): number {
   return Number(match[1]) * 1024 ** "_kmg".indexOf(match[2].toLowerCase() || "_");
 }
 
-function positive(text: string, flag: string, integer: boolean): number {
+export function positive(text: string, flag: string, integer: boolean): number {
   const value = Number(text);
   if (!(value > 0) || (integer && !Number.isInteger(value))) {
     throw new UsageError(`${flag}: expected a positive ${integer ? "integer" : "number"}, got "${text}"`);

@@ -11,10 +11,12 @@ import { defaultSpec } from "../spec/defaults.ts";
 import type { Spec } from "../spec/schema.ts";
 import { IMAGE_DEFAULT_CAPABILITIES, withCapabilities } from "../specopts/capabilities.ts";
 import { withImageConfig } from "../specopts/image_config.ts";
+import { startsSpec } from "../specopts/spec_file.ts";
 import { applySpecOpts, type SpecOpt } from "../specopts/types.ts";
 import { ImageError } from "./errors.ts";
 import type { ImageConfig, Manifest } from "./oci.ts";
 import { extractLayerFile } from "./extract.ts";
+import { needsRemap, remapOwnership } from "./remap.ts";
 import type { ImageStore } from "./store.ts";
 
 /** Where a container's root comes from: a stored image, or a directory used as it is (ctr's --rootfs). */
@@ -46,7 +48,9 @@ export async function writeImageBundle(sys: Syscalls, store: ImageStore, source:
   try {
     if (!manifest) return writeImageSpec(sys, dir, undefined, opts, source.rootfs);
     await copyLayers(sys, store, manifest, rootfs);
-    return writeImageSpec(sys, dir, store.config(manifest), opts);
+    const spec = writeImageSpec(sys, dir, store.config(manifest), opts);
+    if (needsRemap(spec)) remapOwnership(rootfs, spec);
+    return spec;
   } catch (e) {
     // A refused option leaves no half-made bundle behind.
     if (made) rmSync(made, { recursive: true, force: true });
@@ -70,7 +74,9 @@ export function writeImageSpec(sys: Syscalls, dir: string, config: ImageConfig |
   spec.process!.terminal = false;
   spec.root = { path: rootfs ?? "rootfs", readonly: false };
   const base = [withCapabilities(IMAGE_DEFAULT_CAPABILITIES), ...(config ? [withImageConfig(sys, config)] : [])];
-  applySpecOpts(spec, { rootfs: rootfs ?? join(dir, "rootfs") }, [...base, ...opts]);
+  // A spec from a file (--config) replaces runt's default before the image config goes on.
+  const ordered = [...opts.filter(startsSpec), ...base, ...opts.filter((o) => !startsSpec(o))];
+  applySpecOpts(spec, { rootfs: rootfs ?? join(dir, "rootfs"), bundle: dir }, ordered);
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec, null, "\t") + "\n");
   return spec;
 }

@@ -6,7 +6,7 @@
  * a copy of the layers. A marker file names the container, so deleting it
  * removes exactly this directory, and prune keeps the layers it uses.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
@@ -14,6 +14,7 @@ import type { SpecOpt } from "../specopts/types.ts";
 import { copyLayers, type RootSource, sourceManifest, writeImageSpec } from "./bundle.ts";
 import { ImageError } from "./errors.ts";
 import { type Marker, removeImageBundle, writeMarker } from "./marker.ts";
+import { needsRemap, remapOwnership } from "./remap.ts";
 import type { ImageStore } from "./store.ts";
 
 export function containerBundleDir(store: ImageStore, id: string): string {
@@ -44,10 +45,22 @@ export async function prepareImageBundle(
     const rootfs = join(dir, "rootfs");
     for (const sub of ["rootfs", "upper", "work"]) mkdirSync(join(dir, sub), { mode: 0o755 });
     if (!mountOverlay(sys, layers, dir)) {
-      writeMarker(dir, { ...marker, rootfs: "copy" });
+      marker.rootfs = "copy";
+      writeMarker(dir, marker);
       await copyLayers(sys, store, manifest, rootfs);
     }
-    writeImageSpec(sys, dir, store.config(manifest), opts);
+    const spec = writeImageSpec(sys, dir, store.config(manifest), opts);
+    if (needsRemap(spec)) {
+      // The shared layers cannot be the root of a user namespace: a shifted copy instead.
+      if (marker.rootfs === "overlay") {
+        sys.umount2(rootfs, 0);
+        writeMarker(dir, { ...marker, rootfs: "copy" });
+        await copyLayers(sys, store, manifest, rootfs);
+      }
+      remapOwnership(rootfs, spec);
+      // The container's root, an unprivileged ID on the host, must reach its root filesystem to mount it.
+      for (const d of [join(store.root, "containers"), dir]) chmodSync(d, 0o711);
+    }
     return dir;
   } catch (e) {
     removeImageBundle(sys, dir, id);

@@ -38,3 +38,14 @@ export function parseVolume(text: string): Mount {
   }
   return { destination, type: "bind", source, options: ["rbind", mode] };
 }
+
+/** A cgroup filesystem at /sys/fs/cgroup, read-only or writable (ctnr's cgroups mount). */
+export function withCgroupsMount(mode: string): SpecOpt {
+  if (mode !== "ro" && mode !== "rw") throw new RuntError(`--cgroups-mount: expected ro or rw, got "${mode}"`);
+  return withMounts([{
+    destination: "/sys/fs/cgroup",
+    type: "cgroup",
+    source: "cgroup",
+    options: ["nosuid", "noexec", "nodev", "relatime", mode],
+  }]);
+}

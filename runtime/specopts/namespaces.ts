@@ -1,4 +1,5 @@
 /** Namespaces: the host's instead of a new one (ctr's --net-host and its /etc files), or a given one (--with-ns). */
+import { RuntError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import { withMounts } from "./mounts.ts";
 import type { SpecOpt } from "./types.ts";
@@ -35,4 +36,22 @@ export function withHostNetwork(): SpecOpt {
     host(spec, ctx);
     files(spec, ctx);
   };
+}
+
+/** ctr's --network: "host" shares the host's network (and its /etc files), "none" a new empty network namespace. */
+export function withNetwork(mode: string): SpecOpt {
+  if (mode === "host") return withHostNetwork();
+  if (mode === "none") return withLinuxNamespace("network");
+  throw new RuntError(`--network: expected none or host, got "${mode}"`);
+}
+
+const NAMESPACE_TYPES = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"];
+
+/** `TYPE:PATH` (ctr's --with-ns): join the namespace at PATH. */
+export function parseWithNamespace(text: string): SpecOpt {
+  const colon = text.indexOf(":");
+  const type = text.slice(0, colon), path = text.slice(colon + 1);
+  if (colon < 0 || !path.startsWith("/")) throw new RuntError(`--with-ns: expected TYPE:/PATH, got "${text}"`);
+  if (!NAMESPACE_TYPES.includes(type)) throw new RuntError(`--with-ns: unknown namespace type "${type}" (one of ${NAMESPACE_TYPES.join(", ")})`);
+  return withLinuxNamespace(type as NamespaceType, path);
 }

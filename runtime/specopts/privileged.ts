@@ -41,17 +41,22 @@ export function hostDevices(dir = "/dev"): Device[] {
       continue;
     }
     if ((!st.isCharacterDevice() && !st.isBlockDevice()) || path === "/dev/console") continue;
-    const rdev = Number(st.rdev);
-    out.push({
-      path,
-      type: st.isCharacterDevice() ? "c" : "b",
-      // glibc's major()/minor() on a dev_t that fits in a double.
-      major: (Math.floor(rdev / 0x100) & 0xfff) | (Math.floor(rdev / 0x100000000) & ~0xfff),
-      minor: (rdev & 0xff) | (Math.floor(rdev / 0x1000) & ~0xff),
-      fileMode: st.mode & 0o777,
-      uid: st.uid,
-      gid: st.gid,
-    });
+    out.push(deviceAt(path, st));
   }
   return out;
+}
+
+/** The spec entry for the device node at `path`, as the host has it. */
+export function deviceAt(path: string, st = lstatSync(path)): Device {
+  const rdev = Number(st.rdev);
+  return {
+    path,
+    type: st.isCharacterDevice() ? "c" : "b",
+    // glibc's major()/minor() on a dev_t that fits in a double.
+    major: (Math.floor(rdev / 0x100) & 0xfff) | (Math.floor(rdev / 0x100000000) & ~0xfff),
+    minor: (rdev & 0xff) | (Math.floor(rdev / 0x1000) & ~0xff),
+    fileMode: st.mode & 0o777,
+    uid: st.uid,
+    gid: st.gid,
+  };
 }

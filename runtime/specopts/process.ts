@@ -67,3 +67,8 @@ export function withAnnotations(annotations: Record<string, string>): SpecOpt {
     spec.annotations = { ...spec.annotations, ...annotations };
   };
 }
+
+/** The signal `runt stop` sends first, as the image config's StopSignal records it. */
+export function withStopSignal(signal: string): SpecOpt {
+  return withAnnotations({ "org.opencontainers.image.stopSignal": signal });
+}

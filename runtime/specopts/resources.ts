@@ -31,3 +31,19 @@ export function withPidsLimit(limit: number): SpecOpt {
     resources(spec).pids = { limit };
   };
 }
+
+/** The relative CPU weight (cgroup v1 cpu.shares). */
+export function withCPUShares(shares: number): SpecOpt {
+  return (spec) => {
+    const r = resources(spec);
+    r.cpu = { ...r.cpu, shares };
+  };
+}
+
+/** The container's cgroup path (ctr's --cgroup), absolute or relative to the runtime's cgroup root. */
+export function withCgroup(path: string): SpecOpt {
+  return (spec) => {
+    spec.linux ??= {};
+    spec.linux.cgroupsPath = path;
+  };
+}

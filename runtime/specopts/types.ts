@@ -8,6 +8,8 @@ import type { Spec } from "../spec/schema.ts";
 export interface SpecContext {
   /** The unpacked root filesystem, where users and groups are looked up. */
   rootfs: string;
+  /** The bundle directory, where options write files of the container's own (its /etc/hosts). */
+  bundle?: string;
 }
 
 export type SpecOpt = (spec: Spec, ctx: SpecContext) => void;
