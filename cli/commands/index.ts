@@ -7,6 +7,7 @@ import { execCommand } from "./exec.ts";
 import { featuresCommand } from "./features.ts";
 import { imageCommand } from "./image.ts";
 import { killCommand } from "./kill.ts";
+import { stopCommand } from "./stop.ts";
 import { listCommand } from "./list.ts";
 import { pauseCommand } from "./pause.ts";
 import { psCommand } from "./ps.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   featuresCommand,
   imageCommand,
   killCommand,
+  stopCommand,
   listCommand,
   pauseCommand,
   psCommand,

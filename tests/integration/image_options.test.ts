@@ -147,3 +147,30 @@ test("--allow-new-privs, --cgroup, --cpu-shares, --apparmor-profile, --label, --
   const signal = runt(["bundle", "--store", store, "--image", "busybox:opts", "--stop-signal", "SIGNOPE", join(work.path, "sig")]);
   assert.match(signal.stderr, /--stop-signal: unknown signal "SIGNOPE"/);
 });
+
+/** Runs `command` detached from the test image. */
+function startDetached(id: string, flags: string[], command: string): void {
+  image();
+  const r = runt(["--root", root, "run", "--store", store, "--image", "busybox:opts", "-d", ...flags, id, "sh", "-c", command], { files: true });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+function statusOf(id: string): string {
+  return JSON.parse(runt(["--root", root, "state", id]).stdout).status;
+}
+
+test("runt stop: the container's stop signal ends it; one that ignores it is killed after -t", { skip }, () => {
+  startDetached("opt-stop-usr1", ["--stop-signal", "SIGUSR1"], "trap 'exit 0' USR1; while true; do sleep 0.1; done");
+  const stopped = runt(["--root", root, "stop", "-t", "30", "opt-stop-usr1"]);
+  assert.equal(stopped.status, 0, stopped.stderr);
+  assert.equal(statusOf("opt-stop-usr1"), "stopped");
+  startDetached("opt-stop-stubborn", [], "trap '' TERM; while true; do sleep 0.1; done");
+  const started = Date.now();
+  const killed = runt(["--root", root, "stop", "-t", "1", "opt-stop-stubborn"]);
+  assert.equal(killed.status, 0, killed.stderr);
+  assert.ok(Date.now() - started >= 1000, "SIGKILL waited for the timeout");
+  assert.equal(statusOf("opt-stop-stubborn"), "stopped");
+  for (const id of ["opt-stop-usr1", "opt-stop-stubborn"]) assert.equal(runt(["--root", root, "delete", id]).status, 0);
+  const bad = runt(["--root", root, "stop", "-t", "soon", "opt-stop-usr1"]);
+  assert.match(bad.stderr, /--time: expected seconds/);
+});
