@@ -18,10 +18,23 @@ export const RUNC = "runc";
 export const DIST = "runt (dist/runt)";
 export const DENO = "runt (deno CLI)";
 
+/**
+ * BENCH_BASELINE=DIR adds the checkout in DIR (its dist/runt and its
+ * cli/main.ts) as two more contenders, so a change is measured against the
+ * code before it in the same interleaved run.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
+
 export const CONTENDERS: Contender[] = [
   { name: RUNC, argv: ["runc"] },
   { name: DIST, argv: [join(REPO, "dist/runt")] },
   { name: DENO, argv: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "cli/main.ts")] },
+  ...(BASELINE
+    ? [
+      { name: "baseline (dist/runt)", argv: [join(BASELINE, "dist/runt")] },
+      { name: "baseline (deno CLI)", argv: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(BASELINE, "cli/main.ts")] },
+    ]
+    : []),
 ];
 
 export interface Invocation {

@@ -47,6 +47,7 @@ const ROWS: [metric: string, label: string, show: (v: number | null | undefined)
   ["state", "state", ms],
   ["list", "list", ms],
   ["version", "--version", ms],
+  ["floor", "floor: runc --version / a compiled Bun hello / deno run of a hello", ms],
   ["validation", "validation of a valid config", ms],
   ["parentHwm", "runtime's VmHWM during run", kb],
   ["parentRss", "runtime's VmRSS during run", kb],
@@ -119,6 +120,17 @@ function targetLines(r: Results): string[] {
   return r.targets.map((t) => `${t.pass ? "PASS" : "FAIL"} ${t.contender}: ${t.what} ${t.bound} (measured ${t.measured})`);
 }
 
+/** How far the floor alone is from runc, so a read-only target that cannot be met says why. */
+function floorLines(r: Results): string[] {
+  const floor = r.metrics.floor;
+  if (!floor) return [];
+  const ref = floor[RUNC]?.median;
+  return Object.entries(floor).filter(([n]) => n !== RUNC).map(([n, s]) =>
+    `floor of ${n}: ${ms(s.median)}, ${x(ratio(s.median, ref))} runc --version (${ms(ref)}); state/list/--version measured ` +
+    ["state", "list", "version"].map((m) => ms(r.metrics[m]?.[n]?.median)).join(" / ")
+  );
+}
+
 function errorLines(r: Results): string[] {
   return Object.entries(r.metrics).flatMap(([metric, byContender]) =>
     Object.entries(byContender).filter(([, s]) => s.error).map(([name, s]) => `${name}: ${metric}: ${s.error}`)
@@ -158,6 +170,7 @@ export function textTable(r: Results): string {
     "",
     ...(dist ? [`${dist}, the JavaScript init's share:`, ...initShare(r.phases[dist]).map((l) => `  ${l}`), ""] : []),
     ...targetLines(r),
+    ...floorLines(r),
     ...(errors.length ? ["", "failures:", ...errors.map((e) => `  ${e}`)] : []),
   ].join("\n");
 }
@@ -178,6 +191,7 @@ export function markdown(r: Results): string {
     "",
     ...(dist ? [`The JavaScript init's share of a \`run\` of ${dist}:`, "", ...initShare(r.phases[dist]).map((l) => `- ${l}`), ""] : []),
     ...targetLines(r).map((l) => `- ${l}`),
+    ...floorLines(r).map((l) => `- ${l}`),
     ...(errors.length ? ["", "Failures:", "", ...errors.map((e) => `- ${e.replaceAll("|", "\\|")}`)] : []),
     "",
   ].join("\n");

@@ -15,6 +15,7 @@ import { CONTENDERS, DENO, DIST, REPO, RUNC, versionOf } from "./contenders.ts";
 import { LIBRARY, LibraryRunner } from "./library.ts";
 import { nextId, sampleLifecycle, sampleParentMemory, sampleRun, sampleVersion } from "./measure.ts";
 import { tracePhases } from "./phases.ts";
+import { floorPrograms, sampleFloor } from "./floor.ts";
 import { judge, type Limit, markdown, type Results, textTable } from "./report.ts";
 import { Recorder } from "./stats.ts";
 
@@ -53,6 +54,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
   const sleepBundle = bundle("sleep", ["sleep", "60"]);
   const stdinBundle = bundle("stdin", ["head", "-c", "1"]);
   const roots = new Map([...CONTENDERS.map((c) => c.name), LIBRARY].map((name) => [name, mkdtempSync(join(work, "state-"))]));
+  const floors = floorPrograms(work);
   const library = new LibraryRunner();
   try {
     for (let round = 0; round <= ROUNDS; round++) {
@@ -61,6 +63,9 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
       for (const c of CONTENDERS) await rec.sample(c.name, "run", () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
       await rec.sample(LIBRARY, "run", () => library.run(roots.get(LIBRARY)!, trueBundle, nextId("lib")), keep);
       for (const c of CONTENDERS) await rec.sample(c.name, "version", () => sampleVersion(c), keep);
+      for (const c of CONTENDERS.filter((c) => floors.has(c.name))) {
+        await rec.sample(c.name, "floor", () => sampleFloor(c, floors.get(c.name)!), keep);
+      }
       if (round > LIFECYCLE_ROUNDS) continue;
       for (const c of CONTENDERS) {
         await rec.sample(c.name, {

@@ -3,6 +3,7 @@
 import { dlopen, type FFIFunction, FFIType, ptr, read } from "bun:ffi";
 import type { Native, NativeFn } from "./native.ts";
 import { LIBC, type NativeType, SYMBOLS, type SymbolName } from "./symbols.ts";
+import { lazySymbols } from "./lazy.ts";
 
 // "buffer" maps to ptr: Bun's ptr accepts a TypedArray or null, its buffer type does not take null.
 const TYPES: Record<NativeType, FFIType> = {
@@ -16,19 +17,23 @@ const TYPES: Record<NativeType, FFIType> = {
   void: FFIType.void,
 };
 
+/** Libraries opened per symbol; held so none is ever collected and unloaded. */
+const opened: unknown[] = [];
+
+function bindOne(name: SymbolName): NativeFn {
+  const sig = SYMBOLS[name];
+  const lib = dlopen(LIBC, { [name]: { args: sig.args.map((t) => TYPES[t]), returns: TYPES[sig.result] } as FFIFunction });
+  opened.push(lib);
+  return lib.symbols[name] as unknown as NativeFn;
+}
+
 export function openNative(): Native {
-  const defs: Record<string, FFIFunction> = {
-    __errno_location: { args: [], returns: FFIType.ptr },
-  };
-  for (const [name, sig] of Object.entries(SYMBOLS)) {
-    defs[name] = { args: sig.args.map((t) => TYPES[t]), returns: TYPES[sig.result] };
-  }
-  const lib = dlopen(LIBC, defs);
-  const symbols = lib.symbols as unknown as Record<string, NativeFn>;
+  const lib = dlopen(LIBC, { __errno_location: { args: [], returns: FFIType.ptr } });
+  opened.push(lib);
   const errnoLocation = lib.symbols.__errno_location as unknown as () => number;
   return {
     runtime: "bun",
-    fn: symbols as Record<SymbolName, NativeFn>,
+    fn: lazySymbols(bindOne),
     addressOf: (buf) => BigInt(ptr(buf)),
     errno: () => read.i32(errnoLocation() as never, 0),
   };

@@ -16,6 +16,7 @@ import { CgroupManager } from "../cgroups/manager.ts";
 import { containerStatus, isAlive } from "./status.ts";
 import { removeHostMounts } from "./host_mounts.ts";
 import { removeImageBundle } from "../image/marker.ts";
+import { exitEvent } from "../process/exit_event.ts";
 
 const KILL_WAIT_MS = 10_000;
 
@@ -50,8 +51,17 @@ export function deleteContainer(ctx: LifecycleContext, id: string, force = false
  * whose status says nothing of it.
  */
 function killAndWait(ctx: LifecycleContext, record: ContainerRecord): void {
-  signalInit(ctx.sys, record, SIGKILL);
-  if (record.cgroup) thawIfFrozen(CgroupManager.open(record.cgroup, { syscalls: ctx.sys }));
+  // Opened before the signal and checked against the record's start time, so the pidfd is
+  // the init's and not a later process's that reused its PID.
+  const exited = exitEvent(ctx.sys, record.pid);
+  try {
+    signalInit(ctx.sys, record, SIGKILL);
+    if (record.cgroup) thawIfFrozen(CgroupManager.open(record.cgroup, { syscalls: ctx.sys }));
+    // The init's own exit wakes this at once; the rest of its namespace follows it within moments.
+    if (exited && isAlive(record)) exited.wait(KILL_WAIT_MS);
+  } finally {
+    exited?.close();
+  }
   const deadline = Date.now() + KILL_WAIT_MS;
   let delay = 0.2;
   while (isAlive(record)) {

@@ -4,7 +4,7 @@
  * closes its end: end of file, success) or reports the step that failed.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../ffi/constants.ts";
+import { F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLIN } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { sleepSync } from "../sleep.ts";
 import { parseStartupTail } from "../startup/report.ts";
@@ -27,7 +27,10 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
       }
       // Nothing yet means the init has not opened its end yet.
       if (!wasAlive) return "container init exited before it could be started";
-      sleepSync(delay);
+      // A fifo whose writer has not opened it yet does not poll readable: this wakes on the
+      // init's byte, or after `delay` to look at its liveness again. A writer that came and
+      // went polls readable at once with nothing to read, hence the sleep as well.
+      if (sys.poll([{ fd, events: POLLIN }], Math.ceil(delay))[0] !== 0) sleepSync(delay);
       delay = Math.min(delay * 2, 10);
     }
   } finally {

@@ -1,13 +1,18 @@
 /**
  * Waiting in the foreground for a container whose init is our own child
  * (`run`), while forwarding the signals a terminal or supervisor sends us.
- * waitpid is polled rather than blocked on, so the event loop stays free to
+ * waitpid is not blocked on (the exit is awaited on a pidfd, a slice at a
+ * time), so the event loop stays free to
  * deliver those signals.
  */
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
 import { SIGNALS } from "../spec/constants.ts";
 import { relayTerminal } from "../terminal/relay.ts";
 import { exitStatus } from "../process/reap.ts";
+import { exitEvent } from "../process/exit_event.ts";
+
+/** How long one blocking wait on the exit may hold the event loop, which delivers the forwarded signals. */
+const SIGNAL_LATENCY_MS = 10;
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"] as const;
 
@@ -80,11 +85,20 @@ export function awaitExit(sys: Syscalls, pid: number, terminalMaster?: number): 
 
 /** Waits for our child `pid` to exit or be killed. */
 export async function waitForExit(sys: Syscalls, pid: number): Promise<WaitStatus> {
-  let delay = 0.2;
-  for (;;) {
-    const status = exitStatus(sys, pid);
-    if (status) return status;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 10);
+  const exited = exitEvent(sys, pid);
+  try {
+    let delay = 0.2;
+    let woken = false;
+    for (;;) {
+      const status = exitStatus(sys, pid);
+      if (status) return status;
+      // Woken by the exit itself: reap at once, without a turn of the event loop.
+      woken = !woken && exited !== undefined && exited.wait(SIGNAL_LATENCY_MS);
+      if (woken) continue;
+      await new Promise((resolve) => setTimeout(resolve, exited ? 0 : delay));
+      delay = Math.min(delay * 2, 10);
+    }
+  } finally {
+    exited?.close();
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * The floor under the read-only commands: the least a process of each kind
+ * costs to start and exit. runc's is its own `--version`; the compiled
+ * runt's is a Bun binary that only prints a line; the Deno CLI's is
+ * `deno run` of a script that only prints a line.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Contender, DENO, DIST, REPO, RUNC } from "./contenders.ts";
+
+/** Builds the hello programs in `work`; returns argv per contender name. */
+export function floorPrograms(work: string): Map<string, string[]> {
+  const src = join(work, "hello.ts");
+  writeFileSync(src, 'console.log("hello");\n');
+  const bin = join(work, "hello");
+  const built = spawnSync(join(REPO, "node_modules/.bin/bun"), ["build", "--compile", "--minify", "--bytecode", src, "--outfile", bin], {
+    stdio: "ignore",
+  });
+  const floors = new Map<string, string[]>([
+    [RUNC, ["runc", "--version"]],
+    [DENO, [join(REPO, "node_modules/.bin/deno"), "run", "-A", src]],
+  ]);
+  if (built.status === 0) floors.set(DIST, [bin]);
+  return floors;
+}
+
+/** Wall time of one floor program, start to exit. */
+export function sampleFloor(c: Contender, argv: string[]): number {
+  const start = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: "ignore", timeout: 60_000 });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${c.name}: floor program exited ${r.status}`);
+  return ms;
+}

@@ -1,0 +1,27 @@
+/**
+ * A process's exit as an event: a pidfd polls readable once the process has
+ * exited, so a waiter wakes when it happens instead of on its next timed
+ * retry (a backoff loop could oversleep an exit by up to its longest delay).
+ */
+import { POLLIN } from "../../ffi/constants.ts";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+
+export interface ExitEvent {
+  /** Blocks up to `timeoutMs` for the exit; true once the process has exited. */
+  wait(timeoutMs: number): boolean;
+  close(): void;
+}
+
+/** An ExitEvent for `pid`, or undefined where no pidfd can be had (the process is gone, or a kernel before 5.3). */
+export function exitEvent(sys: Syscalls, pid: number): ExitEvent | undefined {
+  let fd: number;
+  try {
+    fd = sys.pidfdOpen(pid);
+  } catch {
+    return undefined;
+  }
+  return {
+    wait: (timeoutMs) => sys.poll([{ fd, events: POLLIN }], Math.max(0, Math.ceil(timeoutMs)))[0] !== 0,
+    close: () => sys.close(fd),
+  };
+}
