@@ -9,26 +9,12 @@ import { removeImageBundle } from "../runtime/image/marker.ts";
 import { checkImagePlatform, parsePlatform } from "../runtime/image/platform.ts";
 import { ImageStore } from "../runtime/image/store.ts";
 import type { StateStore } from "../runtime/state/store.ts";
-import type { Command, FlagValues } from "./command.ts";
-import { checkArgCount } from "./command.ts";
+import type { FlagValues } from "./command.ts";
 import { pull } from "./commands/image.ts";
-import { UsageError } from "./errors.ts";
-import { IMAGE_FLAGS, imageSpecOpts, rootSource } from "./image_flags.ts";
+import { imageSpecOpts, rootSource } from "./image_flags.ts";
 
-/** With --image or --rootfs the words after the ID are the command; without, runc's single argument. */
-export function imageArgsAfter(argv: string[]): number | undefined {
-  return argv.some((a) => /^--?(image|rootfs)(=|$)/.test(a)) ? 1 : undefined;
-}
 
-export function usesImage(flags: FlagValues): boolean {
-  return flags.image !== undefined || flags.rootfs !== undefined;
-}
 
-/** Refuses extra arguments as runc does when no image is involved. */
-export function checkPlainArgs(cmd: Command, flags: FlagValues, args: string[]): void {
-  if (!usesImage(flags)) checkArgCount({ ...cmd, maxArgs: 1 }, args);
-  else if (flags.bundle !== undefined) throw new UsageError("--bundle and --image/--rootfs: the bundle is made from the image, give one of them");
-}
 
 /** The store named by --store, holding the --image asked for: pulled first when missing, as docker run does. */
 export async function storeWithImage(sys: Syscalls, flags: FlagValues): Promise<ImageStore> {
@@ -55,4 +41,3 @@ export async function withPreparedBundle<T>(sys: Syscalls, state: StateStore, bu
   }
 }
 
-export { IMAGE_FLAGS };

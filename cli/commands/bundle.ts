@@ -1,9 +1,6 @@
 /** `runt bundle --image REF [options] DIR [CMD…]`: a bundle for runc or any OCI runtime, from a stored image. */
-import { loadSyscalls } from "../../ffi/mod.ts";
-import { writeImageBundle } from "../../runtime/image/bundle.ts";
 import type { Command } from "../command.ts";
-import { storeWithImage } from "../image_container.ts";
-import { IMAGE_FLAGS, imageSpecOpts, rootSource } from "../image_flags.ts";
+import { IMAGE_FLAGS } from "../image_args.ts";
 
 export const bundleCommand: Command = {
   name: "bundle",
@@ -14,6 +11,11 @@ export const bundleCommand: Command = {
   minArgs: 1,
   maxArgs: Infinity,
   async run(_ctx, flags, [dir, ...args]) {
+    // Loaded on demand, as every command's own code: the CLI starts with only what parsing needs.
+    const { loadSyscalls } = await import("../../ffi/mod.ts");
+    const { writeImageBundle } = await import("../../runtime/image/bundle.ts");
+    const { storeWithImage } = await import("../image_container.ts");
+    const { imageSpecOpts, rootSource } = await import("../image_flags.ts");
     const sys = await loadSyscalls();
     const store = await storeWithImage(sys, flags);
     await writeImageBundle(sys, store, rootSource(flags), dir, imageSpecOpts(sys, flags, args));

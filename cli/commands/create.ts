@@ -1,5 +1,5 @@
 import type { Command } from "../command.ts";
-import { checkPlainArgs, IMAGE_FLAGS, imageArgsAfter, prepareBundle, usesImage, withPreparedBundle } from "../image_container.ts";
+import { checkPlainArgs, IMAGE_FLAGS, imageArgsAfter, usesImage } from "../image_args.ts";
 import { CREATE_FLAGS, createOptions, lifecycle } from "../lifecycle.ts";
 
 export const createCommand: Command = {
@@ -26,13 +26,14 @@ removes it with the container.`,
     const { createContainer } = await import("../../runtime/container/create.ts");
     const { forwardSignals } = await import("../../runtime/container/wait.ts");
     const context = await lifecycle(ctx);
-    const bundle = usesImage(flags) ? await prepareBundle(context.sys, flags, id, command) : undefined;
+    const image = usesImage(flags) ? await import("../image_container.ts") : undefined;
+    const bundle = image ? await image.prepareBundle(context.sys, flags, id, command) : undefined;
     const options = createOptions(ctx, bundle ? { ...flags, bundle } : flags, id);
     // Held and dropped, as runc does: a SIGTERM half-way would leave the container half-made.
     const signals = forwardSignals(context.sys);
     try {
       const create = () => createContainer(context, options);
-      await (bundle ? withPreparedBundle(context.sys, context.store, bundle, id, create) : create());
+      await (image && bundle ? image.withPreparedBundle(context.sys, context.store, bundle, id, create) : create());
     } finally {
       signals.stop();
     }

@@ -2,8 +2,7 @@
  * `runt image pull|load|ls|rm|prune`: the local image store. One command with
  * subcommands, each parsed with its own flags after the subcommand's name.
  */
-import { loadSyscalls } from "../../ffi/mod.ts";
-import { ImageStore } from "../../runtime/image/store.ts";
+import type { ImageStore } from "../../runtime/image/store.ts";
 import { type Command, type Flags, type FlagValues, parseFlags } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -104,6 +103,8 @@ export const imageCommand: Command = {
     const { values, positionals } = parseFlags(rest, sub.flags, `image ${name}`);
     const [min, max] = sub.args;
     if (positionals.length < min || positionals.length > max) throw new UsageError(`image ${name}: usage: runt image ${sub.usage}`);
+    const { loadSyscalls } = await import("../../ffi/mod.ts");
+    const { ImageStore } = await import("../../runtime/image/store.ts");
     const store = new ImageStore(await loadSyscalls(), (values.store as string | undefined) || undefined);
     return await sub.run(store, values, positionals);
   },

@@ -1,6 +1,6 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { checkPlainArgs, IMAGE_FLAGS, imageArgsAfter, prepareBundle, usesImage, withPreparedBundle } from "../image_container.ts";
+import { checkPlainArgs, IMAGE_FLAGS, imageArgsAfter, usesImage } from "../image_args.ts";
 import { CREATE_FLAGS, createOptions, lifecycle } from "../lifecycle.ts";
 
 export const runCommand: Command = {
@@ -34,6 +34,7 @@ root filesystem) unless --rm.`,
       return await runContainer(context, { ...createOptions(ctx, flags, id), detach: flags.detach === true, keep: flags.keep === true });
     }
     if (flags.rm && flags.detach) throw new UsageError("--rm and --detach cannot be used together");
+    const { prepareBundle, withPreparedBundle } = await import("../image_container.ts");
     const bundle = await prepareBundle(context.sys, flags, id, command);
     const options = { ...createOptions(ctx, { ...flags, bundle }, id), detach: flags.detach === true, keep: flags.rm !== true };
     return await withPreparedBundle(context.sys, context.store, bundle, id, () => runContainer(context, options));
