@@ -8,31 +8,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
-import { isRunningSystemd } from "../../runtime/cgroups/systemd/driver.ts";
-import { cgroupVersion, waitFor } from "../integration/containers.ts";
-import { hasCommand, isRoot, REPO, runt, tempDir, UNDER } from "../integration/runt.ts";
-import { runtRootOf } from "./runt_root.ts";
+import { waitFor } from "../integration/containers.ts";
+import { runt, tempDir } from "../integration/runt.ts";
+import { managerSkip, run, RUNT, runtRootOf } from "./managers.ts";
 
-const skip = !isRoot
-  ? "needs root"
-  : UNDER !== "binary"
-  ? "docker runs the compiled dist/runt"
-  : !isRunningSystemd() || cgroupVersion !== "v2"
-  ? "needs systemd on a pure cgroup v2 host (the tests/vm guest)"
-  : !hasCommand("dockerd")
-  ? "needs docker"
-  : false;
-
-const RUNT = join(REPO, "dist", "runt");
-
-function run(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000 });
-  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-}
+const skip = managerSkip("docker", "dockerd");
 
 test("docker with runt as a runtime: run, exit status, a detached container in its systemd scope seen by runt, rm", { skip }, () => {
   const work = tempDir("runt-docker-");

@@ -12,27 +12,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
-import { runtRootOf } from "./runt_root.ts";
-import { isRunningSystemd } from "../../runtime/cgroups/systemd/driver.ts";
-import { cgroupVersion, waitFor } from "../integration/containers.ts";
-import { hasCommand, isRoot, REPO, runt, tempDir, UNDER } from "../integration/runt.ts";
+import { managerSkip, run, RUNT, runtRootOf } from "./managers.ts";
+import { waitFor } from "../integration/containers.ts";
+import { runt, tempDir } from "../integration/runt.ts";
 
-const skip = !isRoot
-  ? "needs root"
-  : UNDER !== "binary"
-  ? "podman runs the compiled dist/runt"
-  : !isRunningSystemd() || cgroupVersion !== "v2"
-  ? "needs systemd on a pure cgroup v2 host (the tests/vm guest)"
-  : !hasCommand("podman")
-  ? "needs podman"
-  : false;
-
-const RUNT = join(REPO, "dist", "runt");
-
-function podman(args: string[]) {
-  const r = spawnSync("podman", ["--runtime", RUNT, ...args], { encoding: "utf8", timeout: 300_000 });
-  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-}
+const skip = managerSkip("podman", "podman");
+const podman = (args: string[]) => run("podman", ["--runtime", RUNT, ...args]);
 
 test("podman with runt as its runtime: run, the container in its systemd scope, exit status, a detached container seen by runt, stop and rm", { skip }, () => {
   const work = tempDir("runt-podman-");
