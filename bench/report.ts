@@ -135,15 +135,14 @@ function floorLines(r: Results): string[] {
 
 /** The image rows: runt against the tools that do the same job, each median with the ratio. */
 function imageLines(r: Results): string[] {
-  const pair = (metric: string, other: string, label: string, otherLabel: string) => {
-    const [mine, theirs] = [r.metrics[metric]?.[DIST]?.median, r.metrics[metric]?.[other]?.median];
-    if (mine == null && theirs == null) return [];
-    return [`${label}: ${ms(mine)}; ${otherLabel}: ${ms(theirs)} (runt ${x(ratio(mine, theirs))})`];
-  };
+  const median = (metric: string, name: string) => r.metrics[metric]?.[name]?.median;
+  const pair = (mine: number | null | undefined, theirs: number | null | undefined, label: string, otherLabel: string) =>
+    mine == null && theirs == null ? [] : [`${label}: ${ms(mine)}; ${otherLabel}: ${ms(theirs)} (runt ${x(ratio(mine, theirs))})`];
+  const tools = median(IMAGE_PULL, SKOPEO_UMOCI);
   return [
-    ...pair(IMAGE_PULL, SKOPEO_UMOCI, "pull + unpack of busybox from a local registry, `runt image pull` + a first `run --image`", "`skopeo copy` + `umoci unpack`"),
-    ...pair(IMAGE_PULL_ONLY, SKOPEO_UMOCI, "of which `runt image pull` alone (layers unpacked into the store)", "`skopeo copy` + `umoci unpack`"),
-    ...pair(IMAGE_RUN, RUNC, "`run --rm --image` of the unpacked image", "`runc run` of the bundle umoci unpacked"),
+    ...pair(median(IMAGE_PULL, DIST), tools, "pull + unpack of busybox from a local registry, `runt image pull` + a first `run --image`", "`skopeo copy` + `umoci unpack`"),
+    ...pair(median(IMAGE_PULL_ONLY, DIST), tools, "of which `runt image pull` alone (layers unpacked into the store)", "`skopeo copy` + `umoci unpack`"),
+    ...pair(median(IMAGE_RUN, DIST), median(IMAGE_RUN, RUNC), "`run --rm --image` of the unpacked image", "`runc run` of the bundle umoci unpacked"),
   ];
 }
 
