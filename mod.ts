@@ -6,6 +6,7 @@
  * import { Runt } from "./mod.ts";
  * const runt = await Runt.open();            // state under /run/runt
  * const status = await runt.run("hello", { bundle: "/path/to/bundle" });
+ * const { stdout } = await runt.run({ image: "alpine", args: ["uname", "-a"], readOnly: true });
  * ```
  */
 export { defaultSpec, type DefaultSpecOptions } from "./runtime/spec/defaults.ts";

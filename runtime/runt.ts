@@ -15,12 +15,10 @@ import { execInContainer, type ExecOptions } from "./container/exec.ts";
 import { pauseContainer, resumeContainer } from "./container/pause.ts";
 import { containerPids } from "./container/ps.ts";
 import type { Spec } from "./spec/schema.ts";
-import { RuntError } from "./errors.ts";
-import { parseSignal } from "./spec/signals.ts";
 import type { OciState } from "./state/record.ts";
 import { StateStore } from "./state/store.ts";
 import { defaultStateRoot } from "./state/root.ts";
-import type { Container } from "./library/container.ts";
+import { type Container, signalNumber } from "./library/container.ts";
 import { RuntImages } from "./library/images.ts";
 import type { ImageRunOptions, RunResult } from "./library/run_image.ts";
 
@@ -98,9 +96,7 @@ export class Runt {
   }
 
   kill(id: string, signal: string | number = "SIGTERM", options: { all?: boolean } = {}): void {
-    const number = typeof signal === "number" ? signal : parseSignal(signal);
-    if (number === undefined) throw new RuntError(`unknown signal "${signal}"`);
-    killContainer(this.ctx, id, number, options.all ?? false);
+    killContainer(this.ctx, id, signalNumber(signal), options.all ?? false);
   }
 
   delete(id: string, options: { force?: boolean } = {}): void {

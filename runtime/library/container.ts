@@ -14,6 +14,13 @@ import { RuntError } from "../errors.ts";
 import { parseSignal } from "../spec/signals.ts";
 import type { OciState } from "../state/record.ts";
 
+/** A signal as scripts give it: a number, or a name with or without SIG. */
+export function signalNumber(signal: string | number): number {
+  const number = typeof signal === "number" ? signal : parseSignal(signal);
+  if (number === undefined) throw new RuntError(`unknown signal "${signal}"`);
+  return number;
+}
+
 export class Container {
   private exit?: Promise<number>;
   /** What the container wrote to the outputs created "piped", once they are at their end. */
@@ -35,9 +42,7 @@ export class Container {
   }
 
   kill(signal: string | number = "SIGTERM", options: { all?: boolean } = {}): void {
-    const number = typeof signal === "number" ? signal : parseSignal(signal);
-    if (number === undefined) throw new RuntError(`unknown signal "${signal}"`);
-    killContainer(this.ctx, this.id, number, options.all ?? false);
+    killContainer(this.ctx, this.id, signalNumber(signal), options.all ?? false);
   }
 
   /** As `runt stop`: the stop signal, SIGKILL after `timeoutSeconds`; resolves to the exit status. */

@@ -26,13 +26,13 @@ export interface ImageOptions {
   hostname?: string;
   readOnly?: boolean;
   privileged?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
+  capAdd?: string | string[];
+  capDrop?: string | string[];
   memoryLimit?: string | number;
   cpus?: string | number;
   pidsLimit?: string | number;
-  mount?: string[];
-  volume?: string[];
+  mount?: string | string[];
+  volume?: string | string[];
   /** Any other image flag of `runt run`, in camelCase (`netHost`, `seccomp`, `addHost`, …). */
   [flag: string]: FlagValue | Record<string, string> | SpecOpt[] | Uint8Array;
 }
