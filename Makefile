@@ -45,6 +45,7 @@ system-deps:
 	command -v newuidmap >/dev/null || missing="$$missing uidmap"; \
 	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
 	command -v skopeo >/dev/null || missing="$$missing skopeo"; \
+	command -v umoci >/dev/null || missing="$$missing umoci"; \
 	command -v htpasswd >/dev/null || missing="$$missing apache2-utils"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v zstd >/dev/null || missing="$$missing zstd"; \

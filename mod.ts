@@ -6,6 +6,7 @@
  * import { Runt } from "./mod.ts";
  * const runt = await Runt.open();            // state under /run/runt
  * const status = await runt.run("hello", { bundle: "/path/to/bundle" });
+ * const { stdout } = await runt.run({ image: "alpine", args: ["uname", "-a"], readOnly: true });
  * ```
  */
 export { defaultSpec, type DefaultSpecOptions } from "./runtime/spec/defaults.ts";
@@ -16,7 +17,11 @@ export { features } from "./runtime/features.ts";
 export { readConfigFile } from "./runtime/config_file.ts";
 export { RuntError } from "./runtime/errors.ts";
 export { OCI_VERSION, RUNT_VERSION } from "./runtime/version.ts";
-export { DEFAULT_STATE_ROOT, Runt } from "./runtime/runt.ts";
+export { DEFAULT_STATE_ROOT, Runt, type RuntOptions } from "./runtime/runt.ts";
+export type { ImageRunOptions, RunResult } from "./runtime/library/run_image.ts";
+export type { Container } from "./runtime/library/container.ts";
+export type { PullOptions, RuntImages } from "./runtime/library/images.ts";
+export type { ImageOptions } from "./runtime/library/image_options.ts";
 export type { CreateOptions } from "./runtime/container/create.ts";
 export type { RunOptions } from "./runtime/container/run.ts";
 export type { ExecOptions } from "./runtime/container/exec.ts";

@@ -1,4 +1,6 @@
 /** The benchmark's outputs: the targets judged, a table for the terminal, results.json and a markdown snippet for the README. */
+import { DIST } from "./contenders.ts";
+import { IMAGE_PULL, IMAGE_PULL_ONLY, IMAGE_RUN, SKOPEO_UMOCI } from "./images.ts";
 import type { Phase } from "./phases.ts";
 import { type Metrics, ratio } from "./stats.ts";
 
@@ -131,6 +133,19 @@ function floorLines(r: Results): string[] {
   );
 }
 
+/** The image rows: runt against the tools that do the same job, each median with the ratio. */
+function imageLines(r: Results): string[] {
+  const median = (metric: string, name: string) => r.metrics[metric]?.[name]?.median;
+  const pair = (mine: number | null | undefined, theirs: number | null | undefined, label: string, otherLabel: string) =>
+    mine == null && theirs == null ? [] : [`${label}: ${ms(mine)}; ${otherLabel}: ${ms(theirs)} (runt ${x(ratio(mine, theirs))})`];
+  const tools = median(IMAGE_PULL, SKOPEO_UMOCI);
+  return [
+    ...pair(median(IMAGE_PULL, DIST), tools, "pull + unpack of busybox from a local registry, `runt image pull` + a first `run --image`", "`skopeo copy` + `umoci unpack`"),
+    ...pair(median(IMAGE_PULL_ONLY, DIST), tools, "of which `runt image pull` alone (layers unpacked into the store)", "`skopeo copy` + `umoci unpack`"),
+    ...pair(median(IMAGE_RUN, DIST), median(IMAGE_RUN, RUNC), "`run --rm --image` of the unpacked image", "`runc run` of the bundle umoci unpacked"),
+  ];
+}
+
 function errorLines(r: Results): string[] {
   return Object.entries(r.metrics).flatMap(([metric, byContender]) =>
     Object.entries(byContender).filter(([, s]) => s.error).map(([name, s]) => `${name}: ${metric}: ${s.error}`)
@@ -171,6 +186,7 @@ export function textTable(r: Results): string {
     ...(dist ? [`${dist}, the JavaScript init's share:`, ...initShare(r.phases[dist]).map((l) => `  ${l}`), ""] : []),
     ...targetLines(r),
     ...floorLines(r),
+    ...imageLines(r),
     ...(errors.length ? ["", "failures:", ...errors.map((e) => `  ${e}`)] : []),
   ].join("\n");
 }
@@ -192,6 +208,7 @@ export function markdown(r: Results): string {
     ...(dist ? [`The JavaScript init's share of a \`run\` of ${dist}:`, "", ...initShare(r.phases[dist]).map((l) => `- ${l}`), ""] : []),
     ...targetLines(r).map((l) => `- ${l}`),
     ...floorLines(r).map((l) => `- ${l}`),
+    ...imageLines(r).map((l) => `- ${l}`),
     ...(errors.length ? ["", "Failures:", "", ...errors.map((e) => `- ${e.replaceAll("|", "\\|")}`)] : []),
     "",
   ].join("\n");

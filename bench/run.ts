@@ -16,6 +16,7 @@ import { LIBRARY, LibraryRunner } from "./library.ts";
 import { nextId, sampleLifecycle, sampleParentMemory, sampleRun, sampleVersion } from "./measure.ts";
 import { tracePhases } from "./phases.ts";
 import { floorPrograms, sampleFloor } from "./floor.ts";
+import { measureImages } from "./images.ts";
 import { judge, type Limit, markdown, type Results, textTable } from "./report.ts";
 import { Recorder } from "./stats.ts";
 
@@ -87,6 +88,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
   } finally {
     await library.close();
   }
+  await measureImages(work, rec, CONTENDERS.find((c) => c.name === DIST)!);
   const phases: Results["phases"] = {};
   for (const c of CONTENDERS.filter((c) => c.name !== RUNC)) {
     phases[c.name] = tracePhases(c, roots.get(c.name)!, trueBundle, TRACED_RUNS);

@@ -8,6 +8,7 @@ import { prepareImageBundle } from "../runtime/image/container.ts";
 import { removeImageBundle } from "../runtime/image/marker.ts";
 import { checkImagePlatform, parsePlatform } from "../runtime/image/platform.ts";
 import { ImageStore } from "../runtime/image/store.ts";
+import type { SpecOpt } from "../runtime/specopts/types.ts";
 import type { StateStore } from "../runtime/state/store.ts";
 import type { FlagValues } from "./command.ts";
 import { pull } from "./commands/image.ts";
@@ -25,10 +26,10 @@ export async function storeWithImage(sys: Syscalls, flags: FlagValues): Promise<
   return store;
 }
 
-/** The prepared bundle's directory. */
-export async function prepareBundle(sys: Syscalls, flags: FlagValues, id: string, command: string[]): Promise<string> {
+/** The prepared bundle's directory; `extra`: a script's own spec options, applied after the flags'. */
+export async function prepareBundle(sys: Syscalls, flags: FlagValues, id: string, command: string[], extra: SpecOpt[] = []): Promise<string> {
   const store = await storeWithImage(sys, flags);
-  return await prepareImageBundle(sys, store, rootSource(flags), id, imageSpecOpts(sys, flags, command));
+  return await prepareImageBundle(sys, store, rootSource(flags), id, [...imageSpecOpts(sys, flags, command), ...extra]);
 }
 
 /** Runs `body`; if it fails before the container exists, its prepared bundle goes too. */

@@ -15,39 +15,76 @@ import { execInContainer, type ExecOptions } from "./container/exec.ts";
 import { pauseContainer, resumeContainer } from "./container/pause.ts";
 import { containerPids } from "./container/ps.ts";
 import type { Spec } from "./spec/schema.ts";
-import { RuntError } from "./errors.ts";
-import { parseSignal } from "./spec/signals.ts";
 import type { OciState } from "./state/record.ts";
 import { StateStore } from "./state/store.ts";
 import { defaultStateRoot } from "./state/root.ts";
+import { type Container, signalNumber } from "./library/container.ts";
+import { RuntImages } from "./library/images.ts";
+import type { ImageRunOptions, RunResult } from "./library/run_image.ts";
 
 /** /run/runt, or $XDG_RUNTIME_DIR/runt for a user without root, as the CLI's --root. */
 export const DEFAULT_STATE_ROOT = defaultStateRoot();
 
+export interface RuntOptions {
+  /** The image store: /var/lib/runt as root, $XDG_DATA_HOME/runt otherwise, as the CLI's --store. */
+  imageStore?: string;
+  warn?: (line: string) => void;
+}
+
 export class Runt {
   private readonly ctx: LifecycleContext;
+  private readonly imageStore?: string;
+  private imageList?: RuntImages;
 
-  constructor(sys: Syscalls, root = DEFAULT_STATE_ROOT, warn: (line: string) => void = (l) => console.warn(l)) {
-    this.ctx = { sys, store: new StateStore(root), warn };
+  constructor(sys: Syscalls, root = DEFAULT_STATE_ROOT, warn: (line: string) => void = (l) => console.warn(l), options: RuntOptions = {}) {
+    this.ctx = { sys, store: new StateStore(root), warn: options.warn ?? warn };
+    this.imageStore = options.imageStore;
   }
 
   /** A Runt on the real system calls of this process. */
-  static async open(root = DEFAULT_STATE_ROOT): Promise<Runt> {
-    return new Runt(await loadSyscalls(), root);
+  static async open(root = DEFAULT_STATE_ROOT, options: RuntOptions = {}): Promise<Runt> {
+    return new Runt(await loadSyscalls(), root, undefined, options);
   }
 
-  async create(id: string, options: Omit<CreateOptions, "id"> = {}): Promise<OciState> {
-    await createContainer(this.ctx, { ...options, id });
-    return this.state(id);
+  /** The image store: pull, load, list, remove, prune. */
+  get images(): RuntImages {
+    return this.imageList ??= new RuntImages(this.ctx.sys, this.imageStore);
+  }
+
+  /**
+   * `create(id, { bundle })` as `runt create`, resolving to the state; or
+   * `create({ image, … })` as `runt create --image`, resolving to a handle
+   * with start, wait, kill, stop and delete.
+   */
+  create(id: string, options?: Omit<CreateOptions, "id">): Promise<OciState>;
+  create(options: ImageRunOptions): Promise<Container>;
+  async create(idOrImage: string | ImageRunOptions, options: Omit<CreateOptions, "id"> = {}): Promise<OciState | Container> {
+    if (typeof idOrImage !== "string") {
+      const { createFromImage } = await import("./library/run_image.ts");
+      return createFromImage(this.ctx, this.imageStore, idOrImage);
+    }
+    await createContainer(this.ctx, { ...options, id: idOrImage });
+    return this.state(idOrImage);
   }
 
   start(id: string): void {
     startContainer(this.ctx, id);
   }
 
-  /** Creates, starts and (unless detached) waits; resolves to the exit status, 128+N for signal N. */
-  run(id: string, options: Omit<RunOptions, "id"> = {}): Promise<number> {
-    return runContainer(this.ctx, { ...options, id });
+  /**
+   * `run(id, { bundle })` as `runt run`: creates, starts and (unless
+   * detached) waits; resolves to the exit status, 128+N for signal N. Or
+   * `run({ image, args, … })` as `runt run --image --rm`: resolves to the
+   * status and, where piped (the default), what it wrote to stdout and stderr.
+   */
+  run(id: string, options?: Omit<RunOptions, "id">): Promise<number>;
+  run(options: ImageRunOptions): Promise<RunResult>;
+  async run(idOrImage: string | ImageRunOptions, options: Omit<RunOptions, "id"> = {}): Promise<number | RunResult> {
+    if (typeof idOrImage !== "string") {
+      const { runImage } = await import("./library/run_image.ts");
+      return runImage(this.ctx, this.imageStore, idOrImage);
+    }
+    return runContainer(this.ctx, { ...options, id: idOrImage });
   }
 
   state(id: string): OciState {
@@ -59,9 +96,7 @@ export class Runt {
   }
 
   kill(id: string, signal: string | number = "SIGTERM", options: { all?: boolean } = {}): void {
-    const number = typeof signal === "number" ? signal : parseSignal(signal);
-    if (number === undefined) throw new RuntError(`unknown signal "${signal}"`);
-    killContainer(this.ctx, id, number, options.all ?? false);
+    killContainer(this.ctx, id, signalNumber(signal), options.all ?? false);
   }
 
   delete(id: string, options: { force?: boolean } = {}): void {

@@ -53,6 +53,8 @@ export interface CreateOptions extends ConsoleOptions {
   listenFds?: number;
   /** Who makes the container's cgroup (--systemd-cgroup chooses systemd); cgroupfs by default. */
   cgroupDriver?: CgroupDriver;
+  /** Descriptors for the init's 0, 1 and 2 (a library caller capturing output); runt's own by default. */
+  stdio?: [number, number, number];
 }
 
 export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
@@ -107,8 +109,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userNamespace = rawNamespace(json, "user");
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
-    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath);
-    const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds);
+    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath, opts.stdio);
+    const init = userInit || spawnInit(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio);
     pid = init.pid;
     traceStep("init spawned");
     try {
