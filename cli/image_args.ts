@@ -50,7 +50,7 @@ export const IMAGE_FLAGS: Flags = {
   "cgroups-mount": { type: "string", value: "ro|rw", description: "mount the container's cgroups read-only or writable" },
   "stop-signal": { type: "string", value: "SIGNAL", description: "the signal runt stop sends first" },
   config: { type: "string", value: "FILE", description: "a spec to start from instead of runt's default" },
-  platform: { type: "string", value: "OS/ARCH", description: "the platform the image must be for" },
+  platform: { type: "string", value: "OS/ARCH[/VARIANT]", description: "the platform the image must be for (pulled for it when missing)" },
 };
 
 /** With --image or --rootfs the words after the ID are the command; without, runc's single argument. */

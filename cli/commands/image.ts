@@ -5,6 +5,7 @@
 import type { ImageStore } from "../../runtime/image/store.ts";
 import { type Command, type Flags, type FlagValues, parseFlags } from "../command.ts";
 import { UsageError } from "../errors.ts";
+import { humanBytes } from "../../runtime/registry/progress.ts";
 
 const STORE: Flags = {
   store: { type: "string", value: "DIR", description: "image store (default /var/lib/runt as root, $XDG_DATA_HOME/runt otherwise)" },
@@ -15,14 +16,18 @@ export const PULL_FLAGS: Flags = {
   ...STORE,
   creds: { type: "string", value: "USER:PASSWORD", description: "registry credentials (default: REGISTRY_AUTH_FILE or ~/.docker/config.json)" },
   insecure: { type: "boolean", description: "plain http for a registry that is not on 127.0.0.1/localhost" },
+  platform: { type: "string", value: "OS/ARCH[/VARIANT]", description: "the platform an image index is resolved to (default: this host's)" },
 };
 
-/** Pulls `ref` as the flags say (credentials, plain http); loaded on demand, only pulling needs it. */
+/** Pulls `ref` as the flags say (credentials, plain http, platform), with a progress line on a terminal; loaded on demand. */
 export async function pull(store: ImageStore, flags: FlagValues, ref: string): Promise<string> {
   const { pullImage } = await import("../../runtime/registry/pull.ts");
   const { parseCreds } = await import("../../runtime/registry/auth.ts");
+  const { progressLine } = await import("../../runtime/registry/progress.ts");
+  const { parsePlatform } = await import("../../runtime/image/platform.ts");
   const creds = flags.creds ? parseCreds(flags.creds as string) : undefined;
-  return await pullImage(store, ref, { creds, insecure: flags.insecure === true });
+  const platform = flags.platform !== undefined ? parsePlatform(flags.platform as string) : undefined;
+  return await pullImage(store, ref, { creds, insecure: flags.insecure === true, platform, progress: progressLine(ref, process.stderr) });
 }
 
 interface Sub {
@@ -61,7 +66,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
         process.stdout.write(images.map((i) => `${i.name}\n`).join(""));
         return 0;
       }
-      const rows = [["NAME", "DIGEST", "SIZE", "CREATED"], ...images.map((i) => [i.name, i.digest, humanSize(i.size), i.created ?? ""])];
+      const rows = [["NAME", "DIGEST", "SIZE", "CREATED"], ...images.map((i) => [i.name, i.digest, humanBytes(i.size), i.created ?? ""])];
       const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)) + 3);
       process.stdout.write(rows.map((r) => r.map((cell, c) => (c < r.length - 1 ? cell.padEnd(widths[c]) : cell)).join("") + "\n").join(""));
       return 0;
@@ -109,13 +114,3 @@ export const imageCommand: Command = {
     return await sub.run(store, values, positionals);
   },
 };
-
-function humanSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let value = bytes, unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}

@@ -1,5 +1,6 @@
 /** The OCI image documents runt reads: indexes, manifests and configs, checked as far as runt relies on them. */
 import { ImageError } from "./errors.ts";
+import { formatPlatform, type Platform } from "./platform.ts";
 
 export const MEDIA = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -63,13 +64,20 @@ export function hostPlatform(): { architecture: string; os: string } {
   return { architecture: arch[process.arch] ?? process.arch, os: "linux" };
 }
 
-/** The manifest of an index for this host; an entry without a platform counts as a match. */
-export function pickManifest(index: Index, what: string): Descriptor {
-  const host = hostPlatform();
+/**
+ * The manifest of an index for `want` (this host unless --platform says
+ * otherwise; a variant only when asked for); an entry without a platform
+ * counts as a match. A miss names the platforms the index has.
+ */
+export function pickManifest(index: Index, what: string, want: Platform = hostPlatform()): Descriptor {
   const candidates = index.manifests ?? [];
-  const match = candidates.find((d) => d.platform?.os === host.os && d.platform?.architecture === host.architecture) ??
-    candidates.find((d) => d.platform === undefined);
-  if (!match) throw new ImageError(`${what}: no manifest for ${host.os}/${host.architecture}`);
+  const match = candidates.find((d) =>
+    d.platform?.os === want.os && d.platform?.architecture === want.architecture && (!want.variant || d.platform.variant === want.variant)
+  ) ?? candidates.find((d) => d.platform === undefined);
+  if (!match) {
+    const have = candidates.flatMap((d) => (d.platform ? [formatPlatform(d.platform)] : []));
+    throw new ImageError(`${what}: no manifest for ${formatPlatform(want)} (the index has ${have.join(", ") || "none"})`);
+  }
   return match;
 }
 

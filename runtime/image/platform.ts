@@ -2,11 +2,22 @@
 import { ImageError } from "./errors.ts";
 import type { ImageStore } from "./store.ts";
 
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
 /** `OS/ARCH[/VARIANT]`, or `ARCH` alone for linux. */
-export function parsePlatform(text: string): { os: string; architecture: string } {
+export function parsePlatform(text: string): Platform {
   const parts = text.split("/");
-  if (parts.length > 3 || parts.some((p) => !/^[a-z0-9_]+$/.test(p))) throw new ImageError(`--platform: expected OS/ARCH, got "${text}"`);
-  return parts.length === 1 ? { os: "linux", architecture: parts[0] } : { os: parts[0], architecture: parts[1] };
+  if (parts.length > 3 || parts.some((p) => !/^[a-z0-9_]+$/.test(p))) throw new ImageError(`--platform: expected OS/ARCH[/VARIANT], got "${text}"`);
+  if (parts.length === 1) return { os: "linux", architecture: parts[0] };
+  return parts.length === 3 ? { os: parts[0], architecture: parts[1], variant: parts[2] } : { os: parts[0], architecture: parts[1] };
+}
+
+export function formatPlatform(p: Platform): string {
+  return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join("/");
 }
 
 export function checkImagePlatform(store: ImageStore, ref: string, text: string): void {

@@ -218,6 +218,13 @@ export class ImageStore {
     rmSync(dirname(tmp), { recursive: true, force: true });
   }
 
+  /** ROOT/tmp/partial: blob downloads that broke off, named by digest, for the next pull to resume. */
+  partialDir(): string {
+    const dir = join(this.root, "tmp", "partial");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
   /** A fresh directory under ROOT/tmp (same filesystem as its targets, for rename); the caller removes it. */
   scratchDir(): string {
     mkdirSync(join(this.root, "tmp"), { recursive: true, mode: 0o700 });

@@ -3,7 +3,7 @@
  * or digest, blobs by digest, each answer checked against its digest.
  */
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync, statSync } from "node:fs";
 import { ImageError } from "../image/errors.ts";
 import { MEDIA } from "../image/oci.ts";
 import { answerChallenge, type Credentials, parseChallenge } from "./auth.ts";
@@ -37,16 +37,36 @@ export class RegistryClient {
     return { bytes, mediaType, digest };
   }
 
-  /** Writes the blob to `path`; the caller checks it against its digest. */
-  async blob(digest: string, path: string): Promise<void> {
-    const response = await this.get(`/blobs/${digest}`, {});
-    const out = createWriteStream(path);
+  /**
+   * Writes the blob to `path`, carrying on from what a broken-off download
+   * left there: a Range request, appended to on 206, started over on 200 (a
+   * registry that ignores ranges). A download that breaks off again keeps
+   * what it got. `onBytes` hears every chunk (and the bytes resumed from);
+   * the caller checks the whole against its digest.
+   */
+  async blob(digest: string, path: string, size: number, onBytes: (n: number) => void = () => {}): Promise<void> {
+    const have = existsSync(path) ? statSync(path).size : 0;
+    const response = await this.get(`/blobs/${digest}`, have > 0 && have < size ? { Range: `bytes=${have}-` } : {});
+    const resumed = response.status === 206 ? have : 0;
+    if (resumed > 0) onBytes(resumed);
+    const out = createWriteStream(path, { flags: resumed > 0 ? "a" : "w" });
+    let written = resumed;
+    let broke: Error | undefined;
     try {
       for await (const chunk of response.body!) {
+        written += chunk.length;
+        onBytes(chunk.length);
         if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
       }
+    } catch (e) {
+      broke = e as Error;
     } finally {
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    }
+    if (broke || written < size) {
+      throw new ImageError(
+        `${this.ref.name}: download of ${digest} broke off after ${written} of ${size} bytes${broke ? ` (${broke.message})` : ""}; pull again to resume it`,
+      );
     }
   }
 

@@ -5,11 +5,12 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
 import { PASSWORD, type RegistryAuth, startRegistry, type TestRegistry, USER } from "../fixtures/registry.ts";
-import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtArgv, tempDir } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : !hasCommand("docker-registry") || !hasCommand("skopeo") ? "needs docker-registry and skopeo" : false;
 const work = tempDir("runt-pull-");
@@ -41,6 +42,7 @@ test("anonymous pull, then run: the image lands under its full name and runs", {
   const r = pull(store, ref);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `pulled ${ref}\n`);
+  assert.equal(r.stderr, "", "no progress line off a terminal");
   assert.match(runt(["image", "ls", "--store", store, "-q"]).stdout, new RegExp(`^${ref}\n$`));
   const run = runt(["--root", join(work.path, "state"), "run", "--store", store, "--image", ref, "--rm", "pulled-anon", "sh", "-c", "echo pulled; exit 4"]);
   assert.equal(run.stdout, "pulled\n");
@@ -88,4 +90,18 @@ test("an unknown tag is one line; a registry not named localhost or 127.0.0.1 is
   assert.match(https.errLines[0], new RegExp(`^runt: ${other}/test/busybox:1.0: cannot reach https://${other}`));
   const insecure = pull(store, `${other}/test/busybox:1.0`, ["--insecure"]);
   assert.match(insecure.errLines[0], new RegExp(`cannot reach http://${other}`));
+});
+
+test("on a terminal, one progress line rewritten in place: layers done of all and bytes", { skip: skip || (!hasCommand("script") && "needs script") }, () => {
+  const ref = `${registries.get("none")!.host}/test/busybox:1.0`;
+  const argv = [...runtArgv(), "image", "pull", "--store", join(work.path, "store-tty"), ref];
+  const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  // script gives the command a pty for stdin, stdout and stderr alike and copies it all to its stdout.
+  const r = spawnSync("script", ["-qec", quoted, "/dev/null"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(r.status, 0, r.stdout);
+  const lines = r.stdout.split(/\r?\n/).filter((l) => l);
+  assert.deepEqual(lines.slice(1), [`pulled ${ref}`], r.stdout);
+  const draws = lines[0].split("\r").filter((d) => d);
+  assert.match(draws[0], new RegExp(`^${ref}: layers 0/2, 0 B of \\d`));
+  assert.match(draws.at(-1)!, new RegExp(`^${ref}: layers 2/2, (.+) of \\1\\x1b\\[K$`));
 });

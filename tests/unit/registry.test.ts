@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostPlatform, pickManifest } from "../../runtime/image/oci.ts";
+import { parsePlatform } from "../../runtime/image/platform.ts";
 import { credentialsFor, parseChallenge } from "../../runtime/registry/auth.ts";
 import { isLoopback, parseReference } from "../../runtime/registry/reference.ts";
 
@@ -16,6 +17,15 @@ test("an index resolves to the host's platform, else to an entry without one", (
   assert.equal(pickManifest({ manifests: [entry("a", other), entry("b", host)] }, "x").digest, digest("b"));
   assert.equal(pickManifest({ manifests: [entry("a", other), entry("c")] }, "x").digest, digest("c"));
   assert.throws(() => pickManifest({ manifests: [entry("a", other)] }, "img"), new RegExp(`img: no manifest for linux/${host.architecture}`));
+});
+
+test("--platform: the index entry for that platform, a variant only when asked for; a miss names what the index has", () => {
+  const arm = (c: string, variant?: string) => ({ mediaType: "m", digest: digest(c), size: 1, platform: { os: "linux", architecture: "arm", variant } });
+  const index = { manifests: [arm("a", "v6"), arm("b", "v7")] };
+  assert.equal(pickManifest(index, "x", parsePlatform("linux/arm/v7")).digest, digest("b"));
+  assert.equal(pickManifest(index, "x", parsePlatform("linux/arm")).digest, digest("a"));
+  assert.throws(() => pickManifest(index, "img", parsePlatform("linux/arm/v8")), /^ImageError: img: no manifest for linux\/arm\/v8 \(the index has linux\/arm\/v6, linux\/arm\/v7\)$/);
+  assert.throws(() => parsePlatform("linux/arm/v7/x"), /--platform: expected OS\/ARCH\[\/VARIANT\], got "linux\/arm\/v7\/x"/);
 });
 
 test("references: Docker Hub's endpoint, repository and tag or digest", () => {
