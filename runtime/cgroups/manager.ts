@@ -478,7 +478,12 @@ export class CgroupManager {
    */
   killAll(signal: number): void {
     if (signal === SIGKILL && this.version === "v2" && this.files.exists(`${this.unified}/cgroup.kill`)) {
-      this.files.write(`${this.unified}/cgroup.kill`, "1");
+      try {
+        this.files.writeRaw(`${this.unified}/cgroup.kill`, "1");
+      } catch (e) {
+        // Gone meanwhile: a systemd scope whose last process ended is removed by systemd, with nothing left to kill.
+        if (fsErrorCode(e) !== "ENOENT") throw new CgroupError(`cannot write "1" to ${this.unified}/cgroup.kill: ${describeFsError(e)}`);
+      }
       return;
     }
     let frozen = false;

@@ -209,7 +209,8 @@ test("runt --systemd-cgroup without a cgroupsPath: system.slice:runt:<id>", { sk
     assert.equal(c.status, 0, c.stderr);
     const pid = state(root, id).pid;
     assert.equal(readFileSync(`/proc/${pid}/cgroup`, "utf8").trim(), `0::/system.slice/runt-${id}.scope`);
-    assert.equal(runt(["--root", root, "delete", "--force", id], { files: true }).status, 0);
+    const deleted = runt(["--root", root, "delete", "--force", id], { files: true });
+    assert.equal(deleted.status, 0, deleted.stderr);
     assert.ok(!existsSync(`/sys/fs/cgroup/system.slice/runt-${id}.scope`));
   } finally {
     runt(["--root", root, "delete", "--force", id], { files: true });
