@@ -4,8 +4,8 @@
  * then SIGKILL when the process outlives the timeout. The wait is on the
  * init's pidfd, which becomes readable when the process exits.
  */
-import { POLLIN, SIGKILL } from "../../ffi/constants.ts";
-import type { Syscalls } from "../../ffi/syscalls.ts";
+import { SIGKILL } from "../../ffi/constants.ts";
+import { exitEvent } from "../process/exit_event.ts";
 import { parseSignal } from "../spec/signals.ts";
 import type { LifecycleContext } from "./context.ts";
 import { isAlive } from "./status.ts";
@@ -18,25 +18,17 @@ export function stopContainer(ctx: LifecycleContext, id: string, timeoutSeconds:
   const record = ctx.store.read(id);
   const name = record.annotations?.[STOP_SIGNAL_ANNOTATION];
   const signal = (name && parseSignal(name)) || 15; // SIGTERM
-  let pidfd: number;
-  try {
-    pidfd = sys.pidfdOpen(record.pid);
-  } catch {
-    return "stopped";
-  }
+  const process = exitEvent(sys, record.pid);
+  if (process === undefined) return "stopped";
   try {
     // Checked with the pidfd held: a reused PID never gets the signal.
     if (!record.pid || !isAlive(record)) return "stopped";
-    sys.pidfdSendSignal(pidfd, signal);
-    if (exited(sys, pidfd, timeoutSeconds * 1000)) return "signal";
-    sys.pidfdSendSignal(pidfd, SIGKILL);
-    exited(sys, pidfd, -1);
+    process.signal(signal);
+    if (process.wait(timeoutSeconds * 1000)) return "signal";
+    process.signal(SIGKILL);
+    process.wait(Infinity);
     return "killed";
   } finally {
-    sys.close(pidfd);
+    process.close();
   }
-}
-
-function exited(sys: Syscalls, pidfd: number, timeoutMs: number): boolean {
-  return (sys.poll([{ fd: pidfd, events: POLLIN }], timeoutMs)[0] & POLLIN) !== 0;
 }

@@ -7,8 +7,10 @@ import { POLLIN } from "../../ffi/constants.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 
 export interface ExitEvent {
-  /** Blocks up to `timeoutMs` for the exit; true once the process has exited. */
+  /** Blocks up to `timeoutMs` (Infinity: until it happens) for the exit; true once the process has exited. */
   wait(timeoutMs: number): boolean;
+  /** Signals the process through its pidfd: a reused PID can never get the signal. */
+  signal(signal: number): void;
   close(): void;
 }
 
@@ -21,7 +23,8 @@ export function exitEvent(sys: Syscalls, pid: number): ExitEvent | undefined {
     return undefined;
   }
   return {
-    wait: (timeoutMs) => sys.poll([{ fd, events: POLLIN }], Math.max(0, Math.ceil(timeoutMs)))[0] !== 0,
+    wait: (timeoutMs) => sys.poll([{ fd, events: POLLIN }], Number.isFinite(timeoutMs) ? Math.max(0, Math.ceil(timeoutMs)) : -1)[0] !== 0,
+    signal: (signal) => sys.pidfdSendSignal(fd, signal),
     close: () => sys.close(fd),
   };
 }
