@@ -5,7 +5,7 @@
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { RuntError } from "../errors.ts";
-import { LISTENER_REPORT_MAGIC, PID_REPORT_MAGIC, USERNS_REPORT_MAGIC } from "../startup/report.ts";
+import { LISTENER_REPORT_MAGIC, NAMESPACES_REPORT_MAGIC, PID_REPORT_MAGIC, USERNS_REPORT_MAGIC } from "../startup/report.ts";
 
 /** What the init sends while it builds the container. */
 export type InitReport =
@@ -18,6 +18,8 @@ export type InitReport =
   | { type: "pid"; pid: number }
   /** The program holds a seccomp listener at this descriptor number, waiting for the runtime to copy it. */
   | { type: "seccomp-listener"; fd: number }
+  /** The namespace stage has made the container's namespaces and waits for the runtime to build the rest. */
+  | { type: "namespaces" }
   /** The program has made the container's user namespace and waits for its ID maps. */
   | { type: "userns" }
   /** What the start-up program wrote, raw, up to end of file (runtime/startup/report.ts reads it). */
@@ -100,6 +102,8 @@ export class Channel {
       ? { type: "seccomp-listener", fd: value }
       : magic === USERNS_REPORT_MAGIC
       ? { type: "userns" }
+      : magic === NAMESPACES_REPORT_MAGIC
+      ? { type: "namespaces" }
       : undefined;
     if (report) this.pending = this.pending.subarray(REPORT_SIZE);
     return report as T | undefined;

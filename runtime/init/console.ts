@@ -44,16 +44,18 @@ export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup)
 }
 
 /**
- * Binds the pty's slave over /dev/console, both held by descriptor: the
+ * Binds the pty's slave over /dev/console (`hostProc`: see chmodFd), both held by descriptor: the
  * slave straight from its master (no /dev/pts/N to look up), the console
  * as the rootfs entry itself, never what a link there points to.
  */
-export function bindDevConsole(sys: Syscalls, master: number): void {
+export function bindDevConsole(sys: Syscalls, master: number, hostProc?: number): void {
   const slave = sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   try {
     const console = openConsoleTarget(sys);
     try {
-      chmodFd(sys, console, 0o666, procFd(console));
+      // A runtime thread outside the container's PID namespace reaches its descriptors through the host's /proc.
+      if (hostProc === undefined) chmodFd(sys, console, 0o666, procFd(console));
+      else chmodFd(sys, console, 0o666, `thread-self/fd/${console}`, hostProc);
       bindOnto(sys, slave, console);
     } finally {
       sys.close(console);

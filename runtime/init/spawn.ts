@@ -13,12 +13,29 @@ import { NamespaceError } from "./namespaces.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { initCommand } from "./self.ts";
 import { inheritPreserved } from "../process/exec.ts";
+import { loaderStartup } from "../startup/plan.ts";
+import { sealedExecutable } from "../stub/memfd.ts";
 
 const SOCK_CLOEXEC = O_CLOEXEC;
 
 export interface SpawnedInit {
   pid: number;
   channel: Channel;
+}
+
+/** The descriptors a spawned init or loader holds for runt's channel and (a loader's) exec.fifo. */
+export function initFds(preserveFds: number): { channel: number; fifo: number } {
+  // The channel sits just above the preserved descriptors, which keep their numbers.
+  return { channel: 3 + preserveFds, fifo: 4 + preserveFds };
+}
+
+/**
+ * What to start instead of `runt init`: the loader start-up program
+ * (runtime/startup/plan.ts), for a container runt builds itself; it gets
+ * exec.fifo's O_PATH descriptor right above the channel.
+ */
+export interface LoaderSpawn {
+  fifoFd: number;
 }
 
 /** `pidNamespace`: the spec's pid namespace entry, if it has one. */
@@ -29,10 +46,10 @@ export function spawnInit(
   pidNamespace: { path?: string } | undefined,
   preserveFds: number,
   stdio?: [number, number, number],
+  loader?: LoaderSpawn,
 ): SpawnedInit {
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
-  // The channel sits just above the preserved descriptors, which keep their numbers.
-  const initFd = 3 + preserveFds;
+  const initFd = initFds(preserveFds).channel;
   let source = childEnd;
   // dup2 onto itself would leave close-on-exec set.
   if (source === initFd) source = sys.fcntl(childEnd, F_DUPFD_CLOEXEC, initFd + 1);
@@ -40,21 +57,40 @@ export function spawnInit(
   const fileActions: FileAction[] = [
     ...(stdio ?? []).map((fd, to): FileAction => ({ op: "dup2", fd, to })),
     { op: "dup2", fd: source, to: initFd },
+    ...(loader ? [{ op: "dup2" as const, fd: loader.fifoFd, to: initFds(preserveFds).fifo }] : []),
   ];
   inheritPreserved(sys, initFd);
-  const argv = initCommand(id);
-  const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
+  let argv: string[], env: string[];
+  let image: number | undefined;
+  if (loader) {
+    argv = ["runt", "init", id];
+    try {
+      image = sealedExecutable(sys, loaderStartup({ channelFd: initFd, argv }).image(), "runt");
+    } catch (e) {
+      sys.close(parentEnd);
+      sys.close(childEnd);
+      if (source !== childEnd) sys.close(source);
+      throw e;
+    }
+    env = [];
+  } else {
+    argv = initCommand(id);
+    env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
+  }
+  // A memfd is started by its /proc/self/fd path: resolved by execve before close-on-exec closes it.
+  const path = image === undefined ? argv[0] : `/proc/self/fd/${image}`;
   let pid: number;
   try {
     // A session of its own, as runc's: the container's terminal can become its controlling one, and
     // the caller's terminal signals reach the container only through runt.
-    pid = spawnWithPidNamespace(sys, pidNamespace, (ns) => sys.posixSpawn(argv[0], argv, env, { fileActions, pidNamespace: ns, setsid: true }));
+    pid = spawnWithPidNamespace(sys, pidNamespace, (ns) => sys.posixSpawn(path, argv, env, { fileActions, pidNamespace: ns, setsid: true }));
   } catch (e) {
     sys.close(parentEnd);
     throw e;
   } finally {
     sys.close(childEnd);
     if (source !== childEnd) sys.close(source);
+    if (image !== undefined) sys.close(image);
   }
   return { pid, channel: new Channel(sys, parentEnd) };
 }

@@ -55,11 +55,12 @@ export function attach(sys: Syscalls, mount: number, target: number): void {
 }
 
 /** chmod of what an O_PATH descriptor holds: fchmodat2 (Linux 6.6), else through /proc where that works. */
-export function chmodFd(sys: Syscalls, fd: number, mode: number, procPath: string): void {
+/** `procPath` is taken from `procDir`, a descriptor of a /proc where the calling thread is seen (the current one by default). */
+export function chmodFd(sys: Syscalls, fd: number, mode: number, procPath: string, procDir = AT_FDCWD): void {
   try {
     sys.fchmodat2(fd, "", mode, AT_EMPTY_PATH);
   } catch (e) {
     if (!isErrno(e, "ENOSYS") && !isErrno(e, "EINVAL")) throw e;
-    sys.fchmodat(AT_FDCWD, procPath, mode);
+    sys.fchmodat(procDir, procPath, mode);
   }
 }

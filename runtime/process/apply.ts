@@ -85,47 +85,82 @@ export interface ProcessLimitsApplied {
  * with the full bounding set, which it needs for the switch.
  */
 export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProcessOptions = {}): ProcessLimitsApplied {
-  const host = options.host ?? systemHost;
-  const warn = options.warn ?? (() => {});
-  const proc = spec.process;
-  if (!proc) throw new ProcessError("process: required to start a container");
-  const uid = proc.user?.uid ?? 0;
-
-  for (const rl of proc.rlimits ?? []) {
-    const resource = (RLIMITS as Record<string, number>)[rl.type];
-    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
-    step(`set ${rl.type}`, () => sys.prlimit(0, resource, { soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) }));
-  }
-
-  if (proc.oomScoreAdj !== undefined) {
-    step("set process.oomScoreAdj", () => {
-      const fd = sys.open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-      try {
-        sys.write(fd, String(proc.oomScoreAdj));
-      } finally {
-        sys.close(fd);
-      }
-    });
-  }
+  const proc = processOf(spec);
+  setLimits(sys, proc, 0, (value) => {
+    const fd = sys.open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    try {
+      sys.write(fd, value);
+    } finally {
+      sys.close(fd);
+    }
+  });
 
   sys.umask(proc.user?.umask ?? DEFAULT_UMASK);
 
-  // As root first: the directory may be reachable only by the runtime's user.
-  // Only a permission error is retried, as the container user: it may be
-  // the only one allowed in (a volume chowned to it, root squashed).
-  let cwdReached = true;
-  try {
-    sys.chdir(proc.cwd);
-  } catch (e) {
-    if (!isErrno(e, "EACCES") && !isErrno(e, "EPERM")) failed(chdirStep(proc.cwd), e);
-    cwdReached = false;
-  }
+  return finishLimits(sys, proc, options, [0, 1, 2], cwdReachable(sys, proc.cwd));
+}
 
+export interface FromOutside extends ApplyProcessOptions {
+  /** Writes process.oomScoreAdj for the container's process. */
+  writeOomScoreAdj(value: string): void;
+  /** The descriptors that are the process's 0, 1 and 2, as the runtime holds them. */
+  stdio: readonly number[];
+  /** Whether root could enter process.cwd (tried by the runtime in the container's root). */
+  cwdReached: boolean;
+}
+
+/**
+ * The same limits applied from outside, to process `pid`, for a container
+ * the runtime builds itself: prlimit and oom_score_adj reach another
+ * process; the umask and the cwd are left to its start-up program.
+ */
+export function applyProcessLimitsTo(sys: Syscalls, spec: Spec, pid: number, options: FromOutside): ProcessLimitsApplied {
+  const proc = processOf(spec);
+  setLimits(sys, proc, pid, options.writeOomScoreAdj);
+  return finishLimits(sys, proc, options, options.stdio, options.cwdReached);
+}
+
+/**
+ * Whether root may enter `cwd`, entering it. As root first: the directory
+ * may be reachable only by the runtime's user. Only a permission error is
+ * retried, as the container user: it may be the only one allowed in (a
+ * volume chowned to it, root squashed). Other failures name the cwd.
+ */
+export function cwdReachable(sys: Syscalls, cwd: string): boolean {
+  try {
+    sys.chdir(cwd);
+    return true;
+  } catch (e) {
+    if (!isErrno(e, "EACCES") && !isErrno(e, "EPERM")) failed(chdirStep(cwd), e);
+    return false;
+  }
+}
+
+type Process = NonNullable<Spec["process"]>;
+
+function processOf(spec: Spec): Process {
+  const proc = spec.process;
+  if (!proc) throw new ProcessError("process: required to start a container");
+  return proc;
+}
+
+function setLimits(sys: Syscalls, proc: Process, pid: number, writeOomScoreAdj: (value: string) => void): void {
+  for (const rl of proc.rlimits ?? []) {
+    const resource = (RLIMITS as Record<string, number>)[rl.type];
+    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
+    step(`set ${rl.type}`, () => sys.prlimit(pid, resource, { soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) }));
+  }
+  if (proc.oomScoreAdj !== undefined) step("set process.oomScoreAdj", () => writeOomScoreAdj(String(proc.oomScoreAdj)));
+}
+
+function finishLimits(sys: Syscalls, proc: Process, options: ApplyProcessOptions, stdio: readonly number[], cwdReached: boolean): ProcessLimitsApplied {
+  const host = options.host ?? systemHost;
+  const warn = options.warn ?? (() => {});
   const caps = capabilityMasks(proc.capabilities, host.lastCap());
   if (caps.unavailable.length) {
     warn(`ignoring capabilities this kernel does not support: ${caps.unavailable.join(", ")}`);
   }
-  giveStdioTo(sys, host, options.stdioUid ?? uid);
+  giveStdioTo(sys, host, options.stdioUid ?? proc.user?.uid ?? 0, stdio);
   if (!host.setgroupsAllowed() && (proc.user?.additionalGids ?? []).length) {
     throw new ProcessError("process.user.additionalGids: this user namespace denies setgroups");
   }
@@ -177,8 +212,8 @@ export function planCredentials(prog: StubProgram, spec: Spec, applied: ProcessL
  * terminal, /dev/stdout): hand the descriptors to it, as runc does. Not
  * being allowed to (an unmapped owner, a read-only /dev) is no reason to fail.
  */
-function giveStdioTo(sys: Syscalls, host: ProcessHost, uid: number): void {
-  for (const fd of [0, 1, 2]) {
+function giveStdioTo(sys: Syscalls, host: ProcessHost, uid: number, stdio: readonly number[]): void {
+  for (const fd of stdio) {
     const owner = host.stdioOwner(fd);
     if (owner === undefined || owner === uid) continue;
     try {

@@ -18,6 +18,13 @@
  * inside the container's PID and mount namespaces (never visible there
  * with the host's root), as a child of runt itself (CLONE_PARENT).
  *
+ * `create` built by the runtime itself (runtime/container/build.ts): no
+ * JavaScript runs in the container's process at all. runt starts a loader
+ * there, which waits for its next program on the channel; the namespace
+ * stage makes or joins the container's namespaces, says so, and waits in
+ * turn; runt's own thread builds the rootfs inside them; then it sends the
+ * `create` program above, made once everything it needs is known.
+ *
  * `create` with a user namespace: the JavaScript init, multithreaded, can
  * neither make nor join one, so runt starts this program instead; it
  * enters the user namespace, then the PID namespace (so the new user
@@ -25,7 +32,9 @@
  * namespaces from inside (owned by the user namespace too): runc's order.
  */
 import {
+  AT_EMPTY_PATH,
   AT_FDCWD,
+  CLONE_NEWCGROUP,
   CLONE_NEWPID,
   CLONE_NEWTIME,
   CLONE_NEWUSER,
@@ -33,7 +42,13 @@ import {
   F_SETFD,
   FD_CLOEXEC,
   NAMESPACE_FLAGS,
+  KEYCTL_JOIN_SESSION_KEYRING,
+  KEYCTL_SETPERM,
+  MSG_CMSG_CLOEXEC,
   O_CLOEXEC,
+  O_NOCTTY,
+  O_RDONLY,
+  O_RDWR,
   O_WRONLY,
   PR_SET_DUMPABLE,
   SIGCHLD,
@@ -45,7 +60,8 @@ import type { ProcessHost } from "../process/host.ts";
 import { planLsmLabels } from "../process/lsm.ts";
 import { planFilter, type SeccompFilter } from "../seccomp/install.ts";
 import { slot, StubProgram } from "../stub/program.ts";
-import { PID_REPORT_MAGIC, READY_LINE, USERNS_REPORT_MAGIC } from "./report.ts";
+import { SLOT_COUNT as SLOT_LIMIT } from "../stub/layout.ts";
+import { NAMESPACES_REPORT_MAGIC, PID_REPORT_MAGIC, READY_LINE, USERNS_REPORT_MAGIC } from "./report.ts";
 import { quote } from "../quote.ts";
 
 /** The user's program, resolved on the container's PATH. */
@@ -74,6 +90,13 @@ export interface CreateStartup extends Common {
   /** An O_PATH descriptor of exec.fifo, opened before pivot_root. */
   fifoFd: number;
   /**
+   * Left by a runtime that built the container from outside (the JavaScript
+   * init does these itself): the terminal's slave, by its path in the
+   * container's devpts, to open as stdio and take as controlling terminal;
+   * the umask; the cwd, entered as root (see ProcessLimitsApplied.cwdReached).
+   */
+  ownProcess?: { cgroupNamespace?: boolean; terminal?: string; umask: number; cwd?: string };
+  /**
    * A PID namespace given by path: the init was started outside it, and
    * the container's process is cloned into it (see startInPidNamespace).
    */
@@ -84,6 +107,18 @@ export interface CreateStartup extends Common {
 const REPORT = 0;
 /** The exec helper's clone result: the new PID in the helper, 0 in the child. */
 const CHILD = 1;
+/**
+ * Three slots (24 bytes) that recvmsg fills with the control message
+ * carrying the next program: cmsg_len, then level and type, then the
+ * descriptor, which so lands in the low half of the third, a slot of its
+ * own whose high half no one has written.
+ */
+const NEXT = 2;
+const NEXT_FD = NEXT + 2;
+/** The terminal's slave, opened by path. */
+const CONSOLE = 5;
+/** Namespace files opened before the first setns, one slot each. */
+const NAMESPACE_SLOTS = 6;
 
 export function createStartup(o: CreateStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
@@ -95,6 +130,7 @@ export function createStartup(o: CreateStartup): StubProgram {
   }
   // Nothing in the container may read this process's memory or open its exe while it waits.
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
+  if (o.ownProcess) ownProcessSettings(prog, o.ownProcess);
   processSettings(prog, o);
   // With no_new_privs, as late as the channel allows: a seccomp agent needs the listener before "ready".
   lateFilter(prog, o);
@@ -108,6 +144,97 @@ export function createStartup(o: CreateStartup): StubProgram {
   prog.call("write", [slot(REPORT), prog.str("0"), 1], { what: "tell start the container is released" });
   lastSteps(prog, o);
   return prog;
+}
+
+/** What a program started by the runtime needs to fetch the one that follows it. */
+export interface Continued {
+  channelFd: number;
+  /** What `ps` shows for the process meanwhile. */
+  argv: string[];
+}
+
+/** The first program of a container the runtime builds itself: it only waits for the next. */
+export function loaderStartup(o: Continued): StubProgram {
+  const prog = new StubProgram({ reportFd: o.channelFd });
+  prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
+  continueWithNext(prog, o);
+  return prog;
+}
+
+export interface NamespaceStage extends Continued {
+  /** linux.namespaces given by path, joined first (runc's order). */
+  join: { type: string; path: string }[];
+  /** The types of the new namespaces to make (never user, pid or time here). */
+  make: string[];
+  /** The name of a new session keyring to join (absent: --no-new-keyring). */
+  keyring?: string;
+}
+
+/**
+ * KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_LINK, the permissions
+ * the kernel gives a session keyring it makes for join, plus KEY_USR_SEARCH
+ * as runc adds: the container's own user may then use its keyring.
+ */
+const SESSION_KEYRING_PERM = 0x3f1b0000;
+
+/**
+ * In the container's cgroup already, and PID 1 of its PID namespace: the
+ * namespaces, in runc's order (those given by path, then the new ones, the
+ * cgroup one now rooted at the container's cgroup), the session keyring,
+ * then word to the runtime, whose thread joins them to build the rootfs.
+ */
+export function namespaceStage(o: NamespaceStage): StubProgram {
+  const prog = new StubProgram({ reportFd: o.channelFd });
+  // execve made the process dumpable again.
+  prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
+  if (o.join.length > SLOT_LIMIT - NAMESPACE_SLOTS) throw new Error(`start-up program: ${o.join.length} namespaces to join`);
+  o.join.forEach(({ type, path }, i) => {
+    prog.call("openat", [AT_FDCWD, prog.str(path), O_RDONLY | O_CLOEXEC, 0], { what: `${type} namespace ${path}`, result: NAMESPACE_SLOTS + i });
+  });
+  o.join.forEach(({ type, path }, i) => {
+    prog.call("setns", [slot(NAMESPACE_SLOTS + i), NAMESPACE_FLAGS[type]], { what: `joining ${type} namespace ${path}` });
+    prog.call("close", [slot(NAMESPACE_SLOTS + i)], { what: `close the ${type} namespace's descriptor` });
+  });
+  const made = o.make.reduce((flags, type) => flags | NAMESPACE_FLAGS[type], 0);
+  if (made !== 0) prog.call("unshare", [made], { what: `linux.namespaces: creating namespaces (${o.make.join(", ")})` });
+  if (o.keyring !== undefined) {
+    // A kernel without keyrings has nothing to isolate.
+    const what = "joining a new session keyring (--no-new-keyring skips it)";
+    prog.call("keyctl", [KEYCTL_JOIN_SESSION_KEYRING, prog.str(o.keyring), 0, 0, 0], { what, result: CONSOLE, ok: "ENOSYS" });
+    prog.call("keyctl", [KEYCTL_SETPERM, slot(CONSOLE), SESSION_KEYRING_PERM, 0, 0], { what, ok: "ENOSYS" });
+  }
+  prog.call("write", [o.channelFd, prog.u64s([NAMESPACES_REPORT_MAGIC, 0]), 16], { what: "report the namespaces made" });
+  continueWithNext(prog, o);
+  return prog;
+}
+
+/**
+ * Receives the next program's sealed memfd on the channel and runs it. A
+ * closed channel (the runtime gave up) reads as zero bytes and skips the
+ * execveat: the program then ends.
+ */
+function continueWithNext(prog: StubProgram, o: Continued): void {
+  const iov = prog.u64s([prog.reserve(8), 1]);
+  const msghdr = prog.u64s([0, 0, iov, 1, prog.slotAddr(NEXT), 24, 0]);
+  prog.call("recvmsg", [o.channelFd, msghdr, MSG_CMSG_CLOEXEC], { what: "receive the next start-up program", skipIfZero: 1 });
+  prog.call("execveat", [slot(NEXT_FD), prog.str(""), prog.strings(o.argv), prog.strings([]), AT_EMPTY_PATH], {
+    what: "run the next start-up program",
+  });
+}
+
+/** The terminal, the umask and the cwd: what the JavaScript init did in its own process before it became the program. */
+function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["ownProcess"]>): void {
+  // Now that the process is in its cgroup, which becomes the namespace's root.
+  if (own.cgroupNamespace) prog.call("unshare", [CLONE_NEWCGROUP], { what: "linux.namespaces: creating the cgroup namespace" });
+  if (own.terminal !== undefined) {
+    const what = `process.terminal: open ${quote(own.terminal)}`;
+    prog.call("openat", [AT_FDCWD, prog.str(own.terminal), O_RDWR | O_NOCTTY | O_CLOEXEC, 0], { what, result: CONSOLE });
+    for (const fd of [0, 1, 2]) prog.call("dup3", [slot(CONSOLE), fd, 0], { what: `process.terminal: make it descriptor ${fd}` });
+    prog.call("close", [slot(CONSOLE)], { what: "process.terminal: close the extra descriptor" });
+    prog.call("ioctl", [0, TIOCSCTTY, 0], { what: "process.terminal: take the terminal" });
+  }
+  prog.call("umask", [own.umask], { what: "set process.user.umask" });
+  if (own.cwd !== undefined) prog.call("chdir", [prog.str(own.cwd)], { what: `chdir to process.cwd ${quote(own.cwd)}` });
 }
 
 export interface ExecStartup extends Common {

@@ -12,6 +12,8 @@ export const READY_LINE = JSON.stringify({ type: "ready" }) + "\n";
 export const PID_REPORT_MAGIC = 0x7275_6e74_7069_6421n; // "runtpid!"
 /** Marks the 16 bytes [magic, 0] with which the program, in its new user namespace, asks for its ID maps. */
 export const USERNS_REPORT_MAGIC = 0x7275_6e74_7573_6e21n; // "runtusn!"
+/** Marks the 16 bytes [magic, 0] with which the namespace stage says the container's namespaces exist. */
+export const NAMESPACES_REPORT_MAGIC = 0x7275_6e74_6e73_7321n; // "runtnss!"
 /** Marks the 16 bytes [magic, descriptor number] of a seccomp listener the program holds. */
 export const LISTENER_REPORT_MAGIC = 0x7275_6e74_6c73_6e21n; // "runtlsn!"
 

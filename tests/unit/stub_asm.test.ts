@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AsmError, assemble } from "../../runtime/stub/x86_64/asm.ts";
-import { VM_CONSTANTS, VM_SOURCE, vmCode } from "../../runtime/stub/x86_64/vm.ts";
+import { assembleVm, VM_CONSTANTS, VM_SOURCE, vmCode } from "../../runtime/stub/x86_64/vm.ts";
+import { vmCodeModule } from "../../runtime/stub/x86_64/generate.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
 const one = (line: string) => hex(assemble(line, { origin: 0 }).code);
@@ -120,4 +121,10 @@ test("the forms table agrees with GNU as", { skip: binutils ? undefined : "binut
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the interpreter's machine code shipped in vm_code.ts is what VM_SOURCE assembles to", () => {
+  assert.equal(hex(vmCode()), hex(assembleVm()));
+  const shipped = readFileSync(new URL("../../runtime/stub/x86_64/vm_code.ts", import.meta.url), "utf8");
+  assert.equal(shipped, vmCodeModule(), "run: deno run -A runtime/stub/x86_64/generate.ts");
 });

@@ -5,6 +5,7 @@
  * so everything it touches sits at an address fixed here.
  */
 import { assemble } from "./asm.ts";
+import { VM_CODE_HEX } from "./vm_code.ts";
 import { syscallNumber } from "../syscalls.ts";
 import { HEADER_SIZE, RECORD, REPORT_HEADER_SIZE, SLOT_COUNT, type StubMachine } from "../layout.ts";
 import { EM_X86_64 } from "../elf.ts";
@@ -122,17 +123,25 @@ export const VM_CONSTANTS: Readonly<Record<string, bigint>> = {
   SCRATCH,
 };
 
+/**
+ * The interpreter's machine code, assembled from VM_SOURCE. Jumps are
+ * relative and every address it uses is a constant, so the code runs
+ * wherever it is put.
+ */
+export function assembleVm(): Uint8Array {
+  return assemble(VM_SOURCE, { origin: 0, constants: VM_CONSTANTS }).code;
+}
+
 let code: Uint8Array | undefined;
 
 /**
- * The interpreter's machine code, assembled once. Jumps are relative and
- * every address it uses is a constant, so the code runs wherever it is put.
+ * The same code as assembled ahead of time (vm_code.ts, which
+ * `deno run -A runtime/stub/x86_64/generate.ts` rewrites and a unit test
+ * holds equal to assembleVm()): assembling costs milliseconds that every
+ * container start would pay.
  */
 export function vmCode(): Uint8Array {
-  code ??= assemble(VM_SOURCE, {
-    origin: 0,
-    constants: VM_CONSTANTS,
-  }).code;
+  code ??= Uint8Array.from(VM_CODE_HEX.match(/../g)!, (byte) => parseInt(byte, 16));
   return code;
 }
 

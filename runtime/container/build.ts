@@ -1,0 +1,261 @@
+/**
+ * `create` without a JavaScript process in the container: runt's own main
+ * thread builds the container from inside its namespaces, and the
+ * container's process only ever runs start-up programs (runtime/startup/plan.ts).
+ *
+ *   1. The loader, spawned as PID 1 of the new PID namespace, gets the
+ *      namespace stage, which makes the namespaces (and the session
+ *      keyring) and reports.
+ *   2. runt's thread enters them (thread_namespaces.ts), as the JavaScript
+ *      init was: the mounts it makes are the container's, a sysfs shows the
+ *      container's network, an mqueue its IPC namespace, a cgroup mount its
+ *      cgroup namespace; proc is made for its PID namespace with procfs
+ *      `pidns=`. It builds the rootfs (runtime/rootfs/, the same code the
+ *      init runs), runs the hooks, pivots the root — the container's
+ *      process, whose root is the namespace's, moves with it — and finishes it.
+ *   3. In the new root it finds what the process needs (its executable on
+ *      the container's PATH, HOME from the container's /etc/passwd, the
+ *      terminal), goes back to its own namespaces, and sends the `create`
+ *      program, which the loader's stage runs in the container's process.
+ *
+ * Containers this cannot build (create.ts says which) keep the init.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
+import type { Channel, InitReport } from "../init/channel.ts";
+import { bindDevConsole } from "../init/console.ts";
+import { bringUpLoopback } from "../init/loopback.ts";
+import { createsNetworkNamespace } from "../init/namespaces.ts";
+import { posixSpawner, runHooks } from "../hooks/mod.ts";
+import { procFd } from "../mount/inroot.ts";
+import { applyProcessLimitsTo, cwdReachable, DEFAULT_UMASK } from "../process/apply.ts";
+import { processEnv, resolveExecutable } from "../process/mod.ts";
+import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
+import { canonicalRootfs } from "../rootfs/prepare.ts";
+import { type ProcAccess, procThrough } from "../rootfs/proc.ts";
+import type { SeccompFilter } from "../seccomp/install.ts";
+import type { Mount, Spec } from "../spec/schema.ts";
+import { createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
+import { parseStartupTail } from "../startup/report.ts";
+import { sealedExecutable } from "../stub/memfd.ts";
+import type { StubProgram } from "../stub/program.ts";
+import { openPty, writeWindowSize } from "../terminal/pty.ts";
+import type { OciState } from "../state/record.ts";
+import { traceStep } from "../trace.ts";
+import { ContainerSetupError } from "./errors.ts";
+import { enterNamespacesOf, THREAD_NAMESPACES, type ThreadInNamespaces } from "./thread_namespaces.ts";
+
+export interface Build {
+  sys: Syscalls;
+  id: string;
+  /** The loader, in the container's cgroup. */
+  pid: number;
+  channel: Channel;
+  /** The descriptors the loader holds: the channel, and exec.fifo right above it. */
+  loader: { channel: number; fifo: number };
+  spec: Spec;
+  rootfs: string;
+  bundle: string;
+  noNewKeyring: boolean;
+  seccomp?: SeccompFilter;
+  /** Idmapped mounts' detached trees, by mounts[] entry. */
+  idmapped: Map<Mount, number>;
+  /** What the process's 0, 1 and 2 are, as runt holds them. */
+  stdio: readonly number[];
+  state(): OciState;
+  /** prestart and createRuntime: run in runt's namespaces, after the mounts. */
+  runtimeHooks(): void;
+  /** Moves a process into the container's cgroup (a createContainer hook, as runc's init runs them there). */
+  joinCgroup(pid: number): void;
+  onConsole(master: number): void;
+  warn(line: string): void;
+}
+
+/** What the rootfs build found for the container's process. */
+export interface Built {
+  exec: ExecTarget;
+  /** The terminal's slave: its path in the container, and runt's descriptor (closed by startProcess). */
+  terminal?: { path: string; slave: number };
+  cwdReached: boolean;
+  /** A new cgroup namespace left to the last program (see cgroupFirst). */
+  cgroupNamespaceLate: boolean;
+}
+
+/**
+ * Whether the container must be in its cgroup before its namespaces are
+ * made: a new cgroup namespace is rooted at the cgroup its maker is in, and
+ * a cgroup filesystem mounted in it shows that root. Otherwise the new
+ * cgroup namespace is made by the last program, and the first write to
+ * the new cgroup (an RCU grace period, milliseconds) overlaps the build.
+ */
+export function cgroupFirst(spec: Spec): boolean {
+  const cgroupns = namespaceList(spec).find((ns) => ns.type === "cgroup");
+  if (!cgroupns) return false;
+  return cgroupns.path !== undefined || (spec.mounts ?? []).some((m) => m.type === "cgroup" || m.type === "cgroup2");
+}
+
+/** The namespaces, then the rootfs; `cgroupJoined`: the loader is in its cgroup already. */
+export function buildContainer(b: Build, cgroupJoined: boolean): Built {
+  const { sys, spec } = b;
+  const argv = ["runt", "init", b.id];
+  const late = !cgroupJoined && !cgroupFirst(spec) && namespaceList(spec).some((ns) => ns.type === "cgroup");
+  sendProgram(sys, b.channel, namespaceStage({
+    channelFd: b.loader.channel,
+    argv,
+    join: namespaceList(spec).filter((ns) => ns.path !== undefined) as { type: string; path: string }[],
+    make: namespaceList(spec).filter((ns) => ns.path === undefined && ns.type !== "pid" && !(late && ns.type === "cgroup")).map((ns) => ns.type),
+    keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
+  }));
+  expectReport(b, "namespaces");
+  traceStep("namespaces made");
+
+  const hostProc = sys.open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const pidNamespace = namespaceList(spec).some((ns) => ns.type === "pid") ? sys.open(`/proc/${b.pid}/ns/pid`, O_RDONLY | O_CLOEXEC) : undefined;
+  const procfs = procThrough(sys, hostProc, b.pid);
+  // The mount namespace first, and so left last: the host's /proc stays in sight until then.
+  const types = namespaceList(spec).map((ns) => ns.type).filter((t) => t in THREAD_NAMESPACES);
+  types.sort((a, z) => Number(z === "mount") - Number(a === "mount"));
+  let inside: ThreadInNamespaces | undefined;
+  let made: ReturnType<typeof buildInside>;
+  try {
+    inside = enterNamespacesOf(sys, b.pid, types);
+    made = buildInside(b, procfs, hostProc, pidNamespace, () => {
+      inside!.leave();
+      b.runtimeHooks();
+      inside = enterNamespacesOf(sys, b.pid, types);
+    });
+  } finally {
+    inside?.leave();
+    sys.close(hostProc);
+    if (pidNamespace !== undefined) sys.close(pidNamespace);
+  }
+  traceStep("rootfs built");
+  return { ...made, cgroupNamespaceLate: late };
+}
+
+/** The process's limits, from outside, and the last program, which the container's process runs to the end. */
+export function startProcess(b: Build, built: Built): void {
+  const { sys, spec } = b;
+  const process = spec.process!;
+  let applied;
+  try {
+    applied = applyProcessLimitsTo(sys, spec, b.pid, {
+      writeOomScoreAdj: (value) => writeFileSync(`/proc/${b.pid}/oom_score_adj`, value),
+      stdio: built.terminal ? [built.terminal.slave] : b.stdio,
+      cwdReached: built.cwdReached,
+      warn: b.warn,
+    });
+  } finally {
+    if (built.terminal) sys.close(built.terminal.slave);
+  }
+  sendProgram(sys, b.channel, createStartup({
+    spec,
+    exec: built.exec,
+    seccomp: b.seccomp,
+    applied,
+    channelFd: b.loader.channel,
+    fifoFd: b.loader.fifo,
+    ownProcess: {
+      cgroupNamespace: built.cgroupNamespaceLate,
+      terminal: built.terminal?.path,
+      umask: process.user?.umask ?? DEFAULT_UMASK,
+      cwd: built.cwdReached ? process.cwd : undefined,
+    },
+  }));
+}
+
+/** Everything done with runt's thread in the container's namespaces; `outside` runs the runtime's hooks out of them. */
+function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespace: number | undefined, outside: () => void) {
+  const { sys, spec } = b;
+  const process = spec.process!;
+  if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
+  const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
+  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, procPidNamespace, b.idmapped);
+  if (spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length) outside();
+  if (spec.hooks?.createContainer?.length) runCreateContainerHooks(b, pidNamespace);
+  enterRootfs(sys, b.rootfs, false, procfs, false);
+  const terminal = process.terminal ? openTerminal(b, hostProc) : undefined;
+  try {
+    try {
+      mkdirSync(process.cwd, { recursive: true, mode: 0o755 });
+    } catch { /* reported by the chdir below, in its own words */ }
+    finalizeRootfs(sys, spec, procfs);
+    const env = processEnv(process.env ?? [], process.user?.uid ?? 0);
+    const exec = { path: resolveExecutable(process.args![0], env, process.cwd), args: process.args!, env };
+    return { exec, terminal, cwdReached: cwdReachable(sys, process.cwd) };
+  } catch (e) {
+    if (terminal) sys.close(terminal.slave);
+    throw e;
+  }
+}
+
+/**
+ * A pty of the container's devpts: its master goes to the console socket,
+ * its slave is bound over /dev/console and given to the container's user;
+ * the program opens the slave by its path as the process's stdio.
+ */
+function openTerminal(b: Build, hostProc: number): { path: string; slave: number } {
+  const { sys } = b;
+  const process = b.spec.process!;
+  const { master, slavePath } = openPty(sys);
+  let slave: number;
+  try {
+    const size = process.consoleSize;
+    if (size?.height && size.width) writeWindowSize(sys, master, { rows: size.height, cols: size.width });
+    bindDevConsole(sys, master, hostProc);
+    // Kept for the stdio owner's sake (see applyProcessLimitsTo).
+    slave = sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  } catch (e) {
+    sys.close(master);
+    throw e;
+  }
+  try {
+    b.onConsole(master);
+  } catch (e) {
+    sys.close(slave);
+    throw e;
+  }
+  return { path: slavePath, slave };
+}
+
+/** Spawned from the thread in the container's namespaces, into its PID namespace, in the rootfs (runc's cwd). */
+function runCreateContainerHooks(b: Build, pidNamespace: number | undefined): void {
+  const { sys } = b;
+  const cwd = canonicalRootfs(b.rootfs);
+  const restoreFd = pidNamespace === undefined ? undefined : sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  try {
+    const spawn = pidNamespace === undefined ? posixSpawner(sys, { cwd }) : posixSpawner(sys, { cwd, pidNamespace: { joinFd: pidNamespace, restoreFd: restoreFd! } });
+    runHooks(sys, "createContainer", b.spec.hooks?.createContainer, b.state(), (hook, stdio) => {
+      const pid = spawn(hook, stdio);
+      b.joinCgroup(pid);
+      return pid;
+    });
+  } finally {
+    if (restoreFd !== undefined) sys.close(restoreFd);
+  }
+}
+
+function namespaceList(spec: Spec): { type: string; path?: string }[] {
+  return spec.linux?.namespaces ?? [];
+}
+
+/** The program as a sealed memfd, one byte and the descriptor: what the waiting program's recvmsg takes. */
+function sendProgram(sys: Syscalls, channel: Channel, program: StubProgram): void {
+  const image = sealedExecutable(sys, program.image(), "runt");
+  try {
+    sys.sendmsg(channel.fd, new Uint8Array([0x0a]), [image]);
+  } finally {
+    sys.close(image);
+  }
+}
+
+function expectReport(b: Build, type: InitReport["type"]): void {
+  const report = b.channel.receive<InitReport>();
+  if (report?.type === type) return;
+  if (report?.type === "tail") {
+    const tail = parseStartupTail(report.bytes);
+    if (tail.failure) throw new ContainerSetupError(tail.failure);
+  }
+  throw new ContainerSetupError(`container "${b.id}": the start-up program ended before the container was ready`);
+}
