@@ -171,7 +171,11 @@ function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespac
   const process = spec.process!;
   if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
   const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
-  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, procPidNamespace, b.idmapped);
+  // The first write into a new cgroup waits for the kernel (an RCU grace period) while the mounts go on; a
+  // cgroup mount needs it done. Joining again meanwhile only waits for the rest of that grace period.
+  let joined = false;
+  const join = () => joined ||= (b.joinCgroup(b.pid), true);
+  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, procPidNamespace, b.idmapped, join);
   if (spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length) outside();
   if (spec.hooks?.createContainer?.length) runCreateContainerHooks(b, pidNamespace);
   enterRootfs(sys, b.rootfs, false, procfs, false);

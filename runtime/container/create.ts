@@ -233,7 +233,6 @@ export async function createContainer(
         // The rootfs is built while the first write to the new cgroup waits, unless it must come first.
         const first = cgroupFirst(spec);
         if (first) await joined;
-        traceStep("cgroup joined");
         const idmapped = idmappedTrees(sys, spec, bundle);
         let made: Built;
         try {
@@ -246,6 +245,7 @@ export async function createContainer(
         }
         // Limits and device rules before the process runs anything of the container's.
         await joined;
+        traceStep("cgroup joined");
         configureContainerCgroup(cgroup, spec.linux);
         startProcess(build, made);
       };

@@ -22,6 +22,7 @@ const HOST_CGROUP_ROOT = "/sys/fs/cgroup";
 const TMPFS_FLAGS = MS.NOEXEC | MS.NOSUID | MS.NODEV;
 
 export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
+  ctx.beforeCgroupMount?.();
   const table = parseMountinfo(attempt(`${p.subject}: read ${MOUNTINFO}`, () => ctx.proc.read(MOUNTINFO)));
   if (findMount(table, HOST_CGROUP_ROOT)?.fsType === "cgroup2") return mountCgroup2(ctx, p);
   return mountCgroup1(ctx, p, table);

@@ -19,6 +19,11 @@ export interface MountContext {
   procPidNamespace?: string;
   /** Idmapped mounts' detached trees, made by runt (runtime/container/idmapped_mounts.ts), by mounts[] entry. */
   idmapped?: Map<Mount, number>;
+  /**
+   * Puts the container's process in its cgroup now, if it may not be yet: a
+   * cgroup mount shows the cgroup the process is in (runtime/container/build.ts).
+   */
+  beforeCgroupMount?: () => void;
 }
 
 /** A mount after option parsing. */

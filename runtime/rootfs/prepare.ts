@@ -27,6 +27,7 @@ export function prepareRootfs(
   procPidNamespace?: string,
   /** Idmapped mounts' trees, by mounts[] entry (see MountContext). */
   idmapped?: Map<Mount, number>,
+  beforeCgroupMount?: () => void,
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);
@@ -56,6 +57,7 @@ export function prepareRootfs(
       cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
       procPidNamespace,
       idmapped,
+      beforeCgroupMount,
     };
     for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 

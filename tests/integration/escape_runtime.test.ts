@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { isRoot, REPO, runt, runtArgv, tempDir, UNDER } from "./runt.ts";
@@ -74,6 +74,26 @@ test("the waiting container is the sealed start-up program: one thread, not the 
     assert.throws(() => writeFileSync(`/proc/${pid}/exe`, "x", { flag: "a" }), /ETXTBSY|EPERM|EACCES/);
   } finally {
     runt(["--root", root, "delete", "--force", "waiting"]);
+    b.cleanup();
+  }
+}));
+
+test("while the container is built, its PID namespace holds the start-up program alone: no JavaScript runtime", { skip }, withRoot((root) => {
+  // A createContainer hook runs in the container's namespaces after the mounts; its cwd is the rootfs, whose proc
+  // is the container's PID namespace's. Under a JavaScript init, PID 1 there was the runt binary with its threads.
+  const b = makeBundle(["true"]);
+  const look = "for p in proc/[0-9]*; do echo \"$(readlink $p/exe) $(grep Threads $p/status | tr -d '\\t')\"; done";
+  b.spec.hooks = { createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `(${look}) > ${b.out}/seen`] }] };
+  b.save();
+  try {
+    create(root, "building", b.dir);
+    const seen = readFileSync(join(b.out, "seen"), "utf8").trim().split("\n");
+    // PID 1, then the hook's own processes (host programs: the hook runs before pivot_root).
+    assert.equal(seen[0], "/memfd:runt (deleted) Threads:1", seen.join("\n"));
+    const runtExe = realpathSync(runtExecutable());
+    for (const line of seen.slice(1)) assert.ok(!line.startsWith(`${runtExe} `), seen.join("\n"));
+  } finally {
+    runt(["--root", root, "delete", "--force", "building"]);
     b.cleanup();
   }
 }));
