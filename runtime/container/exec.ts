@@ -67,7 +67,9 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
     try {
       processPid = launchInContainer(ctx, record, opts.process, {
         preserveFds: opts.preserveFds,
-        onConsole: (fd) => handOverConsole(sys, fd, consoleSocket, consoleOpts),
+        // Relayed: the helper has set the terminal up already, before the process could write to it.
+        onConsole: (fd) => opts.detach ? handOverConsole(sys, fd, consoleSocket, consoleOpts) : (master = fd),
+        relayTerminal: !opts.detach,
         cgroup,
       });
     } catch (e) {
@@ -97,6 +99,8 @@ export interface LaunchOptions {
   cgroup?: CgroupManager;
   /** The terminal's master, when the process has one. */
   onConsole?: (master: number) => void;
+  /** The caller relays the terminal: the master comes set up for it (runtime/init/console.ts). */
+  relayTerminal?: boolean;
 }
 
 /**
@@ -139,6 +143,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
       seccomp,
       exactEnv: opts.exactEnv,
       executable: opts.executable,
+      relayTerminal: opts.relayTerminal,
       enteredNamespaces: inUser ? ["user"] : undefined,
     } satisfies InitConfig);
     for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {

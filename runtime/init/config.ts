@@ -36,6 +36,11 @@ export interface InitConfig {
   exactEnv?: boolean;
   /** `exec` of a hook: its `path`, run as it is rather than args[0] looked up on PATH. */
   executable?: string;
+  /**
+   * `exec` in the foreground with a terminal: runt relays it, so the init
+   * sets the pty up for relaying (see clearOnlcr) before its master leaves.
+   */
+  relayTerminal?: boolean;
 }
 
 /** The environment variable naming the channel descriptor in the init. */

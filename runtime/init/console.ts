@@ -12,7 +12,7 @@ import { RuntError } from "../errors.ts";
 import { fileKind, openDevEntry, statFd } from "../rootfs/inode.ts";
 import { bindOnto, chmodFd } from "../mount/attach.ts";
 import { procFd } from "../mount/inroot.ts";
-import { openPty, writeWindowSize } from "../terminal/pty.ts";
+import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
 import type { Channel } from "./channel.ts";
 
 export interface ConsoleSetup {
@@ -25,6 +25,13 @@ export interface ConsoleSetup {
   controlling: boolean;
   /** process.consoleSize: set before the process starts, so it never sees another size (runc sets it here too). */
   size?: { height: number; width: number };
+  /**
+   * The parent relays this terminal (exec in the foreground): newlines are
+   * left to the host's side here, while nothing can write to it yet. An
+   * exec'd process starts without waiting for the parent, which could be
+   * slower to take the master than the process is to write.
+   */
+  relayed?: boolean;
 }
 
 /** Must run after the process is a session leader and sees the container's /dev. */
@@ -32,6 +39,7 @@ export function setupConsole(sys: Syscalls, channel: Channel, how: ConsoleSetup)
   const { master, slavePath } = openPty(sys);
   try {
     if (how.size?.height && how.size.width) writeWindowSize(sys, master, { rows: how.size.height, cols: how.size.width });
+    if (how.relayed) clearOnlcr(sys, master);
     if (how.devConsole) bindDevConsole(sys, master);
     channel.send({ type: "console" }, [master]);
   } finally {

@@ -100,7 +100,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     if (sharedRoot !== undefined) enterContainerRoot(sys, sharedRoot);
     if (!config.noNewKeyring) joinNewSessionKeyring(sys, config.state.id);
     // The process to come takes the terminal as its controlling one, in a session of its own.
-    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize }));
+    if (spec.process!.terminal) terminal(() => setupConsole(sys, channel, { devConsole: false, controlling: false, size: spec.process!.consoleSize, relayed: config.relayTerminal }));
     program = execStartup({
       ...processPlan(sys, config, channel.fd, stdioUid, host),
       pidNamespaceFd: left.pid,

@@ -62,7 +62,10 @@ export function writeWindowSize(sys: Syscalls, fd: number, size: WindowSize): vo
  * As runc does for the terminals it relays: newlines are translated once,
  * on the host's side, so output passed on to a pipe or file has plain "\n"
  * while a terminal still shows it right. Done before the container's
- * process starts, since shells save the settings they find.
+ * process can write (the translation happens as it writes) and before it
+ * starts, since shells save the settings they find: by create's parent
+ * before start releases the process, by exec's helper before the process
+ * exists (runtime/init/console.ts).
  */
 export function clearOnlcr(sys: Syscalls, master: number): void {
   const termios = readTermios(sys, master);

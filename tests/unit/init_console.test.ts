@@ -1,8 +1,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
-import { AT_EMPTY_PATH, O_CLOEXEC, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_WRONLY, S_IFCHR, S_IFIFO, S_IFLNK, S_IFREG, TIOCGPTPEER } from "../../ffi/constants.ts";
-import { bindDevConsole } from "../../runtime/init/console.ts";
+import {
+  AT_EMPTY_PATH,
+  O_CLOEXEC,
+  OPEN_TREE_CLOEXEC,
+  OPEN_TREE_CLONE,
+  O_CREAT,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_WRONLY,
+  S_IFCHR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFREG,
+  TCGETS,
+  TCSETS,
+  TIOCGPTPEER,
+} from "../../ffi/constants.ts";
+import { bindDevConsole, setupConsole } from "../../runtime/init/console.ts";
+import { Channel } from "../../runtime/init/channel.ts";
+import { decodeTermios, encodeTermios, ONLCR } from "../../runtime/terminal/termios.ts";
 
 const MASTER = 100;
 
@@ -54,4 +74,29 @@ test("an existing /dev/console character device is kept and bound over", () => {
   const sys = withConsole(S_IFCHR);
   bindDevConsole(sys, MASTER);
   assert.equal(sys.callsTo("moveMount").length, 1);
+});
+
+/** setupConsole on the fake, whose pty starts with output processing and onlcr on; the calls it made. */
+function consoleCalls(relayed: boolean): { name: string; args: unknown[] }[] {
+  const sys = new RecordingSyscalls();
+  const ioctl = sys.ioctl.bind(sys);
+  sys.ioctl = (fd, request, arg = 0) => {
+    if (request === TCGETS && arg instanceof Uint8Array) arg.set(encodeTermios({ iflag: 0, oflag: 0o1 | ONLCR, cflag: 0, lflag: 0, line: 0, cc: [] }));
+    return ioctl(fd, request, arg);
+  };
+  setupConsole(sys, new Channel(sys, 50), { devConsole: false, controlling: false, relayed });
+  return sys.calls.filter((c) => c.name === "sendmsg" || (c.name === "ioctl" && c.args[1] === TCSETS));
+}
+
+test("a terminal runt relays: onlcr is off before the master leaves the helper, since the process does not wait for runt", () => {
+  const [set, sent] = consoleCalls(true);
+  assert.equal(set.name, "ioctl");
+  const master = set.args[0];
+  assert.equal(decodeTermios(set.args[2] as Uint8Array).oflag, 0o1, "output processing stays, onlcr goes");
+  assert.equal(sent.name, "sendmsg");
+  assert.deepEqual(sent.args[2], [master]);
+});
+
+test("a terminal sent to a console socket keeps the settings it was made with: the receiver chooses, as under runc", () => {
+  assert.deepEqual(consoleCalls(false).map((c) => c.name), ["sendmsg"]);
 });
