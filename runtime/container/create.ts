@@ -21,6 +21,7 @@ import {
   cgroupFirst,
   startProcess,
 } from "./build.ts";
+import { loaderStartup } from "../startup/plan.ts";
 import { runtCanBuild } from "./build_choice.ts";
 import { readProcStat } from "../state/process.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
@@ -425,7 +426,8 @@ function spawnPlain(
   // Opened now: the loader keeps it, and after pivot_root the state directory is out of sight.
   const fifoFd = sys.open(loaderFifo, O_PATH | O_CLOEXEC);
   try {
-    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { fifoFd });
+    const program = loaderStartup({ channelFd: initFds(passedFds).channel, argv: ["runt", "init", id] });
+    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd] });
   } finally {
     sys.close(fifoFd);
   }

@@ -8,7 +8,7 @@
  * Everything here is synchronous: the JavaScript event loop's helper
  * threads still live in the host namespaces, until execveat ends them.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
@@ -21,8 +21,7 @@ import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
-import { hostIdOf } from "../userns/maps.ts";
-import { type ProcessHost, systemHost } from "../process/host.ts";
+import { containerHost, execStdioUid, type ProcessHost } from "../process/host.ts";
 import { createStartup, execStartup } from "../startup/plan.ts";
 import type { StubProgram } from "../stub/program.ts";
 import { Channel, type ParentReply } from "./channel.ts";
@@ -93,7 +92,7 @@ function runExec(sys: Syscalls, channel: Channel, config: InitConfig): never {
     // Started inside the user namespace (runt without root), the helper names the user as the container does.
     const inUser = config.enteredNamespaces?.includes("user") ?? false;
     // Read while the host's /proc is in sight.
-    const stdioUid = inUser ? undefined : execStdioUid(config);
+    const stdioUid = inUser ? undefined : execStdioUid(config.spec, config.state.pid);
     // The container's /proc, once joined, has no entry for this helper: its user namespace's setgroups is read now.
     const host = containerHost(config.state.pid);
     left = enterInitNamespaces(sys, spec, { pidForChildren: true, userForProgram: !inUser, enteredAlready: config.enteredNamespaces });
@@ -123,30 +122,6 @@ function processPlan(sys: Syscalls, config: InitConfig, channelFd: number, stdio
   const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
   const applied = applyProcessLimits(sys, spec, { stdioUid, host });
   return { spec, exec, seccomp: config.seccomp, applied, channelFd, host };
-}
-
-/**
- * `exec`'s helper stays in runt's user namespace (its start-up program
- * joins the container's): stdio goes to the user's host ID, as the
- * container's /proc/1/uid_map says it is.
- */
-function execStdioUid(config: InitConfig): number | undefined {
-  if (!config.spec.linux?.namespaces?.some((ns) => ns.type === "user")) return undefined;
-  const uid = config.spec.process!.user?.uid ?? 0;
-  try {
-    return hostIdOf(readFileSync(`/proc/${config.state.pid}/uid_map`, "utf8"), uid);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The system as the container's process `pid` sees it, but setgroups: its user namespace's, as /proc/PID/setgroups says. */
-function containerHost(pid: number): ProcessHost {
-  let allowed = true;
-  try {
-    allowed = readFileSync(`/proc/${pid}/setgroups`, "utf8").trim() !== "deny";
-  } catch { /* a kernel without the file allows it */ }
-  return { ...systemHost, setgroupsAllowed: () => allowed };
 }
 
 function become(sys: Syscalls, channel: Channel, program: StubProgram, config: InitConfig, programFds: number[]): never {

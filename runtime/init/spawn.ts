@@ -13,8 +13,8 @@ import { NamespaceError } from "./namespaces.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { initCommand } from "./self.ts";
 import { inheritPreserved } from "../process/exec.ts";
-import { loaderStartup } from "../startup/plan.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
+import type { StubProgram } from "../stub/program.ts";
 
 const SOCK_CLOEXEC = O_CLOEXEC;
 
@@ -30,12 +30,13 @@ export function initFds(preserveFds: number): { channel: number; fifo: number } 
 }
 
 /**
- * What to start instead of `runt init`: the loader start-up program
- * (runtime/startup/plan.ts), for a container runt builds itself; it gets
- * exec.fifo's O_PATH descriptor right above the channel.
+ * What to start instead of `runt init`: a start-up program
+ * (runtime/startup/plan.ts), for a container or process runt builds
+ * itself, with `fds` at the numbers right above the channel's, in order.
  */
-export interface LoaderSpawn {
-  fifoFd: number;
+export interface ProgramSpawn {
+  program: StubProgram;
+  fds: number[];
 }
 
 /** `pidNamespace`: the spec's pid namespace entry, if it has one. */
@@ -46,7 +47,7 @@ export function spawnInit(
   pidNamespace: { path?: string } | undefined,
   preserveFds: number,
   stdio?: [number, number, number],
-  loader?: LoaderSpawn,
+  start?: ProgramSpawn,
 ): SpawnedInit {
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
   const initFd = initFds(preserveFds).channel;
@@ -57,15 +58,15 @@ export function spawnInit(
   const fileActions: FileAction[] = [
     ...(stdio ?? []).map((fd, to): FileAction => ({ op: "dup2", fd, to })),
     { op: "dup2", fd: source, to: initFd },
-    ...(loader ? [{ op: "dup2" as const, fd: loader.fifoFd, to: initFds(preserveFds).fifo }] : []),
+    ...(start?.fds ?? []).map((fd, i): FileAction => ({ op: "dup2", fd, to: initFd + 1 + i })),
   ];
   inheritPreserved(sys, initFd);
   let argv: string[], env: string[];
   let image: number | undefined;
-  if (loader) {
+  if (start) {
     argv = ["runt", "init", id];
     try {
-      image = sealedExecutable(sys, loaderStartup({ channelFd: initFd, argv }).image(), "runt");
+      image = sealedExecutable(sys, start.program.image(), "runt");
     } catch (e) {
       sys.close(parentEnd);
       sys.close(childEnd);

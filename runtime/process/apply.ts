@@ -86,7 +86,7 @@ export interface ProcessLimitsApplied {
  */
 export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProcessOptions = {}): ProcessLimitsApplied {
   const proc = processOf(spec);
-  setLimits(sys, proc, 0, (value) => {
+  setLimits(sys, spec, 0, (value) => {
     const fd = sys.open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     try {
       sys.write(fd, value);
@@ -101,8 +101,8 @@ export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProc
 }
 
 export interface FromOutside extends ApplyProcessOptions {
-  /** Writes process.oomScoreAdj for the container's process. */
-  writeOomScoreAdj(value: string): void;
+  /** Writes process.oomScoreAdj for the container's process (absent: its program does, see programLimits). */
+  writeOomScoreAdj?(value: string): void;
   /** The descriptors that are the process's 0, 1 and 2, as the runtime holds them. */
   stdio: readonly number[];
   /** Whether root could enter process.cwd (tried by the runtime in the container's root). */
@@ -114,10 +114,21 @@ export interface FromOutside extends ApplyProcessOptions {
  * the runtime builds itself: prlimit and oom_score_adj reach another
  * process; the umask and the cwd are left to its start-up program.
  */
-export function applyProcessLimitsTo(sys: Syscalls, spec: Spec, pid: number, options: FromOutside): ProcessLimitsApplied {
+export function applyProcessLimitsTo(sys: Syscalls, spec: Spec, pid: number | undefined, options: FromOutside): ProcessLimitsApplied {
   const proc = processOf(spec);
-  setLimits(sys, proc, pid, options.writeOomScoreAdj);
+  if (pid !== undefined && options.writeOomScoreAdj) setLimits(sys, spec, pid, options.writeOomScoreAdj);
   return finishLimits(sys, proc, options, options.stdio, options.cwdReached);
+}
+
+/** process.rlimits and oomScoreAdj for a start-up program to set on itself (a process not started yet). */
+export function programLimits(spec: Spec): { oomScoreAdj?: number; rlimits: { type: string; resource: number; soft: bigint; hard: bigint }[] } {
+  const proc = processOf(spec);
+  const rlimits = (proc.rlimits ?? []).map((rl) => {
+    const resource = (RLIMITS as Record<string, number>)[rl.type];
+    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
+    return { type: rl.type, resource, soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) };
+  });
+  return { oomScoreAdj: proc.oomScoreAdj, rlimits };
 }
 
 /**
@@ -144,13 +155,10 @@ function processOf(spec: Spec): Process {
   return proc;
 }
 
-function setLimits(sys: Syscalls, proc: Process, pid: number, writeOomScoreAdj: (value: string) => void): void {
-  for (const rl of proc.rlimits ?? []) {
-    const resource = (RLIMITS as Record<string, number>)[rl.type];
-    if (resource === undefined) throw new ProcessError(`process.rlimits: unknown limit ${quote(rl.type)}`);
-    step(`set ${rl.type}`, () => sys.prlimit(pid, resource, { soft: rlimitValue(rl.soft), hard: rlimitValue(rl.hard) }));
-  }
-  if (proc.oomScoreAdj !== undefined) step("set process.oomScoreAdj", () => writeOomScoreAdj(String(proc.oomScoreAdj)));
+function setLimits(sys: Syscalls, spec: Spec, pid: number, writeOomScoreAdj: (value: string) => void): void {
+  const { oomScoreAdj, rlimits } = programLimits(spec);
+  for (const { type, resource, soft, hard } of rlimits) step(`set ${type}`, () => sys.prlimit(pid, resource, { soft, hard }));
+  if (oomScoreAdj !== undefined) step("set process.oomScoreAdj", () => writeOomScoreAdj(String(oomScoreAdj)));
 }
 
 function finishLimits(sys: Syscalls, proc: Process, options: ApplyProcessOptions, stdio: readonly number[], cwdReached: boolean): ProcessLimitsApplied {

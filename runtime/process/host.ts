@@ -5,6 +5,8 @@
  */
 import { fstatSync, readFileSync, statSync } from "node:fs";
 import { CAP_LAST_CAP } from "../../ffi/constants.ts";
+import type { Spec } from "../spec/schema.ts";
+import { hostIdOf } from "../userns/maps.ts";
 
 export interface ProcessHost {
   /** The highest capability number the kernel knows. */
@@ -46,3 +48,27 @@ export const systemHost: ProcessHost = {
     }
   },
 };
+
+/** The system as the container's process `pid` sees it, but setgroups: its user namespace's, as /proc/PID/setgroups says. */
+export function containerHost(pid: number): ProcessHost {
+  let allowed = true;
+  try {
+    allowed = readFileSync(`/proc/${pid}/setgroups`, "utf8").trim() !== "deny";
+  } catch { /* a kernel without the file allows it */ }
+  return { ...systemHost, setgroupsAllowed: () => allowed };
+}
+
+/**
+ * `exec`'s helper stays in runt's user namespace (its start-up program
+ * joins the container's): stdio goes to the user's host ID, as the
+ * container's /proc/PID/uid_map says it is.
+ */
+export function execStdioUid(spec: Spec, pid: number): number | undefined {
+  if (!spec.linux?.namespaces?.some((ns) => ns.type === "user")) return undefined;
+  const uid = spec.process!.user?.uid ?? 0;
+  try {
+    return hostIdOf(readFileSync(`/proc/${pid}/uid_map`, "utf8"), uid);
+  } catch {
+    return undefined;
+  }
+}

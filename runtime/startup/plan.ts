@@ -146,6 +146,31 @@ export function createStartup(o: CreateStartup): StubProgram {
   return prog;
 }
 
+function execPrelude(prog: StubProgram, o: ExecStartup, p: ExecPrelude): void {
+  prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the exec helper non-dumpable" });
+  if (p.waitForCgroup) prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to place the process in its cgroup" });
+  if (p.oomScoreAdj !== undefined) {
+    const what = "set process.oomScoreAdj";
+    const value = String(p.oomScoreAdj);
+    prog.call("openat", [AT_FDCWD, prog.str("/proc/self/oom_score_adj"), O_WRONLY | O_CLOEXEC, 0], { what, result: CONSOLE });
+    prog.call("write", [slot(CONSOLE), prog.str(value), value.length], { what });
+    prog.call("close", [slot(CONSOLE)], { what });
+  }
+  for (const { type, resource, soft, hard } of p.rlimits) {
+    prog.call("prlimit64", [0, resource, prog.u64s([soft, hard]), 0], { what: `set ${type}` });
+  }
+  if (p.keyring !== undefined) joinSessionKeyring(prog, p.keyring);
+}
+
+function joinNamespaces(prog: StubProgram, p: ExecPrelude): void {
+  for (const { type, fd } of p.join) {
+    prog.call("setns", [fd, NAMESPACE_FLAGS[type]], { what: `joining the container's ${type} namespace` });
+    prog.call("close", [fd], { what: `close the ${type} namespace's descriptor` });
+  }
+  prog.call("umask", [p.umask], { what: "set process.user.umask" });
+  if (p.cwd !== undefined) prog.call("chdir", [prog.str(p.cwd)], { what: `chdir to process.cwd ${quote(p.cwd)}` });
+}
+
 /** What a program started by the runtime needs to fetch the one that follows it. */
 export interface Continued {
   channelFd: number;
@@ -197,15 +222,17 @@ export function namespaceStage(o: NamespaceStage): StubProgram {
   });
   const made = o.make.reduce((flags, type) => flags | NAMESPACE_FLAGS[type], 0);
   if (made !== 0) prog.call("unshare", [made], { what: `linux.namespaces: creating namespaces (${o.make.join(", ")})` });
-  if (o.keyring !== undefined) {
-    // A kernel without keyrings has nothing to isolate.
-    const what = "joining a new session keyring (--no-new-keyring skips it)";
-    prog.call("keyctl", [KEYCTL_JOIN_SESSION_KEYRING, prog.str(o.keyring), 0, 0, 0], { what, result: CONSOLE, ok: "ENOSYS" });
-    prog.call("keyctl", [KEYCTL_SETPERM, slot(CONSOLE), SESSION_KEYRING_PERM, 0, 0], { what, ok: "ENOSYS" });
-  }
+  if (o.keyring !== undefined) joinSessionKeyring(prog, o.keyring);
   prog.call("write", [o.channelFd, prog.u64s([NAMESPACES_REPORT_MAGIC, 0]), 16], { what: "report the namespaces made" });
   continueWithNext(prog, o);
   return prog;
+}
+
+/** A kernel without keyrings has nothing to isolate: ENOSYS is no failure. */
+function joinSessionKeyring(prog: StubProgram, name: string): void {
+  const what = "joining a new session keyring (--no-new-keyring skips it)";
+  prog.call("keyctl", [KEYCTL_JOIN_SESSION_KEYRING, prog.str(name), 0, 0, 0], { what, result: CONSOLE, ok: "ENOSYS" });
+  prog.call("keyctl", [KEYCTL_SETPERM, slot(CONSOLE), SESSION_KEYRING_PERM, 0, 0], { what, ok: "ENOSYS" });
 }
 
 /**
@@ -237,15 +264,42 @@ function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["o
   if (own.cwd !== undefined) prog.call("chdir", [prog.str(own.cwd)], { what: `chdir to process.cwd ${quote(own.cwd)}` });
 }
 
+/**
+ * What an `exec` helper written in JavaScript did in its own process before
+ * it became the program, for a process runt starts without one: the
+ * program waits until runt has put it in the cgroup, sets the limits its
+ * child inherits, joins the container's namespaces by the descriptors it
+ * was given (after the user namespace, which owns them), and enters the
+ * container's cwd.
+ */
+export interface ExecPrelude {
+  /** Wait for a byte on the channel first: runt moves the program into the container's cgroup meanwhile. */
+  waitForCgroup: boolean;
+  /** process.oomScoreAdj, written for the program itself while the host's /proc is its own. */
+  oomScoreAdj?: number;
+  /** process.rlimits as prlimit64 resources. */
+  rlimits: { type: string; resource: number; soft: bigint; hard: bigint }[];
+  /** A new session keyring's name (runc gives an exec'd process one too). */
+  keyring?: string;
+  /** mount, network, IPC, UTS and cgroup namespaces, as descriptors the program holds. */
+  join: { type: string; fd: number }[];
+  umask: number;
+  /** process.cwd when root may enter it (else the credentials step enters it as the user). */
+  cwd?: string;
+}
+
 export interface ExecStartup extends Common {
+  prelude?: ExecPrelude;
   /** The container's PID namespace, entered for the process to come. */
   pidNamespaceFd?: number;
 }
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
+  if (o.prelude) execPrelude(prog, o, o.prelude);
   // User first, as the kernel needs and runc does: the namespaces below belong to it.
   enterUserNamespace(prog, o.userNamespaceFd);
+  if (o.prelude) joinNamespaces(prog, o.prelude);
   enterTimeNamespace(prog, o.timeNamespaceFd);
   startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
   // The child: the channel must not reach the user's program.

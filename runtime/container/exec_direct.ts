@@ -1,0 +1,200 @@
+/**
+ * `exec` (and startContainer hooks) without a JavaScript helper: runt's
+ * main thread enters the container's mount namespace just long enough to
+ * find what the process needs there (its executable on the container's
+ * PATH, HOME from the container's /etc/passwd, whether root may enter its
+ * cwd, a pty of the container's devpts), and spawns the `exec` start-up
+ * program (runtime/startup/plan.ts) with the container's namespaces as
+ * descriptors. The program waits until runt has put it in the cgroup,
+ * joins the namespaces, and clones the process into the PID namespace as
+ * runt's own child. Only the program ever runs in the container's view.
+ */
+import type { Syscalls } from "../../ffi/syscalls.ts";
+import {
+  O_CLOEXEC,
+  O_NOCTTY,
+  O_RDONLY,
+  O_RDWR,
+  TIOCGPTPEER,
+} from "../../ffi/constants.ts";
+import { NAMESPACES } from "../spec/constants.ts";
+import type { Spec } from "../spec/schema.ts";
+import { RuntError } from "../errors.ts";
+import { initFds, type SpawnedInit, spawnInit } from "../init/spawn.ts";
+import {
+  applyProcessLimitsTo,
+  cwdReachable,
+  DEFAULT_UMASK,
+  programLimits,
+} from "../process/apply.ts";
+import { containerHost, execStdioUid } from "../process/host.ts";
+import { processEnv, resolveExecutable } from "../process/mod.ts";
+import type { SeccompFilter } from "../seccomp/install.ts";
+import { execStartup } from "../startup/plan.ts";
+import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
+import { ContainerSetupError } from "./errors.ts";
+import { enterNamespacesOf } from "./thread_namespaces.ts";
+
+/** Namespaces the program joins by descriptor before it enters the PID namespace, in the order it joins them. */
+const JOINED = ["mount", "network", "ipc", "uts", "cgroup"];
+
+export interface DirectLaunch {
+  id: string;
+  /** The container's first process, whose namespaces are the container's. */
+  pid: number;
+  /** The container's config with the process to start. */
+  spec: Spec;
+  seccomp?: SeccompFilter;
+  preserveFds: number;
+  stdio?: [number, number, number];
+  exactEnv?: boolean;
+  executable?: string;
+  /** The program waits for a byte while runt puts it in the container's cgroup. */
+  inCgroup: boolean;
+  /** The terminal's master: relayed by runt in the foreground (set up for that before the process exists), else handed on. */
+  onConsole?: (master: number) => void;
+  relayTerminal?: boolean;
+}
+
+/** Whether a process can be started this way: the container has a mount namespace of its own and runt runs as root. */
+export function canLaunchDirectly(spec: Spec): boolean {
+  return (globalThis.process.geteuid?.() ?? 0) === 0 &&
+    (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
+}
+
+/** Spawns the program; the caller follows it through the channel (PID, listener, failure). */
+export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
+  const { spec } = l;
+  const process = spec.process!;
+  // Read while the host's /proc is in sight.
+  const host = containerHost(l.pid);
+  const stdioUid = execStdioUid(spec, l.pid);
+  const types = (spec.linux?.namespaces ?? []).map((ns) => ns.type);
+  const opened: { type: string; fd: number }[] = [];
+  let terminal: { master: number; slave: number } | undefined;
+  let slave: number | undefined;
+  try {
+    for (const type of types) {
+      const fd = sys.open(
+        `/proc/${l.pid}/ns/${NAMESPACES[type].proc}`,
+        O_RDONLY | O_CLOEXEC,
+      );
+      opened.push({ type, fd });
+    }
+    const found = findInContainer(sys, l, (t) => {
+      terminal = t;
+      slave = t.slave;
+    });
+    const stdio = terminal
+      ? [terminal.slave, terminal.slave, terminal.slave]
+      : l.stdio ?? [0, 1, 2];
+    const applied = applyProcessLimitsTo(sys, spec, undefined, {
+      stdio,
+      cwdReached: found.cwdReached,
+      host,
+      stdioUid,
+    });
+    // The descriptors the program is given sit right above the channel, in this order.
+    const passed = opened;
+    const at = (type: string) => {
+      const i = passed.findIndex((ns) => ns.type === type);
+      return i < 0 ? undefined : initFds(l.preserveFds).channel + 1 + i;
+    };
+    const program = execStartup({
+      spec,
+      exec: found.exec,
+      seccomp: l.seccomp,
+      applied,
+      host,
+      channelFd: initFds(l.preserveFds).channel,
+      userNamespaceFd: at("user"),
+      timeNamespaceFd: at("time"),
+      pidNamespaceFd: at("pid"),
+      prelude: {
+        waitForCgroup: l.inCgroup,
+        ...programLimits(spec),
+        keyring: `_ses.${l.id}`,
+        join: JOINED.filter((type) => at(type) !== undefined).map((type) => ({
+          type,
+          fd: at(type)!,
+        })),
+        umask: process.user?.umask ?? DEFAULT_UMASK,
+        cwd: found.cwdReached ? process.cwd : undefined,
+      },
+    });
+    const spawned = spawnInit(
+      sys,
+      l.id,
+      undefined,
+      l.preserveFds,
+      stdio as [number, number, number],
+      { program, fds: passed.map(({ fd }) => fd) },
+    );
+    if (terminal) {
+      const { master } = terminal;
+      terminal = undefined;
+      l.onConsole?.(master);
+    }
+    return spawned;
+  } finally {
+    for (const { fd } of opened) sys.close(fd);
+    if (slave !== undefined) sys.close(slave);
+    if (terminal) sys.close(terminal.master);
+  }
+}
+
+/** In the container's mount namespace: the executable, the environment, the cwd, the terminal. */
+function findInContainer(
+  sys: Syscalls,
+  l: DirectLaunch,
+  onTerminal: (t: { master: number; slave: number }) => void,
+) {
+  const process = l.spec.process!;
+  const inside = enterNamespacesOf(sys, l.pid, ["mount"]);
+  try {
+    const env = l.exactEnv
+      ? process.env ?? []
+      : processEnv(process.env ?? [], process.user?.uid ?? 0);
+    let path: string;
+    try {
+      path = l.executable ??
+        resolveExecutable(process.args![0], env, process.cwd);
+    } catch (e) {
+      if (e instanceof RuntError) {
+        throw new ContainerSetupError(
+          e.message,
+          /not found/.test(e.message) ? 127 : 126,
+        );
+      }
+      throw e;
+    }
+    const cwdReached = cwdReachable(sys, process.cwd);
+    if (process.terminal) onTerminal(openTerminal(sys, l));
+    return { exec: { path, args: process.args!, env }, cwdReached };
+  } finally {
+    inside.leave();
+  }
+}
+
+/** A pty of the container's devpts; its slave becomes the program's stdio. */
+function openTerminal(
+  sys: Syscalls,
+  l: DirectLaunch,
+): { master: number; slave: number } {
+  const { master } = openPty(sys);
+  try {
+    const size = l.spec.process!.consoleSize;
+    if (size?.height && size.width) {
+      writeWindowSize(sys, master, { rows: size.height, cols: size.width });
+    }
+    // Relayed: newlines are the host side's business, settled before anything can write (see clearOnlcr).
+    if (l.relayTerminal) clearOnlcr(sys, master);
+    return {
+      master,
+      slave: sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC),
+    };
+  } catch (e) {
+    sys.close(master);
+    throw e;
+  }
+}
