@@ -315,6 +315,7 @@ export const SYS_MOVE_MOUNT = 429;
 export const SYS_FSMOUNT = 432;
 export const SYS_FCHMODAT2 = 452;
 export const FSOPEN_CLOEXEC = 1;
+export const FSCONFIG_SET_FLAG = 0;
 export const FSCONFIG_SET_STRING = 1;
 export const FSCONFIG_CMD_CREATE = 6;
 export const FSMOUNT_CLOEXEC = 1;

@@ -28,7 +28,8 @@ import { bindDevConsole } from "../init/console.ts";
 import { bringUpLoopback } from "../init/loopback.ts";
 import { createsNetworkNamespace } from "../init/namespaces.ts";
 import { posixSpawner, runHooks } from "../hooks/mod.ts";
-import { procFd } from "../mount/inroot.ts";
+import { mountAttrsOf, parseMountOptions } from "../mount/options.ts";
+import { mountKind } from "../rootfs/mounts.ts";
 import { applyProcessLimitsTo, cwdReachable, DEFAULT_UMASK } from "../process/apply.ts";
 import { processEnv, resolveExecutable } from "../process/mod.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
@@ -100,18 +101,23 @@ export function buildContainer(b: Build, cgroupJoined: boolean): Built {
   const { sys, spec } = b;
   const argv = ["runt", "init", b.id];
   const late = !cgroupJoined && !cgroupFirst(spec) && namespaceList(spec).some((ns) => ns.type === "cgroup");
+  // proc shows its mounter's PID namespace: with a new one, the container's process mounts it.
+  const newPid = namespaceList(spec).some((ns) => ns.type === "pid");
+  const procs = newPid ? (spec.mounts ?? []).filter((m) => mountKind(m) === "proc") : [];
   sendProgram(sys, b.channel, namespaceStage({
     channelFd: b.loader.channel,
     argv,
     join: namespaceList(spec).filter((ns) => ns.path !== undefined) as { type: string; path: string }[],
     make: namespaceList(spec).filter((ns) => ns.path === undefined && ns.type !== "pid" && !(late && ns.type === "cgroup")).map((ns) => ns.type),
     keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
+    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + i })),
   }));
   expectReport(b, "namespaces");
+  const procTrees = new Map(procs.map((m) => [m, b.channel.takeFd()]));
   traceStep("namespaces made");
 
   const hostProc = sys.open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  const pidNamespace = namespaceList(spec).some((ns) => ns.type === "pid") ? sys.open(`/proc/${b.pid}/ns/pid`, O_RDONLY | O_CLOEXEC) : undefined;
+  const pidNamespace = newPid ? sys.open(`/proc/${b.pid}/ns/pid`, O_RDONLY | O_CLOEXEC) : undefined;
   const procfs = procThrough(sys, hostProc, b.pid);
   // The mount namespace first, and so left last: the host's /proc stays in sight until then.
   const types = namespaceList(spec).map((ns) => ns.type).filter((t) => t in THREAD_NAMESPACES);
@@ -120,7 +126,8 @@ export function buildContainer(b: Build, cgroupJoined: boolean): Built {
   let made: ReturnType<typeof buildInside>;
   try {
     inside = enterNamespacesOf(sys, b.pid, types);
-    made = buildInside(b, procfs, hostProc, pidNamespace, () => {
+    if ([...procTrees.values()].includes(undefined)) throw new ContainerSetupError(`container "${b.id}": its proc mounts did not arrive`);
+    made = buildInside(b, procfs, hostProc, pidNamespace, procTrees as Map<Mount, number>, () => {
       inside!.leave();
       b.runtimeHooks();
       inside = enterNamespacesOf(sys, b.pid, types);
@@ -129,6 +136,7 @@ export function buildContainer(b: Build, cgroupJoined: boolean): Built {
     inside?.leave();
     sys.close(hostProc);
     if (pidNamespace !== undefined) sys.close(pidNamespace);
+    for (const tree of procTrees.values()) if (tree !== undefined) sys.close(tree);
   }
   traceStep("rootfs built");
   return { ...made, cgroupNamespaceLate: late };
@@ -166,16 +174,15 @@ export function startProcess(b: Build, built: Built): void {
 }
 
 /** Everything done with runt's thread in the container's namespaces; `outside` runs the runtime's hooks out of them. */
-function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespace: number | undefined, outside: () => void) {
+function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespace: number | undefined, procTrees: Map<Mount, number>, outside: () => void) {
   const { sys, spec } = b;
   const process = spec.process!;
   if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
-  const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
   // The first write into a new cgroup waits for the kernel (an RCU grace period) while the mounts go on; a
   // cgroup mount needs it done. Joining again meanwhile only waits for the rest of that grace period.
   let joined = false;
   const join = () => joined ||= (b.joinCgroup(b.pid), true);
-  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, procPidNamespace, b.idmapped, join);
+  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, { idmapped: b.idmapped, beforeCgroupMount: join, procTrees });
   if (spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length) outside();
   if (spec.hooks?.createContainer?.length) runCreateContainerHooks(b, pidNamespace);
   enterRootfs(sys, b.rootfs, false, procfs, false);
@@ -238,6 +245,19 @@ function runCreateContainerHooks(b: Build, pidNamespace: number | undefined): vo
   } finally {
     if (restoreFd !== undefined) sys.close(restoreFd);
   }
+}
+
+/** A proc entry's filesystem options (hidepid=, gid=, subset=) and its flags as mount attributes. */
+function procOptions(m: Mount): { options: Record<string, string | true>; attrs: number } {
+  const parsed = parseMountOptions(m.options);
+  // The source mount(2) would show; the filesystem options after it.
+  const options: Record<string, string | true> = m.source === undefined ? {} : { source: m.source };
+  for (const option of (parsed.data ?? "").split(",").filter((o) => o)) {
+    const eq = option.indexOf("=");
+    if (eq < 0) options[option] = true;
+    else options[option.slice(0, eq)] = option.slice(eq + 1);
+  }
+  return { options, attrs: mountAttrsOf(parsed.flags) };
 }
 
 function namespaceList(spec: Spec): { type: string; path?: string }[] {

@@ -164,7 +164,7 @@ export async function createContainer(
         opts.stdio,
       );
     // Where it can, runt builds the container itself and the container's process runs no JavaScript (build.ts).
-    const built = !userInit && runtCanBuild(sys, json, opts.noPivot ?? false);
+    const built = !userInit && runtCanBuild(json, opts.noPivot ?? false);
     const init = userInit ||
       spawnPlain(
         sys,

@@ -58,7 +58,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
     // The trees came with the config; each is the mount of the same index.
     const idmapped = new Map((config.idmappedMounts ?? []).map((i) => [spec.mounts![i], channel.takeFd()!]));
-    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, procPidNamespace, idmapped);
+    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, { procPidNamespace, idmapped });
     for (const tree of idmapped.values()) sys.close(tree);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);

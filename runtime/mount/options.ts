@@ -179,3 +179,17 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
 export function isBind(options: readonly string[] = [], type?: string): boolean {
   return type === "bind" || options.includes("bind") || options.includes("rbind");
 }
+
+/** The MOUNT_ATTR_* a new mount gets for these MS_* flags: fsmount(2) takes attributes, not flags (relatime is the default). */
+export function mountAttrsOf(flags: number): number {
+  const pairs: [number, number][] = [
+    [MS.RDONLY, MOUNT_ATTR.RDONLY],
+    [MS.NOSUID, MOUNT_ATTR.NOSUID],
+    [MS.NODEV, MOUNT_ATTR.NODEV],
+    [MS.NOEXEC, MOUNT_ATTR.NOEXEC],
+    [MS.NOATIME, MOUNT_ATTR.NOATIME],
+    [MS.STRICTATIME, MOUNT_ATTR.STRICTATIME],
+    [MS.NODIRATIME, MOUNT_ATTR.NODIRATIME],
+  ];
+  return pairs.reduce((attrs, [flag, attr]) => flags & flag ? attrs | attr : attrs, 0);
+}

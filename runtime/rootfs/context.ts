@@ -24,6 +24,8 @@ export interface MountContext {
    * cgroup mount shows the cgroup the process is in (runtime/container/build.ts).
    */
   beforeCgroupMount?: () => void;
+  /** proc mounts made for the container's PID namespace by its own process, detached, by mounts[] entry (runtime/container/build.ts). */
+  procTrees?: Map<Mount, number>;
 }
 
 /** A mount after option parsing. */

@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import { posix } from "node:path";
 import { procFd } from "../mount/inroot.ts";
+import { attach } from "../mount/attach.ts";
 import { isBind, MS, parseMountOptions } from "../mount/options.ts";
 import type { Mount } from "../spec/schema.ts";
 import { mountCgroup } from "./cgroup.ts";
@@ -35,6 +36,7 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
   const planned = { mount: m, kind, options: parseMountOptions(m.options), subject, dest: m.destination };
   switch (kind) {
     case "proc":
+      if (ctx.procTrees?.has(m)) return attachTree(ctx, ctx.procTrees.get(m)!, planned);
       return mountFilesystem(ctx, planned, openProcOrSysDestination(ctx, planned));
     case "sysfs":
       return mountSysfs(ctx, planned);
@@ -98,6 +100,12 @@ function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): vo
     (dest) => attempt(p.subject, () => ctx.sys.mount(p.mount.source ?? null, dest, p.mount.type ?? null, flags, data || null)),
     (mounted) => applyPropagation(ctx, p, mounted),
   );
+}
+
+/** A filesystem mounted already, detached (its options and flags set), onto the opened destination. */
+function attachTree(ctx: MountContext, tree: number, p: PlannedMount): void {
+  const target = openProcOrSysDestination(ctx, p);
+  mountOnto(ctx, target, p.subject, () => attempt(p.subject, () => attach(ctx.sys, tree, target.fd)), (mounted) => applyPropagation(ctx, p, mounted));
 }
 
 /** Whether finalizeRootfs must make this mount read-only (it was mounted writable above). */

@@ -10,7 +10,7 @@ import { O_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS, parseMountOptions } from "../mount/options.ts";
-import type { Mount, Spec } from "../spec/schema.ts";
+import type { Spec } from "../spec/schema.ts";
 import type { MountContext } from "./context.ts";
 import { createDevices, devicesToCreate, needsDevSetup, setupDevSymlinks, setupPtmx } from "./devices.ts";
 import { attempt, failure, q } from "./errors.ts";
@@ -23,11 +23,8 @@ export function prepareRootfs(
   rootfs: string,
   bundle?: string,
   proc: ProcAccess = liveProc,
-  /** A path naming the PID namespace proc mounts show, when the init is not in it (procfs `pidns=`). */
-  procPidNamespace?: string,
-  /** Idmapped mounts' trees, by mounts[] entry (see MountContext). */
-  idmapped?: Map<Mount, number>,
-  beforeCgroupMount?: () => void,
+  /** How the mounts whose kind needs the container's own process or cgroup are made (see MountContext). */
+  made: Pick<MountContext, "procPidNamespace" | "idmapped" | "beforeCgroupMount" | "procTrees"> = {},
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);
@@ -55,9 +52,7 @@ export function prepareRootfs(
       bundle,
       proc,
       cgroupns: (spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup"),
-      procPidNamespace,
-      idmapped,
-      beforeCgroupMount,
+      ...made,
     };
     for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 

@@ -39,6 +39,13 @@ import {
   CLONE_NEWTIME,
   CLONE_NEWUSER,
   CLONE_PARENT,
+  FSCONFIG_CMD_CREATE,
+  FSCONFIG_SET_FLAG,
+  FSCONFIG_SET_STRING,
+  FSMOUNT_CLOEXEC,
+  FSOPEN_CLOEXEC,
+  SCM_RIGHTS,
+  SOL_SOCKET,
   F_SETFD,
   FD_CLOEXEC,
   NAMESPACE_FLAGS,
@@ -193,6 +200,14 @@ export interface NamespaceStage extends Continued {
   make: string[];
   /** The name of a new session keyring to join (absent: --no-new-keyring). */
   keyring?: string;
+  /**
+   * proc mounts for the new PID namespace, made here because proc shows
+   * the PID namespace of whoever mounts it, and handed to the runtime with
+   * the report, which attaches them where they go. `fd`: the number each
+   * takes on the way (unused in the program: it must be known to the
+   * message that carries it).
+   */
+  procMounts?: { destination: string; options: Record<string, string | true>; attrs: number; fd: number }[];
 }
 
 /**
@@ -223,9 +238,42 @@ export function namespaceStage(o: NamespaceStage): StubProgram {
   const made = o.make.reduce((flags, type) => flags | NAMESPACE_FLAGS[type], 0);
   if (made !== 0) prog.call("unshare", [made], { what: `linux.namespaces: creating namespaces (${o.make.join(", ")})` });
   if (o.keyring !== undefined) joinSessionKeyring(prog, o.keyring);
-  prog.call("write", [o.channelFd, prog.u64s([NAMESPACES_REPORT_MAGIC, 0]), 16], { what: "report the namespaces made" });
+  const procs = o.procMounts ?? [];
+  for (const m of procs) mountProc(prog, m);
+  const report = prog.u64s([NAMESPACES_REPORT_MAGIC, 0]);
+  if (procs.length === 0) {
+    prog.call("write", [o.channelFd, report, 16], { what: "report the namespaces made" });
+  } else {
+    // One message: the report and, as SCM_RIGHTS, every proc mount.
+    const data = procs.length * 4;
+    const control = new Uint8Array(16 + Math.ceil(data / 8) * 8);
+    const view = new DataView(control.buffer);
+    view.setBigUint64(0, BigInt(16 + data), true);
+    view.setInt32(8, SOL_SOCKET, true);
+    view.setInt32(12, SCM_RIGHTS, true);
+    procs.forEach((m, i) => view.setInt32(16 + 4 * i, m.fd, true));
+    const msghdr = prog.u64s([0, 0, prog.u64s([report, 16]), 1, prog.bytes(control), control.length, 0]);
+    prog.call("sendmsg", [o.channelFd, msghdr, 0], { what: "report the namespaces made, with the proc mounts" });
+    for (const m of procs) prog.call("close", [m.fd], { what: `close the proc mount for ${quote(m.destination)}` });
+  }
   continueWithNext(prog, o);
   return prog;
+}
+
+/** A detached proc mount of this process's PID namespace, its options set, at descriptor `m.fd`. */
+function mountProc(prog: StubProgram, m: NonNullable<NamespaceStage["procMounts"]>[number]): void {
+  const what = `mount "proc" on ${quote(m.destination)}`;
+  const [context, mount] = [CONSOLE, NAMESPACE_SLOTS];
+  prog.call("fsopen", [prog.str("proc"), FSOPEN_CLOEXEC], { what, result: context });
+  for (const [key, value] of Object.entries(m.options)) {
+    const set = value === true ? [FSCONFIG_SET_FLAG, prog.str(key), 0, 0] : [FSCONFIG_SET_STRING, prog.str(key), prog.str(value), 0];
+    prog.call("fsconfig", [slot(context), ...set], { what: `${what}: option ${quote(key)}` });
+  }
+  prog.call("fsconfig", [slot(context), FSCONFIG_CMD_CREATE, 0, 0, 0], { what });
+  prog.call("fsmount", [slot(context), FSMOUNT_CLOEXEC, m.attrs], { what, result: mount });
+  prog.call("close", [slot(context)], { what });
+  prog.call("dup3", [slot(mount), m.fd, O_CLOEXEC], { what });
+  prog.call("close", [slot(mount)], { what });
 }
 
 /** A kernel without keyrings has nothing to isolate: ENOSYS is no failure. */
