@@ -11,7 +11,7 @@ import { filterMessage } from "../../runtime/seccomp/install.ts";
 import { compileSeccomp } from "../../runtime/seccomp/compile.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { createStartup, execStartup, userNamespaceStartup } from "../../runtime/startup/plan.ts";
+import { createStartup, execStartup, loaderStartup, namespaceStage, userNamespaceStartup } from "../../runtime/startup/plan.ts";
 import type { StubProgram } from "../../runtime/stub/program.ts";
 
 const host: ProcessHost = { lastCap: () => 40, setgroupsAllowed: () => true, stdioOwner: () => 0 };
@@ -126,4 +126,91 @@ test("exec into a container with a user namespace: the user namespace before the
     "joining the container's pid namespace",
     "close the pid namespace's descriptor",
   ]);
+});
+
+test("loader: non-dumpable, then receives the next program and runs it (a closed channel skips the execveat)", () => {
+  const prog = loaderStartup({ channelFd: CHANNEL, argv: ["runt", "init", "c1"] });
+  assert.deepEqual(names(prog), ["prctl", "recvmsg", "execveat"]);
+});
+
+test("namespace stage: paths opened before the first setns, new namespaces, the keyring, proc for the new PID namespace, the report carrying it, then the next program", () => {
+  const prog = namespaceStage({
+    channelFd: CHANNEL,
+    argv: ["runt", "init", "c1"],
+    join: [{ type: "network", path: "/proc/10/ns/net" }, { type: "ipc", path: "/proc/10/ns/ipc" }],
+    make: ["mount", "uts"],
+    keyring: "_ses.c1",
+    procMounts: [{ destination: "/proc", options: { source: "proc", hidepid: "2" }, attrs: 0xe, fd: 9 }],
+  });
+  assert.deepEqual(names(prog), [
+    "prctl",
+    "openat",
+    "openat",
+    "setns",
+    "close",
+    "setns",
+    "close",
+    "unshare",
+    "keyctl",
+    "keyctl",
+    "fsopen",
+    "fsconfig",
+    "fsconfig",
+    "fsconfig",
+    "fsmount",
+    "close",
+    "dup3",
+    "close",
+    "sendmsg",
+    "close",
+    "recvmsg",
+    "execveat",
+  ]);
+  const whats = prog.ops.map((o) => o.what);
+  assert.ok(whats.includes("network namespace /proc/10/ns/net"));
+  assert.ok(whats.includes('mount "proc" on "/proc": option "hidepid"'));
+});
+
+test("create built by runt: the cgroup namespace (now in the cgroup), the terminal, umask and cwd come first", () => {
+  const prog = createStartup({ ...base(), fifoFd: FIFO, ownProcess: { cgroupNamespace: true, terminal: "/dev/pts/3", umask: 0o22, cwd: "/" } });
+  assert.deepEqual(names(prog).slice(0, 10), ["prctl", "unshare", "openat", "dup3", "dup3", "dup3", "close", "ioctl", "umask", "chdir"]);
+});
+
+test("exec started by runt: waits for the cgroup, limits, keyring, then the user namespace before the others, then the PID namespace", () => {
+  const prog = execStartup({
+    ...base((s) => s.process!.rlimits = [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }]),
+    userNamespaceFd: 11,
+    pidNamespaceFd: 12,
+    prelude: {
+      waitForCgroup: true,
+      oomScoreAdj: 10,
+      rlimits: [{ type: "RLIMIT_NOFILE", resource: 7, soft: 100n, hard: 200n }],
+      keyring: "_ses.c1",
+      join: [{ type: "mount", fd: 9 }, { type: "network", fd: 10 }],
+      umask: 0o22,
+      cwd: "/",
+    },
+  });
+  assert.deepEqual(names(prog).slice(0, 19), [
+    "prctl",
+    "read",
+    "openat",
+    "write",
+    "close",
+    "prlimit64",
+    "keyctl",
+    "keyctl",
+    "setns",
+    "close",
+    "setns",
+    "close",
+    "setns",
+    "close",
+    "umask",
+    "chdir",
+    "setns",
+    "close",
+    "clone",
+  ]);
+  assert.equal(prog.ops[8].what, "joining the user namespace of linux.namespaces");
 });
