@@ -426,7 +426,8 @@ function spawnPlain(
   // Opened now: the loader keeps it, and after pivot_root the state directory is out of sight.
   const fifoFd = sys.open(loaderFifo, O_PATH | O_CLOEXEC);
   try {
-    const program = loaderStartup({ channelFd: initFds(passedFds).channel, argv: ["runt", "init", id] });
+    const fds = initFds(passedFds);
+    const program = loaderStartup({ channelFd: fds.channel, argv: ["runt", "init", id], closeFrom: fds.fifo + 1 });
     return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd] });
   } finally {
     sys.close(fifoFd);

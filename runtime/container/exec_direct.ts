@@ -111,6 +111,7 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
       timeNamespaceFd: at("time"),
       pidNamespaceFd: at("pid"),
       prelude: {
+        closeFrom: initFds(l.preserveFds).channel + 1 + passed.length,
         waitForCgroup: l.inCgroup,
         ...programLimits(spec),
         keyring: `_ses.${l.id}`,

@@ -155,6 +155,7 @@ export function createStartup(o: CreateStartup): StubProgram {
 
 function execPrelude(prog: StubProgram, o: ExecStartup, p: ExecPrelude): void {
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the exec helper non-dumpable" });
+  closeInherited(prog, p.closeFrom);
   if (p.waitForCgroup) prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to place the process in its cgroup" });
   if (p.oomScoreAdj !== undefined) {
     const what = "set process.oomScoreAdj";
@@ -186,9 +187,10 @@ export interface Continued {
 }
 
 /** The first program of a container the runtime builds itself: it only waits for the next. */
-export function loaderStartup(o: Continued): StubProgram {
+export function loaderStartup(o: Continued & { closeFrom: number }): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
+  closeInherited(prog, o.closeFrom);
   continueWithNext(prog, o);
   return prog;
 }
@@ -276,6 +278,15 @@ function mountProc(prog: StubProgram, m: NonNullable<NamespaceStage["procMounts"
   prog.call("close", [slot(mount)], { what });
 }
 
+/**
+ * A process spawned by a JavaScript runtime inherits every descriptor of the
+ * runtime's not marked close-on-exec (Deno keeps some): none may reach the
+ * container. Linux before 5.9 lacks close_range; there they stay open.
+ */
+function closeInherited(prog: StubProgram, from: number): void {
+  prog.call("close_range", [from, 0xffffffff, 0], { what: "close the runtime's other descriptors", ok: "ENOSYS" });
+}
+
 /** A kernel without keyrings has nothing to isolate: ENOSYS is no failure. */
 function joinSessionKeyring(prog: StubProgram, name: string): void {
   const what = "joining a new session keyring (--no-new-keyring skips it)";
@@ -321,6 +332,8 @@ function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["o
  * container's cwd.
  */
 export interface ExecPrelude {
+  /** Descriptors from this one up are the runtime's, inherited by accident: closed first. */
+  closeFrom: number;
   /** Wait for a byte on the channel first: runt moves the program into the container's cgroup meanwhile. */
   waitForCgroup: boolean;
   /** process.oomScoreAdj, written for the program itself while the host's /proc is its own. */

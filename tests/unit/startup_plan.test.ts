@@ -129,8 +129,8 @@ test("exec into a container with a user namespace: the user namespace before the
 });
 
 test("loader: non-dumpable, then receives the next program and runs it (a closed channel skips the execveat)", () => {
-  const prog = loaderStartup({ channelFd: CHANNEL, argv: ["runt", "init", "c1"] });
-  assert.deepEqual(names(prog), ["prctl", "recvmsg", "execveat"]);
+  const prog = loaderStartup({ channelFd: CHANNEL, argv: ["runt", "init", "c1"], closeFrom: FIFO + 1 });
+  assert.deepEqual(names(prog), ["prctl", "close_range", "recvmsg", "execveat"]);
 });
 
 test("namespace stage: paths opened before the first setns, new namespaces, the keyring, proc for the new PID namespace, the report carrying it, then the next program", () => {
@@ -182,6 +182,7 @@ test("exec started by runt: waits for the cgroup, limits, keyring, then the user
     userNamespaceFd: 11,
     pidNamespaceFd: 12,
     prelude: {
+      closeFrom: 13,
       waitForCgroup: true,
       oomScoreAdj: 10,
       rlimits: [{ type: "RLIMIT_NOFILE", resource: 7, soft: 100n, hard: 200n }],
@@ -191,8 +192,9 @@ test("exec started by runt: waits for the cgroup, limits, keyring, then the user
       cwd: "/",
     },
   });
-  assert.deepEqual(names(prog).slice(0, 19), [
+  assert.deepEqual(names(prog).slice(0, 20), [
     "prctl",
+    "close_range",
     "read",
     "openat",
     "write",
@@ -212,5 +214,5 @@ test("exec started by runt: waits for the cgroup, limits, keyring, then the user
     "close",
     "clone",
   ]);
-  assert.equal(prog.ops[8].what, "joining the user namespace of linux.namespaces");
+  assert.equal(prog.ops[9].what, "joining the user namespace of linux.namespaces");
 });
