@@ -1682,9 +1682,11 @@ export function visitRules(v: unknown, run: RunRule): void {
     visitAnnotations(v14, ["annotations"], run);
     const a16 = own(v, "mounts");
     if (Array.isArray(a16)) {
-      a16.forEach((v16, i16) => {
+      for (let i16 = 0; i16 < a16.length; i16++) {
+        if (!(i16 in a16)) continue;
+        const v16 = a16[i16];
         visitMountsItem(v16, ["mounts", i16], run);
-      });
+      }
     }
     const v23 = own(v, "linux");
     visitLinux(v23, ["linux"], run);
@@ -1700,39 +1702,51 @@ function visitHooks(v: any, at: (string | number)[], run: RunRule): void {
   if (v !== undefined) {
     const a5 = own(v, "prestart");
     if (Array.isArray(a5)) {
-      a5.forEach((v5, i5) => {
+      for (let i5 = 0; i5 < a5.length; i5++) {
+        if (!(i5 in a5)) continue;
+        const v5 = a5[i5];
         visitHooksPrestartItem(v5, [...at, "prestart", i5], run);
-      });
+      }
     }
     const a9 = own(v, "createRuntime");
     if (Array.isArray(a9)) {
-      a9.forEach((v9, i9) => {
+      for (let i9 = 0; i9 < a9.length; i9++) {
+        if (!(i9 in a9)) continue;
+        const v9 = a9[i9];
         visitHooksPrestartItem(v9, [...at, "createRuntime", i9], run);
-      });
+      }
     }
     const a10 = own(v, "createContainer");
     if (Array.isArray(a10)) {
-      a10.forEach((v10, i10) => {
+      for (let i10 = 0; i10 < a10.length; i10++) {
+        if (!(i10 in a10)) continue;
+        const v10 = a10[i10];
         visitHooksPrestartItem(v10, [...at, "createContainer", i10], run);
-      });
+      }
     }
     const a11 = own(v, "startContainer");
     if (Array.isArray(a11)) {
-      a11.forEach((v11, i11) => {
+      for (let i11 = 0; i11 < a11.length; i11++) {
+        if (!(i11 in a11)) continue;
+        const v11 = a11[i11];
         visitHooksPrestartItem(v11, [...at, "startContainer", i11], run);
-      });
+      }
     }
     const a12 = own(v, "poststart");
     if (Array.isArray(a12)) {
-      a12.forEach((v12, i12) => {
+      for (let i12 = 0; i12 < a12.length; i12++) {
+        if (!(i12 in a12)) continue;
+        const v12 = a12[i12];
         visitHooksPrestartItem(v12, [...at, "poststart", i12], run);
-      });
+      }
     }
     const a13 = own(v, "poststop");
     if (Array.isArray(a13)) {
-      a13.forEach((v13, i13) => {
+      for (let i13 = 0; i13 < a13.length; i13++) {
+        if (!(i13 in a13)) continue;
+        const v13 = a13[i13];
         visitHooksPrestartItem(v13, [...at, "poststop", i13], run);
-      });
+      }
     }
   }
 }
@@ -1747,20 +1761,24 @@ function visitHooksPrestartItem(v: any, at: (string | number)[], run: RunRule): 
     }
     const a7 = own(v, "env");
     if (Array.isArray(a7)) {
-      a7.forEach((v7, i7) => {
+      for (let i7 = 0; i7 < a7.length; i7++) {
+        if (!(i7 in a7)) continue;
+        const v7 = a7[i7];
         if (v7 !== undefined) {
           run(5, v7, [...at, "env", i7]); // env-format
           run(8, v7, [...at, "env", i7]); // no-nul-byte
         }
-      });
+      }
     }
     const a8 = own(v, "args");
     if (Array.isArray(a8)) {
-      a8.forEach((v8, i8) => {
+      for (let i8 = 0; i8 < a8.length; i8++) {
+        if (!(i8 in a8)) continue;
+        const v8 = a8[i8];
         if (v8 !== undefined) {
           run(8, v8, [...at, "args", i8]); // no-nul-byte
         }
-      });
+      }
     }
   }
 }
@@ -1801,27 +1819,33 @@ function visitMountsItem(v: any, at: (string | number)[], run: RunRule): void {
     }
     const a20 = own(v, "options");
     if (Array.isArray(a20)) {
-      a20.forEach((v20, i20) => {
+      for (let i20 = 0; i20 < a20.length; i20++) {
+        if (!(i20 in a20)) continue;
+        const v20 = a20[i20];
         if (v20 !== undefined) {
           run(8, v20, [...at, "options", i20]); // no-nul-byte
         }
-      });
+      }
     }
     const a21 = own(v, "uidMappings");
     if (Array.isArray(a21)) {
-      a21.forEach((v21, i21) => {
+      for (let i21 = 0; i21 < a21.length; i21++) {
+        if (!(i21 in a21)) continue;
+        const v21 = a21[i21];
         if (v21 !== undefined) {
           run(28, v21, [...at, "uidMappings", i21]); // id-mapping-range
         }
-      });
+      }
     }
     const a22 = own(v, "gidMappings");
     if (Array.isArray(a22)) {
-      a22.forEach((v22, i22) => {
+      for (let i22 = 0; i22 < a22.length; i22++) {
+        if (!(i22 in a22)) continue;
+        const v22 = a22[i22];
         if (v22 !== undefined) {
           run(28, v22, [...at, "gidMappings", i22]); // id-mapping-range
         }
-      });
+      }
     }
   }
 }
@@ -1831,33 +1855,41 @@ function visitLinux(v: any, at: (string | number)[], run: RunRule): void {
   if (v !== undefined) {
     const a24 = own(v, "namespaces");
     if (Array.isArray(a24)) {
-      a24.forEach((v24, i24) => {
+      for (let i24 = 0; i24 < a24.length; i24++) {
+        if (!(i24 in a24)) continue;
+        const v24 = a24[i24];
         visitLinuxNamespacesItem(v24, [...at, "namespaces", i24], run);
-      });
+      }
     }
     const a26 = own(v, "devices");
     if (Array.isArray(a26)) {
-      a26.forEach((v26, i26) => {
+      for (let i26 = 0; i26 < a26.length; i26++) {
+        if (!(i26 in a26)) continue;
+        const v26 = a26[i26];
         visitLinuxDevicesItem(v26, [...at, "devices", i26], run);
-      });
+      }
     }
     const a28 = own(v, "maskedPaths");
     if (Array.isArray(a28)) {
-      a28.forEach((v28, i28) => {
+      for (let i28 = 0; i28 < a28.length; i28++) {
+        if (!(i28 in a28)) continue;
+        const v28 = a28[i28];
         if (v28 !== undefined) {
           run(8, v28, [...at, "maskedPaths", i28]); // no-nul-byte
           run(40, v28, [...at, "maskedPaths", i28]); // linux-paths-absolute
         }
-      });
+      }
     }
     const a29 = own(v, "readonlyPaths");
     if (Array.isArray(a29)) {
-      a29.forEach((v29, i29) => {
+      for (let i29 = 0; i29 < a29.length; i29++) {
+        if (!(i29 in a29)) continue;
+        const v29 = a29[i29];
         if (v29 !== undefined) {
           run(8, v29, [...at, "readonlyPaths", i29]); // no-nul-byte
           run(40, v29, [...at, "readonlyPaths", i29]); // linux-paths-absolute
         }
-      });
+      }
     }
     const v30 = own(v, "mountLabel");
     if (v30 !== undefined) {
@@ -1884,19 +1916,23 @@ function visitLinux(v: any, at: (string | number)[], run: RunRule): void {
     }
     const a43 = own(v, "uidMappings");
     if (Array.isArray(a43)) {
-      a43.forEach((v43, i43) => {
+      for (let i43 = 0; i43 < a43.length; i43++) {
+        if (!(i43 in a43)) continue;
+        const v43 = a43[i43];
         if (v43 !== undefined) {
           run(28, v43, [...at, "uidMappings", i43]); // id-mapping-range
         }
-      });
+      }
     }
     const a44 = own(v, "gidMappings");
     if (Array.isArray(a44)) {
-      a44.forEach((v44, i44) => {
+      for (let i44 = 0; i44 < a44.length; i44++) {
+        if (!(i44 in a44)) continue;
+        const v44 = a44[i44];
         if (v44 !== undefined) {
           run(28, v44, [...at, "gidMappings", i44]); // id-mapping-range
         }
-      });
+      }
     }
     const v45 = own(v, "timeOffsets");
     visitLinuxTimeOffsets(v45, [...at, "timeOffsets"], run);
@@ -1973,9 +2009,11 @@ function visitLinuxSeccomp(v: any, at: (string | number)[], run: RunRule): void 
     }
     const a36 = own(v, "syscalls");
     if (Array.isArray(a36)) {
-      a36.forEach((v36, i36) => {
+      for (let i36 = 0; i36 < a36.length; i36++) {
+        if (!(i36 in a36)) continue;
+        const v36 = a36[i36];
         visitLinuxSeccompSyscallsItem(v36, [...at, "syscalls", i36], run);
-      });
+      }
     }
     const v39 = own(v, "defaultAction");
     if (v39 !== undefined) {
@@ -1990,9 +2028,11 @@ function visitLinuxSeccompSyscallsItem(v: any, at: (string | number)[], run: Run
     run(63, v, [...at]); // seccomp-errno-needs-errno-action
     const a37 = own(v, "args");
     if (Array.isArray(a37)) {
-      a37.forEach((v37, i37) => {
+      for (let i37 = 0; i37 < a37.length; i37++) {
+        if (!(i37 in a37)) continue;
+        const v37 = a37[i37];
         visitLinuxSeccompSyscallsItemArgsItem(v37, [...at, "args", i37], run);
-      });
+      }
     }
   }
 }
@@ -2060,9 +2100,11 @@ function visitLinuxResources(v: any, at: (string | number)[], run: RunRule): voi
     visitLinuxResourcesCpu(v54, [...at, "cpu"], run);
     const a59 = own(v, "devices");
     if (Array.isArray(a59)) {
-      a59.forEach((v59, i59) => {
+      for (let i59 = 0; i59 < a59.length; i59++) {
+        if (!(i59 in a59)) continue;
+        const v59 = a59[i59];
         visitLinuxResourcesDevicesItem(v59, [...at, "devices", i59], run);
-      });
+      }
     }
     const v62 = own(v, "memory");
     visitLinuxResourcesMemory(v62, [...at, "memory"], run);
@@ -2160,43 +2202,53 @@ function visitLinuxResourcesBlockIO(v: any, at: (string | number)[], run: RunRul
   if (v !== undefined) {
     const a72 = own(v, "weightDevice");
     if (Array.isArray(a72)) {
-      a72.forEach((v72, i72) => {
+      for (let i72 = 0; i72 < a72.length; i72++) {
+        if (!(i72 in a72)) continue;
+        const v72 = a72[i72];
         if (v72 !== undefined) {
           run(58, v72, [...at, "weightDevice", i72]); // blockio-weight-device-needs-weight
         }
-      });
+      }
     }
     const a73 = own(v, "throttleReadBpsDevice");
     if (Array.isArray(a73)) {
-      a73.forEach((v73, i73) => {
+      for (let i73 = 0; i73 < a73.length; i73++) {
+        if (!(i73 in a73)) continue;
+        const v73 = a73[i73];
         if (v73 !== undefined) {
           run(59, v73, [...at, "throttleReadBpsDevice", i73]); // blockio-throttle-rate-required
         }
-      });
+      }
     }
     const a74 = own(v, "throttleWriteBpsDevice");
     if (Array.isArray(a74)) {
-      a74.forEach((v74, i74) => {
+      for (let i74 = 0; i74 < a74.length; i74++) {
+        if (!(i74 in a74)) continue;
+        const v74 = a74[i74];
         if (v74 !== undefined) {
           run(59, v74, [...at, "throttleWriteBpsDevice", i74]); // blockio-throttle-rate-required
         }
-      });
+      }
     }
     const a75 = own(v, "throttleReadIOPSDevice");
     if (Array.isArray(a75)) {
-      a75.forEach((v75, i75) => {
+      for (let i75 = 0; i75 < a75.length; i75++) {
+        if (!(i75 in a75)) continue;
+        const v75 = a75[i75];
         if (v75 !== undefined) {
           run(59, v75, [...at, "throttleReadIOPSDevice", i75]); // blockio-throttle-rate-required
         }
-      });
+      }
     }
     const a76 = own(v, "throttleWriteIOPSDevice");
     if (Array.isArray(a76)) {
-      a76.forEach((v76, i76) => {
+      for (let i76 = 0; i76 < a76.length; i76++) {
+        if (!(i76 in a76)) continue;
+        const v76 = a76[i76];
         if (v76 !== undefined) {
           run(59, v76, [...at, "throttleWriteIOPSDevice", i76]); // blockio-throttle-rate-required
         }
-      });
+      }
     }
   }
 }
@@ -2256,11 +2308,13 @@ function visitLinuxIntelRdt(v: any, at: (string | number)[], run: RunRule): void
     }
     const a86 = own(v, "schemata");
     if (Array.isArray(a86)) {
-      a86.forEach((v86, i86) => {
+      for (let i86 = 0; i86 < a86.length; i86++) {
+        if (!(i86 in a86)) continue;
+        const v86 = a86[i86];
         if (v86 !== undefined) {
           run(44, v86, [...at, "schemata", i86]); // intel-rdt-schema-lines
         }
-      });
+      }
     }
   }
 }
@@ -2271,11 +2325,13 @@ function visitLinuxPersonality(v: any, at: (string | number)[], run: RunRule): v
     run(47, v, [...at]); // personality-domain-required
     const a88 = own(v, "flags");
     if (Array.isArray(a88)) {
-      a88.forEach((v88, i88) => {
+      for (let i88 = 0; i88 < a88.length; i88++) {
+        if (!(i88 in a88)) continue;
+        const v88 = a88[i88];
         if (v88 !== undefined) {
           run(48, v88, [...at, "flags", i88]); // personality-flags-unsupported
         }
-      });
+      }
     }
   }
 }
@@ -2297,20 +2353,24 @@ function visitProcess(v: any, at: (string | number)[], run: RunRule): void {
   if (v !== undefined) {
     const a92 = own(v, "env");
     if (Array.isArray(a92)) {
-      a92.forEach((v92, i92) => {
+      for (let i92 = 0; i92 < a92.length; i92++) {
+        if (!(i92 in a92)) continue;
+        const v92 = a92[i92];
         if (v92 !== undefined) {
           run(5, v92, [...at, "env", i92]); // env-format
           run(8, v92, [...at, "env", i92]); // no-nul-byte
         }
-      });
+      }
     }
     const a93 = own(v, "args");
     if (Array.isArray(a93)) {
-      a93.forEach((v93, i93) => {
+      for (let i93 = 0; i93 < a93.length; i93++) {
+        if (!(i93 in a93)) continue;
+        const v93 = a93[i93];
         if (v93 !== undefined) {
           run(8, v93, [...at, "args", i93]); // no-nul-byte
         }
-      });
+      }
     }
     const v94 = own(v, "cwd");
     if (v94 !== undefined) {
@@ -2329,9 +2389,11 @@ function visitProcess(v: any, at: (string | number)[], run: RunRule): void {
     visitProcessCapabilities(v97, [...at, "capabilities"], run);
     const a103 = own(v, "rlimits");
     if (Array.isArray(a103)) {
-      a103.forEach((v103, i103) => {
+      for (let i103 = 0; i103 < a103.length; i103++) {
+        if (!(i103 in a103)) continue;
+        const v103 = a103[i103];
         visitProcessRlimitsItem(v103, [...at, "rlimits", i103], run);
-      });
+      }
     }
     const v105 = own(v, "rlimits");
     if (v105 !== undefined) {
@@ -2361,43 +2423,53 @@ function visitProcessCapabilities(v: any, at: (string | number)[], run: RunRule)
   if (v !== undefined) {
     const a98 = own(v, "effective");
     if (Array.isArray(a98)) {
-      a98.forEach((v98, i98) => {
+      for (let i98 = 0; i98 < a98.length; i98++) {
+        if (!(i98 in a98)) continue;
+        const v98 = a98[i98];
         if (v98 !== undefined) {
           run(15, v98, [...at, "effective", i98]); // capability-known
         }
-      });
+      }
     }
     const a99 = own(v, "bounding");
     if (Array.isArray(a99)) {
-      a99.forEach((v99, i99) => {
+      for (let i99 = 0; i99 < a99.length; i99++) {
+        if (!(i99 in a99)) continue;
+        const v99 = a99[i99];
         if (v99 !== undefined) {
           run(15, v99, [...at, "bounding", i99]); // capability-known
         }
-      });
+      }
     }
     const a100 = own(v, "inheritable");
     if (Array.isArray(a100)) {
-      a100.forEach((v100, i100) => {
+      for (let i100 = 0; i100 < a100.length; i100++) {
+        if (!(i100 in a100)) continue;
+        const v100 = a100[i100];
         if (v100 !== undefined) {
           run(15, v100, [...at, "inheritable", i100]); // capability-known
         }
-      });
+      }
     }
     const a101 = own(v, "permitted");
     if (Array.isArray(a101)) {
-      a101.forEach((v101, i101) => {
+      for (let i101 = 0; i101 < a101.length; i101++) {
+        if (!(i101 in a101)) continue;
+        const v101 = a101[i101];
         if (v101 !== undefined) {
           run(15, v101, [...at, "permitted", i101]); // capability-known
         }
-      });
+      }
     }
     const a102 = own(v, "ambient");
     if (Array.isArray(a102)) {
-      a102.forEach((v102, i102) => {
+      for (let i102 = 0; i102 < a102.length; i102++) {
+        if (!(i102 in a102)) continue;
+        const v102 = a102[i102];
         if (v102 !== undefined) {
           run(15, v102, [...at, "ambient", i102]); // capability-known
         }
-      });
+      }
     }
   }
 }
