@@ -37,6 +37,23 @@ export type RunRule = (rule: number, value: unknown, at: (string | number)[]) =>
 const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const own = (v: unknown, key: string): any => isRecord(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+
+
+/** An array whose every element \`item\` copies, copied. */
+function copyArray(v: unknown, item: (x: unknown) => any, minItems = 0): any {
+  if (!Array.isArray(v) || v.length < minItems) return NO;
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; i++) if ((out[i] = item(v[i])) === NO) return NO;
+  return out;
+}
+
+/** An object whose every value \`value\` copies, copied; NO for a "__proto__" key. */
+function copyMap(v: unknown, value: (x: unknown) => any): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (k === "__proto__" || (out[k] = value(v[k])) === NO) return NO;
+  return out;
+}
 `;
 
 /** The whole of quick_generated.ts. */
@@ -52,65 +69,72 @@ function nameFor(verb: string, where: string): string {
   return words.map((w, i) => i === 0 ? w : w[0].toUpperCase() + w.slice(1)).join("");
 }
 
-/** One function per object, array and map of the schema (shared shapes once), and one per enum. */
+/** The shape as text: shapes written alike (the two clocks of timeOffsets, the other platforms) share a function. */
+const shapeKey = (shape: Shape) =>
+  JSON.stringify(shape, (_, v) => v instanceof RegExp ? `/${v.source}/${v.flags}` : v instanceof Set ? [...v] : v);
+
+/** Objects, arrays and maps get a function of their own, and a copy. */
+const composite = (shape: Shape) => shape.kind === "object" || shape.kind === "array" || shape.kind === "map";
+
+interface Fn {
+  name: string;
+  wheres: string[];
+  lines: string[];
+}
+
+/** One function per object, array and map of the schema (alike shapes once), and one per enum. */
 class ShapeWriter {
-  private names = new Map<Shape, string>();
-  private enums = new Map<string, string>();
+  private fns = new Map<string, Fn>();
   private used = new Set<string>();
-  private out: string[] = [];
-  private pending: [Shape, string, string][] = [];
 
   write(root: Shape): string {
     const name = this.fn(root, "");
-    for (let next = this.pending.shift(); next; next = this.pending.shift()) this.body(...next);
-    return [
-      "/** A copy of `v` as zod makes one (unknown properties shared), or NO. */",
-      `export const copySpec = (v: unknown): any => ${name}(v);`,
-      "",
-      ...this.out,
-    ].join("\n");
+    const lines = ["/** A copy of `v` as zod makes one (unknown properties shared), or NO. */", `export const copySpec = (v: unknown): any => ${name}(v);`, ""];
+    for (const fn of this.fns.values()) lines.push(`/** ${fn.wheres.join(", ")} */`, ...fn.lines, "");
+    return lines.join("\n");
   }
 
-  private unique(base: string): string {
-    let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}${i}`;
-    this.used.add(name);
-    return name;
-  }
-
-  /** The name of the function checking a composite shape, queued for writing the first time. */
-  private fn(shape: Shape, where: string): string {
-    let name = this.names.get(shape);
-    if (name === undefined) {
-      name = this.unique(nameFor("check", where || "spec"));
-      this.names.set(shape, name);
-      this.pending.push([shape, name, where]);
+  /** The function for `key`, written by `write` the first time; `where` is added to the places it serves. */
+  private named(key: string, verb: string, where: string, write: (name: string) => string[], what = where): string {
+    let fn = this.fns.get(key);
+    if (fn === undefined) {
+      const base = nameFor(verb, what || "spec");
+      let name = base;
+      for (let i = 2; this.used.has(name); i++) name = `${base}${i}`;
+      this.used.add(name);
+      fn = { name, wheres: [], lines: [] };
+      this.fns.set(key, fn);
+      fn.lines = write(name);
     }
-    return name;
+    fn.wheres.push(where || "the config");
+    return fn.name;
+  }
+
+  /** The name of the function checking and copying a composite shape. */
+  private fn(shape: Shape, where: string): string {
+    // The two shapes shared most widely are named for what they are, not for the first place they stand.
+    const what = shape.kind === "array" && shape.item.kind === "string" && !shape.item.pattern && !shape.minItems
+      ? "strings"
+      : shape.kind === "object" && Object.keys(shape.fields).length === 0
+      ? "any object"
+      : where;
+    return this.named(shapeKey(shape), "check", where, (name) => this.body(shape, name, where), what);
   }
 
   private enumFn(values: ReadonlySet<string>, where: string): string {
-    const key = [...values].join("\0");
-    let name = this.enums.get(key);
-    if (name === undefined) {
-      name = this.unique(nameFor("is", where));
-      this.enums.set(key, name);
-      this.out.push(
-        `function ${name}(x: unknown): boolean {`,
-        "  switch (x) {",
-        ...[...values].map((v) => `    case ${lit(v)}:`),
-        "      return true;",
-        "  }",
-        "  return false;",
-        "}",
-        "",
-      );
-    }
-    return name;
+    return this.named(`enum ${[...values].join(" ")}`, "is", where, (name) => [
+      `function ${name}(x: unknown): boolean {`,
+      "  switch (x) {",
+      ...[...values].map((v) => `    case ${lit(v)}:`),
+      "      return true;",
+      "  }",
+      "  return false;",
+      "}",
+    ]);
   }
 
-  /** An expression true when primitive `x` fits; undefined for a composite shape. */
-  private test(shape: Shape, x: string, where: string): string | undefined {
+  /** An expression true when primitive `x` fits. */
+  private test(shape: Shape, x: string, where: string): string {
     switch (shape.kind) {
       case "string":
         return `typeof ${x} === "string"` + (shape.pattern ? ` && /${shape.pattern.source}/${shape.pattern.flags}.test(${x})` : "");
@@ -125,78 +149,77 @@ class ShapeWriter {
       case "enum":
         return `${this.enumFn(shape.values, where)}(${x})`;
       default:
-        return undefined;
+        throw new Error(`${where}: a ${shape.kind} is checked by a function of its own`);
     }
   }
 
-  /** A statement that checks `x` against `shape` and puts its copy in `target`, or returns NO. */
-  private take(shape: Shape, x: string, target: string, where: string, optional = false): string {
-    const test = this.test(shape, x, where);
-    if (test !== undefined) return `if (${optional ? `${x} !== undefined && ` : ""}!(${test})) return NO; ${target} = ${x};`;
-    const call = `${this.fn(shape, where)}(${x})`;
-    return `if ((${target} = ${optional ? `${x} === undefined ? ${x} : ${call}` : call}) === NO) return NO;`;
+  /** An expression for the copy of composite `x`, NO when it does not fit. */
+  private copy(shape: Shape, x: string, where: string): string {
+    switch (shape.kind) {
+      case "object":
+        return `${this.fn(shape, where)}(${x})`;
+      case "array":
+        return composite(shape.item)
+          ? `copyArray(${x}, ${this.fn(shape.item, `${where}[*]`)}${shape.minItems ? `, ${shape.minItems}` : ""})`
+          : `${this.fn(shape, where)}(${x})`;
+      case "map":
+        return composite(shape.value) ? `copyMap(${x}, ${this.fn(shape.value, `${where}.*`)})` : `${this.fn(shape, where)}(${x})`;
+      default:
+        throw new Error(`${where}: a ${shape.kind} is not copied`);
+    }
   }
 
-  private body(shape: Shape, name: string, where: string): void {
-    const lines = [`/** ${where || "the config"} */`, `function ${name}(v: unknown): any {`];
+  private body(shape: Shape, name: string, where: string): string[] {
     switch (shape.kind) {
-      case "array": {
-        lines.push(`  if (!Array.isArray(v)${shape.minItems ? ` || v.length < ${shape.minItems}` : ""}) return NO;`);
-        const test = this.test(shape.item, "x", `${where}[*]`);
-        if (test !== undefined) {
-          lines.push(`  for (const x of v) if (!(${test})) return NO;`, "  return v.slice();");
-        } else {
-          lines.push(
-            "  const out: unknown[] = [];",
-            `  for (let i = 0; i < v.length; i++) ${this.take(shape.item, "v[i]", "out[i]", `${where}[*]`)}`,
-            "  return out;",
-          );
-        }
-        break;
-      }
+      case "array":
+        return [
+          `function ${name}(v: unknown): any {`,
+          `  if (!Array.isArray(v)${shape.minItems ? ` || v.length < ${shape.minItems}` : ""}) return NO;`,
+          `  for (const x of v) if (!(${this.test(shape.item, "x", `${where}[*]`)})) return NO;`,
+          "  return v.slice();",
+          "}",
+        ];
       case "map":
-        lines.push(
+        return [
+          `function ${name}(v: unknown): any {`,
           "  if (!isRecord(v)) return NO;",
-          "  const out: Record<string, unknown> = {};",
-          "  for (const k of Object.keys(v)) {",
-          '    if (k === "__proto__") return NO;',
-          `    ${this.take(shape.value, "v[k]", "out[k]", `${where}.*`)}`,
-          "  }",
-          "  return out;",
-        );
-        break;
+          "  for (const k of Object.keys(v)) if (k === \"__proto__\" || !(" + this.test(shape.value, "v[k]", `${where}.*`) + ")) return NO;",
+          "  return { ...v };",
+          "}",
+        ];
       case "object": {
         const fields = Object.keys(shape.fields);
-        const folded = [...new Set(fields.map(foldName))];
-        lines.push(
+        const copies = fields.some((key) => composite(shape.fields[key]));
+        const lines = [
+          `function ${name}(v: unknown): any {`,
           "  if (!isRecord(v)) return NO;",
           ...[...shape.required].map((key) => `  if (!Object.hasOwn(v, ${lit(key)})) return NO;`),
           "  const out: Record<string, unknown> = {};",
           "  for (const k of Object.keys(v)) {",
-          "    const x = v[k];",
+          `    ${copies ? "let" : "const"} x = v[k];`,
           "    switch (k) {",
-        );
+        ];
         for (const key of fields) {
+          const [field, at] = [shape.fields[key], where ? `${where}.${key}` : key];
           // An optional field set to undefined (only a JS caller can) is copied unchecked, as zod does.
-          const take = this.take(shape.fields[key], "x", "out[k]", where ? `${where}.${key}` : key, !shape.required.has(key));
-          lines.push(`      case ${lit(key)}:`, `        ${take}`, "        break;");
+          const check = composite(field) ? `(x = ${this.copy(field, "x", at)}) === NO` : `!(${this.test(field, "x", at)})`;
+          lines.push(`      case ${lit(key)}: if (${shape.required.has(key) ? "" : "x !== undefined && "}${check}) return NO; break;`);
         }
         lines.push(
           "      default:",
           // A key that folds to a field's name is one runc would read as that field: the full validation renames it.
-          `        if (k === "__proto__"${folded.length ? ` || ${JSON.stringify(folded)}.includes(foldName(k))` : ""}) return NO;`,
-          "        out[k] = x;",
+          `        if (k === "__proto__"${fields.length ? ` || ${JSON.stringify([...new Set(fields.map(foldName))])}.includes(foldName(k))` : ""}) return NO;`,
           "    }",
+          "    out[k] = x;",
           "  }",
           "  return out;",
+          "}",
         );
-        break;
+        return lines;
       }
       default:
         throw new Error(`${where}: a ${shape.kind} has no function of its own`);
     }
-    lines.push("}", "");
-    this.out.push(...lines);
   }
 }
 
@@ -231,95 +254,96 @@ const signature = (node: Node): string =>
 
 const stepText = (step: Step) => step.each === "entry" ? "*" : step.each === "element" ? `${step.key}[*]` : step.key;
 
+/** The walk's helpers: each goes one step down, as engine.ts's resolve() does, and hands on what it finds. */
+const VISIT_HELPERS = `type Path = (string | number)[];
+type Visit = (v: unknown, at: Path, run: RunRule) => void;
+
+/** Each element of the array at \`key\` (holes skipped, as forEach does). */
+function eachElement(v: unknown, key: string, at: Path, run: RunRule, visit: Visit): void {
+  const a = own(v, key);
+  if (!Array.isArray(a)) return;
+  for (let i = 0; i < a.length; i++) if (i in a) visit(a[i], [...at, key, i], run);
+}
+
+/** Each entry of an object but "__proto__", which zod neither checks nor copies. */
+function eachEntry(v: unknown, at: Path, run: RunRule, visit: Visit): void {
+  if (!isRecord(v)) return;
+  for (const k of Object.keys(v)) if (k !== "__proto__") visit(v[k], [...at, k], run);
+}
+
+/** Hands each of \`rules\` the value at \`key\`, when there is one. */
+function runAt(v: unknown, key: string, rules: number[], at: Path, run: RunRule): void {
+  const x = own(v, key);
+  if (x !== undefined) for (const r of rules) run(r, x, [...at, key]);
+}
+
+/** A visit that hands each of \`rules\` the value, when there is one. */
+const runAll = (rules: number[]): Visit => (v, at, run) => {
+  if (v !== undefined) for (const r of rules) run(r, v, at);
+};
+`;
+
 /**
  * Visits the tree as engine.ts's resolve() walks each scope: a plain step
- * always yields (undefined where absent), `[*]` each element of an array,
- * `*` each entry of an object but "__proto__". A subtree none of whose
- * rules asks for absent values is skipped where its value is absent.
+ * always yields (undefined where absent), \`[*]\` each element of an array,
+ * \`*\` each entry of an object but "__proto__". Below an absent value the
+ * walk goes on only for rules that ask for absent values.
  */
 class VisitorWriter {
   private fns = new Map<string, { name: string; wheres: string[]; lines: string[] }>();
   private used = new Set<string>();
-  private count = 0;
 
   write(root: Node): string {
     const lines = [
+      VISIT_HELPERS,
       "/** Calls `run` for each rule at each value its scope points at in `v`. */",
-      "export function visitRules(v: unknown, run: RunRule): void {",
-      ...this.node(root, "v", [], "  "),
-      "}",
+      `export const visitRules = (v: unknown, run: RunRule): void => ${this.fn(root, "")}(v, [], run);`,
       "",
     ];
     for (const fn of this.fns.values()) lines.push(`/** ${fn.wheres.join(", ")} */`, ...fn.lines, "");
     return lines.join("\n");
   }
 
-  /** The visitor of a subtree with children of its own, written once per signature. */
+  /** The function visiting `node`, written once per signature. */
   private fn(node: Node, where: string): string {
     const key = signature(node);
     let fn = this.fns.get(key);
     if (fn === undefined) {
-      let name = nameFor("visit", where);
-      for (let i = 2; this.used.has(name); i++) name = `${nameFor("visit", where)}${i}`;
+      const base = nameFor("visit", where || "spec");
+      let name = base;
+      for (let i = 2; this.used.has(name); i++) name = `${base}${i}`;
       this.used.add(name);
       fn = { name, wheres: [], lines: [] };
       this.fns.set(key, fn);
-      fn.lines.push(`function ${name}(v: any, at: (string | number)[], run: RunRule): void {`, ...this.node(node, "v", ["...at"], "  ", where), "}");
+      fn.lines.push(`function ${name}(v: unknown, at: Path, run: RunRule): void {`, ...this.body(node, where), "}");
     }
-    fn.wheres.push(where);
+    fn.wheres.push(where || "the config");
     return fn.name;
   }
 
-  /** Lines for the rules at `node` (whose value is `v`, at `path`) and below it. */
-  private node(node: Node, v: string, path: string[], indent: string, where = ""): string[] {
+  private body(node: Node, where: string): string[] {
+    const comment = (rules: Node["rules"]) => `// ${rules.map((r) => r.name).join(", ")}`;
     const lines: string[] = [];
-    const call = (r: Node["rules"][number]) => `run(${r.index}, ${v}, [${path.join(", ")}]); // ${r.name}`;
-    for (const r of node.rules.filter((r) => r.checkAbsent)) lines.push(`${indent}${call(r)}`);
+    for (const r of node.rules.filter((r) => r.checkAbsent)) lines.push(`  run(${r.index}, v, at); ${comment([r])}`);
     const present = node.rules.filter((r) => !r.checkAbsent);
-    const guarded = node.children.filter((c) => !needsAbsent(c));
-    const inner = `${indent}  `;
-    if (present.length + guarded.length > 0) {
-      lines.push(`${indent}if (${v} !== undefined) {`);
-      for (const r of present) lines.push(`${inner}${call(r)}`);
-      for (const child of guarded) lines.push(...this.child(child, v, path, inner, where));
-      lines.push(`${indent}}`);
+    // Nothing below asks for absent values: stop here when this one is absent.
+    const stop = !node.children.some(needsAbsent) && present.length + node.children.length > 0;
+    if (stop) lines.push("  if (v === undefined) return;");
+    for (const r of present) lines.push(`  ${stop ? "" : "if (v !== undefined) "}run(${r.index}, v, at); ${comment([r])}`);
+    for (const child of node.children) {
+      const here = where ? `${where}.${stepText(child.step)}` : stepText(child.step);
+      // A leaf whose rules all skip absent values needs no function of its own.
+      const leaf = child.children.length === 0 && !needsAbsent(child);
+      const rules = `[${child.rules.map((r) => r.index).join(", ")}]`;
+      const visit = leaf ? `runAll(${rules})` : this.fn(child, here);
+      const note = leaf ? ` ${comment(child.rules)}` : "";
+      const { key, each } = child.step;
+      if (each === "none" && leaf) lines.push(`  runAt(v, ${lit(key)}, ${rules}, at, run);${note}`);
+      else if (each === "none") lines.push(`  ${visit}(own(v, ${lit(key)}), [...at, ${lit(key)}], run);`);
+      else if (each === "element") lines.push(`  eachElement(v, ${lit(key)}, at, run, ${visit});${note}`);
+      else lines.push(`  eachEntry(v, at, run, ${visit});${note}`);
     }
-    for (const child of node.children.filter(needsAbsent)) lines.push(...this.child(child, v, path, indent, where));
     return lines;
-  }
-
-  private child(child: Node, v: string, path: string[], indent: string, where: string): string[] {
-    const n = ++this.count;
-    const { key, each } = child.step;
-    const here = where ? `${where}.${stepText(child.step)}` : stepText(child.step);
-    // A subtree with more than its own rules gets a function: alike ones share it, and the code stays small.
-    const visit = (at: string[], ind: string) =>
-      child.children.length > 0
-        ? [`${ind}${this.fn(child, here)}(v${n}, [${at.join(", ")}], run);`]
-        : this.node(child, `v${n}`, at, ind, here);
-    if (each === "none") return [`${indent}const v${n} = own(${v}, ${lit(key)});`, ...visit([...path, lit(key)], indent)];
-    if (each === "element") {
-      return [
-        `${indent}const a${n} = own(${v}, ${lit(key)});`,
-        `${indent}if (Array.isArray(a${n})) {`,
-        // A loop, not forEach (whose first call costs a compiled runt more than the whole walk), skipping holes as forEach does.
-        `${indent}  for (let i${n} = 0; i${n} < a${n}.length; i${n}++) {`,
-        `${indent}    if (!(i${n} in a${n})) continue;`,
-        `${indent}    const v${n} = a${n}[i${n}];`,
-        ...visit([...path, lit(key), `i${n}`], `${indent}    `),
-        `${indent}  }`,
-        `${indent}}`,
-      ];
-    }
-    return [
-      `${indent}if (isRecord(${v})) {`,
-      `${indent}  for (const k${n} of Object.keys(${v})) {`,
-      `${indent}    if (k${n} === "__proto__") continue;`,
-      `${indent}    const v${n} = ${v}[k${n}];`,
-      ...visit([...path, `k${n}`], `${indent}    `),
-      `${indent}  }`,
-      `${indent}}`,
-    ];
   }
 }
 

@@ -18,6 +18,23 @@ const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object"
 
 const own = (v: unknown, key: string): any => isRecord(v) && Object.hasOwn(v, key) ? v[key] : undefined;
 
+
+/** An array whose every element `item` copies, copied. */
+function copyArray(v: unknown, item: (x: unknown) => any, minItems = 0): any {
+  if (!Array.isArray(v) || v.length < minItems) return NO;
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; i++) if ((out[i] = item(v[i])) === NO) return NO;
+  return out;
+}
+
+/** An object whose every value `value` copies, copied; NO for a "__proto__" key. */
+function copyMap(v: unknown, value: (x: unknown) => any): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (k === "__proto__" || (out[k] = value(v[k])) === NO) return NO;
+  return out;
+}
+
 /** A copy of `v` as zod makes one (unknown properties shared), or NO. */
 export const copySpec = (v: unknown): any => checkSpec(v);
 
@@ -27,54 +44,26 @@ function checkSpec(v: unknown): any {
   if (!Object.hasOwn(v, "ociVersion")) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "ociVersion":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "root":
-        if ((out[k] = x === undefined ? x : checkRoot(x)) === NO) return NO;
-        break;
-      case "mounts":
-        if ((out[k] = x === undefined ? x : checkMounts(x)) === NO) return NO;
-        break;
-      case "process":
-        if ((out[k] = x === undefined ? x : checkProcess(x)) === NO) return NO;
-        break;
-      case "hostname":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "domainname":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "hooks":
-        if ((out[k] = x === undefined ? x : checkHooks(x)) === NO) return NO;
-        break;
-      case "annotations":
-        if ((out[k] = x === undefined ? x : checkAnnotations(x)) === NO) return NO;
-        break;
-      case "linux":
-        if ((out[k] = x === undefined ? x : checkLinux(x)) === NO) return NO;
-        break;
-      case "solaris":
-        if ((out[k] = x === undefined ? x : checkSolaris(x)) === NO) return NO;
-        break;
-      case "windows":
-        if ((out[k] = x === undefined ? x : checkSolaris(x)) === NO) return NO;
-        break;
-      case "vm":
-        if ((out[k] = x === undefined ? x : checkSolaris(x)) === NO) return NO;
-        break;
-      case "zos":
-        if ((out[k] = x === undefined ? x : checkSolaris(x)) === NO) return NO;
-        break;
-      case "freebsd":
-        if ((out[k] = x === undefined ? x : checkSolaris(x)) === NO) return NO;
-        break;
+      case "ociVersion": if (!(typeof x === "string")) return NO; break;
+      case "root": if (x !== undefined && (x = checkRoot(x)) === NO) return NO; break;
+      case "mounts": if (x !== undefined && (x = copyArray(x, checkMountsItem)) === NO) return NO; break;
+      case "process": if (x !== undefined && (x = checkProcess(x)) === NO) return NO; break;
+      case "hostname": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "domainname": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "hooks": if (x !== undefined && (x = checkHooks(x)) === NO) return NO; break;
+      case "annotations": if (x !== undefined && (x = checkAnnotations(x)) === NO) return NO; break;
+      case "linux": if (x !== undefined && (x = checkLinux(x)) === NO) return NO; break;
+      case "solaris": if (x !== undefined && (x = checkAnyObject(x)) === NO) return NO; break;
+      case "windows": if (x !== undefined && (x = checkAnyObject(x)) === NO) return NO; break;
+      case "vm": if (x !== undefined && (x = checkAnyObject(x)) === NO) return NO; break;
+      case "zos": if (x !== undefined && (x = checkAnyObject(x)) === NO) return NO; break;
+      case "freebsd": if (x !== undefined && (x = checkAnyObject(x)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["ociversion","root","mounts","process","hostname","domainname","hooks","annotations","linux","solaris","windows","vm","zos","freebsd"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
@@ -87,224 +76,12 @@ function checkRoot(v: unknown): any {
   for (const k of Object.keys(v)) {
     const x = v[k];
     switch (k) {
-      case "path":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "readonly":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
+      case "path": if (!(typeof x === "string")) return NO; break;
+      case "readonly": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
       default:
         if (k === "__proto__" || ["path","readonly"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
-  }
-  return out;
-}
-
-/** mounts */
-function checkMounts(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkMountsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** process */
-function checkProcess(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "cwd")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "terminal":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      case "consoleSize":
-        if ((out[k] = x === undefined ? x : checkProcessConsoleSize(x)) === NO) return NO;
-        break;
-      case "user":
-        if ((out[k] = x === undefined ? x : checkProcessUser(x)) === NO) return NO;
-        break;
-      case "args":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "commandLine":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "env":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "cwd":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "capabilities":
-        if ((out[k] = x === undefined ? x : checkProcessCapabilities(x)) === NO) return NO;
-        break;
-      case "rlimits":
-        if ((out[k] = x === undefined ? x : checkProcessRlimits(x)) === NO) return NO;
-        break;
-      case "noNewPrivileges":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      case "apparmorProfile":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "oomScoreAdj":
-        if (x !== undefined && !(Number.isInteger(x))) return NO; out[k] = x;
-        break;
-      case "selinuxLabel":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "ioPriority":
-        if ((out[k] = x === undefined ? x : checkProcessIoPriority(x)) === NO) return NO;
-        break;
-      case "scheduler":
-        if ((out[k] = x === undefined ? x : checkProcessScheduler(x)) === NO) return NO;
-        break;
-      case "execCPUAffinity":
-        if ((out[k] = x === undefined ? x : checkProcessExecCPUAffinity(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["terminal","consolesize","user","args","commandline","env","cwd","capabilities","rlimits","nonewprivileges","apparmorprofile","oomscoreadj","selinuxlabel","iopriority","scheduler","execcpuaffinity"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** hooks */
-function checkHooks(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "prestart":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      case "createRuntime":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      case "createContainer":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      case "startContainer":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      case "poststart":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      case "poststop":
-        if ((out[k] = x === undefined ? x : checkHooksPrestart(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["prestart","createruntime","createcontainer","startcontainer","poststart","poststop"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** annotations */
-function checkAnnotations(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    if (k === "__proto__") return NO;
-    if (!(typeof v[k] === "string")) return NO; out[k] = v[k];
-  }
-  return out;
-}
-
-function isLinuxRootfsPropagation(x: unknown): boolean {
-  switch (x) {
-    case "shared":
-    case "slave":
-    case "private":
-    case "unbindable":
-      return true;
-  }
-  return false;
-}
-
-/** linux */
-function checkLinux(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "namespaces":
-        if ((out[k] = x === undefined ? x : checkLinuxNamespaces(x)) === NO) return NO;
-        break;
-      case "uidMappings":
-        if ((out[k] = x === undefined ? x : checkLinuxUidMappings(x)) === NO) return NO;
-        break;
-      case "gidMappings":
-        if ((out[k] = x === undefined ? x : checkLinuxGidMappings(x)) === NO) return NO;
-        break;
-      case "timeOffsets":
-        if ((out[k] = x === undefined ? x : checkLinuxTimeOffsets(x)) === NO) return NO;
-        break;
-      case "devices":
-        if ((out[k] = x === undefined ? x : checkLinuxDevices(x)) === NO) return NO;
-        break;
-      case "netDevices":
-        if ((out[k] = x === undefined ? x : checkLinuxNetDevices(x)) === NO) return NO;
-        break;
-      case "cgroupsPath":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "resources":
-        if ((out[k] = x === undefined ? x : checkLinuxResources(x)) === NO) return NO;
-        break;
-      case "intelRdt":
-        if ((out[k] = x === undefined ? x : checkLinuxIntelRdt(x)) === NO) return NO;
-        break;
-      case "memoryPolicy":
-        if ((out[k] = x === undefined ? x : checkLinuxMemoryPolicy(x)) === NO) return NO;
-        break;
-      case "sysctl":
-        if ((out[k] = x === undefined ? x : checkLinuxSysctl(x)) === NO) return NO;
-        break;
-      case "seccomp":
-        if ((out[k] = x === undefined ? x : checkLinuxSeccomp(x)) === NO) return NO;
-        break;
-      case "rootfsPropagation":
-        if (x !== undefined && !(isLinuxRootfsPropagation(x))) return NO; out[k] = x;
-        break;
-      case "maskedPaths":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "readonlyPaths":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "mountLabel":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "personality":
-        if ((out[k] = x === undefined ? x : checkLinuxPersonality(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["namespaces","uidmappings","gidmappings","timeoffsets","devices","netdevices","cgroupspath","resources","intelrdt","memorypolicy","sysctl","seccomp","rootfspropagation","maskedpaths","readonlypaths","mountlabel","personality"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** solaris */
-function checkSolaris(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      default:
-        if (k === "__proto__") return NO;
-        out[k] = x;
-    }
+    out[k] = x;
   }
   return out;
 }
@@ -315,30 +92,78 @@ function checkMountsItem(v: unknown): any {
   if (!Object.hasOwn(v, "destination")) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "destination":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "source":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "options":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "type":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "uidMappings":
-        if ((out[k] = x === undefined ? x : checkMountsItemUidMappings(x)) === NO) return NO;
-        break;
-      case "gidMappings":
-        if ((out[k] = x === undefined ? x : checkMountsItemGidMappings(x)) === NO) return NO;
-        break;
+      case "destination": if (!(typeof x === "string")) return NO; break;
+      case "source": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "options": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "type": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "uidMappings": if (x !== undefined && (x = copyArray(x, checkMountsItemUidMappingsItem)) === NO) return NO; break;
+      case "gidMappings": if (x !== undefined && (x = copyArray(x, checkMountsItemUidMappingsItem)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["destination","source","options","type","uidmappings","gidmappings"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** mounts[*].options, process.args, process.env, process.capabilities.effective, process.capabilities.bounding, process.capabilities.inheritable, process.capabilities.permitted, process.capabilities.ambient, hooks.prestart[*].args, hooks.prestart[*].env, linux.intelRdt.schemata, linux.maskedPaths, linux.readonlyPaths, linux.personality.flags */
+function checkStrings(v: unknown): any {
+  if (!Array.isArray(v)) return NO;
+  for (const x of v) if (!(typeof x === "string")) return NO;
+  return v.slice();
+}
+
+/** mounts[*].uidMappings[*], mounts[*].gidMappings[*], linux.uidMappings[*], linux.gidMappings[*] */
+function checkMountsItemUidMappingsItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "containerID")) return NO;
+  if (!Object.hasOwn(v, "hostID")) return NO;
+  if (!Object.hasOwn(v, "size")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "containerID": if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "hostID": if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "size": if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      default:
+        if (k === "__proto__" || ["containerid","hostid","size"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** process */
+function checkProcess(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "cwd")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "terminal": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
+      case "consoleSize": if (x !== undefined && (x = checkProcessConsoleSize(x)) === NO) return NO; break;
+      case "user": if (x !== undefined && (x = checkProcessUser(x)) === NO) return NO; break;
+      case "args": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "commandLine": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "env": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "cwd": if (!(typeof x === "string")) return NO; break;
+      case "capabilities": if (x !== undefined && (x = checkProcessCapabilities(x)) === NO) return NO; break;
+      case "rlimits": if (x !== undefined && (x = copyArray(x, checkProcessRlimitsItem)) === NO) return NO; break;
+      case "noNewPrivileges": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
+      case "apparmorProfile": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "oomScoreAdj": if (x !== undefined && !(Number.isInteger(x))) return NO; break;
+      case "selinuxLabel": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "ioPriority": if (x !== undefined && (x = checkProcessIoPriority(x)) === NO) return NO; break;
+      case "scheduler": if (x !== undefined && (x = checkProcessScheduler(x)) === NO) return NO; break;
+      case "execCPUAffinity": if (x !== undefined && (x = checkProcessExecCPUAffinity(x)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["terminal","consolesize","user","args","commandline","env","cwd","capabilities","rlimits","nonewprivileges","apparmorprofile","oomscoreadj","selinuxlabel","iopriority","scheduler","execcpuaffinity"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
   }
   return out;
 }
@@ -352,16 +177,12 @@ function checkProcessConsoleSize(v: unknown): any {
   for (const k of Object.keys(v)) {
     const x = v[k];
     switch (k) {
-      case "height":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "width":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
+      case "height": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "width": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
       default:
         if (k === "__proto__" || ["height","width"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
@@ -371,35 +192,25 @@ function checkProcessUser(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "uid":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "gid":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "umask":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "additionalGids":
-        if ((out[k] = x === undefined ? x : checkProcessUserAdditionalGids(x)) === NO) return NO;
-        break;
-      case "username":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
+      case "uid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "gid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "umask": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "additionalGids": if (x !== undefined && (x = checkProcessUserAdditionalGids(x)) === NO) return NO; break;
+      case "username": if (x !== undefined && !(typeof x === "string")) return NO; break;
       default:
         if (k === "__proto__" || ["uid","gid","umask","additionalgids","username"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
-/** process.args */
-function checkProcessArgs(v: unknown): any {
+/** process.user.additionalGids */
+function checkProcessUserAdditionalGids(v: unknown): any {
   if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(typeof x === "string")) return NO;
+  for (const x of v) if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO;
   return v.slice();
 }
 
@@ -408,47 +219,40 @@ function checkProcessCapabilities(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "effective":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "bounding":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "inheritable":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "permitted":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "ambient":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
+      case "effective": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "bounding": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "inheritable": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "permitted": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "ambient": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["effective","bounding","inheritable","permitted","ambient"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
-/** process.rlimits */
-function checkProcessRlimits(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkProcessRlimitsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-function isProcessIoPriorityClass(x: unknown): boolean {
-  switch (x) {
-    case "IOPRIO_CLASS_RT":
-    case "IOPRIO_CLASS_BE":
-    case "IOPRIO_CLASS_IDLE":
-      return true;
+/** process.rlimits[*] */
+function checkProcessRlimitsItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "type")) return NO;
+  if (!Object.hasOwn(v, "soft")) return NO;
+  if (!Object.hasOwn(v, "hard")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "type": if (!(typeof x === "string" && /^RLIMIT_[A-Z]+$/.test(x))) return NO; break;
+      case "soft": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "hard": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["type","soft","hard"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
   }
-  return false;
+  return out;
 }
 
 /** process.ioPriority */
@@ -459,20 +263,51 @@ function checkProcessIoPriority(v: unknown): any {
   for (const k of Object.keys(v)) {
     const x = v[k];
     switch (k) {
-      case "class":
-        if (!(isProcessIoPriorityClass(x))) return NO; out[k] = x;
-        break;
-      case "priority":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; out[k] = x;
-        break;
+      case "class": if (!(isProcessIoPriorityClass(x))) return NO; break;
+      case "priority": if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; break;
       default:
         if (k === "__proto__" || ["class","priority"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
+/** process.ioPriority.class */
+function isProcessIoPriorityClass(x: unknown): boolean {
+  switch (x) {
+    case "IOPRIO_CLASS_RT":
+    case "IOPRIO_CLASS_BE":
+    case "IOPRIO_CLASS_IDLE":
+      return true;
+  }
+  return false;
+}
+
+/** process.scheduler */
+function checkProcessScheduler(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "policy")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "policy": if (!(isProcessSchedulerPolicy(x))) return NO; break;
+      case "nice": if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; break;
+      case "priority": if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; break;
+      case "flags": if (x !== undefined && (x = checkProcessSchedulerFlags(x)) === NO) return NO; break;
+      case "runtime": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "deadline": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "period": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["policy","nice","priority","flags","runtime","deadline","period"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** process.scheduler.policy */
 function isProcessSchedulerPolicy(x: unknown): boolean {
   switch (x) {
     case "SCHED_OTHER":
@@ -487,41 +322,26 @@ function isProcessSchedulerPolicy(x: unknown): boolean {
   return false;
 }
 
-/** process.scheduler */
-function checkProcessScheduler(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "policy")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "policy":
-        if (!(isProcessSchedulerPolicy(x))) return NO; out[k] = x;
-        break;
-      case "nice":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; out[k] = x;
-        break;
-      case "priority":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return NO; out[k] = x;
-        break;
-      case "flags":
-        if ((out[k] = x === undefined ? x : checkProcessSchedulerFlags(x)) === NO) return NO;
-        break;
-      case "runtime":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "deadline":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "period":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["policy","nice","priority","flags","runtime","deadline","period"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
+/** process.scheduler.flags */
+function checkProcessSchedulerFlags(v: unknown): any {
+  if (!Array.isArray(v)) return NO;
+  for (const x of v) if (!(isProcessSchedulerFlagsItem(x))) return NO;
+  return v.slice();
+}
+
+/** process.scheduler.flags[*] */
+function isProcessSchedulerFlagsItem(x: unknown): boolean {
+  switch (x) {
+    case "SCHED_FLAG_RESET_ON_FORK":
+    case "SCHED_FLAG_RECLAIM":
+    case "SCHED_FLAG_DL_OVERRUN":
+    case "SCHED_FLAG_KEEP_POLICY":
+    case "SCHED_FLAG_KEEP_PARAMS":
+    case "SCHED_FLAG_UTIL_CLAMP_MIN":
+    case "SCHED_FLAG_UTIL_CLAMP_MAX":
+      return true;
   }
-  return out;
+  return false;
 }
 
 /** process.execCPUAffinity */
@@ -531,50 +351,128 @@ function checkProcessExecCPUAffinity(v: unknown): any {
   for (const k of Object.keys(v)) {
     const x = v[k];
     switch (k) {
-      case "initial":
-        if (x !== undefined && !(typeof x === "string" && /^[0-9, -]*$/.test(x))) return NO; out[k] = x;
-        break;
-      case "final":
-        if (x !== undefined && !(typeof x === "string" && /^[0-9, -]*$/.test(x))) return NO; out[k] = x;
-        break;
+      case "initial": if (x !== undefined && !(typeof x === "string" && /^[0-9, -]*$/.test(x))) return NO; break;
+      case "final": if (x !== undefined && !(typeof x === "string" && /^[0-9, -]*$/.test(x))) return NO; break;
       default:
         if (k === "__proto__" || ["initial","final"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
-/** hooks.prestart */
-function checkHooksPrestart(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkHooksPrestartItem(v[i])) === NO) return NO;
+/** hooks */
+function checkHooks(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "prestart": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      case "createRuntime": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      case "createContainer": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      case "startContainer": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      case "poststart": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      case "poststop": if (x !== undefined && (x = copyArray(x, checkHooksPrestartItem)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["prestart","createruntime","createcontainer","startcontainer","poststart","poststop"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
   return out;
 }
 
-/** linux.namespaces */
-function checkLinuxNamespaces(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxNamespacesItem(v[i])) === NO) return NO;
+/** hooks.prestart[*], hooks.createRuntime[*], hooks.createContainer[*], hooks.startContainer[*], hooks.poststart[*], hooks.poststop[*] */
+function checkHooksPrestartItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "path")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "path": if (!(typeof x === "string")) return NO; break;
+      case "args": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "env": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "timeout": if (x !== undefined && !(Number.isInteger(x) && x >= 1)) return NO; break;
+      default:
+        if (k === "__proto__" || ["path","args","env","timeout"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
   return out;
 }
 
-/** linux.uidMappings */
-function checkLinuxUidMappings(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxUidMappingsItem(v[i])) === NO) return NO;
+/** annotations, linux.resources.unified, linux.sysctl */
+function checkAnnotations(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  for (const k of Object.keys(v)) if (k === "__proto__" || !(typeof v[k] === "string")) return NO;
+  return { ...v };
+}
+
+/** linux */
+function checkLinux(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "namespaces": if (x !== undefined && (x = copyArray(x, checkLinuxNamespacesItem)) === NO) return NO; break;
+      case "uidMappings": if (x !== undefined && (x = copyArray(x, checkMountsItemUidMappingsItem)) === NO) return NO; break;
+      case "gidMappings": if (x !== undefined && (x = copyArray(x, checkMountsItemUidMappingsItem)) === NO) return NO; break;
+      case "timeOffsets": if (x !== undefined && (x = checkLinuxTimeOffsets(x)) === NO) return NO; break;
+      case "devices": if (x !== undefined && (x = copyArray(x, checkLinuxDevicesItem)) === NO) return NO; break;
+      case "netDevices": if (x !== undefined && (x = copyMap(x, checkLinuxNetDevicesValue)) === NO) return NO; break;
+      case "cgroupsPath": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "resources": if (x !== undefined && (x = checkLinuxResources(x)) === NO) return NO; break;
+      case "intelRdt": if (x !== undefined && (x = checkLinuxIntelRdt(x)) === NO) return NO; break;
+      case "memoryPolicy": if (x !== undefined && (x = checkLinuxMemoryPolicy(x)) === NO) return NO; break;
+      case "sysctl": if (x !== undefined && (x = checkAnnotations(x)) === NO) return NO; break;
+      case "seccomp": if (x !== undefined && (x = checkLinuxSeccomp(x)) === NO) return NO; break;
+      case "rootfsPropagation": if (x !== undefined && !(isLinuxRootfsPropagation(x))) return NO; break;
+      case "maskedPaths": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "readonlyPaths": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "mountLabel": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "personality": if (x !== undefined && (x = checkLinuxPersonality(x)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["namespaces","uidmappings","gidmappings","timeoffsets","devices","netdevices","cgroupspath","resources","intelrdt","memorypolicy","sysctl","seccomp","rootfspropagation","maskedpaths","readonlypaths","mountlabel","personality"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
   return out;
 }
 
-/** linux.gidMappings */
-function checkLinuxGidMappings(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxUidMappingsItem(v[i])) === NO) return NO;
+/** linux.namespaces[*] */
+function checkLinuxNamespacesItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "type")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "type": if (!(isLinuxNamespacesItemType(x))) return NO; break;
+      case "path": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      default:
+        if (k === "__proto__" || ["type","path"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
   return out;
+}
+
+/** linux.namespaces[*].type */
+function isLinuxNamespacesItemType(x: unknown): boolean {
+  switch (x) {
+    case "pid":
+    case "network":
+    case "mount":
+    case "ipc":
+    case "uts":
+    case "user":
+    case "cgroup":
+    case "time":
+      return true;
+  }
+  return false;
 }
 
 /** linux.timeOffsets */
@@ -582,37 +480,83 @@ function checkLinuxTimeOffsets(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "boottime":
-        if ((out[k] = x === undefined ? x : checkLinuxTimeOffsetsBoottime(x)) === NO) return NO;
-        break;
-      case "monotonic":
-        if ((out[k] = x === undefined ? x : checkLinuxTimeOffsetsMonotonic(x)) === NO) return NO;
-        break;
+      case "boottime": if (x !== undefined && (x = checkLinuxTimeOffsetsBoottime(x)) === NO) return NO; break;
+      case "monotonic": if (x !== undefined && (x = checkLinuxTimeOffsetsBoottime(x)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["boottime","monotonic"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
-/** linux.devices */
-function checkLinuxDevices(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxDevicesItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.netDevices */
-function checkLinuxNetDevices(v: unknown): any {
+/** linux.timeOffsets.boottime, linux.timeOffsets.monotonic */
+function checkLinuxTimeOffsetsBoottime(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    if (k === "__proto__") return NO;
-    if ((out[k] = checkLinuxNetDevicesValue(v[k])) === NO) return NO;
+    const x = v[k];
+    switch (k) {
+      case "secs": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "nanosecs": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      default:
+        if (k === "__proto__" || ["secs","nanosecs"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.devices[*] */
+function checkLinuxDevicesItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "type")) return NO;
+  if (!Object.hasOwn(v, "path")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "type": if (!(isLinuxDevicesItemType(x))) return NO; break;
+      case "path": if (!(typeof x === "string")) return NO; break;
+      case "major": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "minor": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "fileMode": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 511)) return NO; break;
+      case "uid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "gid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      default:
+        if (k === "__proto__" || ["type","path","major","minor","filemode","uid","gid"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.devices[*].type */
+function isLinuxDevicesItemType(x: unknown): boolean {
+  switch (x) {
+    case "c":
+    case "b":
+    case "u":
+    case "p":
+      return true;
+  }
+  return false;
+}
+
+/** linux.netDevices.* */
+function checkLinuxNetDevicesValue(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "name": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      default:
+        if (k === "__proto__" || ["name"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
   }
   return out;
 }
@@ -622,39 +566,241 @@ function checkLinuxResources(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "devices":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesDevices(x)) === NO) return NO;
-        break;
-      case "memory":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesMemory(x)) === NO) return NO;
-        break;
-      case "cpu":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesCpu(x)) === NO) return NO;
-        break;
-      case "blockIO":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIO(x)) === NO) return NO;
-        break;
-      case "hugepageLimits":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesHugepageLimits(x)) === NO) return NO;
-        break;
-      case "network":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesNetwork(x)) === NO) return NO;
-        break;
-      case "pids":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesPids(x)) === NO) return NO;
-        break;
-      case "rdma":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesRdma(x)) === NO) return NO;
-        break;
-      case "unified":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesUnified(x)) === NO) return NO;
-        break;
+      case "devices": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesDevicesItem)) === NO) return NO; break;
+      case "memory": if (x !== undefined && (x = checkLinuxResourcesMemory(x)) === NO) return NO; break;
+      case "cpu": if (x !== undefined && (x = checkLinuxResourcesCpu(x)) === NO) return NO; break;
+      case "blockIO": if (x !== undefined && (x = checkLinuxResourcesBlockIO(x)) === NO) return NO; break;
+      case "hugepageLimits": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesHugepageLimitsItem)) === NO) return NO; break;
+      case "network": if (x !== undefined && (x = checkLinuxResourcesNetwork(x)) === NO) return NO; break;
+      case "pids": if (x !== undefined && (x = checkLinuxResourcesPids(x)) === NO) return NO; break;
+      case "rdma": if (x !== undefined && (x = copyMap(x, checkLinuxResourcesRdmaValue)) === NO) return NO; break;
+      case "unified": if (x !== undefined && (x = checkAnnotations(x)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["devices","memory","cpu","blockio","hugepagelimits","network","pids","rdma","unified"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.devices[*] */
+function checkLinuxResourcesDevicesItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "allow")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "allow": if (!(typeof x === "boolean")) return NO; break;
+      case "type": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "major": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "minor": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "access": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      default:
+        if (k === "__proto__" || ["allow","type","major","minor","access"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.memory */
+function checkLinuxResourcesMemory(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "limit": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "reservation": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "swap": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "kernel": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "kernelTCP": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "swappiness": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "disableOOMKiller": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
+      case "useHierarchy": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
+      case "checkBeforeUpdate": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
+      default:
+        if (k === "__proto__" || ["limit","reservation","swap","kernel","kerneltcp","swappiness","disableoomkiller","usehierarchy","checkbeforeupdate"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.cpu */
+function checkLinuxResourcesCpu(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "shares": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "quota": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "burst": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "period": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "realtimeRuntime": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "realtimePeriod": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "cpus": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "mems": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "idle": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["shares","quota","burst","period","realtimeruntime","realtimeperiod","cpus","mems","idle"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.blockIO */
+function checkLinuxResourcesBlockIO(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "weight": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; break;
+      case "leafWeight": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; break;
+      case "weightDevice": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesBlockIOWeightDeviceItem)) === NO) return NO; break;
+      case "throttleReadBpsDevice": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem)) === NO) return NO; break;
+      case "throttleWriteBpsDevice": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem)) === NO) return NO; break;
+      case "throttleReadIOPSDevice": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem)) === NO) return NO; break;
+      case "throttleWriteIOPSDevice": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["weight","leafweight","weightdevice","throttlereadbpsdevice","throttlewritebpsdevice","throttlereadiopsdevice","throttlewriteiopsdevice"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.blockIO.weightDevice[*] */
+function checkLinuxResourcesBlockIOWeightDeviceItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "major")) return NO;
+  if (!Object.hasOwn(v, "minor")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "major": if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "minor": if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "weight": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; break;
+      case "leafWeight": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; break;
+      default:
+        if (k === "__proto__" || ["major","minor","weight","leafweight"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.blockIO.throttleReadBpsDevice[*], linux.resources.blockIO.throttleWriteBpsDevice[*], linux.resources.blockIO.throttleReadIOPSDevice[*], linux.resources.blockIO.throttleWriteIOPSDevice[*] */
+function checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "major")) return NO;
+  if (!Object.hasOwn(v, "minor")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "major": if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "minor": if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      case "rate": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["major","minor","rate"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.hugepageLimits[*] */
+function checkLinuxResourcesHugepageLimitsItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "pageSize")) return NO;
+  if (!Object.hasOwn(v, "limit")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "pageSize": if (!(typeof x === "string" && /^[1-9][0-9]*[KMG]B$/.test(x))) return NO; break;
+      case "limit": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["pagesize","limit"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.network */
+function checkLinuxResourcesNetwork(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "classID": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "priorities": if (x !== undefined && (x = copyArray(x, checkLinuxResourcesNetworkPrioritiesItem)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["classid","priorities"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.network.priorities[*] */
+function checkLinuxResourcesNetworkPrioritiesItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "name")) return NO;
+  if (!Object.hasOwn(v, "priority")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "name": if (!(typeof x === "string")) return NO; break;
+      case "priority": if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      default:
+        if (k === "__proto__" || ["name","priority"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.pids */
+function checkLinuxResourcesPids(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "limit": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
+      default:
+        if (k === "__proto__" || ["limit"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.resources.rdma.* */
+function checkLinuxResourcesRdmaValue(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "hcaHandles": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "hcaObjects": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      default:
+        if (k === "__proto__" || ["hcahandles","hcaobjects"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
   }
   return out;
 }
@@ -664,31 +810,40 @@ function checkLinuxIntelRdt(v: unknown): any {
   if (!isRecord(v)) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "closID":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "schemata":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "l3CacheSchema":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "memBwSchema":
-        if (x !== undefined && !(typeof x === "string" && /^MB:[^\n]*$/.test(x))) return NO; out[k] = x;
-        break;
-      case "enableMonitoring":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
+      case "closID": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "schemata": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
+      case "l3CacheSchema": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "memBwSchema": if (x !== undefined && !(typeof x === "string" && /^MB:[^\n]*$/.test(x))) return NO; break;
+      case "enableMonitoring": if (x !== undefined && !(typeof x === "boolean")) return NO; break;
       default:
         if (k === "__proto__" || ["closid","schemata","l3cacheschema","membwschema","enablemonitoring"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
+    out[k] = x;
   }
   return out;
 }
 
+/** linux.memoryPolicy */
+function checkLinuxMemoryPolicy(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    let x = v[k];
+    switch (k) {
+      case "mode": if (x !== undefined && !(isLinuxMemoryPolicyMode(x))) return NO; break;
+      case "nodes": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "flags": if (x !== undefined && (x = checkLinuxMemoryPolicyFlags(x)) === NO) return NO; break;
+      default:
+        if (k === "__proto__" || ["mode","nodes","flags"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/** linux.memoryPolicy.mode */
 function isLinuxMemoryPolicyMode(x: unknown): boolean {
   switch (x) {
     case "MPOL_DEFAULT":
@@ -703,41 +858,48 @@ function isLinuxMemoryPolicyMode(x: unknown): boolean {
   return false;
 }
 
-/** linux.memoryPolicy */
-function checkLinuxMemoryPolicy(v: unknown): any {
+/** linux.memoryPolicy.flags */
+function checkLinuxMemoryPolicyFlags(v: unknown): any {
+  if (!Array.isArray(v)) return NO;
+  for (const x of v) if (!(isLinuxMemoryPolicyFlagsItem(x))) return NO;
+  return v.slice();
+}
+
+/** linux.memoryPolicy.flags[*] */
+function isLinuxMemoryPolicyFlagsItem(x: unknown): boolean {
+  switch (x) {
+    case "MPOL_F_NUMA_BALANCING":
+    case "MPOL_F_RELATIVE_NODES":
+    case "MPOL_F_STATIC_NODES":
+      return true;
+  }
+  return false;
+}
+
+/** linux.seccomp */
+function checkLinuxSeccomp(v: unknown): any {
   if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "defaultAction")) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "mode":
-        if (x !== undefined && !(isLinuxMemoryPolicyMode(x))) return NO; out[k] = x;
-        break;
-      case "nodes":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "flags":
-        if ((out[k] = x === undefined ? x : checkLinuxMemoryPolicyFlags(x)) === NO) return NO;
-        break;
+      case "defaultAction": if (!(isLinuxSeccompDefaultAction(x))) return NO; break;
+      case "defaultErrnoRet": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "architectures": if (x !== undefined && (x = checkLinuxSeccompArchitectures(x)) === NO) return NO; break;
+      case "flags": if (x !== undefined && (x = checkLinuxSeccompFlags(x)) === NO) return NO; break;
+      case "listenerPath": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "listenerMetadata": if (x !== undefined && !(typeof x === "string")) return NO; break;
+      case "syscalls": if (x !== undefined && (x = copyArray(x, checkLinuxSeccompSyscallsItem)) === NO) return NO; break;
       default:
-        if (k === "__proto__" || ["mode","nodes","flags"].includes(foldName(k))) return NO;
-        out[k] = x;
+        if (k === "__proto__" || ["defaultaction","defaulterrnoret","architectures","flags","listenerpath","listenermetadata","syscalls"].includes(foldName(k))) return NO;
     }
+    out[k] = x;
   }
   return out;
 }
 
-/** linux.sysctl */
-function checkLinuxSysctl(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    if (k === "__proto__") return NO;
-    if (!(typeof v[k] === "string")) return NO; out[k] = v[k];
-  }
-  return out;
-}
-
+/** linux.seccomp.defaultAction, linux.seccomp.syscalls[*].action */
 function isLinuxSeccompDefaultAction(x: unknown): boolean {
   switch (x) {
     case "SCMP_ACT_KILL":
@@ -754,559 +916,14 @@ function isLinuxSeccompDefaultAction(x: unknown): boolean {
   return false;
 }
 
-/** linux.seccomp */
-function checkLinuxSeccomp(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "defaultAction")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "defaultAction":
-        if (!(isLinuxSeccompDefaultAction(x))) return NO; out[k] = x;
-        break;
-      case "defaultErrnoRet":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "architectures":
-        if ((out[k] = x === undefined ? x : checkLinuxSeccompArchitectures(x)) === NO) return NO;
-        break;
-      case "flags":
-        if ((out[k] = x === undefined ? x : checkLinuxSeccompFlags(x)) === NO) return NO;
-        break;
-      case "listenerPath":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "listenerMetadata":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "syscalls":
-        if ((out[k] = x === undefined ? x : checkLinuxSeccompSyscalls(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["defaultaction","defaulterrnoret","architectures","flags","listenerpath","listenermetadata","syscalls"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-function isLinuxPersonalityDomain(x: unknown): boolean {
-  switch (x) {
-    case "LINUX":
-    case "LINUX32":
-      return true;
-  }
-  return false;
-}
-
-/** linux.personality */
-function checkLinuxPersonality(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "domain":
-        if (x !== undefined && !(isLinuxPersonalityDomain(x))) return NO; out[k] = x;
-        break;
-      case "flags":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["domain","flags"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** mounts[*].uidMappings */
-function checkMountsItemUidMappings(v: unknown): any {
+/** linux.seccomp.architectures */
+function checkLinuxSeccompArchitectures(v: unknown): any {
   if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxUidMappingsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** mounts[*].gidMappings */
-function checkMountsItemGidMappings(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxUidMappingsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** process.user.additionalGids */
-function checkProcessUserAdditionalGids(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO;
+  for (const x of v) if (!(isLinuxSeccompArchitecturesItem(x))) return NO;
   return v.slice();
 }
 
-/** process.rlimits[*] */
-function checkProcessRlimitsItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "type")) return NO;
-  if (!Object.hasOwn(v, "soft")) return NO;
-  if (!Object.hasOwn(v, "hard")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "type":
-        if (!(typeof x === "string" && /^RLIMIT_[A-Z]+$/.test(x))) return NO; out[k] = x;
-        break;
-      case "soft":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "hard":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["type","soft","hard"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-function isProcessSchedulerFlagsItem(x: unknown): boolean {
-  switch (x) {
-    case "SCHED_FLAG_RESET_ON_FORK":
-    case "SCHED_FLAG_RECLAIM":
-    case "SCHED_FLAG_DL_OVERRUN":
-    case "SCHED_FLAG_KEEP_POLICY":
-    case "SCHED_FLAG_KEEP_PARAMS":
-    case "SCHED_FLAG_UTIL_CLAMP_MIN":
-    case "SCHED_FLAG_UTIL_CLAMP_MAX":
-      return true;
-  }
-  return false;
-}
-
-/** process.scheduler.flags */
-function checkProcessSchedulerFlags(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(isProcessSchedulerFlagsItem(x))) return NO;
-  return v.slice();
-}
-
-/** hooks.prestart[*] */
-function checkHooksPrestartItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "path")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "path":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "args":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "env":
-        if ((out[k] = x === undefined ? x : checkProcessArgs(x)) === NO) return NO;
-        break;
-      case "timeout":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 1)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["path","args","env","timeout"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-function isLinuxNamespacesItemType(x: unknown): boolean {
-  switch (x) {
-    case "pid":
-    case "network":
-    case "mount":
-    case "ipc":
-    case "uts":
-    case "user":
-    case "cgroup":
-    case "time":
-      return true;
-  }
-  return false;
-}
-
-/** linux.namespaces[*] */
-function checkLinuxNamespacesItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "type")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "type":
-        if (!(isLinuxNamespacesItemType(x))) return NO; out[k] = x;
-        break;
-      case "path":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["type","path"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.uidMappings[*] */
-function checkLinuxUidMappingsItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "containerID")) return NO;
-  if (!Object.hasOwn(v, "hostID")) return NO;
-  if (!Object.hasOwn(v, "size")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "containerID":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "hostID":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "size":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["containerid","hostid","size"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.timeOffsets.boottime */
-function checkLinuxTimeOffsetsBoottime(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "secs":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "nanosecs":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["secs","nanosecs"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.timeOffsets.monotonic */
-function checkLinuxTimeOffsetsMonotonic(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "secs":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "nanosecs":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["secs","nanosecs"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-function isLinuxDevicesItemType(x: unknown): boolean {
-  switch (x) {
-    case "c":
-    case "b":
-    case "u":
-    case "p":
-      return true;
-  }
-  return false;
-}
-
-/** linux.devices[*] */
-function checkLinuxDevicesItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "type")) return NO;
-  if (!Object.hasOwn(v, "path")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "type":
-        if (!(isLinuxDevicesItemType(x))) return NO; out[k] = x;
-        break;
-      case "path":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "major":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "minor":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "fileMode":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 511)) return NO; out[k] = x;
-        break;
-      case "uid":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "gid":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["type","path","major","minor","filemode","uid","gid"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.netDevices.* */
-function checkLinuxNetDevicesValue(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "name":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["name"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.devices */
-function checkLinuxResourcesDevices(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesDevicesItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.memory */
-function checkLinuxResourcesMemory(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "limit":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "reservation":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "swap":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "kernel":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "kernelTCP":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "swappiness":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "disableOOMKiller":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      case "useHierarchy":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      case "checkBeforeUpdate":
-        if (x !== undefined && !(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["limit","reservation","swap","kernel","kerneltcp","swappiness","disableoomkiller","usehierarchy","checkbeforeupdate"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.cpu */
-function checkLinuxResourcesCpu(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "shares":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "quota":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "burst":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "period":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "realtimeRuntime":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "realtimePeriod":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "cpus":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "mems":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "idle":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["shares","quota","burst","period","realtimeruntime","realtimeperiod","cpus","mems","idle"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.blockIO */
-function checkLinuxResourcesBlockIO(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "weight":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; out[k] = x;
-        break;
-      case "leafWeight":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; out[k] = x;
-        break;
-      case "weightDevice":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIOWeightDevice(x)) === NO) return NO;
-        break;
-      case "throttleReadBpsDevice":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIOThrottleReadBpsDevice(x)) === NO) return NO;
-        break;
-      case "throttleWriteBpsDevice":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIOThrottleWriteBpsDevice(x)) === NO) return NO;
-        break;
-      case "throttleReadIOPSDevice":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIOThrottleReadIOPSDevice(x)) === NO) return NO;
-        break;
-      case "throttleWriteIOPSDevice":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesBlockIOThrottleWriteIOPSDevice(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["weight","leafweight","weightdevice","throttlereadbpsdevice","throttlewritebpsdevice","throttlereadiopsdevice","throttlewriteiopsdevice"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.hugepageLimits */
-function checkLinuxResourcesHugepageLimits(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesHugepageLimitsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.network */
-function checkLinuxResourcesNetwork(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "classID":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "priorities":
-        if ((out[k] = x === undefined ? x : checkLinuxResourcesNetworkPriorities(x)) === NO) return NO;
-        break;
-      default:
-        if (k === "__proto__" || ["classid","priorities"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.pids */
-function checkLinuxResourcesPids(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "limit":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["limit"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.rdma */
-function checkLinuxResourcesRdma(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    if (k === "__proto__") return NO;
-    if ((out[k] = checkLinuxResourcesRdmaValue(v[k])) === NO) return NO;
-  }
-  return out;
-}
-
-/** linux.resources.unified */
-function checkLinuxResourcesUnified(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    if (k === "__proto__") return NO;
-    if (!(typeof v[k] === "string")) return NO; out[k] = v[k];
-  }
-  return out;
-}
-
-function isLinuxMemoryPolicyFlagsItem(x: unknown): boolean {
-  switch (x) {
-    case "MPOL_F_NUMA_BALANCING":
-    case "MPOL_F_RELATIVE_NODES":
-    case "MPOL_F_STATIC_NODES":
-      return true;
-  }
-  return false;
-}
-
-/** linux.memoryPolicy.flags */
-function checkLinuxMemoryPolicyFlags(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(isLinuxMemoryPolicyFlagsItem(x))) return NO;
-  return v.slice();
-}
-
+/** linux.seccomp.architectures[*] */
 function isLinuxSeccompArchitecturesItem(x: unknown): boolean {
   switch (x) {
     case "SCMP_ARCH_X86":
@@ -1337,13 +954,14 @@ function isLinuxSeccompArchitecturesItem(x: unknown): boolean {
   return false;
 }
 
-/** linux.seccomp.architectures */
-function checkLinuxSeccompArchitectures(v: unknown): any {
+/** linux.seccomp.flags */
+function checkLinuxSeccompFlags(v: unknown): any {
   if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(isLinuxSeccompArchitecturesItem(x))) return NO;
+  for (const x of v) if (!(isLinuxSeccompFlagsItem(x))) return NO;
   return v.slice();
 }
 
+/** linux.seccomp.flags[*] */
 function isLinuxSeccompFlagsItem(x: unknown): boolean {
   switch (x) {
     case "SECCOMP_FILTER_FLAG_TSYNC":
@@ -1355,144 +973,6 @@ function isLinuxSeccompFlagsItem(x: unknown): boolean {
   return false;
 }
 
-/** linux.seccomp.flags */
-function checkLinuxSeccompFlags(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  for (const x of v) if (!(isLinuxSeccompFlagsItem(x))) return NO;
-  return v.slice();
-}
-
-/** linux.seccomp.syscalls */
-function checkLinuxSeccompSyscalls(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxSeccompSyscallsItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.devices[*] */
-function checkLinuxResourcesDevicesItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "allow")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "allow":
-        if (!(typeof x === "boolean")) return NO; out[k] = x;
-        break;
-      case "type":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "major":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "minor":
-        if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "access":
-        if (x !== undefined && !(typeof x === "string")) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["allow","type","major","minor","access"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.blockIO.weightDevice */
-function checkLinuxResourcesBlockIOWeightDevice(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesBlockIOWeightDeviceItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.blockIO.throttleReadBpsDevice */
-function checkLinuxResourcesBlockIOThrottleReadBpsDevice(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.blockIO.throttleWriteBpsDevice */
-function checkLinuxResourcesBlockIOThrottleWriteBpsDevice(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.blockIO.throttleReadIOPSDevice */
-function checkLinuxResourcesBlockIOThrottleReadIOPSDevice(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.blockIO.throttleWriteIOPSDevice */
-function checkLinuxResourcesBlockIOThrottleWriteIOPSDevice(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.hugepageLimits[*] */
-function checkLinuxResourcesHugepageLimitsItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "pageSize")) return NO;
-  if (!Object.hasOwn(v, "limit")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "pageSize":
-        if (!(typeof x === "string" && /^[1-9][0-9]*[KMG]B$/.test(x))) return NO; out[k] = x;
-        break;
-      case "limit":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["pagesize","limit"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.network.priorities */
-function checkLinuxResourcesNetworkPriorities(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxResourcesNetworkPrioritiesItem(v[i])) === NO) return NO;
-  return out;
-}
-
-/** linux.resources.rdma.* */
-function checkLinuxResourcesRdmaValue(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "hcaHandles":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "hcaObjects":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["hcahandles","hcaobjects"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
 /** linux.seccomp.syscalls[*] */
 function checkLinuxSeccompSyscallsItem(v: unknown): any {
   if (!isRecord(v)) return NO;
@@ -1500,102 +980,16 @@ function checkLinuxSeccompSyscallsItem(v: unknown): any {
   if (!Object.hasOwn(v, "action")) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "names":
-        if ((out[k] = checkLinuxSeccompSyscallsItemNames(x)) === NO) return NO;
-        break;
-      case "action":
-        if (!(isLinuxSeccompDefaultAction(x))) return NO; out[k] = x;
-        break;
-      case "errnoRet":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "args":
-        if ((out[k] = x === undefined ? x : checkLinuxSeccompSyscallsItemArgs(x)) === NO) return NO;
-        break;
+      case "names": if ((x = checkLinuxSeccompSyscallsItemNames(x)) === NO) return NO; break;
+      case "action": if (!(isLinuxSeccompDefaultAction(x))) return NO; break;
+      case "errnoRet": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "args": if (x !== undefined && (x = copyArray(x, checkLinuxSeccompSyscallsItemArgsItem)) === NO) return NO; break;
       default:
         if (k === "__proto__" || ["names","action","errnoret","args"].includes(foldName(k))) return NO;
-        out[k] = x;
     }
-  }
-  return out;
-}
-
-/** linux.resources.blockIO.weightDevice[*] */
-function checkLinuxResourcesBlockIOWeightDeviceItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "major")) return NO;
-  if (!Object.hasOwn(v, "minor")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "major":
-        if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "minor":
-        if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "weight":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; out[k] = x;
-        break;
-      case "leafWeight":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 65535)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["major","minor","weight","leafweight"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.blockIO.throttleReadBpsDevice[*] */
-function checkLinuxResourcesBlockIOThrottleReadBpsDeviceItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "major")) return NO;
-  if (!Object.hasOwn(v, "minor")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "major":
-        if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "minor":
-        if (!(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; out[k] = x;
-        break;
-      case "rate":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["major","minor","rate"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
-  }
-  return out;
-}
-
-/** linux.resources.network.priorities[*] */
-function checkLinuxResourcesNetworkPrioritiesItem(v: unknown): any {
-  if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "name")) return NO;
-  if (!Object.hasOwn(v, "priority")) return NO;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    switch (k) {
-      case "name":
-        if (!(typeof x === "string")) return NO; out[k] = x;
-        break;
-      case "priority":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      default:
-        if (k === "__proto__" || ["name","priority"].includes(foldName(k))) return NO;
-        out[k] = x;
-    }
+    out[k] = x;
   }
   return out;
 }
@@ -1607,14 +1001,29 @@ function checkLinuxSeccompSyscallsItemNames(v: unknown): any {
   return v.slice();
 }
 
-/** linux.seccomp.syscalls[*].args */
-function checkLinuxSeccompSyscallsItemArgs(v: unknown): any {
-  if (!Array.isArray(v)) return NO;
-  const out: unknown[] = [];
-  for (let i = 0; i < v.length; i++) if ((out[i] = checkLinuxSeccompSyscallsItemArgsItem(v[i])) === NO) return NO;
+/** linux.seccomp.syscalls[*].args[*] */
+function checkLinuxSeccompSyscallsItemArgsItem(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  if (!Object.hasOwn(v, "index")) return NO;
+  if (!Object.hasOwn(v, "value")) return NO;
+  if (!Object.hasOwn(v, "op")) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      case "index": if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
+      case "value": if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "valueTwo": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; break;
+      case "op": if (!(isLinuxSeccompSyscallsItemArgsItemOp(x))) return NO; break;
+      default:
+        if (k === "__proto__" || ["index","value","valuetwo","op"].includes(foldName(k))) return NO;
+    }
+    out[k] = x;
+  }
   return out;
 }
 
+/** linux.seccomp.syscalls[*].args[*].op */
 function isLinuxSeccompSyscallsItemArgsItemOp(x: unknown): boolean {
   switch (x) {
     case "SCMP_CMP_NE":
@@ -1629,895 +1038,393 @@ function isLinuxSeccompSyscallsItemArgsItemOp(x: unknown): boolean {
   return false;
 }
 
-/** linux.seccomp.syscalls[*].args[*] */
-function checkLinuxSeccompSyscallsItemArgsItem(v: unknown): any {
+/** linux.rootfsPropagation */
+function isLinuxRootfsPropagation(x: unknown): boolean {
+  switch (x) {
+    case "shared":
+    case "slave":
+    case "private":
+    case "unbindable":
+      return true;
+  }
+  return false;
+}
+
+/** linux.personality */
+function checkLinuxPersonality(v: unknown): any {
   if (!isRecord(v)) return NO;
-  if (!Object.hasOwn(v, "index")) return NO;
-  if (!Object.hasOwn(v, "value")) return NO;
-  if (!Object.hasOwn(v, "op")) return NO;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
-    const x = v[k];
+    let x = v[k];
     switch (k) {
-      case "index":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; out[k] = x;
-        break;
-      case "value":
-        if (!(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "valueTwo":
-        if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 18446744073709552000)) return NO; out[k] = x;
-        break;
-      case "op":
-        if (!(isLinuxSeccompSyscallsItemArgsItemOp(x))) return NO; out[k] = x;
-        break;
+      case "domain": if (x !== undefined && !(isLinuxPersonalityDomain(x))) return NO; break;
+      case "flags": if (x !== undefined && (x = checkStrings(x)) === NO) return NO; break;
       default:
-        if (k === "__proto__" || ["index","value","valuetwo","op"].includes(foldName(k))) return NO;
-        out[k] = x;
+        if (k === "__proto__" || ["domain","flags"].includes(foldName(k))) return NO;
     }
+    out[k] = x;
   }
   return out;
 }
 
+/** linux.personality.domain */
+function isLinuxPersonalityDomain(x: unknown): boolean {
+  switch (x) {
+    case "LINUX":
+    case "LINUX32":
+      return true;
+  }
+  return false;
+}
+
+/** solaris, windows, vm, zos, freebsd */
+function checkAnyObject(v: unknown): any {
+  if (!isRecord(v)) return NO;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    switch (k) {
+      default:
+        if (k === "__proto__") return NO;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+type Path = (string | number)[];
+type Visit = (v: unknown, at: Path, run: RunRule) => void;
+
+/** Each element of the array at `key` (holes skipped, as forEach does). */
+function eachElement(v: unknown, key: string, at: Path, run: RunRule, visit: Visit): void {
+  const a = own(v, key);
+  if (!Array.isArray(a)) return;
+  for (let i = 0; i < a.length; i++) if (i in a) visit(a[i], [...at, key, i], run);
+}
+
+/** Each entry of an object but "__proto__", which zod neither checks nor copies. */
+function eachEntry(v: unknown, at: Path, run: RunRule, visit: Visit): void {
+  if (!isRecord(v)) return;
+  for (const k of Object.keys(v)) if (k !== "__proto__") visit(v[k], [...at, k], run);
+}
+
+/** Hands each of `rules` the value at `key`, when there is one. */
+function runAt(v: unknown, key: string, rules: number[], at: Path, run: RunRule): void {
+  const x = own(v, key);
+  if (x !== undefined) for (const r of rules) run(r, x, [...at, key]);
+}
+
+/** A visit that hands each of `rules` the value, when there is one. */
+const runAll = (rules: number[]): Visit => (v, at, run) => {
+  if (v !== undefined) for (const r of rules) run(r, v, at);
+};
+
 /** Calls `run` for each rule at each value its scope points at in `v`. */
-export function visitRules(v: unknown, run: RunRule): void {
-  if (v !== undefined) {
-    const v1 = own(v, "ociVersion");
-    if (v1 !== undefined) {
-      run(0, v1, ["ociVersion"]); // oci-version
-    }
-    const v2 = own(v, "hostname");
-    if (v2 !== undefined) {
-      run(3, v2, ["hostname"]); // hostname-needs-uts-namespace
-      run(8, v2, ["hostname"]); // no-nul-byte
-    }
-    const v3 = own(v, "domainname");
-    if (v3 !== undefined) {
-      run(3, v3, ["domainname"]); // hostname-needs-uts-namespace
-      run(8, v3, ["domainname"]); // no-nul-byte
-    }
-    const v4 = own(v, "hooks");
-    visitHooks(v4, ["hooks"], run);
-    const v14 = own(v, "annotations");
-    visitAnnotations(v14, ["annotations"], run);
-    const a16 = own(v, "mounts");
-    if (Array.isArray(a16)) {
-      for (let i16 = 0; i16 < a16.length; i16++) {
-        if (!(i16 in a16)) continue;
-        const v16 = a16[i16];
-        visitMountsItem(v16, ["mounts", i16], run);
-      }
-    }
-    const v23 = own(v, "linux");
-    visitLinux(v23, ["linux"], run);
-  }
-  const v89 = own(v, "root");
-  visitRoot(v89, ["root"], run);
-  const v91 = own(v, "process");
-  visitProcess(v91, ["process"], run);
-}
+export const visitRules = (v: unknown, run: RunRule): void => visitSpec(v, [], run);
 
-/** hooks */
-function visitHooks(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const a5 = own(v, "prestart");
-    if (Array.isArray(a5)) {
-      for (let i5 = 0; i5 < a5.length; i5++) {
-        if (!(i5 in a5)) continue;
-        const v5 = a5[i5];
-        visitHooksPrestartItem(v5, [...at, "prestart", i5], run);
-      }
-    }
-    const a9 = own(v, "createRuntime");
-    if (Array.isArray(a9)) {
-      for (let i9 = 0; i9 < a9.length; i9++) {
-        if (!(i9 in a9)) continue;
-        const v9 = a9[i9];
-        visitHooksPrestartItem(v9, [...at, "createRuntime", i9], run);
-      }
-    }
-    const a10 = own(v, "createContainer");
-    if (Array.isArray(a10)) {
-      for (let i10 = 0; i10 < a10.length; i10++) {
-        if (!(i10 in a10)) continue;
-        const v10 = a10[i10];
-        visitHooksPrestartItem(v10, [...at, "createContainer", i10], run);
-      }
-    }
-    const a11 = own(v, "startContainer");
-    if (Array.isArray(a11)) {
-      for (let i11 = 0; i11 < a11.length; i11++) {
-        if (!(i11 in a11)) continue;
-        const v11 = a11[i11];
-        visitHooksPrestartItem(v11, [...at, "startContainer", i11], run);
-      }
-    }
-    const a12 = own(v, "poststart");
-    if (Array.isArray(a12)) {
-      for (let i12 = 0; i12 < a12.length; i12++) {
-        if (!(i12 in a12)) continue;
-        const v12 = a12[i12];
-        visitHooksPrestartItem(v12, [...at, "poststart", i12], run);
-      }
-    }
-    const a13 = own(v, "poststop");
-    if (Array.isArray(a13)) {
-      for (let i13 = 0; i13 < a13.length; i13++) {
-        if (!(i13 in a13)) continue;
-        const v13 = a13[i13];
-        visitHooksPrestartItem(v13, [...at, "poststop", i13], run);
-      }
-    }
-  }
-}
-
-/** hooks.prestart[*], hooks.createRuntime[*], hooks.createContainer[*], hooks.startContainer[*], hooks.poststart[*], hooks.poststop[*] */
-function visitHooksPrestartItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v6 = own(v, "path");
-    if (v6 !== undefined) {
-      run(4, v6, [...at, "path"]); // hook-path-absolute
-      run(8, v6, [...at, "path"]); // no-nul-byte
-    }
-    const a7 = own(v, "env");
-    if (Array.isArray(a7)) {
-      for (let i7 = 0; i7 < a7.length; i7++) {
-        if (!(i7 in a7)) continue;
-        const v7 = a7[i7];
-        if (v7 !== undefined) {
-          run(5, v7, [...at, "env", i7]); // env-format
-          run(8, v7, [...at, "env", i7]); // no-nul-byte
-        }
-      }
-    }
-    const a8 = own(v, "args");
-    if (Array.isArray(a8)) {
-      for (let i8 = 0; i8 < a8.length; i8++) {
-        if (!(i8 in a8)) continue;
-        const v8 = a8[i8];
-        if (v8 !== undefined) {
-          run(8, v8, [...at, "args", i8]); // no-nul-byte
-        }
-      }
-    }
-  }
-}
-
-/** annotations */
-function visitAnnotations(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    if (isRecord(v)) {
-      for (const k15 of Object.keys(v)) {
-        if (k15 === "__proto__") continue;
-        const v15 = v[k15];
-        if (v15 !== undefined) {
-          run(6, v15, [...at, k15]); // annotation-key-not-empty
-          run(7, v15, [...at, k15]); // stop-signal-known
-        }
-      }
-    }
-  }
-}
-
-/** mounts[*] */
-function visitMountsItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(10, v, [...at]); // mount-id-mappings-paired
-    run(11, v, [...at]); // mount-idmap-needs-mapping
-    const v17 = own(v, "destination");
-    if (v17 !== undefined) {
-      run(8, v17, [...at, "destination"]); // no-nul-byte
-      run(9, v17, [...at, "destination"]); // mount-destination-absolute
-    }
-    const v18 = own(v, "source");
-    if (v18 !== undefined) {
-      run(8, v18, [...at, "source"]); // no-nul-byte
-    }
-    const v19 = own(v, "type");
-    if (v19 !== undefined) {
-      run(8, v19, [...at, "type"]); // no-nul-byte
-    }
-    const a20 = own(v, "options");
-    if (Array.isArray(a20)) {
-      for (let i20 = 0; i20 < a20.length; i20++) {
-        if (!(i20 in a20)) continue;
-        const v20 = a20[i20];
-        if (v20 !== undefined) {
-          run(8, v20, [...at, "options", i20]); // no-nul-byte
-        }
-      }
-    }
-    const a21 = own(v, "uidMappings");
-    if (Array.isArray(a21)) {
-      for (let i21 = 0; i21 < a21.length; i21++) {
-        if (!(i21 in a21)) continue;
-        const v21 = a21[i21];
-        if (v21 !== undefined) {
-          run(28, v21, [...at, "uidMappings", i21]); // id-mapping-range
-        }
-      }
-    }
-    const a22 = own(v, "gidMappings");
-    if (Array.isArray(a22)) {
-      for (let i22 = 0; i22 < a22.length; i22++) {
-        if (!(i22 in a22)) continue;
-        const v22 = a22[i22];
-        if (v22 !== undefined) {
-          run(28, v22, [...at, "gidMappings", i22]); // id-mapping-range
-        }
-      }
-    }
-  }
-}
-
-/** linux */
-function visitLinux(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const a24 = own(v, "namespaces");
-    if (Array.isArray(a24)) {
-      for (let i24 = 0; i24 < a24.length; i24++) {
-        if (!(i24 in a24)) continue;
-        const v24 = a24[i24];
-        visitLinuxNamespacesItem(v24, [...at, "namespaces", i24], run);
-      }
-    }
-    const a26 = own(v, "devices");
-    if (Array.isArray(a26)) {
-      for (let i26 = 0; i26 < a26.length; i26++) {
-        if (!(i26 in a26)) continue;
-        const v26 = a26[i26];
-        visitLinuxDevicesItem(v26, [...at, "devices", i26], run);
-      }
-    }
-    const a28 = own(v, "maskedPaths");
-    if (Array.isArray(a28)) {
-      for (let i28 = 0; i28 < a28.length; i28++) {
-        if (!(i28 in a28)) continue;
-        const v28 = a28[i28];
-        if (v28 !== undefined) {
-          run(8, v28, [...at, "maskedPaths", i28]); // no-nul-byte
-          run(40, v28, [...at, "maskedPaths", i28]); // linux-paths-absolute
-        }
-      }
-    }
-    const a29 = own(v, "readonlyPaths");
-    if (Array.isArray(a29)) {
-      for (let i29 = 0; i29 < a29.length; i29++) {
-        if (!(i29 in a29)) continue;
-        const v29 = a29[i29];
-        if (v29 !== undefined) {
-          run(8, v29, [...at, "readonlyPaths", i29]); // no-nul-byte
-          run(40, v29, [...at, "readonlyPaths", i29]); // linux-paths-absolute
-        }
-      }
-    }
-    const v30 = own(v, "mountLabel");
-    if (v30 !== undefined) {
-      run(8, v30, [...at, "mountLabel"]); // no-nul-byte
-    }
-    const v31 = own(v, "sysctl");
-    visitLinuxSysctl(v31, [...at, "sysctl"], run);
-    const v33 = own(v, "seccomp");
-    visitLinuxSeccomp(v33, [...at, "seccomp"], run);
-    const v40 = own(v, "namespaces");
-    if (v40 !== undefined) {
-      run(24, v40, [...at, "namespaces"]); // namespace-unique
-      run(26, v40, [...at, "namespaces"]); // user-namespace-needs-mappings
-    }
-    const v41 = own(v, "uidMappings");
-    if (v41 !== undefined) {
-      run(27, v41, [...at, "uidMappings"]); // mappings-need-user-namespace
-      run(29, v41, [...at, "uidMappings"]); // id-mappings-disjoint
-    }
-    const v42 = own(v, "gidMappings");
-    if (v42 !== undefined) {
-      run(27, v42, [...at, "gidMappings"]); // mappings-need-user-namespace
-      run(29, v42, [...at, "gidMappings"]); // id-mappings-disjoint
-    }
-    const a43 = own(v, "uidMappings");
-    if (Array.isArray(a43)) {
-      for (let i43 = 0; i43 < a43.length; i43++) {
-        if (!(i43 in a43)) continue;
-        const v43 = a43[i43];
-        if (v43 !== undefined) {
-          run(28, v43, [...at, "uidMappings", i43]); // id-mapping-range
-        }
-      }
-    }
-    const a44 = own(v, "gidMappings");
-    if (Array.isArray(a44)) {
-      for (let i44 = 0; i44 < a44.length; i44++) {
-        if (!(i44 in a44)) continue;
-        const v44 = a44[i44];
-        if (v44 !== undefined) {
-          run(28, v44, [...at, "gidMappings", i44]); // id-mapping-range
-        }
-      }
-    }
-    const v45 = own(v, "timeOffsets");
-    visitLinuxTimeOffsets(v45, [...at, "timeOffsets"], run);
-    const v50 = own(v, "netDevices");
-    visitLinuxNetDevices(v50, [...at, "netDevices"], run);
-    const v52 = own(v, "cgroupsPath");
-    if (v52 !== undefined) {
-      run(41, v52, [...at, "cgroupsPath"]); // cgroups-path-safe
-    }
-    const v53 = own(v, "resources");
-    visitLinuxResources(v53, [...at, "resources"], run);
-    const v81 = own(v, "memoryPolicy");
-    visitLinuxMemoryPolicy(v81, [...at, "memoryPolicy"], run);
-    const v83 = own(v, "intelRdt");
-    visitLinuxIntelRdt(v83, [...at, "intelRdt"], run);
-    const v87 = own(v, "personality");
-    visitLinuxPersonality(v87, [...at, "personality"], run);
-  }
-}
-
-/** linux.namespaces[*] */
-function visitLinuxNamespacesItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v25 = own(v, "path");
-    if (v25 !== undefined) {
-      run(8, v25, [...at, "path"]); // no-nul-byte
-      run(25, v25, [...at, "path"]); // namespace-path-absolute
-    }
-  }
-}
-
-/** linux.devices[*] */
-function visitLinuxDevicesItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(36, v, [...at]); // device-numbers-required
-    const v27 = own(v, "path");
-    if (v27 !== undefined) {
-      run(8, v27, [...at, "path"]); // no-nul-byte
-      run(35, v27, [...at, "path"]); // device-path-absolute
-    }
-  }
-}
-
-/** linux.sysctl */
-function visitLinuxSysctl(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    if (isRecord(v)) {
-      for (const k32 of Object.keys(v)) {
-        if (k32 === "__proto__") continue;
-        const v32 = v[k32];
-        if (v32 !== undefined) {
-          run(8, v32, [...at, k32]); // no-nul-byte
-          run(38, v32, [...at, k32]); // sysctl-name
-          run(39, v32, [...at, k32]); // sysctl-namespaced
-        }
-      }
-    }
-  }
-}
-
-/** linux.seccomp */
-function visitLinuxSeccomp(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(62, v, [...at]); // seccomp-default-errno-needs-errno-action
-    run(64, v, [...at]); // seccomp-listener-metadata-needs-path
-    run(66, v, [...at]); // seccomp-notify-needs-listener
-    const v34 = own(v, "listenerPath");
-    if (v34 !== undefined) {
-      run(8, v34, [...at, "listenerPath"]); // no-nul-byte
-    }
-    const v35 = own(v, "listenerMetadata");
-    if (v35 !== undefined) {
-      run(8, v35, [...at, "listenerMetadata"]); // no-nul-byte
-    }
-    const a36 = own(v, "syscalls");
-    if (Array.isArray(a36)) {
-      for (let i36 = 0; i36 < a36.length; i36++) {
-        if (!(i36 in a36)) continue;
-        const v36 = a36[i36];
-        visitLinuxSeccompSyscallsItem(v36, [...at, "syscalls", i36], run);
-      }
-    }
-    const v39 = own(v, "defaultAction");
-    if (v39 !== undefined) {
-      run(65, v39, [...at, "defaultAction"]); // seccomp-notify-not-default
-    }
-  }
-}
-
-/** linux.seccomp.syscalls[*] */
-function visitLinuxSeccompSyscallsItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(63, v, [...at]); // seccomp-errno-needs-errno-action
-    const a37 = own(v, "args");
-    if (Array.isArray(a37)) {
-      for (let i37 = 0; i37 < a37.length; i37++) {
-        if (!(i37 in a37)) continue;
-        const v37 = a37[i37];
-        visitLinuxSeccompSyscallsItemArgsItem(v37, [...at, "args", i37], run);
-      }
-    }
-  }
-}
-
-/** linux.seccomp.syscalls[*].args[*] */
-function visitLinuxSeccompSyscallsItemArgsItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v38 = own(v, "index");
-    if (v38 !== undefined) {
-      run(67, v38, [...at, "index"]); // seccomp-arg-index-range
-    }
-  }
-}
-
-/** linux.timeOffsets */
-function visitLinuxTimeOffsets(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(31, v, [...at]); // time-offsets-need-time-namespace
-    if (isRecord(v)) {
-      for (const k46 of Object.keys(v)) {
-        if (k46 === "__proto__") continue;
-        const v46 = v[k46];
-        if (v46 !== undefined) {
-          run(32, v46, [...at, k46]); // time-offset-clock-known
-        }
-      }
-    }
-    const v47 = own(v, "monotonic");
-    visitLinuxTimeOffsetsMonotonic(v47, [...at, "monotonic"], run);
-    const v49 = own(v, "boottime");
-    visitLinuxTimeOffsetsMonotonic(v49, [...at, "boottime"], run);
-  }
-}
-
-/** linux.timeOffsets.monotonic, linux.timeOffsets.boottime */
-function visitLinuxTimeOffsetsMonotonic(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v48 = own(v, "nanosecs");
-    if (v48 !== undefined) {
-      run(33, v48, [...at, "nanosecs"]); // time-offset-nanosecs-range
-    }
-  }
-}
-
-/** linux.netDevices */
-function visitLinuxNetDevices(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(34, v, [...at]); // net-devices-need-network-namespace
-    if (isRecord(v)) {
-      for (const k51 of Object.keys(v)) {
-        if (k51 === "__proto__") continue;
-        const v51 = v[k51];
-        if (v51 !== undefined) {
-          run(37, v51, [...at, k51]); // net-device-names
-        }
-      }
-    }
-  }
-}
-
-/** linux.resources */
-function visitLinuxResources(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v54 = own(v, "cpu");
-    visitLinuxResourcesCpu(v54, [...at, "cpu"], run);
-    const a59 = own(v, "devices");
-    if (Array.isArray(a59)) {
-      for (let i59 = 0; i59 < a59.length; i59++) {
-        if (!(i59 in a59)) continue;
-        const v59 = a59[i59];
-        visitLinuxResourcesDevicesItem(v59, [...at, "devices", i59], run);
-      }
-    }
-    const v62 = own(v, "memory");
-    visitLinuxResourcesMemory(v62, [...at, "memory"], run);
-    const v69 = own(v, "pids");
-    visitLinuxResourcesPids(v69, [...at, "pids"], run);
-    const v71 = own(v, "blockIO");
-    visitLinuxResourcesBlockIO(v71, [...at, "blockIO"], run);
-    const v77 = own(v, "rdma");
-    visitLinuxResourcesRdma(v77, [...at, "rdma"], run);
-    const v79 = own(v, "unified");
-    visitLinuxResourcesUnified(v79, [...at, "unified"], run);
-  }
-}
-
-/** linux.resources.cpu */
-function visitLinuxResourcesCpu(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(54, v, [...at]); // cpu-burst-within-quota
-    const v55 = own(v, "cpus");
-    if (v55 !== undefined) {
-      run(42, v55, [...at, "cpus"]); // cpu-list-syntax
-    }
-    const v56 = own(v, "mems");
-    if (v56 !== undefined) {
-      run(42, v56, [...at, "mems"]); // cpu-list-syntax
-    }
-    const v57 = own(v, "shares");
-    if (v57 !== undefined) {
-      run(55, v57, [...at, "shares"]); // cpu-shares-range
-    }
-    const v58 = own(v, "idle");
-    if (v58 !== undefined) {
-      run(56, v58, [...at, "idle"]); // cpu-idle-values
-    }
-  }
-}
-
-/** linux.resources.devices[*] */
-function visitLinuxResourcesDevicesItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v60 = own(v, "type");
-    if (v60 !== undefined) {
-      run(49, v60, [...at, "type"]); // cgroup-device-type
-    }
-    const v61 = own(v, "access");
-    if (v61 !== undefined) {
-      run(50, v61, [...at, "access"]); // cgroup-device-access
-    }
-  }
-}
-
-/** linux.resources.memory */
-function visitLinuxResourcesMemory(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(52, v, [...at]); // memory-swap-at-least-limit
-    const v63 = own(v, "limit");
-    if (v63 !== undefined) {
-      run(51, v63, [...at, "limit"]); // memory-limit-values
-    }
-    const v64 = own(v, "reservation");
-    if (v64 !== undefined) {
-      run(51, v64, [...at, "reservation"]); // memory-limit-values
-    }
-    const v65 = own(v, "swap");
-    if (v65 !== undefined) {
-      run(51, v65, [...at, "swap"]); // memory-limit-values
-    }
-    const v66 = own(v, "kernel");
-    if (v66 !== undefined) {
-      run(51, v66, [...at, "kernel"]); // memory-limit-values
-    }
-    const v67 = own(v, "kernelTCP");
-    if (v67 !== undefined) {
-      run(51, v67, [...at, "kernelTCP"]); // memory-limit-values
-    }
-    const v68 = own(v, "swappiness");
-    if (v68 !== undefined) {
-      run(53, v68, [...at, "swappiness"]); // memory-swappiness-range
-    }
-  }
-}
-
-/** linux.resources.pids */
-function visitLinuxResourcesPids(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v70 = own(v, "limit");
-    if (v70 !== undefined) {
-      run(57, v70, [...at, "limit"]); // pids-limit-values
-    }
-  }
-}
-
-/** linux.resources.blockIO */
-function visitLinuxResourcesBlockIO(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const a72 = own(v, "weightDevice");
-    if (Array.isArray(a72)) {
-      for (let i72 = 0; i72 < a72.length; i72++) {
-        if (!(i72 in a72)) continue;
-        const v72 = a72[i72];
-        if (v72 !== undefined) {
-          run(58, v72, [...at, "weightDevice", i72]); // blockio-weight-device-needs-weight
-        }
-      }
-    }
-    const a73 = own(v, "throttleReadBpsDevice");
-    if (Array.isArray(a73)) {
-      for (let i73 = 0; i73 < a73.length; i73++) {
-        if (!(i73 in a73)) continue;
-        const v73 = a73[i73];
-        if (v73 !== undefined) {
-          run(59, v73, [...at, "throttleReadBpsDevice", i73]); // blockio-throttle-rate-required
-        }
-      }
-    }
-    const a74 = own(v, "throttleWriteBpsDevice");
-    if (Array.isArray(a74)) {
-      for (let i74 = 0; i74 < a74.length; i74++) {
-        if (!(i74 in a74)) continue;
-        const v74 = a74[i74];
-        if (v74 !== undefined) {
-          run(59, v74, [...at, "throttleWriteBpsDevice", i74]); // blockio-throttle-rate-required
-        }
-      }
-    }
-    const a75 = own(v, "throttleReadIOPSDevice");
-    if (Array.isArray(a75)) {
-      for (let i75 = 0; i75 < a75.length; i75++) {
-        if (!(i75 in a75)) continue;
-        const v75 = a75[i75];
-        if (v75 !== undefined) {
-          run(59, v75, [...at, "throttleReadIOPSDevice", i75]); // blockio-throttle-rate-required
-        }
-      }
-    }
-    const a76 = own(v, "throttleWriteIOPSDevice");
-    if (Array.isArray(a76)) {
-      for (let i76 = 0; i76 < a76.length; i76++) {
-        if (!(i76 in a76)) continue;
-        const v76 = a76[i76];
-        if (v76 !== undefined) {
-          run(59, v76, [...at, "throttleWriteIOPSDevice", i76]); // blockio-throttle-rate-required
-        }
-      }
-    }
-  }
-}
-
-/** linux.resources.rdma */
-function visitLinuxResourcesRdma(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    if (isRecord(v)) {
-      for (const k78 of Object.keys(v)) {
-        if (k78 === "__proto__") continue;
-        const v78 = v[k78];
-        if (v78 !== undefined) {
-          run(60, v78, [...at, k78]); // rdma-entry-needs-limit
-        }
-      }
-    }
-  }
-}
-
-/** linux.resources.unified */
-function visitLinuxResourcesUnified(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    if (isRecord(v)) {
-      for (const k80 of Object.keys(v)) {
-        if (k80 === "__proto__") continue;
-        const v80 = v[k80];
-        if (v80 !== undefined) {
-          run(61, v80, [...at, k80]); // unified-key-name
-        }
-      }
-    }
-  }
-}
-
-/** linux.memoryPolicy */
-function visitLinuxMemoryPolicy(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(45, v, [...at]); // memory-policy-mode-required
-    run(46, v, [...at]); // memory-policy-nodes
-    const v82 = own(v, "nodes");
-    if (v82 !== undefined) {
-      run(42, v82, [...at, "nodes"]); // cpu-list-syntax
-    }
-  }
-}
-
-/** linux.intelRdt */
-function visitLinuxIntelRdt(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v84 = own(v, "closID");
-    if (v84 !== undefined) {
-      run(43, v84, [...at, "closID"]); // intel-rdt-clos-id
-    }
-    const v85 = own(v, "l3CacheSchema");
-    if (v85 !== undefined) {
-      run(44, v85, [...at, "l3CacheSchema"]); // intel-rdt-schema-lines
-    }
-    const a86 = own(v, "schemata");
-    if (Array.isArray(a86)) {
-      for (let i86 = 0; i86 < a86.length; i86++) {
-        if (!(i86 in a86)) continue;
-        const v86 = a86[i86];
-        if (v86 !== undefined) {
-          run(44, v86, [...at, "schemata", i86]); // intel-rdt-schema-lines
-        }
-      }
-    }
-  }
-}
-
-/** linux.personality */
-function visitLinuxPersonality(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(47, v, [...at]); // personality-domain-required
-    const a88 = own(v, "flags");
-    if (Array.isArray(a88)) {
-      for (let i88 = 0; i88 < a88.length; i88++) {
-        if (!(i88 in a88)) continue;
-        const v88 = a88[i88];
-        if (v88 !== undefined) {
-          run(48, v88, [...at, "flags", i88]); // personality-flags-unsupported
-        }
-      }
-    }
-  }
+/** the config */
+function visitSpec(v: unknown, at: Path, run: RunRule): void {
+  runAt(v, "ociVersion", [0], at, run); // oci-version
+  visitRoot(own(v, "root"), [...at, "root"], run);
+  runAt(v, "hostname", [3, 8], at, run); // hostname-needs-uts-namespace, no-nul-byte
+  runAt(v, "domainname", [3, 8], at, run); // hostname-needs-uts-namespace, no-nul-byte
+  visitHooks(own(v, "hooks"), [...at, "hooks"], run);
+  visitProcess(own(v, "process"), [...at, "process"], run);
+  visitAnnotations(own(v, "annotations"), [...at, "annotations"], run);
+  eachElement(v, "mounts", at, run, visitMountsItem);
+  visitLinux(own(v, "linux"), [...at, "linux"], run);
 }
 
 /** root */
-function visitRoot(v: any, at: (string | number)[], run: RunRule): void {
-  run(1, v, [...at]); // root-required
-  if (v !== undefined) {
-    const v90 = own(v, "path");
-    if (v90 !== undefined) {
-      run(2, v90, [...at, "path"]); // root-path-not-empty
-      run(8, v90, [...at, "path"]); // no-nul-byte
-    }
-  }
+function visitRoot(v: unknown, at: Path, run: RunRule): void {
+  run(1, v, at); // root-required
+  if (v === undefined) return;
+  runAt(v, "path", [2, 8], at, run); // root-path-not-empty, no-nul-byte
+}
+
+/** hooks */
+function visitHooks(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachElement(v, "prestart", at, run, visitHooksPrestartItem);
+  eachElement(v, "createRuntime", at, run, visitHooksPrestartItem);
+  eachElement(v, "createContainer", at, run, visitHooksPrestartItem);
+  eachElement(v, "startContainer", at, run, visitHooksPrestartItem);
+  eachElement(v, "poststart", at, run, visitHooksPrestartItem);
+  eachElement(v, "poststop", at, run, visitHooksPrestartItem);
+}
+
+/** hooks.prestart[*], hooks.createRuntime[*], hooks.createContainer[*], hooks.startContainer[*], hooks.poststart[*], hooks.poststop[*] */
+function visitHooksPrestartItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "path", [4, 8], at, run); // hook-path-absolute, no-nul-byte
+  eachElement(v, "env", at, run, runAll([5, 8])); // env-format, no-nul-byte
+  eachElement(v, "args", at, run, runAll([8])); // no-nul-byte
 }
 
 /** process */
-function visitProcess(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const a92 = own(v, "env");
-    if (Array.isArray(a92)) {
-      for (let i92 = 0; i92 < a92.length; i92++) {
-        if (!(i92 in a92)) continue;
-        const v92 = a92[i92];
-        if (v92 !== undefined) {
-          run(5, v92, [...at, "env", i92]); // env-format
-          run(8, v92, [...at, "env", i92]); // no-nul-byte
-        }
-      }
-    }
-    const a93 = own(v, "args");
-    if (Array.isArray(a93)) {
-      for (let i93 = 0; i93 < a93.length; i93++) {
-        if (!(i93 in a93)) continue;
-        const v93 = a93[i93];
-        if (v93 !== undefined) {
-          run(8, v93, [...at, "args", i93]); // no-nul-byte
-        }
-      }
-    }
-    const v94 = own(v, "cwd");
-    if (v94 !== undefined) {
-      run(8, v94, [...at, "cwd"]); // no-nul-byte
-      run(12, v94, [...at, "cwd"]); // process-cwd-absolute
-    }
-    const v95 = own(v, "apparmorProfile");
-    if (v95 !== undefined) {
-      run(8, v95, [...at, "apparmorProfile"]); // no-nul-byte
-    }
-    const v96 = own(v, "selinuxLabel");
-    if (v96 !== undefined) {
-      run(8, v96, [...at, "selinuxLabel"]); // no-nul-byte
-    }
-    const v97 = own(v, "capabilities");
-    visitProcessCapabilities(v97, [...at, "capabilities"], run);
-    const a103 = own(v, "rlimits");
-    if (Array.isArray(a103)) {
-      for (let i103 = 0; i103 < a103.length; i103++) {
-        if (!(i103 in a103)) continue;
-        const v103 = a103[i103];
-        visitProcessRlimitsItem(v103, [...at, "rlimits", i103], run);
-      }
-    }
-    const v105 = own(v, "rlimits");
-    if (v105 !== undefined) {
-      run(17, v105, [...at, "rlimits"]); // rlimit-unique
-    }
-    const v106 = own(v, "oomScoreAdj");
-    if (v106 !== undefined) {
-      run(19, v106, [...at, "oomScoreAdj"]); // oom-score-adj-range
-    }
-    const v107 = own(v, "ioPriority");
-    if (v107 !== undefined) {
-      run(20, v107, [...at, "ioPriority"]); // io-priority-level
-    }
-    const v108 = own(v, "scheduler");
-    visitProcessScheduler(v108, [...at, "scheduler"], run);
-    const v110 = own(v, "execCPUAffinity");
-    visitProcessExecCPUAffinity(v110, [...at, "execCPUAffinity"], run);
-  }
-  const v113 = own(v, "args");
-  run(13, v113, [...at, "args"]); // process-args-required
-  const v114 = own(v, "user");
-  visitProcessUser(v114, [...at, "user"], run);
+function visitProcess(v: unknown, at: Path, run: RunRule): void {
+  eachElement(v, "env", at, run, runAll([5, 8])); // env-format, no-nul-byte
+  eachElement(v, "args", at, run, runAll([8])); // no-nul-byte
+  runAt(v, "cwd", [8, 12], at, run); // no-nul-byte, process-cwd-absolute
+  runAt(v, "apparmorProfile", [8], at, run); // no-nul-byte
+  runAt(v, "selinuxLabel", [8], at, run); // no-nul-byte
+  visitProcessArgs(own(v, "args"), [...at, "args"], run);
+  visitProcessUser(own(v, "user"), [...at, "user"], run);
+  visitProcessCapabilities(own(v, "capabilities"), [...at, "capabilities"], run);
+  eachElement(v, "rlimits", at, run, visitProcessRlimitsItem);
+  runAt(v, "rlimits", [17], at, run); // rlimit-unique
+  runAt(v, "oomScoreAdj", [19], at, run); // oom-score-adj-range
+  runAt(v, "ioPriority", [20], at, run); // io-priority-level
+  visitProcessScheduler(own(v, "scheduler"), [...at, "scheduler"], run);
+  visitProcessExecCPUAffinity(own(v, "execCPUAffinity"), [...at, "execCPUAffinity"], run);
 }
 
-/** process.capabilities */
-function visitProcessCapabilities(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const a98 = own(v, "effective");
-    if (Array.isArray(a98)) {
-      for (let i98 = 0; i98 < a98.length; i98++) {
-        if (!(i98 in a98)) continue;
-        const v98 = a98[i98];
-        if (v98 !== undefined) {
-          run(15, v98, [...at, "effective", i98]); // capability-known
-        }
-      }
-    }
-    const a99 = own(v, "bounding");
-    if (Array.isArray(a99)) {
-      for (let i99 = 0; i99 < a99.length; i99++) {
-        if (!(i99 in a99)) continue;
-        const v99 = a99[i99];
-        if (v99 !== undefined) {
-          run(15, v99, [...at, "bounding", i99]); // capability-known
-        }
-      }
-    }
-    const a100 = own(v, "inheritable");
-    if (Array.isArray(a100)) {
-      for (let i100 = 0; i100 < a100.length; i100++) {
-        if (!(i100 in a100)) continue;
-        const v100 = a100[i100];
-        if (v100 !== undefined) {
-          run(15, v100, [...at, "inheritable", i100]); // capability-known
-        }
-      }
-    }
-    const a101 = own(v, "permitted");
-    if (Array.isArray(a101)) {
-      for (let i101 = 0; i101 < a101.length; i101++) {
-        if (!(i101 in a101)) continue;
-        const v101 = a101[i101];
-        if (v101 !== undefined) {
-          run(15, v101, [...at, "permitted", i101]); // capability-known
-        }
-      }
-    }
-    const a102 = own(v, "ambient");
-    if (Array.isArray(a102)) {
-      for (let i102 = 0; i102 < a102.length; i102++) {
-        if (!(i102 in a102)) continue;
-        const v102 = a102[i102];
-        if (v102 !== undefined) {
-          run(15, v102, [...at, "ambient", i102]); // capability-known
-        }
-      }
-    }
-  }
-}
-
-/** process.rlimits[*] */
-function visitProcessRlimitsItem(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(18, v, [...at]); // rlimit-soft-within-hard
-    const v104 = own(v, "type");
-    if (v104 !== undefined) {
-      run(16, v104, [...at, "type"]); // rlimit-type-known
-    }
-  }
-}
-
-/** process.scheduler */
-function visitProcessScheduler(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(22, v, [...at]); // scheduler-priority-range
-    run(23, v, [...at]); // scheduler-deadline-order
-    const v109 = own(v, "nice");
-    if (v109 !== undefined) {
-      run(21, v109, [...at, "nice"]); // scheduler-nice-range
-    }
-  }
-}
-
-/** process.execCPUAffinity */
-function visitProcessExecCPUAffinity(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    const v111 = own(v, "initial");
-    if (v111 !== undefined) {
-      run(42, v111, [...at, "initial"]); // cpu-list-syntax
-    }
-    const v112 = own(v, "final");
-    if (v112 !== undefined) {
-      run(42, v112, [...at, "final"]); // cpu-list-syntax
-    }
-  }
+/** process.args */
+function visitProcessArgs(v: unknown, at: Path, run: RunRule): void {
+  run(13, v, at); // process-args-required
 }
 
 /** process.user */
-function visitProcessUser(v: any, at: (string | number)[], run: RunRule): void {
-  if (v !== undefined) {
-    run(30, v, [...at]); // process-user-mapped
-  }
-  const v115 = own(v, "uid");
-  run(14, v115, [...at, "uid"]); // process-user-ids-required
-  const v116 = own(v, "gid");
-  run(14, v116, [...at, "gid"]); // process-user-ids-required
+function visitProcessUser(v: unknown, at: Path, run: RunRule): void {
+  if (v !== undefined) run(30, v, at); // process-user-mapped
+  visitProcessUserUid(own(v, "uid"), [...at, "uid"], run);
+  visitProcessUserUid(own(v, "gid"), [...at, "gid"], run);
+}
+
+/** process.user.uid, process.user.gid */
+function visitProcessUserUid(v: unknown, at: Path, run: RunRule): void {
+  run(14, v, at); // process-user-ids-required
+}
+
+/** process.capabilities */
+function visitProcessCapabilities(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachElement(v, "effective", at, run, runAll([15])); // capability-known
+  eachElement(v, "bounding", at, run, runAll([15])); // capability-known
+  eachElement(v, "inheritable", at, run, runAll([15])); // capability-known
+  eachElement(v, "permitted", at, run, runAll([15])); // capability-known
+  eachElement(v, "ambient", at, run, runAll([15])); // capability-known
+}
+
+/** process.rlimits[*] */
+function visitProcessRlimitsItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(18, v, at); // rlimit-soft-within-hard
+  runAt(v, "type", [16], at, run); // rlimit-type-known
+}
+
+/** process.scheduler */
+function visitProcessScheduler(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(22, v, at); // scheduler-priority-range
+  run(23, v, at); // scheduler-deadline-order
+  runAt(v, "nice", [21], at, run); // scheduler-nice-range
+}
+
+/** process.execCPUAffinity */
+function visitProcessExecCPUAffinity(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "initial", [42], at, run); // cpu-list-syntax
+  runAt(v, "final", [42], at, run); // cpu-list-syntax
+}
+
+/** annotations */
+function visitAnnotations(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachEntry(v, at, run, runAll([6, 7])); // annotation-key-not-empty, stop-signal-known
+}
+
+/** mounts[*] */
+function visitMountsItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(10, v, at); // mount-id-mappings-paired
+  run(11, v, at); // mount-idmap-needs-mapping
+  runAt(v, "destination", [8, 9], at, run); // no-nul-byte, mount-destination-absolute
+  runAt(v, "source", [8], at, run); // no-nul-byte
+  runAt(v, "type", [8], at, run); // no-nul-byte
+  eachElement(v, "options", at, run, runAll([8])); // no-nul-byte
+  eachElement(v, "uidMappings", at, run, runAll([28])); // id-mapping-range
+  eachElement(v, "gidMappings", at, run, runAll([28])); // id-mapping-range
+}
+
+/** linux */
+function visitLinux(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachElement(v, "namespaces", at, run, visitLinuxNamespacesItem);
+  eachElement(v, "devices", at, run, visitLinuxDevicesItem);
+  eachElement(v, "maskedPaths", at, run, runAll([8, 40])); // no-nul-byte, linux-paths-absolute
+  eachElement(v, "readonlyPaths", at, run, runAll([8, 40])); // no-nul-byte, linux-paths-absolute
+  runAt(v, "mountLabel", [8], at, run); // no-nul-byte
+  visitLinuxSysctl(own(v, "sysctl"), [...at, "sysctl"], run);
+  visitLinuxSeccomp(own(v, "seccomp"), [...at, "seccomp"], run);
+  runAt(v, "namespaces", [24, 26], at, run); // namespace-unique, user-namespace-needs-mappings
+  runAt(v, "uidMappings", [27, 29], at, run); // mappings-need-user-namespace, id-mappings-disjoint
+  runAt(v, "gidMappings", [27, 29], at, run); // mappings-need-user-namespace, id-mappings-disjoint
+  eachElement(v, "uidMappings", at, run, runAll([28])); // id-mapping-range
+  eachElement(v, "gidMappings", at, run, runAll([28])); // id-mapping-range
+  visitLinuxTimeOffsets(own(v, "timeOffsets"), [...at, "timeOffsets"], run);
+  visitLinuxNetDevices(own(v, "netDevices"), [...at, "netDevices"], run);
+  runAt(v, "cgroupsPath", [41], at, run); // cgroups-path-safe
+  visitLinuxResources(own(v, "resources"), [...at, "resources"], run);
+  visitLinuxMemoryPolicy(own(v, "memoryPolicy"), [...at, "memoryPolicy"], run);
+  visitLinuxIntelRdt(own(v, "intelRdt"), [...at, "intelRdt"], run);
+  visitLinuxPersonality(own(v, "personality"), [...at, "personality"], run);
+}
+
+/** linux.namespaces[*] */
+function visitLinuxNamespacesItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "path", [8, 25], at, run); // no-nul-byte, namespace-path-absolute
+}
+
+/** linux.devices[*] */
+function visitLinuxDevicesItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(36, v, at); // device-numbers-required
+  runAt(v, "path", [8, 35], at, run); // no-nul-byte, device-path-absolute
+}
+
+/** linux.sysctl */
+function visitLinuxSysctl(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachEntry(v, at, run, runAll([8, 38, 39])); // no-nul-byte, sysctl-name, sysctl-namespaced
+}
+
+/** linux.seccomp */
+function visitLinuxSeccomp(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(62, v, at); // seccomp-default-errno-needs-errno-action
+  run(64, v, at); // seccomp-listener-metadata-needs-path
+  run(66, v, at); // seccomp-notify-needs-listener
+  runAt(v, "listenerPath", [8], at, run); // no-nul-byte
+  runAt(v, "listenerMetadata", [8], at, run); // no-nul-byte
+  eachElement(v, "syscalls", at, run, visitLinuxSeccompSyscallsItem);
+  runAt(v, "defaultAction", [65], at, run); // seccomp-notify-not-default
+}
+
+/** linux.seccomp.syscalls[*] */
+function visitLinuxSeccompSyscallsItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(63, v, at); // seccomp-errno-needs-errno-action
+  eachElement(v, "args", at, run, visitLinuxSeccompSyscallsItemArgsItem);
+}
+
+/** linux.seccomp.syscalls[*].args[*] */
+function visitLinuxSeccompSyscallsItemArgsItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "index", [67], at, run); // seccomp-arg-index-range
+}
+
+/** linux.timeOffsets */
+function visitLinuxTimeOffsets(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(31, v, at); // time-offsets-need-time-namespace
+  eachEntry(v, at, run, runAll([32])); // time-offset-clock-known
+  visitLinuxTimeOffsetsMonotonic(own(v, "monotonic"), [...at, "monotonic"], run);
+  visitLinuxTimeOffsetsMonotonic(own(v, "boottime"), [...at, "boottime"], run);
+}
+
+/** linux.timeOffsets.monotonic, linux.timeOffsets.boottime */
+function visitLinuxTimeOffsetsMonotonic(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "nanosecs", [33], at, run); // time-offset-nanosecs-range
+}
+
+/** linux.netDevices */
+function visitLinuxNetDevices(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(34, v, at); // net-devices-need-network-namespace
+  eachEntry(v, at, run, runAll([37])); // net-device-names
+}
+
+/** linux.resources */
+function visitLinuxResources(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  visitLinuxResourcesCpu(own(v, "cpu"), [...at, "cpu"], run);
+  eachElement(v, "devices", at, run, visitLinuxResourcesDevicesItem);
+  visitLinuxResourcesMemory(own(v, "memory"), [...at, "memory"], run);
+  visitLinuxResourcesPids(own(v, "pids"), [...at, "pids"], run);
+  visitLinuxResourcesBlockIO(own(v, "blockIO"), [...at, "blockIO"], run);
+  visitLinuxResourcesRdma(own(v, "rdma"), [...at, "rdma"], run);
+  visitLinuxResourcesUnified(own(v, "unified"), [...at, "unified"], run);
+}
+
+/** linux.resources.cpu */
+function visitLinuxResourcesCpu(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(54, v, at); // cpu-burst-within-quota
+  runAt(v, "cpus", [42], at, run); // cpu-list-syntax
+  runAt(v, "mems", [42], at, run); // cpu-list-syntax
+  runAt(v, "shares", [55], at, run); // cpu-shares-range
+  runAt(v, "idle", [56], at, run); // cpu-idle-values
+}
+
+/** linux.resources.devices[*] */
+function visitLinuxResourcesDevicesItem(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "type", [49], at, run); // cgroup-device-type
+  runAt(v, "access", [50], at, run); // cgroup-device-access
+}
+
+/** linux.resources.memory */
+function visitLinuxResourcesMemory(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(52, v, at); // memory-swap-at-least-limit
+  runAt(v, "limit", [51], at, run); // memory-limit-values
+  runAt(v, "reservation", [51], at, run); // memory-limit-values
+  runAt(v, "swap", [51], at, run); // memory-limit-values
+  runAt(v, "kernel", [51], at, run); // memory-limit-values
+  runAt(v, "kernelTCP", [51], at, run); // memory-limit-values
+  runAt(v, "swappiness", [53], at, run); // memory-swappiness-range
+}
+
+/** linux.resources.pids */
+function visitLinuxResourcesPids(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "limit", [57], at, run); // pids-limit-values
+}
+
+/** linux.resources.blockIO */
+function visitLinuxResourcesBlockIO(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachElement(v, "weightDevice", at, run, runAll([58])); // blockio-weight-device-needs-weight
+  eachElement(v, "throttleReadBpsDevice", at, run, runAll([59])); // blockio-throttle-rate-required
+  eachElement(v, "throttleWriteBpsDevice", at, run, runAll([59])); // blockio-throttle-rate-required
+  eachElement(v, "throttleReadIOPSDevice", at, run, runAll([59])); // blockio-throttle-rate-required
+  eachElement(v, "throttleWriteIOPSDevice", at, run, runAll([59])); // blockio-throttle-rate-required
+}
+
+/** linux.resources.rdma */
+function visitLinuxResourcesRdma(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachEntry(v, at, run, runAll([60])); // rdma-entry-needs-limit
+}
+
+/** linux.resources.unified */
+function visitLinuxResourcesUnified(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  eachEntry(v, at, run, runAll([61])); // unified-key-name
+}
+
+/** linux.memoryPolicy */
+function visitLinuxMemoryPolicy(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(45, v, at); // memory-policy-mode-required
+  run(46, v, at); // memory-policy-nodes
+  runAt(v, "nodes", [42], at, run); // cpu-list-syntax
+}
+
+/** linux.intelRdt */
+function visitLinuxIntelRdt(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  runAt(v, "closID", [43], at, run); // intel-rdt-clos-id
+  runAt(v, "l3CacheSchema", [44], at, run); // intel-rdt-schema-lines
+  eachElement(v, "schemata", at, run, runAll([44])); // intel-rdt-schema-lines
+}
+
+/** linux.personality */
+function visitLinuxPersonality(v: unknown, at: Path, run: RunRule): void {
+  if (v === undefined) return;
+  run(47, v, at); // personality-domain-required
+  eachElement(v, "flags", at, run, runAll([48])); // personality-flags-unsupported
 }
