@@ -16,6 +16,7 @@ import { LIBRARY, LibraryRunner } from "./library.ts";
 import { nextId, sampleLifecycle, sampleParentMemory, sampleRun, sampleVersion } from "./measure.ts";
 import { tracePhases } from "./phases.ts";
 import { floorPrograms, sampleFloor } from "./floor.ts";
+import { sampleValidation, validationProbe } from "./validation.ts";
 import { measureImages } from "./images.ts";
 import { judge, type Limit, markdown, type Results, textTable } from "./report.ts";
 import { Recorder } from "./stats.ts";
@@ -56,6 +57,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
   const stdinBundle = bundle("stdin", ["head", "-c", "1"]);
   const roots = new Map([...CONTENDERS.map((c) => c.name), LIBRARY].map((name) => [name, mkdtempSync(join(work, "state-"))]));
   const floors = floorPrograms(work);
+  const probe = validationProbe(work);
   const library = new LibraryRunner();
   try {
     for (let round = 0; round <= ROUNDS; round++) {
@@ -67,6 +69,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
       for (const c of CONTENDERS.filter((c) => floors.has(c.name))) {
         await rec.sample(c.name, "floor", () => sampleFloor(c, floors.get(c.name)!), keep);
       }
+      if (probe) await rec.sample(DIST, "validation", () => sampleValidation(probe, join(trueBundle, "config.json")), keep);
       if (round > LIFECYCLE_ROUNDS) continue;
       for (const c of CONTENDERS) {
         await rec.sample(c.name, {
@@ -93,10 +96,6 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
   for (const c of CONTENDERS.filter((c) => c.name !== RUNC)) {
     phases[c.name] = tracePhases(c, roots.get(c.name)!, trueBundle, TRACED_RUNS);
   }
-  const dist = phases[DIST] ?? [];
-  const at = (step: string) => dist.find((p) => p.step === step)?.atMs;
-  const [from, to] = [at("validating"), at("validated")];
-  if (from !== undefined && to !== undefined) rec.record(DIST, "validation", to - from);
   return phases;
 }
 

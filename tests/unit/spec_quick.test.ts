@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { specSchema } from "../../runtime/spec/schema.ts";
 import { foldKeys } from "../../runtime/spec/case_fold.ts";
 import { fits, quickValidate } from "../../runtime/spec/quick.ts";
-import { SPEC_SHAPE } from "../../runtime/spec/shape.ts";
 import { validateConfig } from "../../runtime/spec/validate.ts";
 import { CONFIGS_DIR, loadCorpus } from "./spec_support.ts";
 import { Mutator, prng } from "./spec_mutate.ts";
@@ -70,7 +69,7 @@ test("fast path on 20000 mutated configs (seed 7): accepts exactly what zod acce
   let bothAccept = 0, bothReject = 0, leftToZod = 0;
   for (let i = 0; i < 20000; i++) {
     const config = mutator.mutate(mutator.pick(valid).config);
-    const fast = fits(SPEC_SHAPE, config);
+    const fast = fits(config);
     const zod = specSchema.safeParse(config).success;
     const asWritten = foldKeys(config).notes.length === 0;
     if (fast) {

@@ -40,11 +40,12 @@ export interface Rule<T = any> {
 /** Declares a rule with the type of the value its scope points at. */
 export const rule = <T>(r: Rule<T>): Rule<T> => r;
 
-type Step = { key: string; each: "none" | "element" | "entry" };
+export type Step = { key: string; each: "none" | "element" | "entry" };
 
 const parsedScopes = new Map<string, Step[]>();
 
-function parseScope(scope: string): Step[] {
+/** A scope as steps: `mounts[*].destination` → mounts (each element), destination. */
+export function parseScope(scope: string): Step[] {
   let steps = parsedScopes.get(scope);
   if (!steps) {
     steps = scope.split(".").map((part): Step => {
