@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { posix } from "node:path";
 import { procFd } from "../mount/inroot.ts";
-import { attach } from "../mount/attach.ts";
+import { bindOnto } from "../mount/attach.ts";
 import { isBind, MS, parseMountOptions } from "../mount/options.ts";
 import type { Mount } from "../spec/schema.ts";
 import { mountCgroup } from "./cgroup.ts";
@@ -102,10 +102,14 @@ function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): vo
   );
 }
 
-/** A filesystem mounted already, detached (its options and flags set), onto the opened destination. */
+/**
+ * A filesystem mounted already, detached (its options and flags set), onto
+ * the opened destination: a copy made now, so its mount ID, and its place
+ * in the mount table, come after the mounts before it, as runc's do.
+ */
 function attachTree(ctx: MountContext, tree: number, p: PlannedMount): void {
   const target = openProcOrSysDestination(ctx, p);
-  mountOnto(ctx, target, p.subject, () => attempt(p.subject, () => attach(ctx.sys, tree, target.fd)), (mounted) => applyPropagation(ctx, p, mounted));
+  mountOnto(ctx, target, p.subject, () => attempt(p.subject, () => bindOnto(ctx.sys, tree, target.fd)), (mounted) => applyPropagation(ctx, p, mounted));
 }
 
 /** Whether finalizeRootfs must make this mount read-only (it was mounted writable above). */
