@@ -99,22 +99,28 @@ function phaseCells(r: Results): string[][] {
   return [header, ...body];
 }
 
-/** What the container's JavaScript init costs a `run` of the binary, from its traced steps. */
-export function initShare(phases: Phase[]): string[] {
+/**
+ * Where a `run` of the binary goes, in the stages of a container runt
+ * builds itself (runtime/container/build.ts), from its traced steps.
+ */
+export function buildShare(phases: Phase[]): string[] {
   const at = (step: string) => phases.find((p) => p.step === step)?.atMs;
   const span = (a: string, b: string) => {
     const [from, to] = [at(a), at(b)];
     return from === undefined || to === undefined ? null : to - from;
   };
   const end = at("process ended");
-  const waited = span("cgroup joined", "init ready");
+  const share = (v: number | null) => v !== null && end !== undefined ? ` (${((v / end) * 100).toFixed(0)}% of the run)` : "";
+  const built = span("namespaces made", "rootfs built");
   return [
-    `init start-up (spawn → its main): ${ms(span("init spawned", "init: main"))}`,
-    `init: main → config received: ${ms(span("init: main", "init: config received"))}`,
-    `init builds the rootfs: ${ms(span("init: config received", "init: rootfs built"))}`,
-    `init spawned → start-up program: ${ms(span("init spawned", "init: becomes the start-up program"))}`,
-    `the parent, done with its own work, waits for the init: ${ms(waited)}` +
-    (waited !== null && end !== undefined ? ` (${((waited / end) * 100).toFixed(0)}% of the run)` : ""),
+    `runtime start-up to its main: ${ms(at("main") ?? null)}`,
+    `main → config read (arguments, FFI, the command's modules): ${ms(span("main", "config read"))}`,
+    `config read → the container's process spawned (state, fifo, the loader program): ${ms(span("config read", "init spawned"))}`,
+    `validation: ${ms(span("validating", "validated"))}`,
+    `the namespace stage (sent, run, reported): ${ms(span("validated", "namespaces made"))}`,
+    `runt's thread builds the rootfs in the container's namespaces: ${ms(built)}${share(built)}`,
+    `rootfs built → ready (cgroup limits, the create program, credentials): ${ms(span("rootfs built", "init ready"))}`,
+    `start, the process, delete and exit: ${ms(span("init ready", "process ended"))}`,
   ];
 }
 
@@ -183,7 +189,7 @@ export function textTable(r: Results): string {
     "",
     ...aligned(phaseCells(r)),
     "",
-    ...(dist ? [`${dist}, the JavaScript init's share:`, ...initShare(r.phases[dist]).map((l) => `  ${l}`), ""] : []),
+    ...(dist ? [`${dist}, where a run goes:`, ...buildShare(r.phases[dist]).map((l) => `  ${l}`), ""] : []),
     ...targetLines(r),
     ...floorLines(r),
     ...imageLines(r),
@@ -205,7 +211,7 @@ export function markdown(r: Results): string {
     "",
     ...mdTable(phaseCells(r)),
     "",
-    ...(dist ? [`The JavaScript init's share of a \`run\` of ${dist}:`, "", ...initShare(r.phases[dist]).map((l) => `- ${l}`), ""] : []),
+    ...(dist ? [`Where a \`run\` of ${dist} goes:`, "", ...buildShare(r.phases[dist]).map((l) => `- ${l}`), ""] : []),
     ...targetLines(r).map((l) => `- ${l}`),
     ...floorLines(r).map((l) => `- ${l}`),
     ...imageLines(r).map((l) => `- ${l}`),
