@@ -7,7 +7,8 @@
 import { statSync } from "node:fs";
 import { posix } from "node:path";
 import { procFd } from "../mount/inroot.ts";
-import { bindOnto } from "../mount/attach.ts";
+import { attach, bindOnto } from "../mount/attach.ts";
+import { isErrno } from "../../ffi/errors.ts";
 import { isBind, MS, parseMountOptions } from "../mount/options.ts";
 import type { Mount } from "../spec/schema.ts";
 import { mountCgroup } from "./cgroup.ts";
@@ -105,11 +106,22 @@ function mountFilesystem(ctx: MountContext, p: PlannedMount, target: Target): vo
 /**
  * A filesystem mounted already, detached (its options and flags set), onto
  * the opened destination: a copy made now, so its mount ID, and its place
- * in the mount table, come after the mounts before it, as runc's do.
+ * in the mount table (ordered by ID since Linux 6.8), come after the mounts
+ * before it, as runc's do. Kernels before 6.15 or so cannot copy a detached
+ * mount (EINVAL); there it is attached itself, and their table keeps the
+ * order mounts were attached in.
  */
 function attachTree(ctx: MountContext, tree: number, p: PlannedMount): void {
   const target = openProcOrSysDestination(ctx, p);
-  mountOnto(ctx, target, p.subject, () => attempt(p.subject, () => bindOnto(ctx.sys, tree, target.fd)), (mounted) => applyPropagation(ctx, p, mounted));
+  const place = () => {
+    try {
+      bindOnto(ctx.sys, tree, target.fd);
+    } catch (e) {
+      if (!isErrno(e, "EINVAL")) throw e;
+      attach(ctx.sys, tree, target.fd);
+    }
+  };
+  mountOnto(ctx, target, p.subject, () => attempt(p.subject, place), (mounted) => applyPropagation(ctx, p, mounted));
 }
 
 /** Whether finalizeRootfs must make this mount read-only (it was mounted writable above). */

@@ -355,3 +355,24 @@ test("cgroup on a v2 host: cgroup2 itself, or the host's bound in when the kerne
     t.cleanup();
   }
 });
+
+test("proc made by the container's process: a copy of its detached mount goes on the destination; a kernel that cannot copy one gets it moved itself", () => {
+  for (const copies of [true, false]) {
+    const t = setup();
+    try {
+      const proc: Mount = { destination: "/proc", type: "proc", source: "proc", options: ["nosuid"] };
+      t.ctx.procTrees = new Map([[proc, 77]]);
+      if (!copies) t.sys.failOn("openTree", "EINVAL");
+      t.mount(proc);
+      const calls = changes(t.sys).filter(([name]) => name === "openTree" || name === "moveMount" || name === "mount");
+      assert.equal(calls[0][0], "openTree");
+      assert.equal(calls[0][1], 77);
+      const moved = calls.find(([name]) => name === "moveMount")!;
+      // The copy (a new descriptor), or the tree itself; never a new proc mounted by runt.
+      assert.equal(moved[1] === 77, !copies);
+      assert.ok(!calls.some(([name, , , type]) => name === "mount" && type === "proc"));
+    } finally {
+      t.cleanup();
+    }
+  }
+});
