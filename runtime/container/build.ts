@@ -76,8 +76,8 @@ export interface Build {
 /** What the rootfs build found for the container's process. */
 export interface Built {
   exec: ExecTarget;
-  /** The terminal's slave: its path in the container, and runt's descriptor (closed by startProcess). */
-  terminal?: { path: string; slave: number };
+  /** The terminal: the slave's path in the container, runt's descriptors of both ends (startProcess hands them on). */
+  terminal?: { path: string; master: number; slave: number };
   cwdReached: boolean;
   /** A new cgroup namespace left to the last program (see cgroupFirst). */
   cgroupNamespaceLate: boolean;
@@ -154,9 +154,14 @@ export function startProcess(b: Build, built: Built): void {
       cwdReached: built.cwdReached,
       warn: b.warn,
     });
+  } catch (e) {
+    if (built.terminal) sys.close(built.terminal.master);
+    throw e;
   } finally {
     if (built.terminal) sys.close(built.terminal.slave);
   }
+  // Out of the container's namespaces (the caller's code may run here), and before the process can write.
+  if (built.terminal) b.onConsole(built.terminal.master);
   sendProgram(sys, b.channel, createStartup({
     spec,
     exec: built.exec,
@@ -196,38 +201,31 @@ function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespac
     const exec = { path: resolveExecutable(process.args![0], env, process.cwd), args: process.args!, env };
     return { exec, terminal, cwdReached: cwdReachable(sys, process.cwd) };
   } catch (e) {
-    if (terminal) sys.close(terminal.slave);
+    if (terminal) [terminal.slave, terminal.master].forEach((fd) => sys.close(fd));
     throw e;
   }
 }
 
 /**
- * A pty of the container's devpts: its master goes to the console socket,
- * its slave is bound over /dev/console and given to the container's user;
- * the program opens the slave by its path as the process's stdio.
+ * A pty of the container's devpts: its slave is bound over /dev/console and
+ * given to the container's user, and the program opens it by its path as
+ * the process's stdio; the master goes to the console socket or the caller
+ * (startProcess).
  */
-function openTerminal(b: Build, hostProc: number): { path: string; slave: number } {
+function openTerminal(b: Build, hostProc: number): { path: string; master: number; slave: number } {
   const { sys } = b;
   const process = b.spec.process!;
   const { master, slavePath } = openPty(sys);
-  let slave: number;
   try {
     const size = process.consoleSize;
     if (size?.height && size.width) writeWindowSize(sys, master, { rows: size.height, cols: size.width });
     bindDevConsole(sys, master, hostProc);
     // Kept for the stdio owner's sake (see applyProcessLimitsTo).
-    slave = sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    return { path: slavePath, master, slave: sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC) };
   } catch (e) {
     sys.close(master);
     throw e;
   }
-  try {
-    b.onConsole(master);
-  } catch (e) {
-    sys.close(slave);
-    throw e;
-  }
-  return { path: slavePath, slave };
 }
 
 /** Spawned from the thread in the container's namespaces, into its PID namespace, in the rootfs (runc's cwd). */
