@@ -13,8 +13,8 @@ import { isRoot, runt } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 
-/** A container runt builds itself (runtime/container/build.ts). */
-const BUILT_STEPS = [
+/** Steps every run traces, up to validation, and from "init ready" on. */
+const BEFORE = [
   "main",
   "args parsed",
   "ffi bound",
@@ -22,35 +22,27 @@ const BUILT_STEPS = [
   "init spawned",
   "validating",
   "validated",
+];
+const AFTER = ["init ready", "started", "exited", "deleted", "exit"];
+
+/** A container runt builds itself (runtime/container/build.ts). */
+const BUILT_STEPS = [
+  ...BEFORE,
   "namespaces made",
   "rootfs built",
   "cgroup joined",
-  "init ready",
-  "started",
-  "exited",
-  "deleted",
-  "exit",
+  ...AFTER,
 ];
 
 /** One the JavaScript init builds (a time namespace, here: see build_choice.ts). */
 const INIT_STEPS = [
-  "main",
-  "args parsed",
-  "ffi bound",
-  "config read",
-  "init spawned",
-  "validating",
-  "validated",
+  ...BEFORE,
   "cgroup joined",
   "init: main",
   "init: config received",
   "init: rootfs built",
   "init: becomes the start-up program",
-  "init ready",
-  "started",
-  "exited",
-  "deleted",
-  "exit",
+  ...AFTER,
 ];
 
 for (
