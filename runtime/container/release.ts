@@ -1,26 +1,31 @@
 /**
  * `start`'s work: a created container's init is released to exec the user
- * process. exec's launcher, which startContainer hooks are started with,
- * is passed in: `runt start` of a container without such hooks never loads
- * exec's machinery (the start-up program, namespaces, cgroups).
+ * process. What only hooks need — the hook runner, and exec's launcher that
+ * startContainer hooks are started with — is passed in: `runt start` of a
+ * container without hooks loads neither (nor exec's start-up program,
+ * namespaces and cgroups).
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SIGKILL } from "../../ffi/constants.ts";
-import { type HookSpawner, runHooks } from "../hooks/mod.ts";
+import type { HookSpawner, runHooks } from "../hooks/mod.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
 import type { launchInContainer } from "./exec.ts";
 import type { LifecycleContext } from "./context.ts";
 import { EXEC_FIFO } from "./paths.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { releaseInit } from "./fifo.ts";
-import { runWarningHooks } from "./hooks.ts";
+import type { runWarningHooks } from "./hooks.ts";
 import { ContainerLock } from "./lock.ts";
 import { NotifyRelay, relayThenClose } from "./notify_socket.ts";
 import { containerStatus, isAlive } from "./status.ts";
 
-/** How a startContainer hook is started: as `exec` starts a process. */
-export type HookLauncher = typeof launchInContainer;
+/** What running start's hooks takes; startContainer hooks are started as `exec` starts a process. */
+export interface StartHookTools {
+  launch: typeof launchInContainer;
+  runHooks: typeof runHooks;
+  runWarningHooks: typeof runWarningHooks;
+}
 
 export interface StartOptions {
   /** The service manager's notify socket on the host (runc takes NOTIFY_SOCKET from its environment). */
@@ -40,10 +45,10 @@ export interface StartedContainer {
  * its user, capabilities and seccomp filter — not as runt. A failure is
  * returned as the reason the container stopped.
  */
-function runStartContainerHooks(ctx: LifecycleContext, record: ContainerRecord, launch: HookLauncher | undefined): string {
+function runStartContainerHooks(ctx: LifecycleContext, record: ContainerRecord, tools: StartHookTools | undefined): string {
   const hooks = record.config.hooks?.startContainer;
   if (!hooks?.length) return "";
-  if (!launch) throw new Error("startContainer hooks to run, and no launcher for them");
+  const { launch, runHooks } = needTools(tools);
   const container = record.config.process!;
   const spawner: HookSpawner = (hook, stdio) =>
     launch(ctx, record, { ...container, args: hook.args?.length ? hook.args : [hook.path], env: hook.env ?? [], terminal: false }, {
@@ -65,14 +70,30 @@ function killQuietly(ctx: LifecycleContext, pid: number): void {
   } catch { /* gone already */ }
 }
 
+function needTools(tools: StartHookTools | undefined): StartHookTools {
+  if (!tools) throw new Error("hooks to run at start, and nothing to run them with");
+  return tools;
+}
+
 /**
- * Whether releasing the container may run startContainer hooks. Read before
- * the lock is taken: a created container's config no longer changes, and
- * one still being created has not got its validated config yet.
+ * Whether releasing the container may run hooks. Read before the lock is
+ * taken: a created container's config no longer changes, and one still
+ * being created has not got its validated config yet.
  */
-function mayRunStartContainerHooks(ctx: LifecycleContext, id: string): boolean {
+function mayRunHooks(ctx: LifecycleContext, id: string): boolean {
   const record = ctx.store.read(id);
-  return record.phase === "creating" || (record.config.hooks?.startContainer?.length ?? 0) > 0;
+  const hooks = record.config.hooks;
+  return record.phase === "creating" || (hooks?.startContainer?.length ?? 0) > 0 || (hooks?.poststart?.length ?? 0) > 0;
+}
+
+/** The hook runner and exec's launcher, loaded when a container has hooks to run. */
+export async function loadStartHookTools(): Promise<StartHookTools> {
+  const [{ launchInContainer }, { runHooks }, { runWarningHooks }] = await Promise.all([
+    import("./exec.ts"),
+    import("../hooks/mod.ts"),
+    import("./hooks.ts"),
+  ]);
+  return { launch: launchInContainer, runHooks, runWarningHooks };
 }
 
 /**
@@ -80,15 +101,15 @@ function mayRunStartContainerHooks(ctx: LifecycleContext, id: string): boolean {
  * has been passed on (MAINPID: its PID 1) or its PID 1 is gone, as runc's does.
  */
 export async function startAndAwaitReady(ctx: LifecycleContext, id: string, options: StartOptions = {}): Promise<ContainerRecord> {
-  const launch = mayRunStartContainerHooks(ctx, id) ? (await import("./exec.ts")).launchInContainer : undefined;
-  const { record, notify } = releaseContainer(ctx, id, options, launch);
+  const tools = mayRunHooks(ctx, id) ? await loadStartHookTools() : undefined;
+  const { record, notify } = releaseContainer(ctx, id, options, tools);
   // Nothing else to do meanwhile: block in poll rather than spin.
   if (notify) await relayThenClose(notify, { mainPid: record.pid, isAlive: () => isAlive(record), pollMs: 100 });
   return record;
 }
 
 /** Releases the init of a created container; its notify socket, if asked for, is listening before that. */
-export function releaseContainer(ctx: LifecycleContext, id: string, options: StartOptions, launch: HookLauncher | undefined): StartedContainer {
+export function releaseContainer(ctx: LifecycleContext, id: string, options: StartOptions, tools: StartHookTools | undefined): StartedContainer {
   const { store } = ctx;
   const dir = store.dir(id);
   store.read(id); // names an unknown container before any locking
@@ -105,7 +126,7 @@ export function releaseContainer(ctx: LifecycleContext, id: string, options: Sta
     const fifo = join(dir, EXEC_FIFO);
     let failure: string;
     try {
-      failure = runStartContainerHooks(ctx, record, launch) || releaseInit(ctx.sys, fifo, () => isAlive(record));
+      failure = runStartContainerHooks(ctx, record, tools) || releaseInit(ctx.sys, fifo, () => isAlive(record));
     } catch (e) {
       notify?.discard();
       throw e;
@@ -124,6 +145,6 @@ export function releaseContainer(ctx: LifecycleContext, id: string, options: Sta
   } finally {
     lock.release();
   }
-  runWarningHooks(ctx, "poststart", record, "running");
+  if (record.config.hooks?.poststart?.length) needTools(tools).runWarningHooks(ctx, "poststart", record, "running");
   return { record, notify };
 }

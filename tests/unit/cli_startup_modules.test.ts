@@ -69,10 +69,11 @@ test("state and list load their own command and the state store: no FFI, no cgro
   }
 });
 
-test("start of a container without startContainer hooks loads no exec, create or init machinery", () => {
+test("start of a container without hooks loads no hook runner, and no exec, create or init machinery", () => {
   const modules = loaded([...FRONT, "cli/commands/start.ts", "cli/lifecycle.ts", "runtime/container/release.ts", "ffi/mod.ts", "ffi/bun.ts", "runtime/state/store.ts"]);
   assertNone("start", modules, otherCommand("start"));
   assertNone("start", modules, (m) => ["runtime/container/exec.ts", "runtime/container/create.ts", "runtime/cgroups/manager.ts", "runtime/spec/constants.ts"].includes(m));
+  assertNone("start", modules, (m) => m.startsWith("runtime/hooks/"));
   // The start-up program's failure report (runtime/stub/report.ts) is read off exec.fifo; building the program is create's.
   assertNone("start", modules, (m) => m.startsWith("runtime/init/") || m.startsWith("runtime/rootfs/") || m.startsWith("npm:"));
   assertNone("start", modules, (m) => ["runtime/stub/program.ts", "runtime/startup/plan.ts"].includes(m));
