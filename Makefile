@@ -13,7 +13,9 @@ SOURCES := $(shell find cli runtime ffi mod.ts -name '*.ts' 2>/dev/null)
 VERSION := $(shell sed -nE 's/^  "version": "([^"]+)".*/\1/p' package.json)
 COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The commit is compiled in: a copy of the binary far from its checkout still names its sources.
-COMPILE := $(BUN) build --compile --minify --bytecode --define 'RUNT_BUILD_COMMIT="$(COMMIT)"'
+# ESM chunks (--splitting): a command evaluates only the modules it imports (and the node: modules
+# they need), where one CommonJS bundle pays ~1 ms more before main for all of them.
+COMPILE := $(BUN) build --compile --minify --bytecode --format=esm --splitting --define 'RUNT_BUILD_COMMIT="$(COMMIT)"'
 PREFIX ?= /usr/local
 RELEASE_DIR ?= dist
 RELEASE_NAME := runt-$(VERSION)-linux-amd64

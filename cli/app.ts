@@ -1,22 +1,21 @@
 /** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
-import { fileURLToPath } from "node:url";
-import { builtCommit, hostRuntime, OCI_VERSION, RUNT_VERSION, sourceCommit } from "../runtime/version.ts";
+import { builtCommit, hostRuntime, OCI_VERSION, RUNT_VERSION } from "../runtime/version.ts";
 import { RuntError } from "../runtime/errors.ts";
 import { checkArgCount, type Command, type Flags, parseFlags, splitAfterPositionals } from "./command.ts";
-import { COMMANDS } from "./commands/index.ts";
+import { loadCommand, loadCommands } from "./commands/index.ts";
 import { UnknownCommandError } from "./errors.ts";
 import { parseGlobal } from "./global.ts";
-import { commandHelp, globalHelp } from "./help.ts";
 import { Logger } from "./log.ts";
 import { traceStep } from "../runtime/trace.ts";
 import { writeAll } from "../runtime/host.ts";
 
 /** runc's `--version` lines, with the JavaScript runtime where runc names its Go. */
-export function versionText(): string {
+export async function versionText(): Promise<string> {
   const [engine, engineVersion] = hostRuntime().split(" ");
+  const commit = builtCommit() ?? (await import("../runtime/source_commit.ts")).sourceCommit(new URL("..", import.meta.url));
   return [
     `runt version ${RUNT_VERSION}`,
-    `commit: ${builtCommit() ?? sourceCommit(fileURLToPath(new URL("..", import.meta.url)))}`,
+    `commit: ${commit}`,
     `spec: ${OCI_VERSION}`,
     `${engine}: ${engineVersion}`,
     // runc names the libseccomp it links; runt compiles its filters itself and links none.
@@ -25,10 +24,17 @@ export function versionText(): string {
   ].join("\n");
 }
 
-function findCommand(name: string): Command {
-  const cmd = COMMANDS.find((c) => c.name === name);
+async function findCommand(name: string): Promise<Command> {
+  const cmd = await loadCommand(name);
   if (!cmd) throw new UnknownCommandError(`No help topic for '${name}'`);
   return cmd;
+}
+
+/** Help for every command, or for the one named; loaded only when asked for. */
+async function helpText(topic?: string): Promise<string> {
+  const { commandHelp, globalHelp } = await import("./help.ts");
+  if (topic) return commandHelp(await findCommand(topic));
+  return globalHelp(await loadCommands(), await versionText());
 }
 
 /** Runs one invocation and returns its exit status; never throws. */
@@ -37,7 +43,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const g = parseGlobal(argv);
     log = new Logger(g.options.log, g.options.logFormat, g.options.debug);
-    log.open();
+    await log.open();
     log.debug(`runt ${RUNT_VERSION}: ${JSON.stringify(argv)}`);
     const status = await dispatch(g, log);
     log.debug(`exit status ${status}`);
@@ -59,18 +65,18 @@ export async function runCli(argv: string[]): Promise<number> {
 
 async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise<number> {
   if (g.version) {
-    writeAll(1, versionText());
+    writeAll(1, await versionText());
     return 0;
   }
   if (!g.command || g.help) {
-    writeAll(1, globalHelp(COMMANDS, versionText()));
+    writeAll(1, await helpText());
     return 0;
   }
   if (g.command === "help" || g.command === "h") {
-    writeAll(1, g.rest[0] ? commandHelp(findCommand(g.rest[0])) : globalHelp(COMMANDS, versionText()));
+    writeAll(1, await helpText(g.rest[0]));
     return 0;
   }
-  const cmd = findCommand(g.command);
+  const cmd = await findCommand(g.command);
   const flags: Flags = { ...cmd.flags, help: { type: "boolean", short: "h", description: "show help" } };
   const after = typeof cmd.verbatimAfter === "function" ? cmd.verbatimAfter(g.rest) : cmd.verbatimAfter;
   const [head, tail] = after ? splitAfterPositionals(g.rest, flags, after) : [g.rest, []];
@@ -78,7 +84,7 @@ async function dispatch(g: ReturnType<typeof parseGlobal>, log: Logger): Promise
   const values = parsed.values;
   const positionals = [...parsed.positionals, ...tail];
   if (values.help) {
-    writeAll(1, commandHelp(cmd));
+    writeAll(1, await helpText(cmd.name));
     return 0;
   }
   checkArgCount(cmd, positionals);

@@ -4,7 +4,7 @@
  */
 import { type Flags, type GlobalOptions, parseFlags } from "./command.ts";
 import { UsageError } from "./errors.ts";
-import { defaultStateRoot } from "../runtime/state/root.ts";
+import { defaultStateRoot } from "../runtime/state/default_root.ts";
 
 /** /run/runt, or $XDG_RUNTIME_DIR/runt for a user without root (as runc picks its own). */
 export const DEFAULT_ROOT = defaultStateRoot();

@@ -5,13 +5,16 @@
  * runc's logrus would write goes there in runc's form: debug (with
  * --debug), info, warnings and errors. Errors also reach stderr.
  */
-import { appendFileSync } from "node:fs";
 import { RuntError } from "../runtime/errors.ts";
+import { writeAll } from "../runtime/host.ts";
 
 export type LogFormat = "text" | "json";
 export type Level = "debug" | "info" | "warning" | "error";
 
 export class Logger {
+  /** The file API, loaded by open() only when there is a file: a command without --log loads none. */
+  private append?: (file: string, text: string) => void;
+
   constructor(
     private file: string | undefined,
     private readonly format: LogFormat,
@@ -19,10 +22,11 @@ export class Logger {
   ) {}
 
   /** Creates the log file, as runc does before it runs any command; a file that cannot be opened is an error. */
-  open(): void {
+  async open(): Promise<void> {
     if (!this.file) return;
+    this.append = (await import("node:fs")).appendFileSync;
     try {
-      appendFileSync(this.file, "");
+      this.append(this.file, "");
     } catch (e) {
       const file = this.file;
       this.file = undefined;
@@ -50,14 +54,14 @@ export class Logger {
   private write(level: Level, msg: string): void {
     // As with runc, a log file takes the chatter; errors are also shown to whoever ran the command.
     const toStderr = level === "error" || !this.file;
-    if (this.file) {
+    if (this.file && this.append) {
       try {
-        appendFileSync(this.file, renderLogLine(this.format, level, msg, new Date()) + "\n");
+        this.append(this.file, renderLogLine(this.format, level, msg, new Date()) + "\n");
       } catch {
         // A broken log destination must not hide the error itself, which still reaches stderr.
       }
     }
-    if (toStderr) process.stderr.write(level === "error" ? `runt: ${msg}\n` : `runt: ${level}: ${msg}\n`);
+    if (toStderr) writeAll(2, level === "error" ? `runt: ${msg}\n` : `runt: ${level}: ${msg}\n`);
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env -S deno run -A
 /**
  * Entry point for `deno run -A cli/main.ts`, `bun cli/main.ts` and the
- * compiled `dist/runt`. No top-level await: the binary is compiled to
- * bytecode, which needs a module that could be CommonJS.
+ * compiled `dist/runt`. No top-level await: compiled to bytecode without
+ * --format=esm, the bundle is CommonJS. Everything past this file is a
+ * dynamic import, so a command loads (and, built with --splitting, reads
+ * from the binary) only its own modules.
  */
 import { traceStep } from "../runtime/trace.ts";
 

@@ -17,7 +17,7 @@ import { containerPids } from "./container/ps.ts";
 import type { Spec } from "./spec/schema.ts";
 import type { OciState } from "./state/record.ts";
 import { StateStore } from "./state/store.ts";
-import { defaultStateRoot } from "./state/root.ts";
+import { defaultStateRoot } from "./state/default_root.ts";
 import { type Container, signalNumber } from "./library/container.ts";
 import { RuntImages } from "./library/images.ts";
 import type { ImageRunOptions, RunResult } from "./library/run_image.ts";

@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { checkPlainArgs, IMAGE_FLAGS, imageArgsAfter, usesImage } from "../image_args.ts";
-import { CREATE_FLAGS, createOptions, lifecycle } from "../lifecycle.ts";
+import { CREATE_FLAGS, createOptions } from "../create_flags.ts";
+import { lifecycle } from "../lifecycle.ts";
 
 export const createCommand: Command = {
   name: "create",

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { RuntError } from "../../runtime/errors.ts";
 import type { Command, CommandContext, FlagValues } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { lifecycle, preserveFdsFlag } from "../lifecycle.ts";
+import { preserveFdsFlag } from "../create_flags.ts";
+import { lifecycle } from "../lifecycle.ts";
 
 export const execCommand: Command = {
   name: "exec",

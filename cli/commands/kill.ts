@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
-import { lifecycle, signalArg } from "../lifecycle.ts";
+import { lifecycle } from "../lifecycle.ts";
+import { signalArg } from "../signal_arg.ts";
 
 export const killCommand: Command = {
   name: "kill",

@@ -13,7 +13,7 @@ READY=1, passed on to that socket with MAINPID set to the container's PID 1,
 or once the container's PID 1 is gone.`,
   flags: {},
   async run(ctx, _flags, [id]) {
-    const { startAndAwaitReady } = await import("../../runtime/container/start.ts");
+    const { startAndAwaitReady } = await import("../../runtime/container/release.ts");
     await startAndAwaitReady(await lifecycle(ctx), id, { notifySocket: notifySocketFromEnv() });
     return 0;
   },

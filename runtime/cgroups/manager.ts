@@ -15,12 +15,13 @@ import type { DeviceRule } from "./devices.ts";
 import { CgroupError } from "./errors.ts";
 import { CgroupFiles, describeFsError, fsErrorCode, type WriteRecord } from "./files.ts";
 import {
+  type CgroupDirs,
+  freezerDir,
+  freezerState,
   type FreezerState,
   v1Freeze,
-  v1FreezerState,
   v1Thaw,
   v2Freeze,
-  v2FreezerState,
   v2Thaw,
 } from "./freezer.ts";
 import {
@@ -414,10 +415,12 @@ export class CgroupManager {
     }
   }
 
+  private cgroupDirs(): CgroupDirs {
+    return { version: this.version, v1: this.v1, unified: this.unified };
+  }
+
   private freezerDir(): { dir: string; v2: boolean } | undefined {
-    if (this.version === "v2") return this.unified === undefined ? undefined : { dir: this.unified, v2: true };
-    if (this.v1.freezer) return { dir: this.v1.freezer, v2: false };
-    return undefined;
+    return freezerDir(this.cgroupDirs());
   }
 
   freeze(): void {
@@ -436,9 +439,7 @@ export class CgroupManager {
 
   /** "thawed" when no freezer is mounted: nothing can have frozen it. */
   state(): FreezerState {
-    const f = this.freezerDir();
-    if (!f) return "thawed";
-    return f.v2 ? v2FreezerState(this.files, f.dir) : v1FreezerState(this.files, f.dir);
+    return freezerState(this.files, this.cgroupDirs());
   }
 
   /** Frozen, or freezing, by someone else before the container was made; a freezer without its state file is a test tree. */

@@ -19,7 +19,7 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
     for (;;) {
       // Liveness first: a process that wrote its byte and ended since the last read left the byte behind.
       const wasAlive = alive();
-      const n = readNonBlocking(sys, fd, buf);
+      const n = readNonBlocking(sys, fd, buf); // -1: nothing yet; 0: end of file
       if (n > 0) {
         // The init is on the other end now: a blocking read ends when it execs or exits.
         sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -29,8 +29,9 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
       if (!wasAlive) return "container init exited before it could be started";
       // A fifo whose writer has not opened it yet does not poll readable: this wakes on the
       // init's byte, or after `delay` to look at its liveness again. A writer that came and
-      // went polls readable at once with nothing to read, hence the sleep as well.
-      if (sys.poll([{ fd, events: POLLIN }], Math.ceil(delay))[0] !== 0) sleepSync(delay);
+      // went (end of file rather than "nothing yet") polls readable at once with nothing to
+      // read, hence the sleep then; after "nothing yet", readable means the byte is there.
+      if (sys.poll([{ fd, events: POLLIN }], Math.ceil(delay))[0] !== 0 && n === 0) sleepSync(delay);
       delay = Math.min(delay * 2, 10);
     }
   } finally {
@@ -38,12 +39,12 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
   }
 }
 
-/** Bytes read, 0 for none yet (EAGAIN) or no writer. */
+/** Bytes read; -1 when there are none yet (EAGAIN), 0 at end of file (no writer). */
 function readNonBlocking(sys: Syscalls, fd: number, buf: Uint8Array): number {
   try {
     return sys.read(fd, buf);
   } catch (e) {
-    if (isErrno(e, "EAGAIN")) return 0;
+    if (isErrno(e, "EAGAIN")) return -1;
     throw e;
   }
 }

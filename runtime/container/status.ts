@@ -1,5 +1,6 @@
 /** The status a container has now, read off its record, the live process and its cgroup's freezer. */
-import { CgroupManager } from "../cgroups/manager.ts";
+import { readFileSync } from "node:fs";
+import { type FreezerReader, freezerState } from "../cgroups/freezer.ts";
 import type { ContainerRecord, Status } from "../state/record.ts";
 import { isSameLiveProcess } from "../state/process.ts";
 
@@ -26,11 +27,28 @@ export function createDied(record: ContainerRecord): boolean {
   return record.creator !== undefined && !isSameLiveProcess(record.creator.pid, record.creator.startTime);
 }
 
+/**
+ * The freezer's two files read directly: `state` and `list` need no more,
+ * and the cgroup manager (with its systemd client) takes longer to load
+ * than the read itself.
+ */
+const freezerFiles: FreezerReader = {
+  read: (path) => readFileSync(path, "utf8"),
+  readIfExists(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return undefined;
+      throw e;
+    }
+  },
+};
+
 /** Paused is not recorded but read off the freezer, so a thaw by anyone else shows at once. */
 export function isFrozen(record: ContainerRecord): boolean {
   if (!record.cgroup) return false;
   try {
-    return CgroupManager.open(record.cgroup).state() === "frozen";
+    return freezerState(freezerFiles, record.cgroup) === "frozen";
   } catch {
     // A freezer file that cannot be read is a cgroup nobody froze through runt.
     return false;

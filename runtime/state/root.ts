@@ -4,7 +4,7 @@
  * pseudo-filesystem is named in one line rather than failing deep inside a
  * command with a bare errno.
  */
-import { chmodSync, mkdirSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, statfsSync, statSync } from "node:fs";
 import { RuntError } from "../errors.ts";
 
 export class StateRootError extends RuntError {}
@@ -31,31 +31,6 @@ export function checkStateRoot(root: string): void {
   if (!isDir) throw new StateRootError(`--root ${root}: not a directory`);
   const kind = PSEUDO_FILESYSTEMS[Number(statfsSync(root).type)];
   if (kind) throw new StateRootError(`--root ${root}: on the kernel's ${kind} filesystem, which cannot hold container state`);
-}
-
-/** The state root as root uses it (runc's is /run/runc). */
-export const SYSTEM_STATE_ROOT = "/run/runt";
-
-/**
- * The default --root, chosen as runc chooses its own: $XDG_RUNTIME_DIR/runt
- * for a user without root (or a non-"root" USER that is uid 0 in a user
- * namespace, as under rootless docker); /run/runt otherwise, also when
- * XDG_RUNTIME_DIR is unset (runc 1.1 has no other fallback either).
- */
-export function defaultStateRoot(env: Record<string, string | undefined> = process.env, euid = process.geteuid?.() ?? 0, inUserNamespace = runningInUserNamespace): string {
-  const xdg = env.XDG_RUNTIME_DIR;
-  if (!xdg) return SYSTEM_STATE_ROOT;
-  const honour = euid !== 0 || (inUserNamespace() && env.USER !== "root");
-  return honour ? `${xdg.replace(/\/+$/, "")}/runt` : SYSTEM_STATE_ROOT;
-}
-
-/** Whether this process's user namespace is not the initial one (its uid_map is not the whole range). */
-function runningInUserNamespace(): boolean {
-  try {
-    return !/^\s*0\s+0\s+4294967295\s*$/.test(readFileSync("/proc/self/uid_map", "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 /**

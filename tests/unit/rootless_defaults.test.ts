@@ -1,7 +1,7 @@
 /** What runt decides from who runs it: the default state root (runc's rule) and which maps it may write itself. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultStateRoot } from "../../runtime/state/root.ts";
+import { defaultStateRoot } from "../../runtime/state/default_root.ts";
 import { isOwnIdOnly } from "../../runtime/userns/maps.ts";
 
 const inUserNs = () => true, notInUserNs = () => false;

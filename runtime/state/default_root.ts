@@ -1,0 +1,31 @@
+/**
+ * The default --root. Apart from root.ts (which checks and makes a root) so
+ * that parsing the global flags, which every command does, loads no file API:
+ * only a process that may be in a user namespace reads one /proc file.
+ */
+import { readTextFile } from "../host.ts";
+
+/** The state root as root uses it (runc's is /run/runc). */
+export const SYSTEM_STATE_ROOT = "/run/runt";
+
+/**
+ * The default --root, chosen as runc chooses its own: $XDG_RUNTIME_DIR/runt
+ * for a user without root (or a non-"root" USER that is uid 0 in a user
+ * namespace, as under rootless docker); /run/runt otherwise, also when
+ * XDG_RUNTIME_DIR is unset (runc 1.1 has no other fallback either).
+ */
+export function defaultStateRoot(env: Record<string, string | undefined> = process.env, euid = process.geteuid?.() ?? 0, inUserNamespace = runningInUserNamespace): string {
+  const xdg = env.XDG_RUNTIME_DIR;
+  if (!xdg) return SYSTEM_STATE_ROOT;
+  const honour = euid !== 0 || (inUserNamespace() && env.USER !== "root");
+  return honour ? `${xdg.replace(/\/+$/, "")}/runt` : SYSTEM_STATE_ROOT;
+}
+
+/** Whether this process's user namespace is not the initial one (its uid_map is not the whole range). */
+function runningInUserNamespace(): boolean {
+  try {
+    return !/^\s*0\s+0\s+4294967295\s*$/.test(readTextFile("/proc/self/uid_map"));
+  } catch {
+    return false;
+  }
+}
