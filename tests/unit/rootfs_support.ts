@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { O_PATH } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
 import { loadSyscalls } from "../../ffi/mod.ts";
 import type { MountAttr, Syscalls } from "../../ffi/syscalls.ts";
@@ -68,6 +68,11 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
   override close(fd: number): void {
     super.close(fd);
     real.close(fd);
+  }
+  /** A real descriptor stands for the copy, since close() is real: it must close nothing of the test runner's. */
+  override openTree(dirfd: number, path: string, flags: number): number {
+    super.openTree(dirfd, path, flags);
+    return real.open("/", O_PATH | O_CLOEXEC);
   }
   override mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
     super.mount(source, this.resolved(target), fstype, flags, data);
