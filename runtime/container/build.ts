@@ -263,7 +263,7 @@ function namespaceList(spec: Spec): { type: string; path?: string }[] {
 }
 
 /** The program as a sealed memfd, one byte and the descriptor: what the waiting program's recvmsg takes. */
-function sendProgram(sys: Syscalls, channel: Channel, program: StubProgram): void {
+export function sendProgram(sys: Syscalls, channel: Channel, program: StubProgram): void {
   const image = sealedExecutable(sys, program.image(), "runt");
   try {
     sys.sendmsg(channel.fd, new Uint8Array([0x0a]), [image]);

@@ -168,7 +168,7 @@ export function launchInContainer(
       stdio: opts.stdio,
       exactEnv: opts.exactEnv,
       executable: opts.executable,
-      inCgroup: cgroup !== undefined,
+      cgroupProcs: (cgroup?.dirs() ?? []).map((dir) => `${dir}/cgroup.procs`),
       onConsole: opts.onConsole,
       relayTerminal: opts.relayTerminal,
     })
@@ -187,11 +187,9 @@ export function launchInContainer(
     init.channel.release();
   };
   try {
-    cgroup?.apply(init.pid);
-    if (direct) {
-      // In its cgroup now: the program goes on.
-      if (cgroup) init.channel.release();
-    } else {
+    // The direct program joins the cgroup itself.
+    if (!direct) {
+      cgroup?.apply(init.pid);
       init.channel.send(
         {
           mode: "exec",

@@ -30,7 +30,9 @@ import {
 import { containerHost, execStdioUid } from "../process/host.ts";
 import { processEnv, resolveExecutable } from "../process/mod.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
-import { execStartup } from "../startup/plan.ts";
+import { execStartup, loaderStartup } from "../startup/plan.ts";
+import { killAndReap } from "../process/reap.ts";
+import { sendProgram } from "./build.ts";
 import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { enterNamespacesOf } from "./thread_namespaces.ts";
@@ -49,8 +51,8 @@ export interface DirectLaunch {
   stdio?: [number, number, number];
   exactEnv?: boolean;
   executable?: string;
-  /** The program waits for a byte while runt puts it in the container's cgroup. */
-  inCgroup: boolean;
+  /** The cgroup.procs files of the cgroup the process joins (none without one). */
+  cgroupProcs: string[];
   /** The terminal's master: relayed by runt in the foreground (set up for that before the process exists), else handed on. */
   onConsole?: (master: number) => void;
   relayTerminal?: boolean;
@@ -62,7 +64,13 @@ export function canLaunchDirectly(spec: Spec): boolean {
     (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
 }
 
-/** Spawns the program; the caller follows it through the channel (PID, listener, failure). */
+/**
+ * Spawns a loader that moves itself into the container's cgroup — on a
+ * cgroup v1 host the first such move after a quiet spell waits out an RCU
+ * grace period, 10 ms or more, which overlaps what runt does meanwhile —
+ * then finds what the process needs and sends the exec program. The caller
+ * follows it through the channel (PID, listener, failure).
+ */
 export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
   const { spec } = l;
   const process = spec.process!;
@@ -73,6 +81,7 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
   const opened: { type: string; fd: number }[] = [];
   let terminal: { master: number; slave: number } | undefined;
   let slave: number | undefined;
+  let spawned: SpawnedInit | undefined;
   try {
     for (const type of types) {
       const fd = sys.open(
@@ -81,55 +90,69 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
       );
       opened.push({ type, fd });
     }
-    const found = findInContainer(sys, l, (t) => {
-      terminal = t;
-      slave = t.slave;
-    });
+    const find = () =>
+      findInContainer(sys, l, (t) => {
+        terminal = t;
+        slave = t.slave;
+      });
+    // A terminal is the loader's stdio, so it is made first; otherwise the lookup overlaps the cgroup's wait.
+    let found = process.terminal ? find() : undefined;
     const stdio = terminal
       ? [terminal.slave, terminal.slave, terminal.slave]
       : l.stdio ?? [0, 1, 2];
+    // The descriptors the program is given sit right above the channel, in this order.
+    const channelFd = initFds(l.preserveFds).channel;
+    const closeFrom = channelFd + 1 + opened.length;
+    const loader = loaderStartup({
+      channelFd,
+      argv: ["runt", "init", l.id],
+      closeFrom,
+      cgroupProcs: l.cgroupProcs,
+    });
+    spawned = spawnInit(
+      sys,
+      l.id,
+      undefined,
+      l.preserveFds,
+      stdio as [number, number, number],
+      { program: loader, fds: opened.map(({ fd }) => fd) },
+    );
+    found ??= find();
     const applied = applyProcessLimitsTo(sys, spec, undefined, {
       stdio,
       cwdReached: found.cwdReached,
       host,
       stdioUid,
     });
-    // The descriptors the program is given sit right above the channel, in this order.
-    const passed = opened;
     const at = (type: string) => {
-      const i = passed.findIndex((ns) => ns.type === type);
-      return i < 0 ? undefined : initFds(l.preserveFds).channel + 1 + i;
+      const i = opened.findIndex((ns) => ns.type === type);
+      return i < 0 ? undefined : channelFd + 1 + i;
     };
-    const program = execStartup({
-      spec,
-      exec: found.exec,
-      seccomp: l.seccomp,
-      applied,
-      host,
-      channelFd: initFds(l.preserveFds).channel,
-      userNamespaceFd: at("user"),
-      timeNamespaceFd: at("time"),
-      pidNamespaceFd: at("pid"),
-      prelude: {
-        closeFrom: initFds(l.preserveFds).channel + 1 + passed.length,
-        waitForCgroup: l.inCgroup,
-        ...programLimits(spec),
-        keyring: `_ses.${l.id}`,
-        join: JOINED.filter((type) => at(type) !== undefined).map((type) => ({
-          type,
-          fd: at(type)!,
-        })),
-        umask: process.user?.umask ?? DEFAULT_UMASK,
-        cwd: found.cwdReached ? process.cwd : undefined,
-      },
-    });
-    const spawned = spawnInit(
+    sendProgram(
       sys,
-      l.id,
-      undefined,
-      l.preserveFds,
-      stdio as [number, number, number],
-      { program, fds: passed.map(({ fd }) => fd) },
+      spawned.channel,
+      execStartup({
+        spec,
+        exec: found.exec,
+        seccomp: l.seccomp,
+        applied,
+        host,
+        channelFd,
+        userNamespaceFd: at("user"),
+        timeNamespaceFd: at("time"),
+        pidNamespaceFd: at("pid"),
+        prelude: {
+          closeFrom,
+          ...programLimits(spec),
+          keyring: `_ses.${l.id}`,
+          join: JOINED.filter((type) => at(type) !== undefined).map((type) => ({
+            type,
+            fd: at(type)!,
+          })),
+          umask: process.user?.umask ?? DEFAULT_UMASK,
+          cwd: found.cwdReached ? process.cwd : undefined,
+        },
+      }),
     );
     if (terminal) {
       const { master } = terminal;
@@ -137,6 +160,12 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
       l.onConsole?.(master);
     }
     return spawned;
+  } catch (e) {
+    if (spawned) {
+      killAndReap(sys, spawned.pid);
+      spawned.channel.close();
+    }
+    throw e;
   } finally {
     for (const { fd } of opened) sys.close(fd);
     if (slave !== undefined) sys.close(slave);

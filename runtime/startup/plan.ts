@@ -156,7 +156,6 @@ export function createStartup(o: CreateStartup): StubProgram {
 function execPrelude(prog: StubProgram, o: ExecStartup, p: ExecPrelude): void {
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the exec helper non-dumpable" });
   closeInherited(prog, p.closeFrom);
-  if (p.waitForCgroup) prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to place the process in its cgroup" });
   if (p.oomScoreAdj !== undefined) {
     const what = "set process.oomScoreAdj";
     const value = String(p.oomScoreAdj);
@@ -187,10 +186,17 @@ export interface Continued {
 }
 
 /** The first program of a container the runtime builds itself: it only waits for the next. */
-export function loaderStartup(o: Continued & { closeFrom: number }): StubProgram {
+export function loaderStartup(o: Continued & { closeFrom: number; cgroupProcs?: string[] }): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
   closeInherited(prog, o.closeFrom);
+  // `exec`: into the container's cgroup by itself ("0" is the writer), while runt prepares the next program.
+  for (const file of o.cgroupProcs ?? []) {
+    const what = `joining the container's cgroup: ${file}`;
+    prog.call("openat", [AT_FDCWD, prog.str(file), O_WRONLY | O_CLOEXEC, 0], { what, result: CONSOLE });
+    prog.call("write", [slot(CONSOLE), prog.str("0"), 1], { what });
+    prog.call("close", [slot(CONSOLE)], { what });
+  }
   continueWithNext(prog, o);
   return prog;
 }
@@ -325,8 +331,8 @@ function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["o
 
 /**
  * What an `exec` helper written in JavaScript did in its own process before
- * it became the program, for a process runt starts without one: the
- * program waits until runt has put it in the cgroup, sets the limits its
+ * it became the program, for a process runt starts without one (its loader
+ * has joined the cgroup already): the program sets the limits its
  * child inherits, joins the container's namespaces by the descriptors it
  * was given (after the user namespace, which owns them), and enters the
  * container's cwd.
@@ -334,8 +340,6 @@ function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["o
 export interface ExecPrelude {
   /** Descriptors from this one up are the runtime's, inherited by accident: closed first. */
   closeFrom: number;
-  /** Wait for a byte on the channel first: runt moves the program into the container's cgroup meanwhile. */
-  waitForCgroup: boolean;
   /** process.oomScoreAdj, written for the program itself while the host's /proc is its own. */
   oomScoreAdj?: number;
   /** process.rlimits as prlimit64 resources. */

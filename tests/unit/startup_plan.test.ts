@@ -133,6 +133,13 @@ test("loader: non-dumpable, then receives the next program and runs it (a closed
   assert.deepEqual(names(prog), ["prctl", "close_range", "recvmsg", "execveat"]);
 });
 
+test("exec's loader joins the cgroup itself, writing 0 to each cgroup.procs, before it waits for the program", () => {
+  const cgroupProcs = ["/sys/fs/cgroup/cpu/c1/cgroup.procs", "/sys/fs/cgroup/pids/c1/cgroup.procs"];
+  const prog = loaderStartup({ channelFd: CHANNEL, argv: ["runt", "init", "c1"], closeFrom: 9, cgroupProcs });
+  assert.deepEqual(names(prog), ["prctl", "close_range", "openat", "write", "close", "openat", "write", "close", "recvmsg", "execveat"]);
+  assert.equal(prog.ops[2].what, "joining the container's cgroup: /sys/fs/cgroup/cpu/c1/cgroup.procs");
+});
+
 test("namespace stage: paths opened before the first setns, new namespaces, the keyring, proc for the new PID namespace, the report carrying it, then the next program", () => {
   const prog = namespaceStage({
     channelFd: CHANNEL,
@@ -176,14 +183,13 @@ test("create built by runt: the cgroup namespace (now in the cgroup), the termin
   assert.deepEqual(names(prog).slice(0, 10), ["prctl", "unshare", "openat", "dup3", "dup3", "dup3", "close", "ioctl", "umask", "chdir"]);
 });
 
-test("exec started by runt: waits for the cgroup, limits, keyring, then the user namespace before the others, then the PID namespace", () => {
+test("exec started by runt: limits, keyring, then the user namespace before the others, then the PID namespace", () => {
   const prog = execStartup({
     ...base((s) => s.process!.rlimits = [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }]),
     userNamespaceFd: 11,
     pidNamespaceFd: 12,
     prelude: {
       closeFrom: 13,
-      waitForCgroup: true,
       oomScoreAdj: 10,
       rlimits: [{ type: "RLIMIT_NOFILE", resource: 7, soft: 100n, hard: 200n }],
       keyring: "_ses.c1",
@@ -192,10 +198,9 @@ test("exec started by runt: waits for the cgroup, limits, keyring, then the user
       cwd: "/",
     },
   });
-  assert.deepEqual(names(prog).slice(0, 20), [
+  assert.deepEqual(names(prog).slice(0, 19), [
     "prctl",
     "close_range",
-    "read",
     "openat",
     "write",
     "close",
@@ -214,5 +219,5 @@ test("exec started by runt: waits for the cgroup, limits, keyring, then the user
     "close",
     "clone",
   ]);
-  assert.equal(prog.ops[9].what, "joining the user namespace of linux.namespaces");
+  assert.equal(prog.ops[8].what, "joining the user namespace of linux.namespaces");
 });
