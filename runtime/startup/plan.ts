@@ -153,7 +153,7 @@ export function createStartup(o: CreateStartup): StubProgram {
   return prog;
 }
 
-function execPrelude(prog: StubProgram, o: ExecStartup, p: ExecPrelude): void {
+function execPrelude(prog: StubProgram, p: ExecPrelude): void {
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the exec helper non-dumpable" });
   closeInherited(prog, p.closeFrom);
   if (p.oomScoreAdj !== undefined) {
@@ -361,7 +361,7 @@ export interface ExecStartup extends Common {
 
 export function execStartup(o: ExecStartup): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
-  if (o.prelude) execPrelude(prog, o, o.prelude);
+  if (o.prelude) execPrelude(prog, o.prelude);
   // User first, as the kernel needs and runc does: the namespaces below belong to it.
   enterUserNamespace(prog, o.userNamespaceFd);
   if (o.prelude) joinNamespaces(prog, o.prelude);
