@@ -90,17 +90,24 @@ export interface Built {
  * cgroup namespace is made by the last program, and the first write to
  * the new cgroup (an RCU grace period, milliseconds) overlaps the build.
  */
-export function cgroupFirst(spec: Spec): boolean {
+function cgroupFirst(spec: Spec): boolean {
   const cgroupns = namespaceList(spec).find((ns) => ns.type === "cgroup");
   if (!cgroupns) return false;
   return cgroupns.path !== undefined || (spec.mounts ?? []).some((m) => m.type === "cgroup" || m.type === "cgroup2");
 }
 
-/** The namespaces, then the rootfs; `cgroupJoined`: the loader is in its cgroup already. */
-export function buildContainer(b: Build, cgroupJoined: boolean): Built {
+/**
+ * The namespaces, then the rootfs. `joined` settles once the loader is in
+ * its cgroup; it is awaited first only where cgroupFirst says so, and the
+ * build itself never awaits: runt's thread must not run the event loop
+ * inside the container's namespaces.
+ */
+export async function buildContainer(b: Build, joined: Promise<void>): Promise<Built> {
   const { sys, spec } = b;
   const argv = ["runt", "init", b.id];
-  const late = !cgroupJoined && !cgroupFirst(spec) && namespaceList(spec).some((ns) => ns.type === "cgroup");
+  const first = cgroupFirst(spec);
+  if (first) await joined;
+  const late = !first && namespaceList(spec).some((ns) => ns.type === "cgroup");
   // proc shows its mounter's PID namespace: with a new one, the container's process mounts it.
   const newPid = namespaceList(spec).some((ns) => ns.type === "pid");
   const procs = newPid ? (spec.mounts ?? []).filter((m) => mountKind(m) === "proc") : [];
@@ -125,8 +132,8 @@ export function buildContainer(b: Build, cgroupJoined: boolean): Built {
   let inside: ThreadInNamespaces | undefined;
   let made: ReturnType<typeof buildInside>;
   try {
-    inside = enterNamespacesOf(sys, b.pid, types);
     if ([...procTrees.values()].includes(undefined)) throw new ContainerSetupError(`container "${b.id}": its proc mounts did not arrive`);
+    inside = enterNamespacesOf(sys, b.pid, types);
     made = buildInside(b, procfs, hostProc, pidNamespace, procTrees as Map<Mount, number>, () => {
       inside!.leave();
       b.runtimeHooks();
@@ -148,8 +155,8 @@ export function startProcess(b: Build, built: Built): void {
   const process = spec.process!;
   let applied;
   try {
-    applied = applyProcessLimitsTo(sys, spec, b.pid, {
-      writeOomScoreAdj: (value) => writeFileSync(`/proc/${b.pid}/oom_score_adj`, value),
+    applied = applyProcessLimitsTo(sys, spec, {
+      limits: { pid: b.pid, writeOomScoreAdj: (value) => writeFileSync(`/proc/${b.pid}/oom_score_adj`, value) },
       stdio: built.terminal ? [built.terminal.slave] : b.stdio,
       cwdReached: built.cwdReached,
       warn: b.warn,

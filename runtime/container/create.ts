@@ -14,13 +14,7 @@ import type { InitConfig } from "../init/config.ts";
 import { initFds, spawnInit } from "../init/spawn.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
-import {
-  type Build,
-  buildContainer,
-  type Built,
-  cgroupFirst,
-  startProcess,
-} from "./build.ts";
+import { type Build, buildContainer, type Built, startProcess } from "./build.ts";
 import { loaderStartup } from "../startup/plan.ts";
 import { runtCanBuild } from "./build_choice.ts";
 import { readProcStat } from "../state/process.ts";
@@ -30,17 +24,8 @@ import { ContainerExistsError } from "../state/store.ts";
 import { checkContainerId } from "../state/id.ts";
 import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
-import {
-  checkConsoleUse,
-  connectConsoleSocket,
-  type ConsoleOptions,
-  handOverConsole,
-} from "./console.ts";
-import {
-  type CgroupDriver,
-  configureContainerCgroup,
-  locateContainerCgroup,
-} from "../cgroups/container.ts";
+import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
+import { type CgroupDriver, configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -52,18 +37,10 @@ import { seccompFor } from "./seccomp.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { procTakesPidNamespace } from "./pid_namespace.ts";
 import { killAndReap } from "../process/reap.ts";
-import {
-  type HostMounts,
-  hostMountsOf,
-  removeHostMounts,
-} from "./host_mounts.ts";
+import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
-import {
-  awaitUserNamespace,
-  newPidNamespace,
-  spawnUserNamespaceInit,
-} from "./user_namespace.ts";
+import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
 import { traceStep } from "../trace.ts";
@@ -85,15 +62,10 @@ export interface CreateOptions extends ConsoleOptions {
   stdio?: [number, number, number];
 }
 
-export async function createContainer(
-  ctx: LifecycleContext,
-  opts: CreateOptions,
-): Promise<ContainerRecord> {
+export async function createContainer(ctx: LifecycleContext, opts: CreateOptions): Promise<ContainerRecord> {
   const { sys, store } = ctx;
   checkContainerId(opts.id);
-  if (store.exists(opts.id)) {
-    throw new ContainerExistsError(`container "${opts.id}" already exists`);
-  }
+  if (store.exists(opts.id)) throw new ContainerExistsError(`container "${opts.id}" already exists`);
   const bundle = bundleDir(opts.bundle);
   const configFile = join(bundle, CONFIG_FILE);
   const json = readConfigJson(configFile);
@@ -101,12 +73,8 @@ export async function createContainer(
 
   // Known before anything is made: the record names every directory create may go on to make.
   // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.
-  const rootless = (process.geteuid?.() ?? 0) !== 0 &&
-    cgroupsPathOf(json) === undefined;
-  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), {
-    syscalls: sys,
-    rootless,
-  }, opts.cgroupDriver);
+  const rootless = (process.geteuid?.() ?? 0) !== 0 && cgroupsPathOf(json) === undefined;
+  const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys, rootless }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
   const lock = ContainerLock.acquire(sys, dir);
@@ -128,10 +96,7 @@ export async function createContainer(
       pid: 0,
       pidStartTime: "",
       config: { ociVersion: OCI_VERSION },
-      creator: {
-        pid: process.pid,
-        startTime: readProcStat(process.pid)?.startTime ?? "",
-      },
+      creator: { pid: process.pid, startTime: readProcStat(process.pid)?.startTime ?? "" },
       cgroup: cgroup.toJSON(),
     };
     store.write(record);
@@ -148,32 +113,11 @@ export async function createContainer(
     const pidNamespace = rawNamespace(json, "pid");
     const userNamespace = rawNamespace(json, "user");
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
-    const joinFromOutside = pidNamespace?.path !== undefined &&
-        (userNamespace || procTakesPidNamespace(sys))
-      ? pidNamespace.path
-      : undefined;
-    const userInit = userNamespace &&
-      spawnUserNamespaceInit(
-        sys,
-        opts.id,
-        json,
-        userNamespace,
-        newPidNamespace(pidNamespace),
-        passedFds,
-        fifoPath,
-        opts.stdio,
-      );
+    const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
+    const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath, opts.stdio);
     // Where it can, runt builds the container itself and the container's process runs no JavaScript (build.ts).
     const built = !userInit && runtCanBuild(json, opts.noPivot ?? false);
-    const init = userInit ||
-      spawnPlain(
-        sys,
-        opts.id,
-        joinFromOutside ? undefined : pidNamespace,
-        passedFds,
-        opts.stdio,
-        built ? fifoPath : undefined,
-      );
+    const init = userInit || spawnPlain(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio, built ? fifoPath : undefined);
     pid = init.pid;
     traceStep("init spawned");
     try {
@@ -192,15 +136,11 @@ export async function createContainer(
       const validated = await checkConfigJson(json, configFile, ctx.warn);
       traceStep("validated");
       // The record keeps the config as the init receives it, notify mount and variable included.
-      const spec = opts.notifySocket
-        ? prepareNotifySocket(validated, dir)
-        : validated;
+      const spec = opts.notifySocket ? prepareNotifySocket(validated, dir) : validated;
       const rootfs = checkBuildable(spec, bundle);
       checkConsoleUse(spec.process?.terminal, opts);
       const seccomp = seccompFor(spec);
-      if (opts.consoleSocket !== undefined) {
-        consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
-      }
+      if (opts.consoleSocket !== undefined) consoleSocket = connectConsoleSocket(sys, opts.consoleSocket);
       record.rootfs = rootfs;
       record.annotations = spec.annotations ?? {};
       record.config = spec;
@@ -227,20 +167,14 @@ export async function createContainer(
             runFatalHooks(ctx, "createRuntime", record, "creating");
           },
           joinCgroup: (hook) => cgroup.apply(hook),
-          onConsole: (master) =>
-            handOverConsole(sys, master, consoleSocket, opts),
+          onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
           warn: ctx.warn,
         };
-        // The rootfs is built while the first write to the new cgroup waits, unless it must come first.
-        const first = cgroupFirst(spec);
-        if (first) await joined;
         const idmapped = idmappedTrees(sys, spec, bundle);
         let made: Built;
         try {
-          build.idmapped = new Map(
-            idmapped.indices.map((i, k) => [spec.mounts![i], idmapped.fds[k]]),
-          );
-          made = buildContainer(build, first);
+          build.idmapped = new Map(idmapped.indices.map((i, k) => [spec.mounts![i], idmapped.fds[k]]));
+          made = await buildContainer(build, joined);
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
@@ -264,33 +198,29 @@ export async function createContainer(
         // Made by runt, which alone may idmap the host's filesystems; they travel with the config.
         const idmapped = idmappedTrees(sys, spec, bundle);
         try {
-          init.channel.send(
-            {
-              mode: "create",
-              spec: withActivationEnv(spec, opts.listenFds ?? 0),
-              rootfs,
-              bundle,
-              noPivot: opts.noPivot ?? false,
-              noNewKeyring: opts.noNewKeyring ?? false,
-              fifoPath,
-              preserveFds: passedFds,
-              state: ociState(record, "creating"),
-              seccomp,
-              joinPidNamespace: joinFromOutside,
-              fifoFd: userInit ? userInit.fifoFd : undefined,
-              enteredNamespaces: userInit ? userInit.entered : undefined,
-              idmappedMounts: idmapped.indices,
-            } satisfies InitConfig,
-            idmapped.fds,
-          );
+          init.channel.send({
+            mode: "create",
+            spec: withActivationEnv(spec, opts.listenFds ?? 0),
+            rootfs,
+            bundle,
+            noPivot: opts.noPivot ?? false,
+            noNewKeyring: opts.noNewKeyring ?? false,
+            fifoPath,
+            preserveFds: passedFds,
+            state: ociState(record, "creating"),
+            seccomp,
+            joinPidNamespace: joinFromOutside,
+            fifoFd: userInit ? userInit.fifoFd : undefined,
+            enteredNamespaces: userInit ? userInit.entered : undefined,
+            idmappedMounts: idmapped.indices,
+          } satisfies InitConfig, idmapped.fds);
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
       };
       await (built ? runtBuilds() : initBuilds());
       awaitReady(ctx, init.channel, record, {
-        onConsole: (master) =>
-          handOverConsole(sys, master, consoleSocket, opts),
+        onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
         onPid: (containerPid) => {
           // The init has become the program that cloned the container's process, and is gone.
           ctx.sys.waitpid(pid);
@@ -320,11 +250,7 @@ export async function createContainer(
       // Not made means not ours: an existing cgroup create refused stays as it was.
       if (cgroupMade) cgroup.destroy();
     } catch (cleanup) {
-      ctx.warn(
-        `removing the cgroup of container "${opts.id}": ${
-          (cleanup as Error).message
-        }`,
-      );
+      ctx.warn(`removing the cgroup of container "${opts.id}": ${(cleanup as Error).message}`);
     }
     store.remove(opts.id);
     throw e;
@@ -342,6 +268,7 @@ function cgroupsPathOf(json: unknown): string | undefined {
   return typeof path === "string" ? path : undefined;
 }
 
+
 interface ReadyHandlers {
   onConsole(master: number): void;
   /** The container's process, cloned into a PID namespace the init was started outside of. */
@@ -349,28 +276,18 @@ interface ReadyHandlers {
 }
 
 /** Follows the init through its reports, running the runtime-namespace hooks when it asks. */
-function awaitReady(
-  ctx: LifecycleContext,
-  channel: Channel,
-  record: ContainerRecord,
-  on: ReadyHandlers,
-): void {
+function awaitReady(ctx: LifecycleContext, channel: Channel, record: ContainerRecord, on: ReadyHandlers): void {
   for (;;) {
     const report = channel.receive<InitReport>();
     if (report === null) {
-      throw new ContainerSetupError(
-        `container "${record.id}": init exited before the container was ready`,
-      );
+      throw new ContainerSetupError(`container "${record.id}": init exited before the container was ready`);
     }
     if (report.type === "error") throw new ContainerSetupError(report.message);
     if (report.type === "ready") return;
     if (report.type === "tail") {
       const tail = parseStartupTail(report.bytes);
       if (tail.ready && !tail.failure) return;
-      throw new ContainerSetupError(
-        tail.failure ??
-          `container "${record.id}": the start-up program ended before the container was ready`,
-      );
+      throw new ContainerSetupError(tail.failure ?? `container "${record.id}": the start-up program ended before the container was ready`);
     }
     if (report.type === "pid") {
       on.onPid(report.pid);
@@ -379,24 +296,14 @@ function awaitReady(
       continue;
     }
     if (report.type === "seccomp-listener") {
-      sendListenerToAgent(
-        ctx.sys,
-        record.config.linux!.seccomp!,
-        record.pid,
-        report.fd,
-        ociState(record, "creating"),
-      );
+      sendListenerToAgent(ctx.sys, record.config.linux!.seccomp!, record.pid, report.fd, ociState(record, "creating"));
       // The agent has it: the program closes its own and goes on.
       channel.release();
       continue;
     }
     if (report.type === "console") {
       const master = channel.takeFd();
-      if (master === undefined) {
-        throw new ContainerSetupError(
-          `container "${record.id}": the init's terminal did not arrive`,
-        );
-      }
+      if (master === undefined) throw new ContainerSetupError(`container "${record.id}": the init's terminal did not arrive`);
       on.onConsole(master);
       continue;
     }
@@ -420,9 +327,7 @@ function spawnPlain(
   stdio: [number, number, number] | undefined,
   loaderFifo: string | undefined,
 ) {
-  if (loaderFifo === undefined) {
-    return spawnInit(sys, id, pidNamespace, passedFds, stdio);
-  }
+  if (loaderFifo === undefined) return spawnInit(sys, id, pidNamespace, passedFds, stdio);
   // Opened now: the loader keeps it, and after pivot_root the state directory is out of sight.
   const fifoFd = sys.open(loaderFifo, O_PATH | O_CLOEXEC);
   try {

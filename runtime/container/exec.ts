@@ -16,7 +16,7 @@ import type { InitConfig } from "../init/config.ts";
 import { spawnInit } from "../init/spawn.ts";
 import { spawnHelperInUserNamespace } from "./user_namespace.ts";
 import { canLaunchDirectly, spawnDirect } from "./exec_direct.ts";
-import { type ContainerRecord, ociState } from "../state/record.ts";
+import { ociState, type ContainerRecord } from "../state/record.ts";
 import { killAndReap, reapQuietly } from "../process/reap.ts";
 import { Errno } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
@@ -28,12 +28,7 @@ import { containerStatus } from "./status.ts";
 import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";
 import { checkLsmSupport } from "../process/lsm.ts";
 import { seccompFor } from "./seccomp.ts";
-import {
-  checkConsoleUse,
-  connectConsoleSocket,
-  type ConsoleOptions,
-  handOverConsole,
-} from "./console.ts";
+import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 
 type Process = NonNullable<Spec["process"]>;
 type Namespace = NonNullable<NonNullable<Spec["linux"]>["namespaces"]>[number];
@@ -51,33 +46,21 @@ export interface ExecOptions extends Pick<ConsoleOptions, "consoleSocket"> {
 }
 
 /** Resolves to the process's exit status (0 at once with `detach`). */
-export async function execInContainer(
-  ctx: LifecycleContext,
-  opts: ExecOptions,
-): Promise<number> {
+export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions): Promise<number> {
   const { sys, store } = ctx;
   const record = store.read(opts.id);
   const status = containerStatus(record);
-  if (
-    status !== "running" && status !== "created" &&
-    !(status === "paused" && opts.ignorePaused)
-  ) {
-    throw new ContainerStateError(
-      `cannot exec in container "${opts.id}": it is ${status}`,
-    );
+  if (status !== "running" && status !== "created" && !(status === "paused" && opts.ignorePaused)) {
+    throw new ContainerStateError(`cannot exec in container "${opts.id}": it is ${status}`);
   }
   checkLsmSupport(opts.process);
   // In the foreground a terminal's master stays with runt, which relays it.
   let master: number | undefined;
-  const consoleOpts: ConsoleOptions = opts.detach
-    ? { consoleSocket: opts.consoleSocket }
-    : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
+  const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
   // --cgroup is checked before anything is made.
   const cgroup = execCgroup(ctx, record, opts.subCgroups);
-  const consoleSocket = opts.consoleSocket === undefined
-    ? undefined
-    : connectConsoleSocket(sys, opts.consoleSocket);
+  const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
   // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
   try {
@@ -86,10 +69,7 @@ export async function execInContainer(
       processPid = launchInContainer(ctx, record, opts.process, {
         preserveFds: opts.preserveFds,
         // Relayed: the helper has set the terminal up already, before the process could write to it.
-        onConsole: (fd) =>
-          opts.detach
-            ? handOverConsole(sys, fd, consoleSocket, consoleOpts)
-            : (master = fd),
+        onConsole: (fd) => opts.detach ? handOverConsole(sys, fd, consoleSocket, consoleOpts) : (master = fd),
         relayTerminal: !opts.detach,
         cgroup,
       });
@@ -99,9 +79,7 @@ export async function execInContainer(
     } finally {
       if (consoleSocket !== undefined) sys.close(consoleSocket);
     }
-    if (!opts.detach) {
-      signals.to(processPid, { terminal: opts.process.terminal });
-    }
+    if (!opts.detach) signals.to(processPid, { terminal: opts.process.terminal });
     if (opts.pidFile) writePidFile(opts.pidFile, processPid);
     if (opts.detach) return 0;
     return exitCodeOf(await awaitExit(sys, processPid, master));
@@ -132,12 +110,7 @@ export interface LaunchOptions {
  * runtime/startup/plan.ts): `exec`, and startContainer hooks. Returns once
  * the process has exec'd its program; its PID.
  */
-export function launchInContainer(
-  ctx: LifecycleContext,
-  record: ContainerRecord,
-  process: Process,
-  opts: LaunchOptions = {},
-): number {
+export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord, process: Process, opts: LaunchOptions = {}): number {
   const { sys } = ctx;
   const status = containerStatus(record);
   const spec = execSpec(record, process);
@@ -145,19 +118,11 @@ export function launchInContainer(
   const seccomp = seccompFor(spec);
   const cgroup = opts.cgroup ?? execCgroup(ctx, record, undefined);
   // Without root, only a process inside the container's user namespace may join the others.
-  const inUser = (globalThis.process.geteuid?.() ?? 0) !== 0 &&
-    spec.linux?.namespaces?.some((ns) => ns.type === "user");
+  const inUser = (globalThis.process.geteuid?.() ?? 0) !== 0 && spec.linux?.namespaces?.some((ns) => ns.type === "user");
   // Where it can, runt finds what the process needs itself and starts no JavaScript helper (exec_direct.ts).
   const direct = !inUser && canLaunchDirectly(record.config);
   const init = inUser
-    ? spawnHelperInUserNamespace(
-      sys,
-      record.id,
-      spec,
-      (pid) => cgroup?.apply(pid),
-      opts.preserveFds ?? 0,
-      opts.stdio,
-    )
+    ? spawnHelperInUserNamespace(sys, record.id, spec, (pid) => cgroup?.apply(pid), opts.preserveFds ?? 0, opts.stdio)
     : direct
     ? spawnDirect(sys, {
       id: record.id,
@@ -177,43 +142,31 @@ export function launchInContainer(
   let processPid = 0;
   let listener: number | undefined;
   const handOverListener = (fd: number) => {
-    sendListenerToAgent(
-      sys,
-      spec.linux!.seccomp!,
-      processPid,
-      fd,
-      ociState(record, status),
-    );
+    sendListenerToAgent(sys, spec.linux!.seccomp!, processPid, fd, ociState(record, status));
     init.channel.release();
   };
   try {
     // The direct program joins the cgroup itself.
     if (!direct) {
       cgroup?.apply(init.pid);
-      init.channel.send(
-        {
-          mode: "exec",
-          spec,
-          rootfs: record.rootfs,
-          bundle: record.bundle,
-          noPivot: false,
-          noNewKeyring: false,
-          fifoPath: "",
-          preserveFds: opts.preserveFds ?? 0,
-          state: ociState(record, status),
-          seccomp,
-          exactEnv: opts.exactEnv,
-          executable: opts.executable,
-          relayTerminal: opts.relayTerminal,
-          enteredNamespaces: inUser ? ["user"] : undefined,
-        } satisfies InitConfig,
-      );
+      init.channel.send({
+        mode: "exec",
+        spec,
+        rootfs: record.rootfs,
+        bundle: record.bundle,
+        noPivot: false,
+        noNewKeyring: false,
+        fifoPath: "",
+        preserveFds: opts.preserveFds ?? 0,
+        state: ociState(record, status),
+        seccomp,
+        exactEnv: opts.exactEnv,
+        executable: opts.executable,
+        relayTerminal: opts.relayTerminal,
+        enteredNamespaces: inUser ? ["user"] : undefined,
+      } satisfies InitConfig);
     }
-    for (
-      let report = init.channel.receive<InitReport>();
-      report !== null;
-      report = init.channel.receive<InitReport>()
-    ) {
+    for (let report = init.channel.receive<InitReport>(); report !== null; report = init.channel.receive<InitReport>()) {
       if (report.type === "error") {
         const code = exitCodeOf(sys.waitpid(init.pid).status!);
         reaped = true;
@@ -240,22 +193,14 @@ export function launchInContainer(
         if (tail.pid) processPid = tail.pid;
         if (tail.failure) {
           if (processPid) reapQuietly(sys, processPid);
-          throw new ContainerSetupError(
-            tail.failure,
-            tail.errno === Errno.ENOENT ? 127 : 126,
-          );
+          throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
         }
         continue;
       }
       const fd = report.type === "console" ? init.channel.takeFd() : undefined;
       if (fd !== undefined) opts.onConsole?.(fd);
     }
-    if (!processPid) {
-      throw new ContainerSetupError(
-        `exec in container "${record.id}": the process was not started`,
-        126,
-      );
-    }
+    if (!processPid) throw new ContainerSetupError(`exec in container "${record.id}": the process was not started`, 126);
     return processPid;
   } catch (e) {
     if (!reaped) killAndReap(sys, init.pid);
@@ -269,29 +214,14 @@ export function launchInContainer(
 function execSpec(record: ContainerRecord, process: Process): Spec {
   const namespaces: Namespace[] = (record.config.linux?.namespaces ?? [])
     // The start-up program enters the user and time namespaces: /proc/PID/ns/time is PID 1's own.
-    .map((ns) => ({
-      type: ns.type,
-      path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}`,
-    }));
-  return {
-    ...record.config,
-    process,
-    linux: { ...record.config.linux, namespaces },
-  };
+    .map((ns) => ({ type: ns.type, path: `/proc/${record.pid}/ns/${NAMESPACES[ns.type].proc}` }));
+  return { ...record.config, process, linux: { ...record.config.linux, namespaces } };
 }
 
 /** The cgroup the helper joins before it starts the process, checked before anything is spawned. */
-function execCgroup(
-  ctx: LifecycleContext,
-  record: ContainerRecord,
-  sub: SubCgroupPaths | undefined,
-): CgroupManager | undefined {
+function execCgroup(ctx: LifecycleContext, record: ContainerRecord, sub: SubCgroupPaths | undefined): CgroupManager | undefined {
   if (!record.cgroup) {
-    if (sub && Object.keys(sub).length) {
-      throw new ContainerStateError(
-        `cannot exec in container "${record.id}" with --cgroup: it has no cgroup recorded`,
-      );
-    }
+    if (sub && Object.keys(sub).length) throw new ContainerStateError(`cannot exec in container "${record.id}" with --cgroup: it has no cgroup recorded`);
     return undefined;
   }
   const cgroup = CgroupManager.open(record.cgroup, { syscalls: ctx.sys });

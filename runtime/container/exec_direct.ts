@@ -3,37 +3,27 @@
  * main thread enters the container's mount namespace just long enough to
  * find what the process needs there (its executable on the container's
  * PATH, HOME from the container's /etc/passwd, whether root may enter its
- * cwd, a pty of the container's devpts), and spawns the `exec` start-up
- * program (runtime/startup/plan.ts) with the container's namespaces as
- * descriptors. The program waits until runt has put it in the cgroup,
- * joins the namespaces, and clones the process into the PID namespace as
- * runt's own child. Only the program ever runs in the container's view.
+ * cwd, a pty of the container's devpts). A loader start-up program,
+ * spawned with the container's namespaces as descriptors, joins the
+ * container's cgroup meanwhile; then it runs the `exec` program
+ * (runtime/startup/plan.ts), which joins the namespaces and clones the
+ * process into the PID namespace as runt's own child. Only the program
+ * ever runs in the container's view.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import {
-  O_CLOEXEC,
-  O_NOCTTY,
-  O_RDONLY,
-  O_RDWR,
-  TIOCGPTPEER,
-} from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_NOCTTY, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
 import { NAMESPACES } from "../spec/constants.ts";
 import type { Spec } from "../spec/schema.ts";
 import { RuntError } from "../errors.ts";
 import { initFds, type SpawnedInit, spawnInit } from "../init/spawn.ts";
-import {
-  applyProcessLimitsTo,
-  cwdReachable,
-  DEFAULT_UMASK,
-  programLimits,
-} from "../process/apply.ts";
+import { applyProcessLimitsTo, cwdReachable, DEFAULT_UMASK, programLimits } from "../process/apply.ts";
 import { containerHost, execStdioUid } from "../process/host.ts";
 import { processEnv, resolveExecutable } from "../process/mod.ts";
+import { killAndReap } from "../process/reap.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import { execStartup, loaderStartup } from "../startup/plan.ts";
-import { killAndReap } from "../process/reap.ts";
-import { sendProgram } from "./build.ts";
 import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
+import { sendProgram } from "./build.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { enterNamespacesOf } from "./thread_namespaces.ts";
 
@@ -58,10 +48,14 @@ export interface DirectLaunch {
   relayTerminal?: boolean;
 }
 
+interface Terminal {
+  master: number;
+  slave: number;
+}
+
 /** Whether a process can be started this way: the container has a mount namespace of its own and runt runs as root. */
 export function canLaunchDirectly(spec: Spec): boolean {
-  return (globalThis.process.geteuid?.() ?? 0) === 0 &&
-    (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
+  return (globalThis.process.geteuid?.() ?? 0) === 0 && (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
 }
 
 /**
@@ -77,87 +71,51 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
   // Read while the host's /proc is in sight.
   const host = containerHost(l.pid);
   const stdioUid = execStdioUid(spec, l.pid);
-  const types = (spec.linux?.namespaces ?? []).map((ns) => ns.type);
   const opened: { type: string; fd: number }[] = [];
-  let terminal: { master: number; slave: number } | undefined;
-  let slave: number | undefined;
+  let terminal: Terminal | undefined;
+  let masterHanded = false;
   let spawned: SpawnedInit | undefined;
   try {
-    for (const type of types) {
-      const fd = sys.open(
-        `/proc/${l.pid}/ns/${NAMESPACES[type].proc}`,
-        O_RDONLY | O_CLOEXEC,
-      );
-      opened.push({ type, fd });
+    for (const { type } of spec.linux?.namespaces ?? []) {
+      opened.push({ type, fd: sys.open(`/proc/${l.pid}/ns/${NAMESPACES[type].proc}`, O_RDONLY | O_CLOEXEC) });
     }
-    const find = () =>
-      findInContainer(sys, l, (t) => {
-        terminal = t;
-        slave = t.slave;
-      });
+    const find = () => findInContainer(sys, l, (t) => terminal = t);
     // A terminal is the loader's stdio, so it is made first; otherwise the lookup overlaps the cgroup's wait.
     let found = process.terminal ? find() : undefined;
-    const stdio = terminal
-      ? [terminal.slave, terminal.slave, terminal.slave]
-      : l.stdio ?? [0, 1, 2];
-    // The descriptors the program is given sit right above the channel, in this order.
+    const stdio = terminal ? [terminal.slave, terminal.slave, terminal.slave] : l.stdio ?? [0, 1, 2];
+    // The descriptors the programs are given sit right above the channel, in this order.
     const channelFd = initFds(l.preserveFds).channel;
     const closeFrom = channelFd + 1 + opened.length;
-    const loader = loaderStartup({
-      channelFd,
-      argv: ["runt", "init", l.id],
-      closeFrom,
-      cgroupProcs: l.cgroupProcs,
-    });
-    spawned = spawnInit(
-      sys,
-      l.id,
-      undefined,
-      l.preserveFds,
-      stdio as [number, number, number],
-      { program: loader, fds: opened.map(({ fd }) => fd) },
-    );
+    const loader = loaderStartup({ channelFd, argv: ["runt", "init", l.id], closeFrom, cgroupProcs: l.cgroupProcs });
+    spawned = spawnInit(sys, l.id, undefined, l.preserveFds, stdio as [number, number, number], { program: loader, fds: opened.map(({ fd }) => fd) });
     found ??= find();
-    const applied = applyProcessLimitsTo(sys, spec, undefined, {
-      stdio,
-      cwdReached: found.cwdReached,
-      host,
-      stdioUid,
-    });
+    const applied = applyProcessLimitsTo(sys, spec, { stdio, cwdReached: found.cwdReached, host, stdioUid });
     const at = (type: string) => {
       const i = opened.findIndex((ns) => ns.type === type);
       return i < 0 ? undefined : channelFd + 1 + i;
     };
-    sendProgram(
-      sys,
-      spawned.channel,
-      execStartup({
-        spec,
-        exec: found.exec,
-        seccomp: l.seccomp,
-        applied,
-        host,
-        channelFd,
-        userNamespaceFd: at("user"),
-        timeNamespaceFd: at("time"),
-        pidNamespaceFd: at("pid"),
-        prelude: {
-          closeFrom,
-          ...programLimits(spec),
-          keyring: `_ses.${l.id}`,
-          join: JOINED.filter((type) => at(type) !== undefined).map((type) => ({
-            type,
-            fd: at(type)!,
-          })),
-          umask: process.user?.umask ?? DEFAULT_UMASK,
-          cwd: found.cwdReached ? process.cwd : undefined,
-        },
-      }),
-    );
+    sendProgram(sys, spawned.channel, execStartup({
+      spec,
+      exec: found.exec,
+      seccomp: l.seccomp,
+      applied,
+      host,
+      channelFd,
+      userNamespaceFd: at("user"),
+      timeNamespaceFd: at("time"),
+      pidNamespaceFd: at("pid"),
+      prelude: {
+        closeFrom,
+        ...programLimits(spec),
+        keyring: `_ses.${l.id}`,
+        join: JOINED.filter((type) => at(type) !== undefined).map((type) => ({ type, fd: at(type)! })),
+        umask: process.user?.umask ?? DEFAULT_UMASK,
+        cwd: found.cwdReached ? process.cwd : undefined,
+      },
+    }));
     if (terminal) {
-      const { master } = terminal;
-      terminal = undefined;
-      l.onConsole?.(master);
+      masterHanded = true;
+      l.onConsole?.(terminal.master);
     }
     return spawned;
   } catch (e) {
@@ -168,34 +126,22 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
     throw e;
   } finally {
     for (const { fd } of opened) sys.close(fd);
-    if (slave !== undefined) sys.close(slave);
-    if (terminal) sys.close(terminal.master);
+    if (terminal) sys.close(terminal.slave);
+    if (terminal && !masterHanded) sys.close(terminal.master);
   }
 }
 
 /** In the container's mount namespace: the executable, the environment, the cwd, the terminal. */
-function findInContainer(
-  sys: Syscalls,
-  l: DirectLaunch,
-  onTerminal: (t: { master: number; slave: number }) => void,
-) {
+function findInContainer(sys: Syscalls, l: DirectLaunch, onTerminal: (t: Terminal) => void) {
   const process = l.spec.process!;
   const inside = enterNamespacesOf(sys, l.pid, ["mount"]);
   try {
-    const env = l.exactEnv
-      ? process.env ?? []
-      : processEnv(process.env ?? [], process.user?.uid ?? 0);
+    const env = l.exactEnv ? process.env ?? [] : processEnv(process.env ?? [], process.user?.uid ?? 0);
     let path: string;
     try {
-      path = l.executable ??
-        resolveExecutable(process.args![0], env, process.cwd);
+      path = l.executable ?? resolveExecutable(process.args![0], env, process.cwd);
     } catch (e) {
-      if (e instanceof RuntError) {
-        throw new ContainerSetupError(
-          e.message,
-          /not found/.test(e.message) ? 127 : 126,
-        );
-      }
+      if (e instanceof RuntError) throw new ContainerSetupError(e.message, /not found/.test(e.message) ? 127 : 126);
       throw e;
     }
     const cwdReached = cwdReachable(sys, process.cwd);
@@ -207,22 +153,14 @@ function findInContainer(
 }
 
 /** A pty of the container's devpts; its slave becomes the program's stdio. */
-function openTerminal(
-  sys: Syscalls,
-  l: DirectLaunch,
-): { master: number; slave: number } {
+function openTerminal(sys: Syscalls, l: DirectLaunch): Terminal {
   const { master } = openPty(sys);
   try {
     const size = l.spec.process!.consoleSize;
-    if (size?.height && size.width) {
-      writeWindowSize(sys, master, { rows: size.height, cols: size.width });
-    }
+    if (size?.height && size.width) writeWindowSize(sys, master, { rows: size.height, cols: size.width });
     // Relayed: newlines are the host side's business, settled before anything can write (see clearOnlcr).
     if (l.relayTerminal) clearOnlcr(sys, master);
-    return {
-      master,
-      slave: sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC),
-    };
+    return { master, slave: sys.ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC) };
   } catch (e) {
     sys.close(master);
     throw e;

@@ -101,8 +101,11 @@ export function applyProcessLimits(sys: Syscalls, spec: Spec, options: ApplyProc
 }
 
 export interface FromOutside extends ApplyProcessOptions {
-  /** Writes process.oomScoreAdj for the container's process (absent: its program does, see programLimits). */
-  writeOomScoreAdj?(value: string): void;
+  /**
+   * The container's process, for its rlimits (prlimit) and oomScoreAdj;
+   * absent for a process not started yet, whose program sets them (programLimits).
+   */
+  limits?: { pid: number; writeOomScoreAdj(value: string): void };
   /** The descriptors that are the process's 0, 1 and 2, as the runtime holds them. */
   stdio: readonly number[];
   /** Whether root could enter process.cwd (tried by the runtime in the container's root). */
@@ -110,13 +113,13 @@ export interface FromOutside extends ApplyProcessOptions {
 }
 
 /**
- * The same limits applied from outside, to process `pid`, for a container
- * the runtime builds itself: prlimit and oom_score_adj reach another
+ * The same limits applied from outside, for a process the runtime starts
+ * without a JavaScript helper: prlimit and oom_score_adj reach another
  * process; the umask and the cwd are left to its start-up program.
  */
-export function applyProcessLimitsTo(sys: Syscalls, spec: Spec, pid: number | undefined, options: FromOutside): ProcessLimitsApplied {
+export function applyProcessLimitsTo(sys: Syscalls, spec: Spec, options: FromOutside): ProcessLimitsApplied {
   const proc = processOf(spec);
-  if (pid !== undefined && options.writeOomScoreAdj) setLimits(sys, spec, pid, options.writeOomScoreAdj);
+  if (options.limits) setLimits(sys, spec, options.limits.pid, options.limits.writeOomScoreAdj);
   return finishLimits(sys, proc, options, options.stdio, options.cwdReached);
 }
 
