@@ -482,8 +482,10 @@ export class CgroupManager {
       try {
         this.files.writeRaw(`${this.unified}/cgroup.kill`, "1");
       } catch (e) {
-        // Gone meanwhile: a systemd scope whose last process ended is removed by systemd, with nothing left to kill.
-        if (fsErrorCode(e) !== "ENOENT") throw new CgroupError(`cannot write "1" to ${this.unified}/cgroup.kill: ${describeFsError(e)}`);
+        // Gone meanwhile: a systemd scope whose last process ended is removed by systemd, with nothing left to kill
+        // (ENOENT once its directory is gone, ENODEV while the kernel is still removing it).
+        const code = fsErrorCode(e);
+        if (code !== "ENOENT" && code !== "ENODEV") throw new CgroupError(`cannot write "1" to ${this.unified}/cgroup.kill: ${describeFsError(e)}`);
       }
       return;
     }
