@@ -15,7 +15,12 @@ COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The commit is compiled in: a copy of the binary far from its checkout still names its sources.
 # ESM chunks (--splitting): a command evaluates only the modules it imports (and the node: modules
 # they need), where one CommonJS bundle pays ~1 ms more before main for all of them.
-COMPILE := $(BUN) build --compile --minify --bytecode --format=esm --splitting --define 'RUNT_BUILD_COMMIT="$(COMMIT)"'
+# No .env or bunfig.toml is read from the working directory: left on, Bun loads a .env there into
+# runt's environment and runs the scripts a bunfig.toml there preloads, as whoever runs runt.
+# A JIT 20 times slower to tier up: each run's code runs once, and compiling it cost ~15% of a `run`.
+# bench/ builds its floor and probes with the same flags (bench/compile_flags.ts reads this line).
+COMPILE_FLAGS := --compile --minify --bytecode --format=esm --splitting --no-compile-autoload-dotenv --no-compile-autoload-bunfig --compile-jit-policy=20
+COMPILE := $(BUN) build $(COMPILE_FLAGS) --define 'RUNT_BUILD_COMMIT="$(COMMIT)"'
 PREFIX ?= /usr/local
 RELEASE_DIR ?= dist
 RELEASE_NAME := runt-$(VERSION)-linux-amd64
@@ -59,7 +64,7 @@ system-deps:
 
 build: dist/runt
 
-dist/runt: $(SOURCES) node_modules/.installed
+dist/runt: $(SOURCES) Makefile node_modules/.installed
 	@mkdir -p dist
 	$(COMPILE) cli/main.ts --outfile dist/runt
 

@@ -8,13 +8,14 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Contender, DENO, DIST, REPO, RUNC } from "./contenders.ts";
+import { compileFlags } from "./compile_flags.ts";
 
 /** Builds the hello programs in `work`; returns argv per contender name. */
 export function floorPrograms(work: string): Map<string, string[]> {
   const src = join(work, "hello.ts");
   writeFileSync(src, 'console.log("hello");\n');
   const bin = join(work, "hello");
-  const built = spawnSync(join(REPO, "node_modules/.bin/bun"), ["build", "--compile", "--minify", "--bytecode", src, "--outfile", bin], {
+  const built = spawnSync(join(REPO, "node_modules/.bin/bun"), ["build", ...compileFlags(), src, "--outfile", bin], {
     stdio: "ignore",
   });
   const floors = new Map<string, string[]>([

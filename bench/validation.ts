@@ -1,6 +1,6 @@
 /**
  * What checking a valid config costs the compiled runt: a program built as
- * dist/runt is (bun build --compile --minify --bytecode) that imports
+ * dist/runt is (the Makefile's COMPILE_FLAGS) that imports
  * runtime/config_check.ts and checks the bench's config.json once, timing
  * the import and the first check as `run` and `create` pay them. Measured
  * in a process of its own rather than between two steps of a traced `run`,
@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { compileFlags } from "./compile_flags.ts";
 import { REPO } from "./contenders.ts";
 
 /** Builds the probe in `work`; undefined when it does not build. */
@@ -32,7 +33,7 @@ main();
 `,
   );
   const bin = join(work, "validation_probe");
-  const built = spawnSync(join(REPO, "node_modules/.bin/bun"), ["build", "--compile", "--minify", "--bytecode", src, "--outfile", bin], {
+  const built = spawnSync(join(REPO, "node_modules/.bin/bun"), ["build", ...compileFlags(), src, "--outfile", bin], {
     stdio: "ignore",
   });
   return built.status === 0 ? bin : undefined;
