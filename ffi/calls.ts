@@ -26,6 +26,7 @@ const SPECS: Record<string, Spec> = {
   describeKey: ["keyctl(KEYCTL_DESCRIBE)"],
   setKeyPerm: ["keyctl(KEYCTL_SETPERM)", [1]],
   mountSetattr: ["mount_setattr", [2]],
+  mountIdOf: ["statx(STATX_MNT_ID)"],
   prlimit: ["prlimit64"],
   closeRange: ["close_range", [2]],
   signal: ["rt_sigaction"],

@@ -93,6 +93,10 @@ export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;
 export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
+/** statx(2): the mount ID asked for (Linux 5.8), and where struct statx holds it. */
+export const STATX_MNT_ID = 0x1000;
+export const STATX_SIZE = 256;
+export const STATX_MNT_ID_OFFSET = 144;
 export const AT_RECURSIVE = 0x8000;
 
 // openat2(2) struct open_how.resolve
@@ -544,8 +548,9 @@ export function capNames(mask: bigint): string[] {
 }
 
 // Inspecting and changing files through descriptors: what a hostile rootfs cannot redirect.
-export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat", number>> = {
+export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat" | "statx", number>> = {
   newfstatat: { x64: 262, arm64: 79 }[ARCH],
+  statx: { x64: 332, arm64: 291 }[ARCH],
   fchmodat: { x64: 268, arm64: 53 }[ARCH],
 };
 /** ioctl on a pty master: opens its slave without a path (Linux 4.13). */

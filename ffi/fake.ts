@@ -387,6 +387,12 @@ export class RecordingSyscalls implements Syscalls {
     this.record("fstatat", [dirfd, path, flags]);
     return this.stat(dirfd, path);
   }
+  /** What mountIdOf reports for a descriptor; by default its number, so every descriptor is on a mount of its own. */
+  mountId: (fd: number) => bigint | undefined = (fd) => BigInt(fd);
+  mountIdOf(fd: number): bigint | undefined {
+    this.record("mountIdOf", [fd]);
+    return this.mountId(fd);
+  }
   fchmodat(dirfd: number, path: string, mode: number): void {
     this.record("fchmodat", [dirfd, path, mode]);
   }

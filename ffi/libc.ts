@@ -79,7 +79,7 @@ import {
   SIGSET_SIZE,
 } from "./structs.ts";
 import { decodeStat, STAT_SIZE } from "./structs.ts";
-import { SYS_INODE } from "./constants.ts";
+import { AT_EMPTY_PATH, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
 
 const EINTR = 4;
 // Generous: glibc 2.36 uses 80 and 336 bytes; other libcs may use more.
@@ -684,6 +684,13 @@ export class LibcSyscalls implements Syscalls {
     const p = cstr(path), st = alloc(STAT_SIZE);
     this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.addr(p), this.addr(st), flags], [p, st]);
     return decodeStat(st);
+  }
+
+  mountIdOf(fd: number): bigint | undefined {
+    const p = cstr(""), stx = alloc(STATX_SIZE);
+    this.raw("mountIdOf", [fd], SYS_INODE.statx, [fd, this.addr(p), AT_EMPTY_PATH, STATX_MNT_ID, this.addr(stx)], [p, stx]);
+    const view = new DataView(stx.buffer, stx.byteOffset, stx.byteLength);
+    return view.getUint32(0, true) & STATX_MNT_ID ? view.getBigUint64(STATX_MNT_ID_OFFSET, true) : undefined;
   }
 
   fchmodat(dirfd: number, path: string, mode: number): void {

@@ -241,6 +241,8 @@ export interface Syscalls {
   // inodes through descriptors
   /** newfstatat(2); with AT_EMPTY_PATH and "" it describes `dirfd` itself, an O_PATH one included. */
   fstatat(dirfd: number, path: string, flags?: number): FileStat;
+  /** The ID of the mount `fd`'s object is on (mountinfo's first field), by statx(2); undefined where the kernel does not tell (before 5.8). */
+  mountIdOf(fd: number): bigint | undefined;
   /** fchmodat(2) without flags: the final component is followed, so pass a /proc/thread-self/fd link to change a descriptor's inode. */
   fchmodat(dirfd: number, path: string, mode: number): void;
   // creating a layer's entries at a directory descriptor (the final name is never followed)

@@ -334,18 +334,16 @@ export class CgroupManager {
   }
 
   /**
-   * apply(), with the first move off the calling thread: on a cgroup v1 host
-   * the kernel may first wait out an RCU grace period (about 10 ms), which
-   * the caller can spend on other work meanwhile.
+   * apply(), off the calling thread: on a cgroup v1 host the first move
+   * waits out an RCU grace period (5–15 ms), which the caller spends on
+   * other work meanwhile. Every hierarchy is written at once, since the
+   * kernel lets moves through without another wait only until a grace
+   * period after the last one.
    */
   async applyInBackground(pid: number): Promise<void> {
-    const [first] = this.dirs();
-    if (first !== undefined) {
-      try {
-        await writeFile(`${first}/cgroup.procs`, String(pid));
-      } catch { /* apply() says what is wrong */ }
-    }
-    this.apply(pid);
+    const moves = await Promise.allSettled(this.dirs().map((dir) => writeFile(`${dir}/cgroup.procs`, String(pid))));
+    // apply() retries a process still being forked, and says what is wrong.
+    if (moves.some((m) => m.status === "rejected")) this.apply(pid);
   }
 
   /** The writes set(resources) would make, for showing or testing. */

@@ -69,6 +69,8 @@ export interface Build {
   runtimeHooks(): void;
   /** Moves a process into the container's cgroup (a createContainer hook, as runc's init runs them there). */
   joinCgroup(pid: number): void;
+  /** The container's cgroup directory in a v1 hierarchy, by controller: where the loader is on its way to. */
+  cgroupDirOf(controller: string): string | undefined;
   onConsole(master: number): void;
   warn(line: string): void;
 }
@@ -190,11 +192,9 @@ function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespac
   const { sys, spec } = b;
   const process = spec.process!;
   if (createsNetworkNamespace(spec)) bringUpLoopback(sys);
-  // The first write into a new cgroup waits for the kernel (an RCU grace period) while the mounts go on; a
-  // cgroup mount needs it done. Joining again meanwhile only waits for the rest of that grace period.
-  let joined = false;
-  const join = () => joined ||= (b.joinCgroup(b.pid), true);
-  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, { idmapped: b.idmapped, beforeCgroupMount: join, procTrees });
+  // The loader's move into its cgroup (an RCU grace period of the kernel's, milliseconds) goes on meanwhile:
+  // a cgroup mount binds the directories it is moving to, not the ones it is in yet.
+  prepareRootfs(sys, spec, b.rootfs, b.bundle, procfs, { idmapped: b.idmapped, cgroupDirOf: b.cgroupDirOf, procTrees });
   if (spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length) outside();
   if (spec.hooks?.createContainer?.length) runCreateContainerHooks(b, pidNamespace);
   enterRootfs(sys, b.rootfs, false, procfs, false);

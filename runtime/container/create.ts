@@ -167,6 +167,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
             runFatalHooks(ctx, "createRuntime", record, "creating");
           },
           joinCgroup: (hook) => cgroup.apply(hook),
+          cgroupDirOf: (controller) => cgroup.dirOf(controller),
           onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
           warn: ctx.warn,
         };

@@ -22,7 +22,6 @@ const HOST_CGROUP_ROOT = "/sys/fs/cgroup";
 const TMPFS_FLAGS = MS.NOEXEC | MS.NOSUID | MS.NODEV;
 
 export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
-  ctx.beforeCgroupMount?.();
   const table = parseMountinfo(attempt(`${p.subject}: read ${MOUNTINFO}`, () => ctx.proc.read(MOUNTINFO)));
   if (findMount(table, HOST_CGROUP_ROOT)?.fsType === "cgroup2") return mountCgroup2(ctx, p);
   return mountCgroup1(ctx, p, table);
@@ -37,7 +36,7 @@ function mountCgroup2(ctx: MountContext, p: PlannedMount): void {
 function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): void {
   const { sys } = ctx;
   const own = attempt(`${p.subject}: read ${SELF_CGROUP}`, () => ctx.proc.read(SELF_CGROUP));
-  const hierarchies = cgroupHierarchies(table, own, ctx.rootfs, ctx.cgroupns);
+  const hierarchies = cgroupHierarchies(table, own, ctx.rootfs, ctx.cgroupns, ctx.cgroupDirOf);
   const target = openDestination(ctx, p, "directory");
   mountOnto(
     ctx,
@@ -98,6 +97,8 @@ export interface CgroupHierarchy {
  * The v1 hierarchies the host mounts (the first mount of each), with the
  * directory of the calling process's cgroup in each, from the mount table
  * and /proc/self/cgroup. Mounts inside the rootfs are not the host's.
+ * `joining` names the directory a process on its way into its cgroup is
+ * being moved to in a hierarchy; that one is taken over /proc/self/cgroup's.
  *
  * In a cgroup namespace of its own the process's cgroup is its namespace's
  * root, and the kernel shows the host mounts' roots relative to it ("/.."):
@@ -108,6 +109,7 @@ export function cgroupHierarchies(
   selfCgroup: string,
   rootfs: string,
   namespaced = false,
+  joining: (controller: string) => string | undefined = () => undefined,
 ): CgroupHierarchy[] {
   const paths = new Map<string, string>();
   for (const line of selfCgroup.split("\n")) {
@@ -124,13 +126,14 @@ export function cgroupHierarchies(
     const key = [...subsystems].sort().join(",");
     if (seen.has(key)) continue;
     const own = paths.get(subsystems[0])!;
+    const target = namespaced ? undefined : joining(subsystems[0]);
     const inside = namespaced ? "/" : relativeCgroup(m.root, own);
-    if (inside === undefined) continue;
+    if (inside === undefined && target === undefined) continue;
     seen.add(key);
     hierarchies.push({
       mountPoint: m.mountPoint,
       subsystems,
-      source: inside === "/" ? m.mountPoint : m.mountPoint + inside,
+      source: target ?? (inside === "/" ? m.mountPoint : m.mountPoint + inside),
     });
   }
   return hierarchies;

@@ -20,10 +20,12 @@ export interface MountContext {
   /** Idmapped mounts' detached trees, made by runt (runtime/container/idmapped_mounts.ts), by mounts[] entry. */
   idmapped?: Map<Mount, number>;
   /**
-   * Puts the container's process in its cgroup now, if it may not be yet: a
-   * cgroup mount shows the cgroup the process is in (runtime/container/build.ts).
+   * The directory of the container's cgroup in a v1 hierarchy, by controller
+   * ("cpu", "name=systemd"), when the container's process may still be on its
+   * way there: a cgroup mount binds these, not the ones its /proc/PID/cgroup
+   * names yet (runtime/container/build.ts).
    */
-  beforeCgroupMount?: () => void;
+  cgroupDirOf?: (controller: string) => string | undefined;
   /** proc mounts made for the container's PID namespace by its own process, detached, by mounts[] entry (runtime/container/build.ts). */
   procTrees?: Map<Mount, number>;
 }

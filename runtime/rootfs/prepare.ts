@@ -24,7 +24,7 @@ export function prepareRootfs(
   bundle?: string,
   proc: ProcAccess = liveProc,
   /** How the mounts whose kind needs the container's own process or cgroup are made (see MountContext). */
-  made: Pick<MountContext, "procPidNamespace" | "idmapped" | "beforeCgroupMount" | "procTrees"> = {},
+  made: Pick<MountContext, "procPidNamespace" | "idmapped" | "cgroupDirOf" | "procTrees"> = {},
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);

@@ -122,8 +122,10 @@ export function targetOf(ctx: MountContext, fd: number, subject: string): Target
   }
 }
 
-/** The id of the mount a descriptor's object is on (mountinfo's first field). */
+/** The id of the mount a descriptor's object is on (mountinfo's first field): statx's, else fdinfo's. */
 function mountId(ctx: MountContext, fd: number): string {
+  const fromStatx = ctx.sys.mountIdOf(fd);
+  if (fromStatx !== undefined) return String(fromStatx);
   const info = ctx.proc.read(`/proc/thread-self/fdinfo/${fd}`);
   const id = /^mnt_id:\s*(\d+)/m.exec(info)?.[1];
   if (id === undefined) throw new RootfsError(`no mnt_id in /proc/thread-self/fdinfo/${fd}`);

@@ -196,3 +196,18 @@ test("fstatat on an O_PATH descriptor of a symbolic link describes the link; fch
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("mountIdOf an O_PATH descriptor is the mnt_id /proc/self/fdinfo shows, and differs across a mount boundary", () => {
+  const root = sys.open("/", O_PATH | O_CLOEXEC);
+  const proc = sys.open("/proc", O_PATH | O_CLOEXEC);
+  try {
+    for (const fd of [root, proc]) {
+      const fdinfo = /^mnt_id:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+      assert.equal(String(sys.mountIdOf(fd)), fdinfo);
+    }
+    assert.notEqual(sys.mountIdOf(root), sys.mountIdOf(proc));
+  } finally {
+    sys.close(root);
+    sys.close(proc);
+  }
+});

@@ -320,6 +320,48 @@ test("cgroup on a v1 host without a cgroup namespace: a tmpfs of read-only binds
   }
 });
 
+test("cgroup on a v1 host while the process is still on its way into its cgroup: the binds show the cgroups it is joining", () => {
+  const t = setup();
+  try {
+    const base = join(t.dir, "host-cgroup");
+    t.ctx.proc = hybridHost(base);
+    // /proc/self/cgroup still names /runt/c1; the container's cgroup is /runt/c2 in two of the three hierarchies.
+    for (const h of ["cpu,cpuacct", "memory"]) mkdirSync(join(base, h, "runt/c2"));
+    const joining: Record<string, string> = { cpu: join(base, "cpu,cpuacct/runt/c2"), cpuacct: join(base, "cpu,cpuacct/runt/c2"), memory: join(base, "memory/runt/c2") };
+    t.ctx.cgroupDirOf = (controller) => joining[controller];
+    t.mount(CGROUP);
+    const dest = join(t.rootfs, "sys/fs/cgroup");
+    assert.deepEqual(mountCalls(t.sys).filter((m) => m[0] !== null && m[0] !== "tmpfs").map((m) => [m[0], m[1]]), [
+      [join(base, "cpu,cpuacct/runt/c2"), join(dest, "cpu,cpuacct")],
+      [join(base, "memory/runt/c2"), join(dest, "memory")],
+      [join(base, "systemd/runt/c1"), join(dest, "systemd")],
+    ]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a mount that did not land where it was meant to (the reopened destination on the same mount) is refused, by statx and by fdinfo", () => {
+  for (const kernel of ["statx", "fdinfo"]) {
+    const t = setup();
+    try {
+      t.sys.mountId = kernel === "statx" ? () => 7n : () => undefined;
+      if (kernel === "fdinfo") {
+        const proc = new FakeProc();
+        proc.read = (path) => path.startsWith("/proc/thread-self/fdinfo/") ? "pos:\t0\nmnt_id:\t7\n" : new FakeProc().read(path);
+        t.ctx.proc = proc;
+      }
+      assert.throws(
+        () => t.mount({ destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid", "ro"] }),
+        (e) => e instanceof RootfsError && /the mount did not land on "\/run"/.test(e.message),
+        kernel,
+      );
+    } finally {
+      t.cleanup();
+    }
+  }
+});
+
 test("cgroup on a v1 host with a cgroup namespace: each hierarchy mounted afresh", () => {
   const t = setup(undefined, true);
   try {

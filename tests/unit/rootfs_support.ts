@@ -91,7 +91,7 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
 
 /** The calls that change mounts or nodes, without the opens and closes that reach their targets. */
 export function changes(sys: RecordingSyscalls): [string, ...unknown[]][] {
-  const lookups = new Set(["open", "openat", "openat2", "close", "mkdirat"]);
+  const lookups = new Set(["open", "openat", "openat2", "close", "mkdirat", "mountIdOf"]);
   return sys.calls.filter((c) => !lookups.has(c.name)).map((c) => [c.name, ...c.args]);
 }
 
