@@ -27,6 +27,10 @@ export const CLONE_NEWIPC = 0x08000000;
 export const CLONE_NEWUSER = 0x10000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
+/** clone3(2) only (Linux 5.7): the child is born in the cgroup v2 directory `cgroup` names, with no move and no wait. */
+export const CLONE_INTO_CGROUP = 0x200000000n;
+/** struct clone_args up to its `cgroup` field (CLONE_ARGS_SIZE_VER2). */
+export const CLONE_ARGS_SIZE = 88;
 
 /** OCI namespace type → clone flag. */
 export const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {

@@ -133,7 +133,10 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
       stdio: opts.stdio,
       exactEnv: opts.exactEnv,
       executable: opts.executable,
-      cgroupProcs: (cgroup?.dirs() ?? []).map((dir) => `${dir}/cgroup.procs`),
+      // On cgroup v2 the process is cloned into the cgroup; elsewhere the loader moves itself, hierarchy by hierarchy.
+      ...(cgroup?.version === "v2"
+        ? { cgroupProcs: [], cgroupDir: cgroup.dirOf("") }
+        : { cgroupProcs: (cgroup?.dirs() ?? []).map((dir) => `${dir}/cgroup.procs`) }),
       onConsole: opts.onConsole,
       relayTerminal: opts.relayTerminal,
     })

@@ -11,7 +11,7 @@
  * ever runs in the container's view.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { O_CLOEXEC, O_NOCTTY, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
 import { NAMESPACES } from "../spec/constants.ts";
 import type { Spec } from "../spec/schema.ts";
 import { RuntError } from "../errors.ts";
@@ -29,6 +29,8 @@ import { enterNamespacesOf } from "./thread_namespaces.ts";
 
 /** Namespaces the program joins by descriptor before it enters the PID namespace, in the order it joins them. */
 const JOINED = ["mount", "network", "ipc", "uts", "cgroup"];
+/** Among the descriptors the loader is given, after the namespaces': the cgroup v2 directory. */
+const CGROUP_DIR = "cgroup directory";
 
 export interface DirectLaunch {
   id: string;
@@ -41,8 +43,10 @@ export interface DirectLaunch {
   stdio?: [number, number, number];
   exactEnv?: boolean;
   executable?: string;
-  /** The cgroup.procs files of the cgroup the process joins (none without one). */
+  /** The cgroup.procs files of the cgroup the process joins (none without one): the loader moves itself there. */
   cgroupProcs: string[];
+  /** Instead, on cgroup v2: the cgroup's directory, which the process is cloned straight into. */
+  cgroupDir?: string;
   /** The terminal's master: relayed by runt in the foreground (set up for that before the process exists), else handed on. */
   onConsole?: (master: number) => void;
   relayTerminal?: boolean;
@@ -79,6 +83,7 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
     for (const { type } of spec.linux?.namespaces ?? []) {
       opened.push({ type, fd: sys.open(`/proc/${l.pid}/ns/${NAMESPACES[type].proc}`, O_RDONLY | O_CLOEXEC) });
     }
+    if (l.cgroupDir !== undefined) opened.push({ type: CGROUP_DIR, fd: sys.open(l.cgroupDir, O_PATH | O_DIRECTORY | O_CLOEXEC) });
     const find = () => findInContainer(sys, l, (t) => terminal = t);
     // A terminal is the loader's stdio, so it is made first; otherwise the lookup overlaps the cgroup's wait.
     let found = process.terminal ? find() : undefined;
@@ -104,6 +109,7 @@ export function spawnDirect(sys: Syscalls, l: DirectLaunch): SpawnedInit {
       userNamespaceFd: at("user"),
       timeNamespaceFd: at("time"),
       pidNamespaceFd: at("pid"),
+      cgroupFd: at(CGROUP_DIR),
       prelude: {
         closeFrom,
         ...programLimits(spec),

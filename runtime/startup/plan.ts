@@ -38,6 +38,8 @@ import {
   CLONE_NEWPID,
   CLONE_NEWTIME,
   CLONE_NEWUSER,
+  CLONE_ARGS_SIZE,
+  CLONE_INTO_CGROUP,
   CLONE_PARENT,
   FSCONFIG_CMD_CREATE,
   FSCONFIG_SET_FLAG,
@@ -357,6 +359,12 @@ export interface ExecStartup extends Common {
   prelude?: ExecPrelude;
   /** The container's PID namespace, entered for the process to come. */
   pidNamespaceFd?: number;
+  /**
+   * The container's cgroup v2 directory, opened: the process is cloned
+   * straight into it (CLONE_INTO_CGROUP), where a move into a cgroup would
+   * wait out an RCU grace period of the kernel's first.
+   */
+  cgroupFd?: number;
 }
 
 export function execStartup(o: ExecStartup): StubProgram {
@@ -366,7 +374,7 @@ export function execStartup(o: ExecStartup): StubProgram {
   enterUserNamespace(prog, o.userNamespaceFd);
   if (o.prelude) joinNamespaces(prog, o.prelude);
   enterTimeNamespace(prog, o.timeNamespaceFd);
-  startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd);
+  startInPidNamespace(prog, o.channelFd, o.pidNamespaceFd, o.cgroupFd);
   // The child: the channel must not reach the user's program.
   prog.call("fcntl", [o.channelFd, F_SETFD, FD_CLOEXEC], { what: "close the channel on exec" });
   if (o.spec.process?.terminal) {
@@ -461,20 +469,25 @@ function enterTimeNamespace(prog: StubProgram, fd: number | undefined): void {
  * that lives there, as the runtime's own child (CLONE_PARENT). The program
  * reports that PID and ends; the child goes on with the calls that follow.
  */
-function startInPidNamespace(prog: StubProgram, channelFd: number, pidNamespaceFd?: number): void {
+function startInPidNamespace(prog: StubProgram, channelFd: number, pidNamespaceFd?: number, cgroupFd?: number): void {
   if (pidNamespaceFd !== undefined) {
     prog.call("setns", [pidNamespaceFd, CLONE_NEWPID], { what: "joining the container's pid namespace" });
     prog.call("close", [pidNamespaceFd], { what: "close the pid namespace's descriptor" });
   }
-  prog.call("clone", [CLONE_PARENT | SIGCHLD, 0, 0, 0, 0], {
-    what: "start the process inside the container",
-    result: CHILD,
-    skipIfZero: 2,
-  });
+  if (cgroupFd === undefined) {
+    prog.call("clone", [CLONE_PARENT | SIGCHLD, 0, 0, 0, 0], { what: "start the process inside the container", result: CHILD, skipIfZero: 2 });
+  } else {
+    // struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup.
+    // clone3 refuses an exit signal with CLONE_PARENT: the child takes the caller's own, SIGCHLD, as clone's does.
+    const args = prog.u64s([BigInt(CLONE_PARENT) | CLONE_INTO_CGROUP, 0, 0, 0, 0, 0, 0, 0, 0, 0, cgroupFd]);
+    prog.call("clone3", [args, CLONE_ARGS_SIZE], { what: "start the process inside the container and its cgroup", result: CHILD, skipIfZero: 2 });
+  }
   // [PID_REPORT_MAGIC, pid] in one write, so it never mixes with what the child writes.
   const iov = prog.u64s([prog.u64s([PID_REPORT_MAGIC]), 8, prog.slotAddr(CHILD), 8]);
   prog.call("writev", [channelFd, iov, 2], { what: "report the process's PID" });
   prog.call("exit_group", [0], { what: "exit" });
+  // A host cgroup directory must not reach the container's process.
+  if (cgroupFd !== undefined) prog.call("close", [cgroupFd], { what: "close the cgroup's descriptor" });
 }
 
 /** LSM labels, the filter that needs privileges, then the credentials (runc's order). */

@@ -96,6 +96,15 @@ test("exec: enter the PID namespace, clone (the parent reports and ends), then t
   ]);
 });
 
+test("exec on cgroup v2: cloned straight into the cgroup (clone3, CLONE_INTO_CGROUP), and the child closes the cgroup's descriptor first", () => {
+  const prog = execStartup({ ...base(), pidNamespaceFd: PIDNS, cgroupFd: 8 });
+  assert.deepEqual(names(prog).slice(0, 7), ["setns", "close", "clone3", "writev", "exit_group", "close", "fcntl"]);
+  assert.deepEqual(prog.ops[5], { name: "close", what: "close the cgroup's descriptor" });
+  assert.match(prog.ops[2].what, /cgroup/);
+  // Without the directory, the clone of old: the loader has moved itself.
+  assert.deepEqual(names(execStartup({ ...base(), pidNamespaceFd: PIDNS })).slice(2, 6), ["clone", "writev", "exit_group", "fcntl"]);
+});
+
 const INIT = { path: "/usr/bin/runt", args: ["/usr/bin/runt", "init", "c1"], env: ["_RUNT_INIT_FD=5"] };
 
 test("user namespace, new: joins those given by path, unshares the user namespace, asks for its maps and waits, becomes root, makes the others, then the PID namespace, clones the init", () => {
