@@ -97,11 +97,11 @@ export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_REMOVEDIR = 0x200;
 export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
+export const AT_RECURSIVE = 0x8000;
 /** statx(2): the mount ID asked for (Linux 5.8), and where struct statx holds it. */
 export const STATX_MNT_ID = 0x1000;
 export const STATX_SIZE = 256;
 export const STATX_MNT_ID_OFFSET = 144;
-export const AT_RECURSIVE = 0x8000;
 
 // openat2(2) struct open_how.resolve
 export const RESOLVE_NO_XDEV = 0x01;

@@ -100,9 +100,6 @@ export class FakeProc implements ProcAccess {
   readonly writes: [path: string, data: string][] = [];
   constructor(readonly files: Record<string, string> = {}) {}
   read(path: string): string {
-    // Each descriptor is on a mount of its own: a mount opened again after mount(2) is a new one, as it is for real.
-    const fdinfo = /^\/proc\/thread-self\/fdinfo\/(\d+)$/.exec(path);
-    if (fdinfo && !(path in this.files)) return `pos:\t0\nflags:\t010000000\nmnt_id:\t${fdinfo[1]}\n`;
     const text = this.files[path];
     if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
     return text;
