@@ -4,6 +4,7 @@ import { activationFds } from "../runtime/container/listen_fds.ts";
 import type { CommandContext, Flags, FlagValues } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { notifySocketFromEnv } from "./lifecycle.ts";
+import { environment, processId } from "../runtime/host.ts";
 
 /** As runc spells them. */
 export const CREATE_FLAGS: Flags = {
@@ -27,7 +28,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noNewKeyring: flags["no-new-keyring"] === true,
     preserveFds: preserveFdsFlag(flags["preserve-fds"]),
     notifySocket: notifySocketFromEnv(),
-    listenFds: activationFds(process.env, process.pid),
+    listenFds: activationFds(environment(), processId()),
   };
 }
 

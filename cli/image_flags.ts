@@ -3,7 +3,7 @@
  * spec, shared by `run --image`, `create --image` and `bundle`; each flag
  * becomes one of the spec options scripts use too.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../runtime/host_fs.ts";
 import type { Syscalls } from "../ffi/syscalls.ts";
 import type { RootSource } from "../runtime/image/bundle.ts";
 import { capabilityNames, withAddedCapabilities, withDroppedCapabilities } from "../runtime/specopts/capabilities.ts";

@@ -4,13 +4,14 @@ import { INIT_FD_ENV } from "../runtime/init/config.ts";
 import { runInit } from "../runtime/init/main.ts";
 
 import { traceStep } from "../runtime/trace.ts";
+import { envVar, exitProcess, writeAll } from "../runtime/host.ts";
 
 export async function initMain(_args: string[]): Promise<void> {
   traceStep("init: main");
-  const fd = Number(process.env[INIT_FD_ENV]);
+  const fd = Number(envVar(INIT_FD_ENV));
   if (!Number.isInteger(fd) || fd < 3) {
-    process.stderr.write("runt: init is started by 'runt create', not by hand\n");
-    process.exit(1);
+    writeAll(2, "runt: init is started by 'runt create', not by hand\n");
+    exitProcess(1);
   }
   runInit(await loadSyscalls(), fd);
 }

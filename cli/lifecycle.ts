@@ -9,6 +9,7 @@ import { SYSTEM_STATE_ROOT } from "../runtime/state/default_root.ts";
 import { DEFAULT_ROOT } from "./global.ts";
 import type { CommandContext } from "./command.ts";
 import { traceStep } from "../runtime/trace.ts";
+import { envVar } from "../runtime/host.ts";
 
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
   if (ctx.global.root === DEFAULT_ROOT && DEFAULT_ROOT !== SYSTEM_STATE_ROOT) prepareUserStateRoot(DEFAULT_ROOT);
@@ -21,5 +22,5 @@ export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> 
 
 /** runc takes the service manager's socket from its environment; empty means none. */
 export function notifySocketFromEnv(): string | undefined {
-  return process.env.NOTIFY_SOCKET || undefined;
+  return envVar("NOTIFY_SOCKET") || undefined;
 }

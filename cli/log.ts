@@ -24,7 +24,7 @@ export class Logger {
   /** Creates the log file, as runc does before it runs any command; a file that cannot be opened is an error. */
   async open(): Promise<void> {
     if (!this.file) return;
-    this.append = (await import("node:fs")).appendFileSync;
+    this.append = (await import("../runtime/host_fs.ts")).appendFileSync;
     try {
       this.append(this.file, "");
     } catch (e) {

@@ -7,8 +7,9 @@
  * awaited at the top level.
  */
 import { traceStep } from "../runtime/trace.ts";
+import { commandArgs, setExitCode } from "../runtime/host.ts";
 
-const argv = process.argv.slice(2);
+const argv = commandArgs();
 if (argv[0] === "init") {
   // The container init loads only what building a container needs: its start-up time is every container's.
   const { initMain } = await import("./init_main.ts");
@@ -16,5 +17,5 @@ if (argv[0] === "init") {
 } else {
   traceStep("main");
   const { runCli } = await import("./app.ts");
-  process.exitCode = await runCli(argv);
+  setExitCode(await runCli(argv));
 }

@@ -1,15 +1,16 @@
 /**
  * Kernel ABI constants for x86_64 and aarch64. Most are asm-generic and
  * identical on both; the ones that differ (some O_* bits, old syscall
- * numbers) are picked from per-arch tables by `process.arch`.
+ * numbers) are picked from per-arch tables by the host's architecture.
  */
-import process from "node:process";
+import { hostArch } from "../runtime/host.ts";
 
 export type Arch = "x64" | "arm64";
 
 export function currentArch(): Arch {
-  if (process.arch === "x64" || process.arch === "arm64") return process.arch;
-  throw new Error(`runt supports x86_64 and aarch64 only, not ${process.arch}`);
+  const arch = hostArch();
+  if (arch === "x64" || arch === "arm64") return arch;
+  throw new Error(`runt supports x86_64 and aarch64 only, not ${arch}`);
 }
 const ARCH = currentArch();
 

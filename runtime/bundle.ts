@@ -1,6 +1,6 @@
 /** The bundle directory and its config.json, as runc locates them. */
-import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "./host_fs.ts";
+import { resolve } from "./path.ts";
 import { RuntError } from "./errors.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json_depth.ts";
 

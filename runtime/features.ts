@@ -3,6 +3,7 @@
  * Subsystems report true only once they are implemented.
  */
 import { MOUNT_OPTION_NAMES } from "./mount/options.ts";
+import { hostArch } from "./host.ts";
 import { CAPABILITIES, HOOK_KINDS, NAMESPACE_TYPES, SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from "./spec/constants.ts";
 import { OCI_VERSION, OCI_VERSION_MIN, RUNT_VERSION } from "./version.ts";
 
@@ -17,7 +18,7 @@ export function features() {
       capabilities: Object.keys(CAPABILITIES),
       cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: false },
       seccomp: {
-        enabled: process.arch === "x64",
+        enabled: hostArch() === "x64",
         // Notifications need a seccomp agent, which runt does not talk to.
         actions: SECCOMP_ACTIONS,
         operators: [...SECCOMP_OPERATORS],

@@ -1,22 +1,46 @@
 /**
- * The few things of the host process the hot paths need — an environment
- * variable, the process ID, a write to stdout or stderr — without Node's
+ * What runt needs of its own process — environment, arguments, IDs, signals,
+ * exit, a write to stdout or stderr — without Node's
  * `process` object or `node:` modules under Deno, where their first use
  * loads Deno's Node compatibility layer (tens of milliseconds per process),
  * and without `process.stdout` under Bun, whose first use costs 3–8 ms.
  */
 interface DenoHost {
-  env: { get(name: string): string | undefined };
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> };
+  execPath(): string;
+  Command: new (program: string, options: { args: string[]; stdin: "null"; stdout: "piped"; stderr: "piped" }) => {
+    outputSync(): { code: number; stderr: Uint8Array };
+  };
+  exit(code: number): never;
+  kill(pid: number, signal: string): void;
+  uid(): number | null;
+  addSignalListener(signal: string, handler: () => void): void;
+  removeSignalListener(signal: string, handler: () => void): void;
+  args: string[];
+  exitCode: number;
+  build: { arch: string };
   pid: number;
   stdout: { writeSync(bytes: Uint8Array): number };
   stderr: { writeSync(bytes: Uint8Array): number };
   readTextFileSync(path: string): string;
+  cwd(): string;
 }
 
 interface NodeHost {
   env: Record<string, string | undefined>;
+  execPath: string;
+  exit(code: number): never;
+  kill(pid: number, signal: string): void;
+  getuid?(): number;
+  getegid?(): number;
+  on(signal: string, handler: () => void): void;
+  off(signal: string, handler: () => void): void;
+  argv: string[];
+  arch: string;
   pid: number;
   exitCode?: number;
+  geteuid?(): number;
+  cwd(): string;
 }
 
 interface NodeFs {
@@ -29,7 +53,12 @@ interface NodeFs {
  * binary: it loads node:fs in ~0.4 ms, where process.getBuiltinModule
  * takes ~1.4 ms. Only read when there is no Deno.
  */
-declare const require: (name: "node:fs") => NodeFs;
+declare const require: {
+  (name: "node:fs"): NodeFs;
+  (name: "node:child_process"): {
+    spawnSync(program: string, args: string[], options: object): { error?: Error; status: number | null; stderr: string | null };
+  };
+};
 
 const deno = (globalThis as { Deno?: DenoHost }).Deno;
 // Read only when there is no Deno: under Deno, touching `process` is what costs.
@@ -42,6 +71,101 @@ export function envVar(name: string): string | undefined {
 
 export function processId(): number {
   return deno ? deno.pid : node().pid;
+}
+
+/** node:os's tmpdir(): $TMPDIR without a trailing slash, else /tmp. */
+export function temporaryDirectory(): string {
+  const dir = envVar("TMPDIR")?.replace(/(.)\/+$/, "$1");
+  return dir || "/tmp";
+}
+
+export function currentDirectory(): string {
+  return deno ? deno.cwd() : node().cwd();
+}
+
+/** The command line after the program (and, under Deno, the script). */
+export function commandArgs(): string[] {
+  return deno ? deno.args : node().argv.slice(2);
+}
+
+export function setExitCode(code: number): void {
+  if (deno) deno.exitCode = code;
+  else node().exitCode = code;
+}
+
+/** The CPU architecture in Node's names (x64, arm64), which the per-arch tables use. */
+export function hostArch(): string {
+  if (!deno) return node().arch;
+  const arch = deno.build.arch;
+  return arch === "x86_64" ? "x64" : arch === "aarch64" ? "arm64" : arch;
+}
+
+export interface ProgramResult {
+  status: number | null;
+  stderr: string;
+}
+
+/**
+ * Runs a program found on PATH to its end, stdin from /dev/null, its
+ * output taken; throws (code "ENOENT" when there is no such program) if it
+ * cannot be started.
+ */
+export function runProgram(program: string, args: string[]): ProgramResult {
+  if (deno) {
+    const out = new deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).outputSync();
+    return { status: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  }
+  const r = require("node:child_process").spawnSync(program, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (r.error) throw r.error;
+  return { status: r.status, stderr: r.stderr ?? "" };
+}
+
+/** A copy of the whole environment. */
+export function environment(): Record<string, string | undefined> {
+  return deno ? deno.env.toObject() : { ...node().env };
+}
+
+/** The path of the running executable: dist/runt, or the bun or deno binary running the sources. */
+export function executablePath(): string {
+  return deno ? deno.execPath() : node().execPath;
+}
+
+/** Sends `signal` (its name: "SIGTERM") to `pid`; throws with code "ESRCH" when there is no such process. */
+export function killProcess(pid: number, signal: string): void {
+  if (deno) deno.kill(pid, signal);
+  else node().kill(pid, signal);
+}
+
+export function exitProcess(code: number): never {
+  return deno ? deno.exit(code) : node().exit(code);
+}
+
+export function realUid(): number {
+  return deno ? deno.uid() ?? 0 : node().getuid?.() ?? 0;
+}
+
+/** Calls `handler` on each `signal` ("SIGWINCH", ...) until the returned function is called. */
+export function onSignal(signal: string, handler: () => void): () => void {
+  if (deno) {
+    deno.addSignalListener(signal, handler);
+    return () => deno.removeSignalListener(signal, handler);
+  }
+  node().on(signal, handler);
+  return () => node().off(signal, handler);
+}
+
+/** The effective group ID, from the Gid line of /proc/self/status under Deno. */
+export function effectiveGid(): number {
+  if (!deno) return node().getegid?.() ?? 0;
+  const gids = /^Gid:\s+\d+\s+(\d+)/m.exec(readTextFile("/proc/self/status"));
+  return gids ? Number(gids[1]) : 0;
+}
+
+/** The effective user ID; Deno has no geteuid, so under it the Uid line of /proc/self/status is read. */
+export function effectiveUid(): number {
+  if (!deno) return node().geteuid?.() ?? 0;
+  const uids = /^Uid:\s+\d+\s+(\d+)/m.exec(readTextFile("/proc/self/status"));
+  return uids ? Number(uids[1]) : 0;
 }
 
 type WriteSync = (fd: number, bytes: Uint8Array) => number;

@@ -1,5 +1,5 @@
 /** /etc/passwd lookups by uid: the owner shown by `state`, the HOME a container process gets. */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "./host_fs.ts";
 
 export interface PasswdEntry {
   name: string;

@@ -3,9 +3,8 @@
  * from version.ts, whose constants everything imports: only `--version` of
  * a binary built without a commit compiled in reads files for it.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync, statSync } from "./host_fs.ts";
+import { fileUrlPath, join } from "./path.ts";
 
 /**
  * The git commit runt was built from, for `--version` (docker shows runc's
@@ -13,7 +12,7 @@ import { fileURLToPath } from "node:url";
  * for a binary built elsewhere and copied away.
  */
 export function sourceCommit(checkout: string | URL): string {
-  const repo = typeof checkout === "string" ? checkout : fileURLToPath(checkout);
+  const repo = typeof checkout === "string" ? checkout : fileUrlPath(checkout);
   try {
     let gitDir = join(repo, ".git");
     // A worktree's .git is a file naming its real directory.

@@ -26,5 +26,5 @@ export function hostRuntime(): string {
   const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
   if (g.Bun) return `bun ${g.Bun.version}`;
   if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  return `node ${process.version}`;
+  return `node ${(globalThis as { process?: { version: string } }).process?.version ?? "unknown"}`;
 }

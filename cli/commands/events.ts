@@ -2,6 +2,7 @@ import { parseDuration } from "../../runtime/container/duration.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { lifecycle } from "../lifecycle.ts";
+import { writeAll } from "../../runtime/host.ts";
 
 export const eventsCommand: Command = {
   name: "events",
@@ -21,10 +22,10 @@ for lack of memory, until the container stops. With --stats, one stats event.`,
     const lc = await lifecycle(ctx);
     const { statsEvent, streamEvents } = await import("../../runtime/container/events.ts");
     if (flags.stats) {
-      process.stdout.write(statsEvent(lc, id) + "\n");
+      writeAll(1, statsEvent(lc, id) + "\n");
       return 0;
     }
-    await streamEvents(lc, id, { intervalMs, emit: (line) => process.stdout.write(line + "\n") });
+    await streamEvents(lc, id, { intervalMs, emit: (line) => writeAll(1, line + "\n") });
     return 0;
   },
 };

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "../../runtime/host_fs.ts";
+import { join } from "../../runtime/path.ts";
 import { RuntError } from "../../runtime/errors.ts";
 import type { Command, CommandContext, FlagValues } from "../command.ts";
 import { UsageError } from "../errors.ts";

@@ -1,5 +1,6 @@
 import { features } from "../../runtime/features.ts";
 import type { Command } from "../command.ts";
+import { writeAll } from "../../runtime/host.ts";
 
 export const featuresCommand: Command = {
   name: "features",
@@ -8,7 +9,7 @@ export const featuresCommand: Command = {
 what runt recognizes in config.json, so callers can check before they create.`,
   flags: {},
   run() {
-    process.stdout.write(JSON.stringify(features(), null, 4) + "\n");
+    writeAll(1, JSON.stringify(features(), null, 4) + "\n");
     return 0;
   },
 };

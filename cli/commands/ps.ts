@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
+import { writeAll } from "../../runtime/host.ts";
 
 export const psCommand: Command = {
   name: "ps",
@@ -22,7 +23,7 @@ those processes; as json, the PIDs.`,
       import("../../runtime/state/store.ts"),
     ]);
     const pids = containerPids(new StateStore(ctx.global.root), id);
-    process.stdout.write(format === "json" ? JSON.stringify(pids) + "\n" : filterPsOutput(hostPs(psArgs), pids));
+    writeAll(1, format === "json" ? JSON.stringify(pids) + "\n" : filterPsOutput(hostPs(psArgs), pids));
     return 0;
   },
 };

@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "../../runtime/host_fs.ts";
+import { join } from "../../runtime/path.ts";
 import { bundleDir, CONFIG_FILE } from "../../runtime/bundle.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Command } from "../command.ts";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../runtime/host_fs.ts";
 import type { LinuxResources } from "../../runtime/spec/schema.ts";
 import { resourcesFromFlags } from "../../runtime/container/update_request.ts";
 import type { Command, FlagValues } from "../command.ts";

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "../../runtime/path.ts";
 import { bundleDir, CONFIG_FILE } from "../../runtime/bundle.ts";
 import type { Command } from "../command.ts";
 

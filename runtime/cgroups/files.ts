@@ -3,7 +3,7 @@
  * synchronous setup path). Every failure names the file, the value and the
  * kernel's reason on one line.
  */
-import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, writeExisting } from "../host_fs.ts";
 import { errnoDescription, errnoNumber } from "../../ffi/errno.ts";
 import { CgroupError } from "./errors.ts";
 import { quote } from "../quote.ts";
@@ -57,12 +57,7 @@ export class CgroupFiles {
    * files in a test tree exact and is ignored by cgroupfs.
    */
   writeRaw(path: string, value: string): void {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
-    try {
-      writeSync(fd, value);
-    } finally {
-      closeSync(fd);
-    }
+    writeExisting(path, value);
     this.journal?.push({ path, value });
   }
 

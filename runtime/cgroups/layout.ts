@@ -4,7 +4,7 @@
  * readers only read /proc.
  */
 import { parseMountinfo as parseMountTable } from "../mount/mountinfo.ts";
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";
 

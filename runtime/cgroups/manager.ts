@@ -4,9 +4,7 @@
  * directory. Everything is synchronous: it runs in the container's setup
  * path, between spawning the init and letting it exec the user's process.
  */
-import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import process from "node:process";
+import { mkdirSync, readdirEntries, rmdirSync, writeFileInBackground } from "../host_fs.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { SIGKILL, type Syscalls } from "../../ffi/syscalls.ts";
 import { sleepSync } from "../sleep.ts";
@@ -44,6 +42,11 @@ import { quote } from "../quote.ts";
 import { setUnitResources, startUnit, stopUnit } from "./systemd/driver.ts";
 import type { SystemdBusOptions } from "./systemd/manager_bus.ts";
 import type { SystemdUnitRef } from "./systemd/unit_name.ts";
+import { effectiveUid, killProcess } from "../host.ts";
+import { SIGNALS } from "../spec/constants.ts";
+
+/** A signal's name ("SIGTERM") from its number, as Deno's kill takes it. */
+const signalName = (signal: number) => Object.keys(SIGNALS).find((name) => SIGNALS[name as keyof typeof SIGNALS] === signal) ?? String(signal);
 
 export interface CgroupManagerOptions {
   /** The host's layout; read from /proc/self/mountinfo when absent. */
@@ -341,7 +344,7 @@ export class CgroupManager {
    * period after the last one.
    */
   async applyInBackground(pid: number): Promise<void> {
-    const moves = await Promise.allSettled(this.dirs().map((dir) => writeFile(`${dir}/cgroup.procs`, String(pid))));
+    const moves = await Promise.allSettled(this.dirs().map((dir) => writeFileInBackground(`${dir}/cgroup.procs`, String(pid))));
     // apply() retries a process still being forked, and says what is wrong.
     if (moves.some((m) => m.status === "rejected")) this.apply(pid);
   }
@@ -500,7 +503,7 @@ export class CgroupManager {
       for (const pid of this.pids()) {
         try {
           if (this.options.syscalls) this.options.syscalls.kill(pid, signal);
-          else process.kill(pid, signal);
+          else killProcess(pid, signalName(signal));
         } catch (e) {
           const code = (e as { code?: string }).code;
           if (code !== "ESRCH") throw e;
@@ -581,7 +584,7 @@ export class CgroupManager {
 }
 
 function leftOutWarning(hierarchies: string[]): string {
-  const uid = process.geteuid?.() ?? 0;
+  const uid = effectiveUid();
   return `the container has no cgroup in ${hierarchies.join(" ")}: uid ${uid} may not create one there (resource limits need linux.cgroupsPath in a cgroup delegated to this user)`;
 }
 
@@ -596,7 +599,7 @@ function busyWarnings(count: number): string[] {
 
 function subdirs(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}`);
+    return readdirEntries(dir).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}`);
   } catch {
     return [];
   }

@@ -20,7 +20,7 @@
  *
  * Containers this cannot build (create.ts says which) keep the init.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
 import type { Channel, InitReport } from "../init/channel.ts";

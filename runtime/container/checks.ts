@@ -2,8 +2,8 @@
  * What create refuses before anything is made: configurations that pass the
  * spec's rules but that runt cannot build (yet), and a missing rootfs.
  */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { statSync } from "../host_fs.ts";
+import { resolve } from "../path.ts";
 import type { Spec } from "../spec/schema.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { checkLsmSupport } from "../process/lsm.ts";

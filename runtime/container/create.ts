@@ -4,8 +4,8 @@
  * state directory, the exec fifo, the init and its mounts — is undone when
  * it fails, so a failed create leaves nothing behind.
  */
-import { chmodSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, renameSync, writeFileSync } from "../host_fs.ts";
+import { dirname, join } from "../path.ts";
 import { bundleDir, CONFIG_FILE, readConfigJson } from "../bundle.ts";
 import { RuntError } from "../errors.ts";
 import { passwdEntry, readPasswd } from "../passwd.ts";
@@ -44,6 +44,7 @@ import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./u
 import { rawNamespace } from "./raw_namespaces.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
 import { traceStep } from "../trace.ts";
+import { effectiveUid, processId, realUid } from "../host.ts";
 
 export interface CreateOptions extends ConsoleOptions {
   id: string;
@@ -73,7 +74,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
 
   // Known before anything is made: the record names every directory create may go on to make.
   // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.
-  const rootless = (process.geteuid?.() ?? 0) !== 0 && cgroupsPathOf(json) === undefined;
+  const rootless = effectiveUid() !== 0 && cgroupsPathOf(json) === undefined;
   const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys, rootless }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
@@ -96,7 +97,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       pid: 0,
       pidStartTime: "",
       config: { ociVersion: OCI_VERSION },
-      creator: { pid: process.pid, startTime: readProcStat(process.pid)?.startTime ?? "" },
+      creator: { pid: processId(), startTime: readProcStat(processId())?.startTime ?? "" },
       cgroup: cgroup.toJSON(),
     };
     store.write(record);
@@ -353,6 +354,6 @@ export function writePidFile(path: string, pid: number): void {
 
 /** The user running runt, by name as runc shows it (uid when /etc/passwd does not list it). */
 function ownerName(): string {
-  const uid = process.getuid?.() ?? 0;
+  const uid = realUid();
   return passwdEntry(readPasswd(), uid)?.name ?? String(uid);
 }

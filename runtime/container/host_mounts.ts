@@ -5,7 +5,7 @@
  * they will be and what was there before, and delete (or a failed create)
  * detaches everything stacked on top of that.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { MNT_DETACH } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";

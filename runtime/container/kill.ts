@@ -3,7 +3,7 @@
  * of its PID namespace. The signal goes through a pidfd opened while the PID
  * is known to be the container's, so a reused PID can never receive it.
  */
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import type { ContainerRecord } from "../state/record.ts";
 import type { LifecycleContext } from "./context.ts";

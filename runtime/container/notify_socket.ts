@@ -5,8 +5,8 @@
  * state directory and bound read-only at /run/notify; runt listens there and
  * passes the first READY on to the manager's socket, followed by MAINPID.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "../host_fs.ts";
+import { dirname, join, resolve } from "../path.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { AF_UNIX, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from "../../ffi/constants.ts";
 import { isErrno, SyscallError } from "../../ffi/errors.ts";

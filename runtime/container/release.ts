@@ -5,8 +5,8 @@
  * container without hooks loads neither (nor exec's start-up program,
  * namespaces and cgroups).
  */
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import { SIGKILL } from "../../ffi/constants.ts";
 import type { HookSpawner, runHooks } from "../hooks/mod.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";

@@ -7,6 +7,7 @@ import { releaseContainer } from "./start.ts";
 import { isAlive } from "./status.ts";
 import { traceStep } from "../trace.ts";
 import { awaitExit, exitCodeOf, forwardSignals, type SignalForwarding } from "./wait.ts";
+import { processId } from "../host.ts";
 
 export interface RunOptions extends CreateOptions {
   detach?: boolean;
@@ -59,7 +60,7 @@ async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: Si
   }
   // runt stays the process a service manager watches, so MAINPID is runt's own.
   const exited = new AbortController();
-  const relayed = notify && relayThenClose(notify, { mainPid: process.pid, isAlive: () => isAlive(record), signal: exited.signal }, ctx.warn);
+  const relayed = notify && relayThenClose(notify, { mainPid: processId(), isAlive: () => isAlive(record), signal: exited.signal }, ctx.warn);
   try {
     return exitCodeOf(await awaitExit(ctx.sys, record.pid, master));
   } finally {

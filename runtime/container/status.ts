@@ -1,5 +1,5 @@
 /** The status a container has now, read off its record, the live process and its cgroup's freezer. */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { type FreezerReader, freezerState } from "../cgroups/freezer.ts";
 import type { ContainerRecord, Status } from "../state/record.ts";
 import { isSameLiveProcess } from "../state/process.ts";

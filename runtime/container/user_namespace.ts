@@ -8,7 +8,7 @@
  * the container as any other. The maps are written from here
  * (runtime/userns/maps.ts) while the program waits.
  */
-import { readlinkSync } from "node:fs";
+import { readlinkSync } from "../host_fs.ts";
 import { AF_UNIX, F_DUPFD_CLOEXEC, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
 import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
 import { Channel, type InitReport } from "../init/channel.ts";

@@ -10,6 +10,7 @@ import { SIGNALS } from "../spec/constants.ts";
 import { relayTerminal } from "../terminal/relay.ts";
 import { exitStatus } from "../process/reap.ts";
 import { exitEvent } from "../process/exit_event.ts";
+import { onSignal } from "../host.ts";
 
 /** How long one blocking wait on the exit may hold the event loop, which delivers the forwarded signals. */
 const SIGNAL_LATENCY_MS = 10;
@@ -59,9 +60,7 @@ export function forwardSignals(sys: Syscalls): SignalForwarding {
     else send(target, signal);
   };
   const handlers = FORWARDED.map((name) => {
-    const handler = () => deliver(SIGNALS[name]);
-    process.on(name, handler);
-    return { name, handler };
+    return onSignal(name, () => deliver(SIGNALS[name]));
   });
   return {
     to(pid, opts = {}) {
@@ -73,7 +72,7 @@ export function forwardSignals(sys: Syscalls): SignalForwarding {
       return held.find((signal) => STOPPING.has(signal));
     },
     stop() {
-      for (const { name, handler } of handlers) process.off(name, handler);
+      for (const stopListening of handlers) stopListening();
     },
   };
 }

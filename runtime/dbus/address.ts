@@ -3,13 +3,13 @@
  * "unix:abstract=/tmp/dbus-x,guid=…", several separated by ";") as the unix
  * socket paths to try, in order; "@name" is an abstract socket.
  */
-import process from "node:process";
 import { DBusProtocolError } from "./errors.ts";
+import { environment } from "../host.ts";
 
 export const SYSTEM_BUS_DEFAULT = "unix:path=/run/dbus/system_bus_socket";
 
 /** The system bus, as libdbus and sd-bus find it. */
-export function systemBusAddress(env: Record<string, string | undefined> = process.env): string {
+export function systemBusAddress(env: Record<string, string | undefined> = environment()): string {
   return env.DBUS_SYSTEM_BUS_ADDRESS || SYSTEM_BUS_DEFAULT;
 }
 

@@ -3,8 +3,8 @@
  * from an image: only such a directory is removed with its container, and
  * the layers it names are kept by prune. Light on imports: delete loads it.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import { MNT_DETACH } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";

@@ -8,7 +8,7 @@
  * Everything here is synchronous: the JavaScript event loop's helper
  * threads still live in the host namespaces, until execveat ends them.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
@@ -31,6 +31,7 @@ import { joinNewSessionKeyring } from "./keyring.ts";
 import { bringUpLoopback } from "./loopback.ts";
 import { traceStep } from "../trace.ts";
 import { createsNetworkNamespace, enterInitNamespaces, type LeftToProgram, openNamespace } from "./namespaces.ts";
+import { exitProcess } from "../host.ts";
 
 /** Runs the init on channel descriptor `fd`; never returns. */
 export function runInit(sys: Syscalls, fd: number): never {
@@ -164,7 +165,7 @@ function terminal(setup: () => void): void {
 }
 
 function exit(code: number): never {
-  process.exit(code);
+  exitProcess(code);
 }
 
 /**

@@ -8,7 +8,7 @@
  * it, and leaving one again needs a single-threaded process: so the init,
  * which never needs to leave, unshares it.
  */
-import { writeFileSync } from "node:fs";
+import { writeFileSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { CLONE_FS, CLONE_NEWTIME, NAMESPACE_FLAGS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Spec } from "../spec/schema.ts";

@@ -5,13 +5,14 @@
  * URL (a script importing mod.ts from a web server or a registry), the
  * same URL, which Deno runs from its module cache.
  */
-import { fileURLToPath } from "node:url";
+import { executablePath } from "../host.ts";
+import { fileUrlPath } from "../path.ts";
 
 const CLI_MAIN = new URL("../../cli/main.ts", import.meta.url);
 const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
 
 /** A file: URL as its path, any other as written. */
-const located = (url: URL) => url.protocol === "file:" ? fileURLToPath(url) : url.href;
+const located = (url: URL) => url.protocol === "file:" ? fileUrlPath(url) : url.href;
 
 /** True inside a `bun build --compile` executable, whose sources live in a virtual /$bunfs. */
 function isCompiledBun(): boolean {
@@ -23,9 +24,8 @@ function isCompiledBun(): boolean {
 export function initCommand(id: string): string[] {
   if (isCompiledBun()) return ["/proc/self/exe", "init", id];
   if ("Deno" in globalThis) {
-    // deno's own binary path: process.execPath is it under Deno.
     const config = DENO_CONFIG.protocol === "file:" ? ["--config", located(DENO_CONFIG)] : [];
-    return [process.execPath, "run", "-A", "--quiet", ...config, located(CLI_MAIN), "init", id];
+    return [executablePath(), "run", "-A", "--quiet", ...config, located(CLI_MAIN), "init", id];
   }
-  return [process.execPath, located(CLI_MAIN), "init", id];
+  return [executablePath(), located(CLI_MAIN), "init", id];
 }

@@ -4,7 +4,6 @@
  * container is made by the same create and run paths, with the script's
  * stdio.
  */
-import { randomUUID } from "node:crypto";
 import { prepareBundle, withPreparedBundle } from "../../cli/image_container.ts";
 import type { LifecycleContext } from "../container/context.ts";
 import { createContainer } from "../container/create.ts";
@@ -53,7 +52,7 @@ export async function createFromImage(ctx: LifecycleContext, storeRoot: string |
 
 /** The container, and its captured output once its pipes are at their end. */
 async function createWithStdio(ctx: LifecycleContext, storeRoot: string | undefined, options: ImageRunOptions) {
-  const id = options.id ?? `runt-${randomUUID().slice(0, 8)}`;
+  const id = options.id ?? `runt-${crypto.randomUUID().slice(0, 8)}`;
   const bundle = await bundleFor(ctx, storeRoot, id, options);
   const stdio = openStdio(ctx.sys, options.stdin ?? "inherit", options.stdout ?? "inherit", options.stderr ?? "inherit");
   try {

@@ -7,7 +7,7 @@
  * can then only change which file inside the rootfs is opened, never make a
  * later mkdir or mount land on the host.
  */
-import { readlinkSync } from "node:fs";
+import { readlinkSync } from "../host_fs.ts";
 import {
   O_CLOEXEC,
   O_CREAT,

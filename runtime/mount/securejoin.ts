@@ -5,7 +5,7 @@
  * runc uses). Without this, a rootfs with `/proc -> /etc` on the host would
  * get the host's /etc mounted over.
  */
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync } from "../host_fs.ts";
 import { RuntError } from "../errors.ts";
 
 const MAX_SYMLINKS = 255;

@@ -6,7 +6,7 @@
  * an ignored disposition and the signal mask both survive execve, and the
  * container's program must not start with them. No threads are created here.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import {
   CLOSE_RANGE_CLOEXEC,

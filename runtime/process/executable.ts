@@ -4,8 +4,8 @@
  * create-time error rather than a silent exit at start. Runs after
  * pivot_root with synchronous fs calls, which then see the container root.
  */
-import { statSync } from "node:fs";
-import { posix } from "node:path";
+import { statSync } from "../host_fs.ts";
+import * as posix from "../path.ts";
 import { ProcessError } from "./errors.ts";
 import { quote } from "../quote.ts";
 

@@ -3,7 +3,7 @@
  * Kept behind an interface so unit tests get fixed answers instead of the
  * test machine's.
  */
-import { fstatSync, readFileSync, statSync } from "node:fs";
+import { fstatSync, readFileSync, statSync } from "../host_fs.ts";
 import { CAP_LAST_CAP } from "../../ffi/constants.ts";
 import type { Spec } from "../spec/schema.ts";
 import { hostIdOf } from "../userns/maps.ts";

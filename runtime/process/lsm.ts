@@ -5,7 +5,7 @@
  * confinement the config asks for is never dropped silently: such a config
  * is refused before anything is built, as runc refuses it.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "../host_fs.ts";
 import { AT_FDCWD, O_CLOEXEC, O_WRONLY } from "../../ffi/constants.ts";
 import { slot, type StubProgram } from "../stub/program.ts";
 import type { Spec } from "../spec/schema.ts";

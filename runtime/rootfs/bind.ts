@@ -1,6 +1,6 @@
 /** Bind mounts: a host path onto a destination inside the rootfs, then its flags. */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { statSync } from "../host_fs.ts";
+import { resolve } from "../path.ts";
 import { AT_EMPTY_PATH, AT_RECURSIVE } from "../../ffi/constants.ts";
 import { procFd } from "../mount/inroot.ts";
 import { MS } from "../mount/options.ts";

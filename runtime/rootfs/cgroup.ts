@@ -5,8 +5,8 @@
  * fresh cgroup mount of it, without one a read-only bind of the container's
  * own cgroup directory, so the container cannot see or touch its siblings.
  */
-import { symlinkSync } from "node:fs";
-import { basename, join } from "node:path";
+import { symlinkSync } from "../host_fs.ts";
+import { basename, join } from "../path.ts";
 import { MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { attempt, errorCode, q } from "./errors.ts";

@@ -9,20 +9,10 @@
  * entry swapped for a symbolic link to a host file is copied as the link,
  * never as the host file's contents.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  lchownSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { MNT_DETACH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "../../ffi/constants.ts";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "../host_fs.ts";
+import { temporaryDirectory } from "../host.ts";
+import { join } from "../path.ts";
+import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, MNT_DETACH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "../../ffi/constants.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { procFd } from "../mount/inroot.ts";
 import { statFd } from "./inode.ts";
@@ -33,7 +23,7 @@ import { attempt } from "./errors.ts";
 /** `target` holds the destination and `dest` is its descriptor path: the copy is read through the one, the tmpfs moved onto the other. */
 export function copyUpTmpfs(ctx: MountContext, p: PlannedMount, target: number, dest: string, flags: number, data: string): void {
   const { sys } = ctx;
-  const top = attempt(`${p.subject}: tmpcopyup`, () => mkdtempSync(join(tmpdir(), "runt-copyup-")));
+  const top = attempt(`${p.subject}: tmpcopyup`, () => mkdtempSync(join(temporaryDirectory(), "runt-copyup-")));
   try {
     // MS_MOVE refuses to move a mount whose parent is shared; a private bind of its own makes sure it is not.
     attempt(`${p.subject}: tmpcopyup`, () => {
@@ -86,7 +76,7 @@ export function copyTree(sys: Syscalls, from: number, to: string): void {
       } else {
         continue;
       }
-      lchownSync(dst, stat.uid, stat.gid);
+      sys.fchownat(AT_FDCWD, dst, stat.uid, stat.gid, AT_SYMLINK_NOFOLLOW);
       if (kind !== S_IFLNK) chmodSync(dst, stat.mode & 0o7777);
     } finally {
       sys.close(entry);

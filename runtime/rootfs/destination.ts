@@ -4,7 +4,7 @@
  * the spec's string: a link swapped in between could otherwise pass the
  * check and then lead somewhere the check never saw.
  */
-import { statSync } from "node:fs";
+import { statSync } from "../host_fs.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { type Create, openInRoot, procFd } from "../mount/inroot.ts";
 import type { MountContext, PlannedMount } from "./context.ts";

@@ -3,9 +3,9 @@
  * container gets plus `linux.devices`, then the /dev/ptmx and /proc/self/fd
  * symlinks, in runc's order (createDevices, setupPtmx, setupDevSymlinks).
  */
-import { lchownSync, symlinkSync, unlinkSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT } from "../../ffi/constants.ts";
+import { symlinkSync, unlinkSync } from "../host_fs.ts";
+import { basename, dirname, join } from "../path.ts";
+import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { makedev } from "../../ffi/syscalls.ts";
 import { procFd } from "../mount/inroot.ts";
@@ -76,7 +76,7 @@ function createDevice(ctx: MountContext, device: LinuxDevice): void {
       if (!isErrno(e, "EPERM")) throw failure(subject, e);
       return undefined;
     }
-    attempt(`${subject}: chown`, () => lchownSync(node, device.uid ?? 0, device.gid ?? 0));
+    attempt(`${subject}: chown`, () => sys.fchownat(AT_FDCWD, node, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW));
     return true;
   });
   if (made !== undefined) return;

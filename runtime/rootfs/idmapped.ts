@@ -4,7 +4,7 @@
  * destination, from descriptor to descriptor, then given the entry's
  * flags and propagation as any bind is.
  */
-import { statSync } from "node:fs";
+import { statSync } from "../host_fs.ts";
 import { attach } from "../mount/attach.ts";
 import { procFd } from "../mount/inroot.ts";
 import { finishBind } from "./bind.ts";

@@ -4,8 +4,8 @@
  * (created when missing), mounted on through that descriptor, then the new
  * mount is given its propagation.
  */
-import { statSync } from "node:fs";
-import { posix } from "node:path";
+import { statSync } from "../host_fs.ts";
+import * as posix from "../path.ts";
 import { procFd } from "../mount/inroot.ts";
 import { attach, bindOnto } from "../mount/attach.ts";
 import { isErrno } from "../../ffi/errors.ts";

@@ -4,8 +4,8 @@
  * keeps the container's mounts from reaching the host, the rootfs as a mount
  * of its own, `mounts[]` in order, then /dev.
  */
-import { realpathSync } from "node:fs";
-import { dirname } from "node:path";
+import { realpathSync } from "../host_fs.ts";
+import { dirname } from "../path.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";

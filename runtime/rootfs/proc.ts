@@ -3,7 +3,7 @@
  * system calls: the mount table, the process's cgroups, /proc/kcore and the
  * sysctl files. Passing them in keeps the setup testable against fixtures.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "../host_fs.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, O_WRONLY } from "../../ffi/constants.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 

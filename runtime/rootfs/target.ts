@@ -8,7 +8,7 @@
  * propagation); that fresh open is also the check that the mount is where it
  * was meant to be.
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../path.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { fdPath, openInRoot, type OpenInRootOptions, procFd } from "../mount/inroot.ts";

@@ -6,6 +6,7 @@
  * kernel's table does not know are skipped, as runc skips them.
  */
 import type { LinuxSeccomp, LinuxSeccompArg } from "../spec/schema.ts";
+import { hostArch } from "../host.ts";
 import { RuntError } from "../errors.ts";
 import { Assembler, JMP_JEQ_K, JMP_JGE_K, JMP_JGT_K, Label, type Target } from "./bpf.ts";
 import { X86_64_SYSCALLS } from "./syscalls_x86_64.ts";
@@ -48,8 +49,8 @@ const NR = 0, ARCH = 4;
 const argLow = (index: number) => 16 + 8 * index;
 const argHigh = (index: number) => 16 + 8 * index + 4;
 
-/** `arch` is process.arch: only x86_64 has a table here. */
-export function compileSeccomp(seccomp: LinuxSeccomp, arch: string = process.arch): CompiledSeccomp {
+/** `arch` in Node's names (hostArch): only x86_64 has a table here. */
+export function compileSeccomp(seccomp: LinuxSeccomp, arch: string = hostArch()): CompiledSeccomp {
   if (arch !== "x64") throw new SeccompError(`linux.seccomp: filters are supported on x86_64 only, not ${arch}`);
   let flags = 0;
   // An agent answers SCMP_ACT_NOTIFY through the listener the kernel makes with the filter.

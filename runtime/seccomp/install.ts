@@ -2,7 +2,6 @@
  * The compiled filter on its way to the init (the channel carries JSON) and
  * its installation by the start-up program, the process that then calls execve.
  */
-import { Buffer } from "node:buffer";
 import { SECCOMP_SET_MODE_FILTER } from "../../ffi/constants.ts";
 import { slot, type StubProgram } from "../stub/program.ts";
 import { LISTENER_REPORT_MAGIC } from "../startup/report.ts";
@@ -15,7 +14,7 @@ export interface SeccompFilter {
 }
 
 export function filterMessage(compiled: CompiledSeccomp): SeccompFilter {
-  return { program: Buffer.from(compiled.program).toString("base64"), flags: compiled.flags };
+  return { program: (compiled.program as Uint8Array & { toBase64(): string }).toBase64(), flags: compiled.flags };
 }
 
 /** The slot the filter's listener descriptor is kept in while the runtime takes a copy. */
@@ -29,7 +28,7 @@ const LISTENER = 3;
  * and closes its own, so the user's program never holds it.
  */
 export function planFilter(prog: StubProgram, filter: SeccompFilter, channelFd: number): void {
-  const code = new Uint8Array(Buffer.from(filter.program, "base64"));
+  const code = (Uint8Array as unknown as { fromBase64(text: string): Uint8Array }).fromBase64(filter.program);
   // struct sock_fprog: a u16 instruction count, padding, then the pointer.
   const fprog = prog.u64s([code.length / 8, prog.bytes(code)]);
   const listener = (filter.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0;

@@ -5,6 +5,7 @@
  */
 import { OCI_VERSION } from "../version.ts";
 import type { Spec } from "./schema.ts";
+import { effectiveGid, effectiveUid } from "../host.ts";
 
 export interface DefaultSpecOptions {
   /** Shape the config for a container started by an unprivileged user. */
@@ -19,7 +20,7 @@ const DEFAULT_CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
 export function defaultSpec(options: DefaultSpecOptions = {}): Spec {
   const spec = baseSpec();
   return options.rootless
-    ? toRootless(spec, options.uid ?? process.geteuid?.() ?? 0, options.gid ?? process.getegid?.() ?? 0)
+    ? toRootless(spec, options.uid ?? effectiveUid(), options.gid ?? effectiveGid())
     : spec;
 }
 

@@ -1,5 +1,5 @@
 /** Capability spec options, as containerd's WithCapabilities / WithAddedCapabilities / WithDroppedCapabilities (`ALL` included). */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { capNames } from "../../ffi/constants.ts";
 import { CAPABILITIES } from "../spec/constants.ts";
 import { RuntError } from "../errors.ts";

@@ -1,5 +1,5 @@
 /** A host device in the container (ctr's --device), with the cgroup rule that lets the container use it. */
-import { lstatSync } from "node:fs";
+import { lstatSync } from "../host_fs.ts";
 import { RuntError } from "../errors.ts";
 import { deviceAt } from "./privileged.ts";
 import type { SpecOpt } from "./types.ts";

@@ -3,8 +3,8 @@
  * ctnr writes them: files in the bundle directory, bind-mounted read-only
  * over the image's, so the image (and the shared layers) stay untouched.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import { RuntError } from "../errors.ts";
 import { withMounts } from "./mounts.ts";
 import type { SpecOpt } from "./types.ts";

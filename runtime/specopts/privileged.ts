@@ -3,8 +3,8 @@
  * masked or read-only paths, writable sysfs and cgroups, the host's devices
  * and access to all devices.
  */
-import { lstatSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readdirSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import type { Spec } from "../spec/schema.ts";
 import { currentCapabilities, withCapabilities } from "./capabilities.ts";
 import type { SpecOpt } from "./types.ts";

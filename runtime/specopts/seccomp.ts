@@ -1,5 +1,5 @@
 /** Seccomp options: runt's default profile (--seccomp), a profile from a file, or none. */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { RuntError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import { AF_VSOCK, ALWAYS_ALLOWED, BY_CAPABILITY, CLONE_NAMESPACE_FLAGS, ENOSYS, PERSONALITIES } from "./seccomp_profile.ts";

@@ -1,5 +1,5 @@
 /** ctr's --config: a spec from a file as the starting point, in place of runt's default. */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { RuntError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { SpecOpt } from "./types.ts";

@@ -5,7 +5,7 @@
  * user's primary group from passwd unless one is given, and as additional
  * groups every other group that lists the user as a member.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 import { O_CLOEXEC, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";

@@ -3,7 +3,7 @@
  * that parsing the global flags, which every command does, loads no file API:
  * only a process that may be in a user namespace reads one /proc file.
  */
-import { readTextFile } from "../host.ts";
+import { effectiveUid, envVar, readTextFile } from "../host.ts";
 
 /** The state root as root uses it (runc's is /run/runc). */
 export const SYSTEM_STATE_ROOT = "/run/runt";
@@ -14,11 +14,16 @@ export const SYSTEM_STATE_ROOT = "/run/runt";
  * namespace, as under rootless docker); /run/runt otherwise, also when
  * XDG_RUNTIME_DIR is unset (runc 1.1 has no other fallback either).
  */
-export function defaultStateRoot(env: Record<string, string | undefined> = process.env, euid = process.geteuid?.() ?? 0, inUserNamespace = runningInUserNamespace): string {
+export function defaultStateRoot(env: Record<string, string | undefined> = hostEnv(), euid?: number, inUserNamespace = runningInUserNamespace): string {
   const xdg = env.XDG_RUNTIME_DIR;
   if (!xdg) return SYSTEM_STATE_ROOT;
-  const honour = euid !== 0 || (inUserNamespace() && env.USER !== "root");
+  const honour = (euid ?? effectiveUid()) !== 0 || (inUserNamespace() && env.USER !== "root");
   return honour ? `${xdg.replace(/\/+$/, "")}/runt` : SYSTEM_STATE_ROOT;
+}
+
+/** The two variables the choice reads: without Node's `process`, whose first use under Deno loads its Node layer. */
+function hostEnv(): Record<string, string | undefined> {
+  return { XDG_RUNTIME_DIR: envVar("XDG_RUNTIME_DIR"), USER: envVar("USER") };
 }
 
 /** Whether this process's user namespace is not the initial one (its uid_map is not the whole range). */

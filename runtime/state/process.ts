@@ -3,7 +3,7 @@
  * reused, so a PID alone proves nothing: the start time in /proc/PID/stat
  * (clock ticks since boot) must match the one recorded at create.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../host_fs.ts";
 
 export interface ProcStat {
   state: string;

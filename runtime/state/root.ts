@@ -4,18 +4,14 @@
  * pseudo-filesystem is named in one line rather than failing deep inside a
  * command with a bare errno.
  */
-import { chmodSync, mkdirSync, statfsSync, statSync } from "node:fs";
+import { chmodSync, filesystemType, mkdirSync, statSync } from "../host_fs.ts";
+import { effectiveUid } from "../host.ts";
 import { RuntError } from "../errors.ts";
 
 export class StateRootError extends RuntError {}
 
-/** statfs f_type of filesystems where files cannot be made: procfs, sysfs, cgroupfs. */
-const PSEUDO_FILESYSTEMS: Record<number, string> = {
-  0x9fa0: "proc",
-  0x62656572: "sysfs",
-  0x27e0eb: "cgroup",
-  0x63677270: "cgroup2",
-};
+/** Filesystems where files cannot be made: procfs, sysfs, cgroupfs. */
+const PSEUDO_FILESYSTEMS = new Set(["proc", "sysfs", "cgroup", "cgroup2"]);
 
 /** Throws StateRootError naming --root when `root` exists but cannot hold state; a missing root is made later. */
 export function checkStateRoot(root: string): void {
@@ -29,8 +25,8 @@ export function checkStateRoot(root: string): void {
     throw new StateRootError(`--root ${root}: ${(e as Error).message}`);
   }
   if (!isDir) throw new StateRootError(`--root ${root}: not a directory`);
-  const kind = PSEUDO_FILESYSTEMS[Number(statfsSync(root).type)];
-  if (kind) throw new StateRootError(`--root ${root}: on the kernel's ${kind} filesystem, which cannot hold container state`);
+  const kind = filesystemType(root);
+  if (PSEUDO_FILESYSTEMS.has(kind)) throw new StateRootError(`--root ${root}: on the kernel's ${kind} filesystem, which cannot hold container state`);
 }
 
 /**
@@ -54,6 +50,6 @@ export function prepareUserStateRoot(root: string): void {
 export function stateRootAccessError(root: string, e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   if (code !== "EACCES" && code !== "EPERM") return e;
-  const uid = process.geteuid?.() ?? 0;
+  const uid = effectiveUid();
   return new StateRootError(`--root ${root}: permission denied for uid ${uid} (a user without root keeps its state under $XDG_RUNTIME_DIR/runt: set XDG_RUNTIME_DIR or pass --root)`);
 }

@@ -4,12 +4,13 @@
  * cannot both proceed; state.json is replaced atomically (temp file + rename)
  * so a reader never sees half a record, whatever is killed when.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import { RuntError } from "../errors.ts";
 import { checkContainerId } from "./id.ts";
 import { checkStateRoot, stateRootAccessError, StateRootError } from "./root.ts";
 import type { ContainerRecord } from "./record.ts";
+import { processId } from "../host.ts";
 
 export const STATE_FILE = "state.json";
 
@@ -67,7 +68,7 @@ export class StateStore {
 
   write(record: ContainerRecord): void {
     const dir = this.dir(record.id);
-    const tmp = join(dir, `.${STATE_FILE}.${process.pid}`);
+    const tmp = join(dir, `.${STATE_FILE}.${processId()}`);
     writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
     renameSync(tmp, join(dir, STATE_FILE));
   }

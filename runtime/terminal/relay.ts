@@ -15,6 +15,7 @@ import { isErrno } from "../../ffi/errors.ts";
 import { readTermios, readWindowSize, writeTermios, writeWindowSize } from "./pty.ts";
 import { makeRaw } from "./termios.ts";
 import { exitStatus } from "../process/reap.ts";
+import { onSignal } from "../host.ts";
 
 const ROUND_MS = 20;
 const CHUNK = 64 * 1024;
@@ -36,14 +37,14 @@ export async function relayTerminal(sys: Syscalls, master: number, pid: number, 
   const saved = readTermios(sys, input);
   const resize = () => followWindowSize(sys, master);
   resize();
-  process.on("SIGWINCH", resize);
+  const stopResizing = onSignal("SIGWINCH", resize);
   // Output processing stays on: the container's terminal sends bare "\n" (see clearOnlcr).
   if (saved) writeTermios(sys, input, { ...makeRaw(saved), oflag: saved.oflag });
   try {
     sys.fcntl(master, F_SETFL, sys.fcntl(master, F_GETFL) | O_NONBLOCK);
     return await copyUntilExit(sys, master, pid, input, output);
   } finally {
-    process.off("SIGWINCH", resize);
+    stopResizing();
     if (saved) writeTermios(sys, input, saved);
     sys.close(master);
   }

@@ -4,22 +4,24 @@
  * the ranges /etc/subuid and /etc/subgid grant it. runc calls the same
  * tools, found on PATH, when its own write is refused.
  */
-import { spawnSync } from "node:child_process";
+import { effectiveGid, effectiveUid, type ProgramResult, runProgram } from "../host.ts";
 import type { LinuxIDMapping } from "../spec/schema.ts";
 import { IdMapError } from "./errors.ts";
 
 /** Runs `tool PID containerID hostID size …`; `field` names the map in errors. */
 export function runMapTool(tool: "newuidmap" | "newgidmap", pid: number, mappings: readonly LinuxIDMapping[], field: string): void {
   const args = [String(pid), ...mappings.flatMap((m) => [m.containerID, m.hostID, m.size].map(String))];
-  const r = spawnSync(tool, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const own = tool === "newuidmap" ? `uid ${process.geteuid?.()}` : `gid ${process.getegid?.()}`;
+  const own = tool === "newuidmap" ? `uid ${effectiveUid()}` : `gid ${effectiveGid()}`;
   const file = tool === "newuidmap" ? "/etc/subuid" : "/etc/subgid";
-  if (r.error) {
-    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new IdMapError(`${field}: maps other than ${own} alone need ${tool}${missing ? " (Debian package uidmap), which is not installed" : `: ${r.error.message}`}`);
+  let r: ProgramResult;
+  try {
+    r = runProgram(tool, args);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    throw new IdMapError(`${field}: maps other than ${own} alone need ${tool}${missing ? " (Debian package uidmap), which is not installed" : `: ${(e as Error).message}`}`);
   }
   if (r.status !== 0) {
-    const said = (r.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "").at(-1) ?? `exit status ${r.status}`;
+    const said = r.stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "").at(-1) ?? `exit status ${r.status}`;
     throw new IdMapError(`${field}: ${tool} refused the maps (${said}); a user without root may map ${own} and the ranges ${file} gives it`);
   }
 }

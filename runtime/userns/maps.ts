@@ -7,10 +7,11 @@
  * /proc/PID/setgroups only when a user without root maps just its own gid to
  * root, which the kernel allows only after it (runc's rule).
  */
-import { writeFileSync } from "node:fs";
+import { writeFileSync } from "../host_fs.ts";
 import type { LinuxIDMapping, Spec } from "../spec/schema.ts";
 import { IdMapError } from "./errors.ts";
 import { runMapTool } from "./map_tool.ts";
+import { effectiveGid, effectiveUid } from "../host.ts";
 
 /** The file's text: one "containerID hostID size" line per range, written in one write(2) as the kernel needs. */
 export function idMapText(mappings: readonly LinuxIDMapping[]): string {
@@ -21,8 +22,8 @@ export function idMapText(mappings: readonly LinuxIDMapping[]): string {
 export function writeIdMaps(pid: number, spec: Spec): void {
   const uidMappings = spec.linux?.uidMappings ?? [];
   const gidMappings = spec.linux?.gidMappings ?? [];
-  const euid = process.geteuid?.() ?? 0;
-  if (euid !== 0 && isOwnIdOnly(gidMappings, process.getegid?.() ?? 0)) writeProcFile(pid, "setgroups", "deny", "linux.gidMappings");
+  const euid = effectiveUid();
+  if (euid !== 0 && isOwnIdOnly(gidMappings, effectiveGid())) writeProcFile(pid, "setgroups", "deny", "linux.gidMappings");
   writeIdMap(pid, "uid", uidMappings, "linux.uidMappings");
   writeIdMap(pid, "gid", gidMappings, "linux.gidMappings");
 }
@@ -36,7 +37,7 @@ export function writeIdMap(pid: number, kind: "uid" | "gid", mappings: readonly 
     writeFileSync(`/proc/${pid}/${kind}_map`, idMapText(mappings));
     return;
   } catch (e) {
-    if ((e as { code?: string }).code !== "EPERM" || (process.geteuid?.() ?? 0) === 0) throw mapError(pid, `${kind}_map`, field, e);
+    if ((e as { code?: string }).code !== "EPERM" || effectiveUid() === 0) throw mapError(pid, `${kind}_map`, field, e);
   }
   runMapTool(kind === "uid" ? "newuidmap" : "newgidmap", pid, mappings, field);
 }

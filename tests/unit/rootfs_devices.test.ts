@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { lstatSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/constants.ts";
+import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/constants.ts";
 import { makedev } from "../../ffi/syscalls.ts";
 import { MS } from "../../runtime/mount/options.ts";
 import { prepareRootfs, RootfsError } from "../../runtime/rootfs/mod.ts";
@@ -60,11 +60,13 @@ test(
         ["/dev/pipe", S_IFIFO | 0o666, 0n],
         ["/dev/ttyU0", S_IFCHR | 0o666, makedev(4, 64)],
       ]);
-      // Every node is made with umask 0, and the previous umask comes back after.
+      // Every node is made with umask 0 and given its owner (not following a link), and the previous umask comes back after.
       const names = changes(sys).map((c) => c[0]);
       assert.equal(names.indexOf("umask"), names.indexOf("mknod") - 1);
       assert.deepEqual(sys.callsTo("umask"), [[0], [0o022]]);
-      assert.equal(names.lastIndexOf("umask"), names.lastIndexOf("mknod") + 1);
+      assert.equal(names.lastIndexOf("fchownat"), names.lastIndexOf("mknod") + 1);
+      assert.equal(names.lastIndexOf("umask"), names.lastIndexOf("fchownat") + 1);
+      assert.ok(sys.callsTo("fchownat").every(([dirfd, , , , flags]) => dirfd === AT_FDCWD && flags === AT_SYMLINK_NOFOLLOW));
       const fuse = lstatSync(join(s.rootfs, "dev/fuse"));
       assert.deepEqual([fuse.uid, fuse.gid], [1000, 1001]);
       const zero = lstatSync(join(s.rootfs, "dev/zero"));

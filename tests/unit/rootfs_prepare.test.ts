@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { lstatSync, mkdirSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
+  AT_FDCWD,
+  AT_SYMLINK_NOFOLLOW,
   O_CLOEXEC,
   O_DIRECTORY,
   O_PATH,
@@ -58,7 +60,10 @@ test("the default spec: propagation, the rootfs bind, every mount in order, then
       ["mount", "tmpfs", cg, "tmpfs", TMPFS_FLAGS, "mode=755"],
       ...cgroupBinds,
       ["umask", 0],
-      ...devices.map(([name, major, minor]) => ["mknod", join(R, "dev", name), S_IFCHR | 0o666, makedev(major, minor)]),
+      ...devices.flatMap(([name, major, minor]) => [
+        ["mknod", join(R, "dev", name), S_IFCHR | 0o666, makedev(major, minor)],
+        ["fchownat", AT_FDCWD, join(R, "dev", name), 0, 0, AT_SYMLINK_NOFOLLOW],
+      ]),
       ["umask", 0o022],
     ]);
     for (const dir of ["proc", "dev", "dev/pts", "dev/shm", "dev/mqueue", "sys", "sys/fs/cgroup"]) {

@@ -82,6 +82,11 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
     super.mknod(at, mode, dev);
     writeFileSync(at, "", { flag: "wx" });
   }
+  override fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
+    const at = this.resolved(path);
+    super.fchownat(dirfd, at, uid, gid, flags);
+    real.fchownat(dirfd, at, uid, gid, flags);
+  }
   /** Recorded with the descriptor's real path in place of the descriptor. */
   override mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
     const at = path === "" ? this.resolved(`/proc/thread-self/fd/${dirfd}`) : dirfd;

@@ -6,7 +6,7 @@
  * as char-*. Rules systemd cannot express ("*:n", a major with no group) are
  * left to runt's own device filter, which enforces the full list either way.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "../../host_fs.ts";
 import { variant } from "../../dbus/marshal.ts";
 import { DeviceEmulator, type DeviceRule, WILDCARD } from "../devices.ts";
 import type { UnitProperty } from "./properties.ts";

@@ -6,7 +6,7 @@
  * (files systemd has no property for, freezing, signals, statistics) is
  * done on the unit's cgroup directory as the cgroupfs driver does it.
  */
-import { lstatSync } from "node:fs";
+import { lstatSync } from "../../host_fs.ts";
 import type { Syscalls } from "../../../ffi/syscalls.ts";
 import type { LinuxResources } from "../../spec/schema.ts";
 import type { DeviceRule } from "../devices.ts";

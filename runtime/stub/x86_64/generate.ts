@@ -3,7 +3,7 @@
  * VM_SOURCE. Run after changing the interpreter or the program layout:
  *   deno run -A runtime/stub/x86_64/generate.ts
  */
-import { writeFileSync } from "node:fs";
+import { writeFileSync } from "../../host_fs.ts";
 import { fileURLToPath } from "node:url";
 import { assembleVm } from "./vm.ts";
 
