@@ -1,9 +1,10 @@
 /**
- * What runt needs of its own process — environment, arguments, IDs, signals,
- * exit, a write to stdout or stderr — without Node's
- * `process` object or `node:` modules under Deno, where their first use
- * loads Deno's Node compatibility layer (tens of milliseconds per process),
- * and without `process.stdout` under Bun, whose first use costs 3–8 ms.
+ * What runt needs of its own process — environment, arguments, IDs,
+ * signals, exit, a program run, a write to stdout or stderr — without
+ * Node's `process` object or `node:` modules under Deno, where their first
+ * use loads Deno's Node compatibility layer (~50 ms per process), and
+ * without `process.stdout` under Bun, whose first use costs 3–8 ms. Files
+ * are host_fs.ts's.
  */
 interface DenoHost {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
@@ -132,8 +133,14 @@ export function executablePath(): string {
 
 /** Sends `signal` (its name: "SIGTERM") to `pid`; throws with code "ESRCH" when there is no such process. */
 export function killProcess(pid: number, signal: string): void {
-  if (deno) deno.kill(pid, signal);
-  else node().kill(pid, signal);
+  if (!deno) return node().kill(pid, signal);
+  try {
+    deno.kill(pid, signal);
+  } catch (e) {
+    // Deno says NotFound, without the errno.
+    if ((e as Error).name === "NotFound") throw Object.assign(new Error(`kill ${pid}: no such process`), { code: "ESRCH" });
+    throw e;
+  }
 }
 
 export function exitProcess(code: number): never {
