@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle } from "../fixtures/bundle.ts";
 import { isRoot, runt, tempDir } from "./runt.ts";
+import { waitFor } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
 
@@ -69,6 +70,45 @@ test("no descriptor of the runtime reaches the exec'd process", { skip }, withCo
   // busybox ls's own descriptor on /proc/self/fd is the 3.
   assert.equal(r.stdout, "0 1 2 3 ");
 }));
+
+/**
+ * PID 1 of the container lists every descriptor and working directory in
+ * its PID namespace, over and over, keeping any on a cgroup directory and
+ * counting its scans. On cgroup v2, exec's start-up program holds a
+ * descriptor of the container's cgroup directory for
+ * clone3(CLONE_INTO_CGROUP) until its child closes it.
+ */
+const FD_WATCHER = [
+  "touch /out/started",
+  "n=0",
+  "while [ ! -e /out/stop ]; do",
+  "  ls -l /proc/[0-9]*/fd/ /proc/[0-9]*/cwd 2>/dev/null | grep cgroup >> /out/seen",
+  "  n=$((n + 1)); echo $n > /out/scans",
+  "done",
+].join("\n");
+
+test("a container process scanning /proc during execs never finds a descriptor or cwd on a cgroup directory", { skip, timeout: 120_000 }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh", "-c", FD_WATCHER]);
+  const id = "fd-watched";
+  const scans = () => Number(readFileSync(join(b.out, "scans"), "utf8") || 0);
+  try {
+    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, id], { files: true }).status, 0);
+    waitFor(() => existsSync(join(b.out, "scans")), "the watcher's first scan");
+    for (let i = 0; i < 20; i++) assert.equal(runt(["--root", root.path, "exec", id, "true"]).status, 0);
+    // A process that stays: whatever it was given, a whole scan made after it started lists.
+    assert.equal(runt(["--root", root.path, "exec", "-d", id, "sleep", "60"], { files: true }).status, 0);
+    const after = scans();
+    waitFor(() => scans() >= after + 2, "two more scans of the watcher");
+    writeFileSync(join(b.out, "stop"), "");
+    waitFor(() => runt(["--root", root.path, "state", id]).stdout.includes('"stopped"'), "the watcher to stop", 20_000);
+    assert.equal(readFileSync(join(b.out, "seen"), "utf8"), "");
+  } finally {
+    runt(["--root", root.path, "delete", "--force", id]);
+    b.cleanup();
+    root.cleanup();
+  }
+});
 
 test("--detach with --pid-file returns at once and leaves the process running", { skip }, withContainer((root, id, _pid, b) => {
   const pidFile = join(b.dir, "exec.pid");
