@@ -31,7 +31,7 @@ interface NodeHost {
   env: Record<string, string | undefined>;
   execPath: string;
   exit(code: number): never;
-  kill(pid: number, signal: string): void;
+  kill(pid: number, signal: number): void;
   getuid?(): number;
   getegid?(): number;
   on(signal: string, handler: () => void): void;
@@ -131,11 +131,14 @@ export function executablePath(): string {
   return deno ? deno.execPath() : node().execPath;
 }
 
-/** Sends `signal` (its name: "SIGTERM") to `pid`; throws with code "ESRCH" when there is no such process. */
-export function killProcess(pid: number, signal: string): void {
+/**
+ * Sends signal number `signal` to `pid`; Deno's kill takes only its name
+ * (`name`: "SIGTERM"). Throws with code "ESRCH" when there is no such process.
+ */
+export function killProcess(pid: number, signal: number, name: string): void {
   if (!deno) return node().kill(pid, signal);
   try {
-    deno.kill(pid, signal);
+    deno.kill(pid, name);
   } catch (e) {
     // Deno says NotFound, without the errno.
     if ((e as Error).name === "NotFound") throw Object.assign(new Error(`kill ${pid}: no such process`), { code: "ESRCH" });
@@ -161,18 +164,18 @@ export function onSignal(signal: string, handler: () => void): () => void {
   return () => node().off(signal, handler);
 }
 
-/** The effective group ID, from the Gid line of /proc/self/status under Deno. */
-export function effectiveGid(): number {
-  if (!deno) return node().getegid?.() ?? 0;
-  const gids = /^Gid:\s+\d+\s+(\d+)/m.exec(readTextFile("/proc/self/status"));
-  return gids ? Number(gids[1]) : 0;
+/** The effective ID of a Uid or Gid line of /proc/self/status (real, effective, saved, filesystem): Deno has no geteuid or getegid. */
+function effectiveIdFromStatus(line: "Uid" | "Gid"): number {
+  const ids = new RegExp(`^${line}:\\s+\\d+\\s+(\\d+)`, "m").exec(readTextFile("/proc/self/status"));
+  return ids ? Number(ids[1]) : 0;
 }
 
-/** The effective user ID; Deno has no geteuid, so under it the Uid line of /proc/self/status is read. */
+export function effectiveGid(): number {
+  return deno ? effectiveIdFromStatus("Gid") : node().getegid?.() ?? 0;
+}
+
 export function effectiveUid(): number {
-  if (!deno) return node().geteuid?.() ?? 0;
-  const uids = /^Uid:\s+\d+\s+(\d+)/m.exec(readTextFile("/proc/self/status"));
-  return uids ? Number(uids[1]) : 0;
+  return deno ? effectiveIdFromStatus("Uid") : node().geteuid?.() ?? 0;
 }
 
 type WriteSync = (fd: number, bytes: Uint8Array) => number;

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirEntries, rmdirSync, writeFileInBackground } from "../host_fs.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { SIGKILL, type Syscalls } from "../../ffi/syscalls.ts";
+import { signalName } from "../../ffi/constants.ts";
 import { sleepSync } from "../sleep.ts";
 import { attachDeviceFilter } from "./devices_bpf.ts";
 import type { DeviceRule } from "./devices.ts";
@@ -43,10 +44,6 @@ import { setUnitResources, startUnit, stopUnit } from "./systemd/driver.ts";
 import type { SystemdBusOptions } from "./systemd/manager_bus.ts";
 import type { SystemdUnitRef } from "./systemd/unit_name.ts";
 import { effectiveUid, killProcess } from "../host.ts";
-import { SIGNALS } from "../spec/constants.ts";
-
-/** A signal's name ("SIGTERM") from its number, as Deno's kill takes it. */
-const signalName = (signal: number) => Object.keys(SIGNALS).find((name) => SIGNALS[name as keyof typeof SIGNALS] === signal) ?? String(signal);
 
 export interface CgroupManagerOptions {
   /** The host's layout; read from /proc/self/mountinfo when absent. */
@@ -503,7 +500,7 @@ export class CgroupManager {
       for (const pid of this.pids()) {
         try {
           if (this.options.syscalls) this.options.syscalls.kill(pid, signal);
-          else killProcess(pid, signalName(signal));
+          else killProcess(pid, signal, signalName(signal) ?? String(signal));
         } catch (e) {
           const code = (e as { code?: string }).code;
           if (code !== "ESRCH") throw e;

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
+import { SIGTERM, SIGWINCH } from "../../ffi/constants.ts";
 import { effectiveGid, effectiveUid, environment, hostArch, killProcess, onSignal, processId, realUid, runProgram } from "../../runtime/host.ts";
 
 test("IDs, architecture and environment are the process's", () => {
@@ -23,7 +24,7 @@ test("a signal reaches the handler until it is taken off; a PID with no process 
   let seen = 0;
   const stop = onSignal("SIGWINCH", () => seen++);
   try {
-    killProcess(processId(), "SIGWINCH");
+    killProcess(processId(), SIGWINCH, "SIGWINCH");
     // Delivered asynchronously: wait for it, not for a time.
     while (seen === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   } finally {
@@ -31,5 +32,5 @@ test("a signal reaches the handler until it is taken off; a PID with no process 
   }
   assert.equal(seen, 1);
   // Above the largest pid_max Linux allows (2^22).
-  assert.throws(() => killProcess(4194305, "SIGTERM"), (e: { code?: string }) => e.code === "ESRCH");
+  assert.throws(() => killProcess(4194305, SIGTERM, "SIGTERM"), (e: { code?: string }) => e.code === "ESRCH");
 });
