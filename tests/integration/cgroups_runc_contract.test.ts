@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "n
 import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { readLayout, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
-import { cgroupVersion, readOr, runtAsync, state, waitFor, withRoot } from "./containers.ts";
+import { type AsyncRun, cgroupVersion, pause, readOr, runtAsync, state, withRoot } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 import { hasCommand, isRoot, runt, runtArgv } from "./runt.ts";
 
@@ -87,10 +87,15 @@ test("delete --force kills a container whose cgroup was frozen while create ran"
   const b = bundleIn(path, ["sleep", "60"], (s) => {
     s.hooks = { createRuntime: [{ path: "/bin/sh", args: ["sh", "-c", `echo ${FREEZER.frozen} > ${freezerState}`] }] };
   });
+  const create = runtAsync(["--root", root, "create", "--bundle", b.dir, "fc"]);
   try {
-    const create = runtAsync(["--root", root, "create", "--bundle", b.dir, "fc"]);
     // The init is frozen while create waits for it: a create that cannot finish, as a frozen parent cgroup makes one.
-    waitFor(() => readOr(freezerState).trim() === FREEZER.frozen, "the hook to freeze the container's cgroup");
+    let ended: AsyncRun | undefined;
+    create.done.then((r) => (ended = r));
+    while (readOr(freezerState).trim() !== FREEZER.frozen) {
+      if (ended) assert.fail(`create ended (status ${ended.code}) before its hook froze the cgroup: ${ended.stderr}`);
+      await pause(10);
+    }
     create.kill();
     await create.done;
     const d = runt(["--root", root, "delete", "--force", "fc"]);
@@ -98,6 +103,9 @@ test("delete --force kills a container whose cgroup was frozen while create ran"
     assert.deepEqual(leftovers(root, "fc", []), []);
     assert.equal(existsSync(dirOf("freezer", path)), false);
   } finally {
+    // A create still running would hold the container's lock through the delete below.
+    create.kill();
+    await create.done;
     try {
       writeFileSync(freezerState, FREEZER.thawed);
     } catch { /* removed with the container */ }

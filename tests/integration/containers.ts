@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cgroupDir, type CgroupMount, DEFAULT_CGROUP_PARENT, ownPathOf, readLayout, readProcCgroup, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { runt, runtArgv, tempDir } from "./runt.ts";
+import { runt, runtArgv, tempDir, WAIT_SCALE } from "./runt.ts";
 import { leftovers } from "./leftovers.ts";
 
 /** Runs `fn` with a fresh state root, removed afterwards. */
@@ -27,8 +27,9 @@ export function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Polls `cond` until it holds; `ms` (scaled by WAIT_SCALE) is how long before the wait counts as a hang. */
 export function waitFor(cond: () => boolean, what: string, ms = 10_000): void {
-  const end = Date.now() + ms;
+  const end = Date.now() + ms * WAIT_SCALE;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     sleepMs(10);

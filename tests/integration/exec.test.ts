@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle } from "../fixtures/bundle.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, tempDir, WAIT_SCALE } from "./runt.ts";
 import { waitFor } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -87,7 +87,7 @@ const FD_WATCHER = [
   "done",
 ].join("\n");
 
-test("a container process scanning /proc during execs never finds a descriptor or cwd on a cgroup directory", { skip, timeout: 120_000 }, () => {
+test("a container process scanning /proc during execs never finds a descriptor or cwd on a cgroup directory", { skip, timeout: 120_000 * WAIT_SCALE }, () => {
   const root = tempDir("runt-root-");
   const b = makeBundle(["sh", "-c", FD_WATCHER]);
   const id = "fd-watched";

@@ -10,7 +10,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import { leftovers, processesOf } from "./leftovers.ts";
-import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { isRoot, runt, runtArgv, tempDir, WAIT_SCALE } from "./runt.ts";
+import { waitFor } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
 
@@ -23,14 +24,6 @@ function withRoot(fn: (root: string) => void): () => void {
       root.cleanup();
     }
   };
-}
-
-function waitFor(cond: () => boolean, what: string, ms = 10_000): void {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-  }
 }
 
 function state(root: string, id: string): Record<string, unknown> {
@@ -233,7 +226,7 @@ async function foregroundRun(root: string, b: Bundle, id: string): Promise<{ chi
   const [cmd, ...pre] = runtArgv();
   const child = spawn(cmd, [...pre, "--root", root, "run", "-b", b.dir, id], { stdio: "ignore" });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const end = Date.now() + 20_000;
+  const end = Date.now() + 20_000 * WAIT_SCALE;
   while (!existsSync(join(b.out, "ready")) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
   assert.ok(existsSync(join(b.out, "ready")), "the container got going");
   return { child, exited };

@@ -65,6 +65,13 @@ export function hasCommand(name: string): boolean {
 
 export const isRoot = process.getuid?.() === 0;
 
+/**
+ * How much longer than on a host a test may wait for a state before it
+ * calls it a hang: the emulated test guest (tests/vm), ~20 times slower and
+ * sharing the machine with the other suites, sets RUNT_TEST_WAIT_SCALE.
+ */
+export const WAIT_SCALE = Number(process.env.RUNT_TEST_WAIT_SCALE ?? 1);
+
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "runt-test-"): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -9,7 +9,7 @@ mkdir -p "$out"
 {
   echo "guest: kernel $(uname -r), $(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, $(systemctl --version | head -1)"
   mkdir -p /root/runt && mount /dev/vdb /root/runt && cd /root/runt &&
-    RUNT_UNDER=binary NO_COLOR=1 DENO_DIR=/root/.cache/deno RUNT_TEST_CYCLES=10 \
+    RUNT_UNDER=binary NO_COLOR=1 DENO_DIR=/root/.cache/deno RUNT_TEST_CYCLES=10 RUNT_TEST_WAIT_SCALE=10 \
       node_modules/.bin/deno test -A --no-check $(cat /shared/batch.txt)
   echo $? >"$out/status.tmp"
 } 2>&1 | tee "$out/output.log"
