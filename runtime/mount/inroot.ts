@@ -59,7 +59,37 @@ export function openInRoot(sys: Syscalls, rootfd: number, path: string, options:
   } catch (e) {
     if (options.create === undefined || !isErrno(e, "ENOENT")) throw e;
   }
-  return createInRoot(sys, rootfd, path, options);
+  return createLeaf(sys, rootfd, components(path), resolve, options) ?? createInRoot(sys, rootfd, path, options);
+}
+
+/**
+ * The common case of a missing mount point, a parent that exists and a last
+ * component that does not, in three calls: the parent resolved by the
+ * kernel as the walk would resolve it (RESOLVE_IN_ROOT), the last component
+ * made and opened relative to it. Anything else (a missing parent, a
+ * dangling link where the last component should be, `..`) is left to the
+ * walk, which also words the errors: undefined then.
+ */
+function createLeaf(sys: Syscalls, rootfd: number, parts: string[], resolve: number, options: OpenInRootOptions): number | undefined {
+  const leaf = parts.at(-1);
+  if (leaf === undefined || leaf === "..") return undefined;
+  let parent = rootfd;
+  try {
+    if (parts.length > 1) parent = sys.openat2(rootfd, parts.slice(0, -1).join("/"), OPEN, resolve);
+  } catch {
+    return undefined;
+  }
+  try {
+    makeChild(sys, parent, leaf, options.create!);
+    options.onCreate?.();
+    return sys.openat2(parent, leaf, OPEN, OWN_CHILD);
+  } catch (e) {
+    // A link in the leaf's place (mkdirat says EEXIST, the open ELOOP): the walk follows it inside the root.
+    if (isErrno(e, "ELOOP")) return undefined;
+    throw e;
+  } finally {
+    if (parent !== rootfd) sys.close(parent);
+  }
 }
 
 /**
