@@ -14,10 +14,14 @@ import { envVar } from "../runtime/host.ts";
 export async function lifecycle(ctx: CommandContext): Promise<LifecycleContext> {
   if (ctx.global.root === DEFAULT_ROOT && DEFAULT_ROOT !== SYSTEM_STATE_ROOT) prepareUserStateRoot(DEFAULT_ROOT);
   // Loaded here, not with the command table: commands that bind no FFI (state, list, --version) start faster.
-  const [{ loadSyscalls }, { StateStore }] = await Promise.all([import("../ffi/mod.ts"), import("../runtime/state/store.ts")]);
+  const [{ loadSyscalls }, { StateStore }, { renameExchange }] = await Promise.all([
+    import("../ffi/mod.ts"),
+    import("../runtime/state/store.ts"),
+    import("../runtime/state/exchange.ts"),
+  ]);
   const sys = await loadSyscalls();
   traceStep("ffi bound");
-  return { sys, store: new StateStore(ctx.global.root), warn: (line) => ctx.log.warn(line) };
+  return { sys, store: new StateStore(ctx.global.root, renameExchange(sys)), warn: (line) => ctx.log.warn(line) };
 }
 
 /** runc takes the service manager's socket from its environment; empty means none. */

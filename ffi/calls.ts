@@ -27,6 +27,7 @@ const SPECS: Record<string, Spec> = {
   setKeyPerm: ["keyctl(KEYCTL_SETPERM)", [1]],
   mountSetattr: ["mount_setattr", [2]],
   mountIdOf: ["statx(STATX_MNT_ID)"],
+  renameat2: [, [4]],
   prlimit: ["prlimit64"],
   closeRange: ["close_range", [2]],
   signal: ["rt_sigaction"],

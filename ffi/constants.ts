@@ -271,6 +271,7 @@ export const SYS: Readonly<
     | "openat2"
     | "mount_setattr"
     | "mkdirat"
+    | "renameat2"
     | "rt_sigaction"
     | "keyctl"
     | "bpf"
@@ -294,6 +295,8 @@ export const SYS: Readonly<
   mount_setattr: 442,
   pivot_root: { x64: 155, arm64: 41 }[ARCH],
   mkdirat: { x64: 258, arm64: 34 }[ARCH],
+  // glibc has renameat2() only from 2.28 on.
+  renameat2: { x64: 316, arm64: 276 }[ARCH],
   // glibc's signal() and sigaction() refuse 32 and 33, which a parent may still have left ignored.
   rt_sigaction: { x64: 13, arm64: 134 }[ARCH],
   // Session keyrings live in libkeyutils, which runt does not load.
@@ -311,6 +314,9 @@ export const SYS: Readonly<
   utimensat: { x64: 280, arm64: 88 }[ARCH],
   lsetxattr: { x64: 189, arm64: 6 }[ARCH],
 };
+
+/** renameat2(2): swap the two names, both of which must exist (Linux 3.15; not on every filesystem). */
+export const RENAME_EXCHANGE = 2;
 
 /** memfd_create and execveat: glibc wraps them only from 2.27 and 2.34 on. */
 export const SYS_MEMFD_CREATE = { x64: 319, arm64: 279 }[ARCH];
@@ -553,9 +559,10 @@ export function capNames(mask: bigint): string[] {
 }
 
 // Inspecting and changing files through descriptors: what a hostile rootfs cannot redirect.
-export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat" | "statx", number>> = {
+export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat" | "statx" | "statfs", number>> = {
   newfstatat: { x64: 262, arm64: 79 }[ARCH],
   statx: { x64: 332, arm64: 291 }[ARCH],
+  statfs: { x64: 137, arm64: 43 }[ARCH],
   fchmodat: { x64: 268, arm64: 53 }[ARCH],
 };
 /** ioctl on a pty master: opens its slave without a path (Linux 4.13). */

@@ -7,6 +7,7 @@
 import type {
   CapSets,
   FileStat,
+  FilesystemStat,
   MountAttr,
   PollFd,
   RecvResult,
@@ -247,6 +248,9 @@ export class RecordingSyscalls implements Syscalls {
   mkdirat(dirfd: number, path: string, mode: number): void {
     this.record("mkdirat", [dirfd, path, mode]);
   }
+  renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void {
+    this.record("renameat2", [olddirfd, oldpath, newdirfd, newpath, flags]);
+  }
   close(fd: number): void {
     this.record("close", [fd]);
   }
@@ -386,6 +390,12 @@ export class RecordingSyscalls implements Syscalls {
   fstatat(dirfd: number, path: string, flags = 0): FileStat {
     this.record("fstatat", [dirfd, path, flags]);
     return this.stat(dirfd, path);
+  }
+  /** What statfs reports for a path; by default a filesystem with no flags set. */
+  filesystem: (path: string) => FilesystemStat = () => ({ type: 0n, flags: 0 });
+  statfs(path: string): FilesystemStat {
+    this.record("statfs", [path]);
+    return this.filesystem(path);
   }
   /** What mountIdOf reports for a descriptor; by default its number, so every descriptor is on a mount of its own. */
   mountId: (fd: number) => bigint | undefined = (fd) => BigInt(fd);

@@ -7,6 +7,7 @@ import type {
   CapSets,
   FileAction,
   FileStat,
+  FilesystemStat,
   MountAttr,
   PollFd,
   RecvResult,
@@ -78,7 +79,7 @@ import {
   pointerArray,
   SIGSET_SIZE,
 } from "./structs.ts";
-import { decodeStat, STAT_SIZE } from "./structs.ts";
+import { decodeStat, decodeStatfs, STAT_SIZE, STATFS_SIZE } from "./structs.ts";
 import { AT_EMPTY_PATH, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
 
 const EINTR = 4;
@@ -466,6 +467,12 @@ export class LibcSyscalls implements Syscalls {
     this.raw("mkdirat", [dirfd, path, mode], SYS.mkdirat, [dirfd, this.addr(p), mode], [p]);
   }
 
+  renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void {
+    const from = cstr(oldpath), to = cstr(newpath);
+    const args = [olddirfd, oldpath, newdirfd, newpath, flags];
+    this.raw("renameat2", args, SYS.renameat2, [olddirfd, this.addr(from), newdirfd, this.addr(to), flags], [from, to]);
+  }
+
   close(fd: number): void {
     this.check(this.native.fn.close(fd), "close", [fd]);
   }
@@ -684,6 +691,12 @@ export class LibcSyscalls implements Syscalls {
     const p = cstr(path), st = alloc(STAT_SIZE);
     this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.addr(p), this.addr(st), flags], [p, st]);
     return decodeStat(st);
+  }
+
+  statfs(path: string): FilesystemStat {
+    const p = cstr(path), buf = alloc(STATFS_SIZE);
+    this.raw("statfs", [path], SYS_INODE.statfs, [this.addr(p), this.addr(buf)], [p, buf]);
+    return decodeStatfs(buf);
   }
 
   mountIdOf(fd: number): bigint | undefined {

@@ -3,7 +3,7 @@
  * aarch64 agree). Pure functions over Uint8Array so they are unit-testable;
  * pointers inside structs are given as addresses by the caller.
  */
-import type { CapSets, FileStat, MountAttr, Rlimit } from "./syscalls.ts";
+import type { CapSets, FileStat, FilesystemStat, MountAttr, Rlimit } from "./syscalls.ts";
 import { LINUX_CAPABILITY_VERSION_3, SCM_RIGHTS, SOL_SOCKET } from "./constants.ts";
 import { type Arch, currentArch } from "./constants.ts";
 
@@ -218,6 +218,14 @@ export function encodePollFds(fds: readonly { fd: number; events: number }[]): U
 export function decodePollRevents(buf: Uint8Array, count: number): number[] {
   const v = new DataView(buf.buffer, buf.byteOffset);
   return Array.from({ length: count }, (_, i) => v.getUint16(8 * i + 6, true));
+}
+
+/** struct statfs on 64-bit Linux: eleven 8-byte words (f_flags the eleventh) and four spare. */
+export const STATFS_SIZE = 120;
+
+export function decodeStatfs(buf: Uint8Array): FilesystemStat {
+  const v = view(buf);
+  return { type: v.getBigInt64(0, true), flags: Number(v.getBigUint64(80, true)) };
 }
 
 /** struct stat: x86_64 keeps its old layout, aarch64 uses the generic one; both fit in 144 bytes. */

@@ -37,6 +37,14 @@ export interface FileStat {
   size: bigint;
 }
 
+/** What statfs(2) says of the filesystem a path is on. */
+export interface FilesystemStat {
+  /** f_type, the filesystem's magic number. */
+  type: bigint;
+  /** f_flags: ST_* bits, which have MS_*'s values for rdonly, nosuid, nodev, noexec and the atime flags. */
+  flags: number;
+}
+
 /** Capability sets as 64-bit masks (bit n = capability n). */
 export interface CapSets {
   effective: bigint;
@@ -177,6 +185,8 @@ export interface Syscalls {
   /** openat2(2): `resolve` holds RESOLVE_* flags (struct open_how). */
   openat2(dirfd: number, path: string, flags: number, resolve: number, mode?: number): number;
   mkdirat(dirfd: number, path: string, mode: number): void;
+  /** renameat2(2); RENAME_EXCHANGE swaps two existing names atomically. */
+  renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void;
   close(fd: number): void;
   /** close_range(2); with CLOSE_RANGE_CLOEXEC it marks instead of closing. */
   closeRange(first: number, last: number, flags?: number): void;
@@ -241,6 +251,8 @@ export interface Syscalls {
   // inodes through descriptors
   /** newfstatat(2); with AT_EMPTY_PATH and "" it describes `dirfd` itself, an O_PATH one included. */
   fstatat(dirfd: number, path: string, flags?: number): FileStat;
+  /** statfs(2): the filesystem at `path` (its last component followed), and the flags of the mount it is reached through. */
+  statfs(path: string): FilesystemStat;
   /** The ID of the mount `fd`'s object is on (mountinfo's first field), by statx(2); undefined where the kernel does not tell (before 5.8). */
   mountIdOf(fd: number): bigint | undefined;
   /** fchmodat(2) without flags: the final component is followed, so pass a /proc/thread-self/fd link to change a descriptor's inode. */

@@ -17,6 +17,7 @@ import { containerPids } from "./container/ps.ts";
 import type { Spec } from "./spec/schema.ts";
 import type { OciState } from "./state/record.ts";
 import { StateStore } from "./state/store.ts";
+import { renameExchange } from "./state/exchange.ts";
 import { defaultStateRoot } from "./state/default_root.ts";
 import { type Container, signalNumber } from "./library/container.ts";
 import { RuntImages } from "./library/images.ts";
@@ -37,7 +38,7 @@ export class Runt {
   private imageList?: RuntImages;
 
   constructor(sys: Syscalls, root = DEFAULT_STATE_ROOT, warn: (line: string) => void = (l) => console.warn(l), options: RuntOptions = {}) {
-    this.ctx = { sys, store: new StateStore(root), warn: options.warn ?? warn };
+    this.ctx = { sys, store: new StateStore(root, renameExchange(sys)), warn: options.warn ?? warn };
     this.imageStore = options.imageStore;
   }
 

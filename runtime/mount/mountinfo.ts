@@ -1,10 +1,7 @@
 /**
  * /proc/<pid>/mountinfo (proc(5)): which mounts exist, where, and with which
- * per-mount flags. Remounting a bind read-only must repeat the flags a mount
- * already has (the kernel refuses to drop locked ones), and runc takes those
- * from statfs(2); the same information is in the mount table.
+ * per-mount options.
  */
-import { MS } from "./options.ts";
 
 export interface MountInfo {
   id: number;
@@ -60,27 +57,4 @@ export function findMount(mounts: readonly MountInfo[], mountPoint: string): Mou
     if (mounts[i].mountPoint === mountPoint) return mounts[i];
   }
   return undefined;
-}
-
-const OPTION_FLAGS: Record<string, number> = {
-  ro: MS.RDONLY,
-  nosuid: MS.NOSUID,
-  nodev: MS.NODEV,
-  noexec: MS.NOEXEC,
-  noatime: MS.NOATIME,
-  nodiratime: MS.NODIRATIME,
-  relatime: MS.RELATIME,
-  nosymfollow: MS.NOSYMFOLLOW,
-};
-
-/**
- * MS_* flags for a mount's per-mount options, as runc derives them from
- * statfs(2). Strict atime has no option of its own: it is what a mount has
- * when it shows neither relatime nor noatime.
- */
-export function mountFlags(mount: MountInfo): number {
-  let flags = 0;
-  for (const option of mount.options) flags |= OPTION_FLAGS[option] ?? 0;
-  if ((flags & (MS.NOATIME | MS.RELATIME)) === 0) flags |= MS.STRICTATIME;
-  return flags;
 }

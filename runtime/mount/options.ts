@@ -34,6 +34,30 @@ export const MS = {
   LAZYTIME: C.MS_LAZYTIME,
 } as const;
 
+/** statfs(2)'s ST_* flags (statvfs.h) and the MS_* flag each stands for; the first five share their values. */
+const STATFS_FLAGS: ReadonlyArray<[number, number]> = [
+  [0x0001, MS.RDONLY],
+  [0x0002, MS.NOSUID],
+  [0x0004, MS.NODEV],
+  [0x0008, MS.NOEXEC],
+  [0x0400, MS.NOATIME],
+  [0x0800, MS.NODIRATIME],
+  [0x1000, MS.RELATIME],
+  [0x2000, MS.NOSYMFOLLOW],
+];
+
+/**
+ * A mount's MS_* flags from statfs(2)'s f_flags, as runc takes them to
+ * remount a bind (the kernel refuses to drop a locked flag). Strict atime
+ * has no flag of its own: it is a mount with neither relatime nor noatime.
+ */
+export function mountFlagsFromStatfs(stFlags: number): number {
+  let flags = 0;
+  for (const [st, ms] of STATFS_FLAGS) if (stFlags & st) flags |= ms;
+  if ((flags & (MS.NOATIME | MS.RELATIME)) === 0) flags |= MS.STRICTATIME;
+  return flags;
+}
+
 /** mount_setattr(2) attributes, for the recursive `r*` options. */
 export const MOUNT_ATTR = {
   RDONLY: C.MOUNT_ATTR_RDONLY,

@@ -6,13 +6,12 @@
  */
 import { isErrno } from "../../ffi/errors.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { MS, parseMountOptions } from "../mount/options.ts";
+import { mountFlagsFromStatfs, MS, parseMountOptions } from "../mount/options.ts";
 import type { Spec } from "../spec/schema.ts";
 import { attempt, failure, q } from "./errors.ts";
-import { findMount, mountFlags, parseMountinfo } from "../mount/mountinfo.ts";
 import { cleanPath, needsReadonlyRemount } from "./mounts.ts";
 import { rootPropagationFlags } from "./prepare.ts";
-import { liveProc, MOUNTINFO, type ProcAccess } from "./proc.ts";
+import { liveProc, type ProcAccess } from "./proc.ts";
 import { maskPaths } from "./mask.ts";
 
 /** The flags a read-only bind of a path keeps from its mount; runc keeps these three. */
@@ -35,7 +34,7 @@ export function finalizeRootfs(sys: Syscalls, spec: Spec, proc: ProcAccess = liv
   }
   if (spec.root?.readonly) {
     // The root keeps every flag it has; a remount without the locked ones is refused.
-    const flags = MS.BIND | MS.REMOUNT | MS.RDONLY | currentFlags(proc, "/");
+    const flags = MS.BIND | MS.REMOUNT | MS.RDONLY | currentFlags(sys, "/");
     attempt(`remount ${q("/")} read-only`, () => sys.mount(null, "/", null, flags, null));
   }
   if (spec.hostname) attempt(`hostname ${q(spec.hostname)}`, () => sys.sethostname(spec.hostname!));
@@ -43,12 +42,12 @@ export function finalizeRootfs(sys: Syscalls, spec: Spec, proc: ProcAccess = liv
   for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) {
     attempt(`sysctl ${q(key)}`, () => proc.write(`/proc/sys/${key.replaceAll(".", "/")}`, value));
   }
-  for (const path of spec.linux?.readonlyPaths ?? []) readonlyPath(sys, proc, path);
+  for (const path of spec.linux?.readonlyPaths ?? []) readonlyPath(sys, path);
   maskPaths(sys, spec.linux?.maskedPaths ?? []);
 }
 
 /** Binds the path onto itself and makes that bind read-only; a path that does not exist is skipped. */
-function readonlyPath(sys: Syscalls, proc: ProcAccess, path: string): void {
+function readonlyPath(sys: Syscalls, path: string): void {
   const what = `readonly path ${q(path)}`;
   try {
     sys.mount(path, path, null, MS.BIND | MS.REC, null);
@@ -56,19 +55,15 @@ function readonlyPath(sys: Syscalls, proc: ProcAccess, path: string): void {
     if (isErrno(e, "ENOENT")) return;
     throw failure(what, e);
   }
-  const kept = currentFlags(proc, cleanPath(path)) & READONLY_PATH_KEPT;
+  const kept = currentFlags(sys, path) & READONLY_PATH_KEPT;
   attempt(what, () => sys.mount(path, path, null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY, null));
 }
 
-/** The MS_* flags the mount at `mountPoint` has now, or none when the mount table cannot be read. */
-function currentFlags(proc: ProcAccess, mountPoint: string): number {
-  let text: string;
+/** The MS_* flags the mount at `path` has now (one statfs(2), as runc asks); none when it cannot be asked. */
+function currentFlags(sys: Syscalls, path: string): number {
   try {
-    text = proc.read(MOUNTINFO);
+    return mountFlagsFromStatfs(sys.statfs(path).flags);
   } catch {
-    // No /proc in the container: the remount goes ahead with the requested flags alone.
     return 0;
   }
-  const mount = findMount(parseMountinfo(text), mountPoint);
-  return mount ? mountFlags(mount) : 0;
 }

@@ -14,4 +14,4 @@ export { enterRootfs } from "./enter.ts";
 export { finalizeRootfs } from "./finalize.ts";
 export { RootfsError } from "./errors.ts";
 export { liveProc, type ProcAccess } from "./proc.ts";
-export { findMount, mountFlags, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
+export { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";

@@ -10,6 +10,7 @@ import { RuntError } from "../errors.ts";
 import { checkContainerId } from "./id.ts";
 import { checkStateRoot, stateRootAccessError, StateRootError } from "./root.ts";
 import type { ContainerRecord } from "./record.ts";
+import type { Exchange } from "./exchange.ts";
 import { processId } from "../host.ts";
 
 export const STATE_FILE = "state.json";
@@ -20,7 +21,8 @@ export class ContainerExistsError extends RuntError {}
 export class StateStore {
   private rootChecked = false;
 
-  constructor(readonly root: string) {}
+  /** `exchange` (exchange.ts), where the caller has system calls, lets a record replace the last without a rename over it (see write). */
+  constructor(readonly root: string, private readonly exchange?: Exchange) {}
 
   dir(id: string): string {
     this.checkRoot();
@@ -66,11 +68,23 @@ export class StateStore {
     }
   }
 
+  /**
+   * The new record is written beside the last and swapped in for it
+   * (RENAME_EXCHANGE), then the old one, left under the new one's name, is
+   * removed. A rename over the last record would do as well for readers, but
+   * ext4 and btrfs then write the new file's data out first (their safeguard
+   * for replace-by-rename; 0.15 ms a write on this machine's ext4 /run, four
+   * times in a `run`), which state that does not outlive a reboot has no use
+   * for. The first record, a filesystem that cannot exchange, or a caller
+   * without system calls: a plain rename.
+   */
   write(record: ContainerRecord): void {
     const dir = this.dir(record.id);
     const tmp = join(dir, `.${STATE_FILE}.${processId()}`);
+    const file = join(dir, STATE_FILE);
     writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-    renameSync(tmp, join(dir, STATE_FILE));
+    if (this.exchange?.(tmp, file)) rmSync(tmp, { force: true });
+    else renameSync(tmp, file);
   }
 
   /** The record, or null for a directory whose create never got as far as writing one. */

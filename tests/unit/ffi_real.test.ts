@@ -25,6 +25,8 @@ import {
   type Syscalls,
 } from "../../ffi/mod.ts";
 import { needsRoot, runProbe } from "../ffi/helpers.ts";
+import { findMount, parseMountinfo } from "../../runtime/mount/mountinfo.ts";
+import { mountFlagsFromStatfs, MS } from "../../runtime/mount/options.ts";
 
 const skip = needsRoot;
 const sys: Syscalls = await loadSyscalls();
@@ -43,6 +45,20 @@ test("identity calls agree with node:process", () => {
   assert.equal(sys.getuid(), process.getuid!());
   // Not necessarily the pid: `deno test` runs test modules off the main thread.
   assert.equal(readlinkSync("/proc/thread-self"), `${process.pid}/task/${sys.gettid()}`);
+});
+
+test("statfs gives each mount the flags the mount table shows for it", () => {
+  const table = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"));
+  const byOption: Record<string, number> = { ro: MS.RDONLY, nosuid: MS.NOSUID, nodev: MS.NODEV, noexec: MS.NOEXEC, noatime: MS.NOATIME, nodiratime: MS.NODIRATIME, relatime: MS.RELATIME };
+  for (const path of ["/", "/proc", "/dev", "/sys"]) {
+    const mount = findMount(table, path);
+    if (!mount) continue;
+    let expected = mount.options.reduce((flags, o) => flags | (byOption[o] ?? 0), 0);
+    if ((expected & (MS.NOATIME | MS.RELATIME)) === 0) expected |= MS.STRICTATIME;
+    assert.equal(mountFlagsFromStatfs(sys.statfs(path).flags) & ~MS.RDONLY, expected & ~MS.RDONLY, path);
+  }
+  assert.equal(sys.statfs("/proc").type, 0x9fa0n, "PROC_SUPER_MAGIC");
+  assert.throws(() => sys.statfs("/nonexistent/runt"), /ENOENT/);
 });
 
 test("mount, mount_setattr and pivot_root in a fresh mount namespace stay invisible to the host", { skip }, () => {

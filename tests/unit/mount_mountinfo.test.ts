@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MS } from "../../runtime/mount/options.ts";
-import { findMount, mountFlags, parseMountinfo } from "../../runtime/mount/mountinfo.ts";
+import { findMount, parseMountinfo } from "../../runtime/mount/mountinfo.ts";
 
 const TABLE = [
   "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard",
@@ -46,15 +45,4 @@ test("findMount gives the mount on top: the last one at that point", () => {
   assert.equal(findMount(mounts, "/proc/sys")?.id, 52);
   assert.equal(findMount(mounts, "/proc")?.id, 22);
   assert.equal(findMount(mounts, "/nowhere"), undefined);
-});
-
-test("per-mount options become MS_* flags; no relatime/noatime means strictatime", () => {
-  const [root, proc, cgroup, spaced, roSys] = parseMountinfo(TABLE);
-  assert.equal(mountFlags(root), MS.RELATIME);
-  assert.equal(mountFlags(proc), MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.RELATIME);
-  assert.equal(mountFlags(cgroup), MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.STRICTATIME);
-  assert.equal(mountFlags(spaced), MS.NOATIME);
-  assert.equal(mountFlags(roSys) & MS.RDONLY, MS.RDONLY);
-  const [extra] = parseMountinfo("9 1 0:1 / /x rw,nodiratime,nosymfollow,noatime - tmpfs t rw\n");
-  assert.equal(mountFlags(extra), MS.NODIRATIME | MS.NOSYMFOLLOW | MS.NOATIME);
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isBind, MOUNT_ATTR, MOUNT_OPTION_NAMES, MS, parseMountOptions } from "../../runtime/mount/options.ts";
+import { isBind, MOUNT_ATTR, MOUNT_OPTION_NAMES, mountFlagsFromStatfs, MS, parseMountOptions } from "../../runtime/mount/options.ts";
 
 test("runc's default /dev mount: flags and data split as runc splits them", () => {
   const p = parseMountOptions(["nosuid", "strictatime", "mode=755", "size=65536k"]);
@@ -48,3 +48,12 @@ test("every option of the spec's features example is recognized", () => {
   assert.deepEqual([...MOUNT_OPTION_NAMES], [...spec].sort());
   for (const o of spec) assert.equal(parseMountOptions([o]).data, "", o);
 });
+
+test("statfs flags become MS_* flags: ST_VALID, ST_SYNCHRONOUS and ST_MANDLOCK dropped, ST_RELATIME and ST_NOSYMFOLLOW moved, strictatime when neither relatime nor noatime", () => {
+  const ST = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, VALID: 0x20, MANDLOCK: 0x40, NOATIME: 0x400, NODIRATIME: 0x800, RELATIME: 0x1000, NOSYMFOLLOW: 0x2000 };
+  assert.equal(mountFlagsFromStatfs(ST.NOSUID | ST.NODEV | ST.NOEXEC | ST.RELATIME | ST.VALID), MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.RELATIME);
+  assert.equal(mountFlagsFromStatfs(ST.RDONLY | ST.SYNCHRONOUS | ST.MANDLOCK), MS.RDONLY | MS.STRICTATIME);
+  assert.equal(mountFlagsFromStatfs(ST.NOATIME | ST.NODIRATIME | ST.NOSYMFOLLOW), MS.NOATIME | MS.NODIRATIME | MS.NOSYMFOLLOW);
+  assert.equal(mountFlagsFromStatfs(ST.VALID) & MS.REMOUNT, 0);
+});
+

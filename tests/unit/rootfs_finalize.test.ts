@@ -9,15 +9,14 @@ import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { FakeProc } from "./rootfs_support.ts";
 
-/** The container's mount table as it is after the default spec's mounts and the pivot. */
-const CONTAINER_MOUNTS = [
-  "100 90 254:0 /tmp/b/rootfs / rw,nodev,relatime - ext4 /dev/vda rw",
-  "101 100 0:50 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw",
-  "102 100 0:51 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755",
-  "110 101 0:50 /sys /proc/sys rw,nosuid,nodev,noexec,relatime - proc proc rw",
-  "111 101 0:50 /bus /proc/bus rw,nosuid,nodev,relatime - proc proc rw",
-  "",
-].join("\n");
+/** statfs(2)'s ST_* flags of the container's mounts after the default spec's mounts and the pivot. */
+const ST = { NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, VALID: 0x20, RELATIME: 0x1000 };
+const CONTAINER_FILESYSTEMS: Record<string, number> = {
+  "/": ST.NODEV | ST.RELATIME | ST.VALID,
+  "/proc": ST.NOSUID | ST.NODEV | ST.NOEXEC | ST.RELATIME | ST.VALID,
+  "/proc/sys": ST.NOSUID | ST.NODEV | ST.NOEXEC | ST.RELATIME | ST.VALID,
+  "/proc/bus": ST.NOSUID | ST.NODEV | ST.RELATIME | ST.VALID,
+};
 
 const FILE: FileStat = { dev: 0n, ino: 0n, mode: S_IFREG | 0o444, uid: 0, gid: 0, rdev: 0n, size: 0n };
 
@@ -47,8 +46,9 @@ function attached(sys: RecordingSyscalls): [string | undefined, string | undefin
 function run(spec: Spec, setup?: (sys: RecordingSyscalls) => void) {
   const sys = new RecordingSyscalls();
   layout(sys);
+  sys.filesystem = (path) => ({ type: 0n, flags: CONTAINER_FILESYSTEMS[path.replace(/(.)\/$/, "$1")] ?? 0 });
   setup?.(sys);
-  const proc = new FakeProc({ "/proc/thread-self/mountinfo": CONTAINER_MOUNTS });
+  const proc = new FakeProc();
   finalizeRootfs(sys, spec, proc);
   return { sys, proc, calls: sys.calls.map((c) => [c.name, ...c.args]) };
 }
@@ -128,6 +128,7 @@ test("readonly paths: a recursive self-bind, remounted read-only keeping nosuid/
   });
   assert.deepEqual(calls, [
     ["mount", "/proc/sys", "/proc/sys", null, MS.BIND | MS.REC, null],
+    ["statfs", "/proc/sys"],
     [
       "mount",
       "/proc/sys",
@@ -137,14 +138,15 @@ test("readonly paths: a recursive self-bind, remounted read-only keeping nosuid/
       null,
     ],
     ["mount", "/proc/bus/", "/proc/bus/", null, MS.BIND | MS.REC, null],
+    ["statfs", "/proc/bus/"],
     ["mount", "/proc/bus/", "/proc/bus/", null, MS.NOSUID | MS.NODEV | MS.BIND | MS.REMOUNT | MS.RDONLY, null],
     ["mount", "/proc/nothing", "/proc/nothing", null, MS.BIND | MS.REC, null],
   ]);
 });
 
-test("root.readonly remounts / read-only with the flags it has; without a mount table, with none", () => {
+test("root.readonly remounts / read-only with the flags statfs gives it; when statfs fails, with none", () => {
   const { calls } = run(only({}, { root: { path: "rootfs", readonly: true } }));
-  assert.deepEqual(calls, [[
+  assert.deepEqual(calls, [["statfs", "/"], [
     "mount",
     null,
     "/",
@@ -153,6 +155,7 @@ test("root.readonly remounts / read-only with the flags it has; without a mount 
     null,
   ]]);
   const sys = new RecordingSyscalls();
+  sys.failOn("statfs", "ENOSYS");
   finalizeRootfs(sys, only({}, { root: { path: "rootfs", readonly: true } }), new FakeProc());
   assert.deepEqual(sys.callsTo("mount"), [[null, "/", null, MS.BIND | MS.REMOUNT | MS.RDONLY, null]]);
   assert.deepEqual(run(only({}, { root: { path: "rootfs", readonly: false } })).calls, []);

@@ -6,6 +6,10 @@ import { join } from "node:path";
 import { ociState, type ContainerRecord } from "../../runtime/state/record.ts";
 import { ContainerExistsError, ContainerNotFoundError, StateStore } from "../../runtime/state/store.ts";
 import { InvalidIdError } from "../../runtime/state/id.ts";
+import { loadSyscalls, RENAME_EXCHANGE, SyscallError, type Syscalls } from "../../ffi/mod.ts";
+import { renameExchange } from "../../runtime/state/exchange.ts";
+
+const sys: Syscalls = await loadSyscalls();
 
 function withStore(fn: (store: StateStore, root: string) => void): void {
   const base = mkdtempSync(join(tmpdir(), "runt-store-"));
@@ -40,6 +44,42 @@ test("write then read round-trips, leaving no temporary file", () => {
     assert.equal(store.read("a").phase, "running");
     assert.deepEqual(readdirSync(store.dir("a")), ["state.json"]);
   });
+});
+
+test("with system calls, each record after the first is swapped in for the last (RENAME_EXCHANGE), leaving no temporary file", () => {
+  const base = mkdtempSync(join(tmpdir(), "runt-store-"));
+  try {
+    const swaps: unknown[][] = [];
+    const counting = { renameat2: (...args: Parameters<Syscalls["renameat2"]>) => (swaps.push(args), sys.renameat2(...args)) };
+    const store = new StateStore(join(base, "root"), renameExchange(counting));
+    store.reserve("a");
+    store.write(record("a"));
+    const first = statSync(join(store.dir("a"), "state.json")).ino;
+    store.write(record("a", { phase: "running" }));
+    assert.equal(store.read("a").phase, "running");
+    assert.notEqual(statSync(join(store.dir("a"), "state.json")).ino, first, "a new file, not the old one rewritten");
+    assert.deepEqual(readdirSync(store.dir("a")), ["state.json"]);
+    // The first write found nothing to exchange with and renamed; the second exchanged.
+    assert.equal(swaps.length, 2);
+    assert.ok(swaps.every((call) => call[4] === RENAME_EXCHANGE));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test("where the filesystem cannot exchange (EINVAL), the record is renamed into place as before", () => {
+  const base = mkdtempSync(join(tmpdir(), "runt-store-"));
+  try {
+    const refusing = { renameat2: (...args: Parameters<Syscalls["renameat2"]>) => { throw new SyscallError("renameat2", args, 22); } };
+    const store = new StateStore(join(base, "root"), renameExchange(refusing));
+    store.reserve("a");
+    store.write(record("a"));
+    store.write(record("a", { phase: "stopped" }));
+    assert.equal(store.read("a").phase, "stopped");
+    assert.deepEqual(readdirSync(store.dir("a")), ["state.json"]);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test("reading an unknown or half-created container", () => {
