@@ -385,7 +385,8 @@ export class CgroupManager {
         );
       }
       let path = `${dir}/${write.file}`, value = write.value;
-      if (!this.files.exists(path)) {
+      // Asked only where the answer changes what is written: a missing file is otherwise the write's own ENOENT.
+      if ((write.optional || write.fallback) && !this.files.exists(path)) {
         if (write.optional) continue;
         if (write.fallback) {
           path = `${dir}/${write.fallback.file}`;
@@ -487,6 +488,8 @@ export class CgroupManager {
       }
       return;
     }
+    // Nothing left to signal, nothing to freeze for: a container whose PID 1 has ended, at delete (two writes saved).
+    if (this.pids().length === 0) return;
     let frozen = false;
     if (this.freezerDir()) {
       try {

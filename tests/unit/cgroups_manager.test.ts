@@ -112,6 +112,15 @@ test("v1: directories per hierarchy, resources, devices, pids, freezer, signals,
     assert.deepEqual(sys.callsTo("kill"), [[1234, SIGTERM], [1240, SIGTERM], [1300, SIGTERM]]);
     // Signals go out while the cgroup is frozen.
     assert.deepEqual(journal.map((w) => w.value), ["FROZEN", "THAWED"]);
+    // An empty cgroup (its processes all gone) is neither frozen nor thawed.
+    writeFileSync(`${saved.v1.freezer}/cgroup.procs`, "");
+    writeFileSync(`${saved.v1.freezer}/inner/cgroup.procs`, "");
+    journal.length = 0;
+    m.killAll(SIGKILL);
+    assert.deepEqual(journal, []);
+    assert.equal(sys.callsTo("kill").length, 3);
+    writeFileSync(`${saved.v1.freezer}/cgroup.procs`, "1234\n1240\n");
+    writeFileSync(`${saved.v1.freezer}/inner/cgroup.procs`, "1300\n");
 
     populate(saved.v1.memory, {
       "memory.usage_in_bytes": "1048576\n",
