@@ -7,19 +7,36 @@
  */
 import { symlinkSync } from "../host_fs.ts";
 import { basename, join } from "../path.ts";
-import { MS } from "../mount/options.ts";
+import { MOUNT_ATTR, mountAttrsOf, MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
 import { attempt, errorCode, q } from "./errors.ts";
 import { mountNewOrBind } from "./fallback.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { openDestination } from "./destination.ts";
 import { procFd } from "../mount/inroot.ts";
-import { mountOnto, openTarget } from "./target.ts";
-import { applyPropagation, bindMount } from "./bind.ts";
+import { mountOnto, openTarget, type Target } from "./target.ts";
+import { applyPropagation } from "./bind.ts";
+import { attach } from "../mount/attach.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_RECURSIVE,
+  MOUNT_ATTR__ATIME,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
+  OPEN_TREE_CLOEXEC,
+  OPEN_TREE_CLONE,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_SYMLINKS,
+} from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
 
 const HOST_CGROUP_ROOT = "/sys/fs/cgroup";
 const TMPFS_FLAGS = MS.NOEXEC | MS.NOSUID | MS.NODEV;
+/** What a bind remount sets or clears: a flag the entry does not name is cleared, as mount(2) with MS_REMOUNT does. */
+const PER_MOUNT_ATTRS = MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC | MOUNT_ATTR.NODIRATIME;
 
 export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
   const table = parseMountinfo(attempt(`${p.subject}: read ${MOUNTINFO}`, () => ctx.proc.read(MOUNTINFO)));
@@ -45,7 +62,7 @@ function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): v
     (dest) => attempt(p.subject, () => sys.mount("tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755")),
     (tmpfs) => {
       applyPropagation(ctx, p, tmpfs);
-      for (const h of hierarchies) mountHierarchy(ctx, p, h);
+      for (const h of hierarchies) mountHierarchy(ctx, p, h, tmpfs);
       linkControllers(hierarchies, procFd(tmpfs.fd), p.subject);
     },
   );
@@ -53,18 +70,50 @@ function mountCgroup1(ctx: MountContext, p: PlannedMount, table: MountInfo[]): v
 }
 
 /** One v1 hierarchy in the container's /sys/fs/cgroup tmpfs: a fresh mount with a cgroup namespace, else a bind. */
-function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy): void {
+function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy, tmpfs: Target): void {
   const name = basename(h.mountPoint);
   const dest = join(p.dest, name);
   const subject = `mount ${q("cgroup")} on ${q(join(p.mount.destination, name))}`;
-  if (!ctx.cgroupns) {
-    const options = { ...p.options, flags: MS.BIND | MS.REC | p.options.flags, recursive: { set: 0, clear: 0 } };
-    return bindMount(ctx, h.source, { mount: p.mount, kind: "bind", options, dest, subject });
-  }
+  if (!ctx.cgroupns) return bindHierarchy(ctx, p.options.flags, h.source, tmpfs, name, subject);
   const source = h.subsystems.includes("name=systemd") ? "systemd" : "cgroup";
   const flags = TMPFS_FLAGS | (p.options.flags & MS.RDONLY);
   const target = openTarget(ctx, subject, dest, { create: "directory" });
   mountOnto(ctx, target, subject, (path) => attempt(subject, () => ctx.sys.mount(source, path, "cgroup", flags, h.subsystems.join(","))));
+}
+
+/**
+ * The container's own directory of a v1 hierarchy, bound into the tmpfs
+ * from descriptor to descriptor: the host's tree is cloned (open_tree),
+ * given the entry's flags while still detached (mount_setattr, on the top
+ * mount as runc's remount is), and attached to the directory made for it
+ * in the tmpfs runt mounted a moment ago and holds open. Nothing is looked
+ * up by name inside the container afterwards, so there is no new mount to
+ * find again and check, as a bind by mount(2) needs for its remount.
+ */
+function bindHierarchy(ctx: MountContext, flags: number, source: string, tmpfs: Target, name: string, subject: string): void {
+  const { sys } = ctx;
+  const atime = flags & (MS.NOATIME | MS.STRICTATIME | MS.RELATIME) ? MOUNT_ATTR__ATIME : 0;
+  const attrs = { attrSet: mountAttrsOf(flags), attrClr: PER_MOUNT_ATTRS | atime };
+  const tree = attempt(`${subject}: source ${q(source)}`, () => sys.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+  try {
+    // As with a bind by mount(2): an entry with no flags keeps the host's, as no remount follows then.
+    if (flags & ~(MS.BIND | MS.REC)) attempt(subject, () => sys.mountSetattr(tree, "", AT_EMPTY_PATH, attrs));
+    const dir = attempt(`${subject}: create mount point`, () => {
+      try {
+        sys.mkdirat(tmpfs.fd, name, 0o755);
+      } catch (e) {
+        if (!isErrno(e, "EEXIST")) throw e;
+      }
+      return sys.openat2(tmpfs.fd, name, O_PATH | O_CLOEXEC | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+    });
+    try {
+      attempt(subject, () => attach(sys, tree, dir));
+    } finally {
+      sys.close(dir);
+    }
+  } finally {
+    sys.close(tree);
+  }
 }
 
 /** A hierarchy of several controllers ("cpu,cpuacct") is also reachable under each controller's name. */

@@ -18,7 +18,7 @@ import type { MountContext } from "../../runtime/rootfs/context.ts";
 import { RootfsError } from "../../runtime/rootfs/errors.ts";
 import { mountToRootfs } from "../../runtime/rootfs/mounts.ts";
 import type { Mount } from "../../runtime/spec/schema.ts";
-import { changes, FakeProc, hybridHost, mountCalls, NodeMakingSyscalls, scratch, unifiedHost } from "./rootfs_support.ts";
+import { changes, changesNamingTrees, FakeProc, hybridHost, mountCalls, NodeMakingSyscalls, scratch, unifiedHost, v1HierarchyBind } from "./rootfs_support.ts";
 
 function setup(proc = new FakeProc(), cgroupns = false) {
   const s = scratch();
@@ -305,12 +305,10 @@ test("cgroup on a v1 host without a cgroup namespace: a tmpfs of read-only binds
     t.ctx.proc = hybridHost(base);
     t.mount(CGROUP);
     const dest = join(t.rootfs, "sys/fs/cgroup");
-    const binds = ["cpu,cpuacct", "memory", "systemd"].flatMap((h) => [
-      [join(base, h, "runt/c1"), join(dest, h), null, MS.BIND | MS.REC, null],
-      [null, join(dest, h), null, MS.BIND | MS.REC | CGROUP_FLAGS | MS.REMOUNT, null],
-    ]);
-    assert.deepEqual(mountCalls(t.sys), [
-      ["tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755"],
+    // Each from descriptor to descriptor: the host's directory cloned, made read-only while detached, attached.
+    const binds = ["cpu,cpuacct", "memory", "systemd"].flatMap((h) => v1HierarchyBind(join(base, h, "runt/c1"), join(dest, h)));
+    assert.deepEqual(changesNamingTrees(t.sys), [
+      ["mount", "tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755"],
       ...binds,
     ]);
     assert.equal(readlinkSync(join(dest, "cpu")), "cpu,cpuacct");
@@ -331,11 +329,10 @@ test("cgroup on a v1 host while the process is still on its way into its cgroup:
     t.ctx.cgroupDirOf = (controller) => joining[controller];
     t.mount(CGROUP);
     const dest = join(t.rootfs, "sys/fs/cgroup");
-    assert.deepEqual(mountCalls(t.sys).filter((m) => m[0] !== null && m[0] !== "tmpfs").map((m) => [m[0], m[1]]), [
-      [join(base, "cpu,cpuacct/runt/c2"), join(dest, "cpu,cpuacct")],
-      [join(base, "memory/runt/c2"), join(dest, "memory")],
-      [join(base, "systemd/runt/c1"), join(dest, "systemd")],
-    ]);
+    const trees = t.sys.callsTo("openTree").map(([, source]) => source);
+    const onto = t.sys.callsTo("moveMount").map(([, , to]) => to);
+    assert.deepEqual(trees, [join(base, "cpu,cpuacct/runt/c2"), join(base, "memory/runt/c2"), join(base, "systemd/runt/c1")]);
+    assert.deepEqual(onto, [join(dest, "cpu,cpuacct"), join(dest, "memory"), join(dest, "systemd")]);
   } finally {
     t.cleanup();
   }

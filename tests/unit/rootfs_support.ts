@@ -4,7 +4,18 @@ import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_RECURSIVE,
+  MOVE_MOUNT_F_EMPTY_PATH,
+  MOVE_MOUNT_T_EMPTY_PATH,
+  O_CLOEXEC,
+  O_PATH,
+  OPEN_TREE_CLOEXEC,
+  OPEN_TREE_CLONE,
+} from "../../ffi/constants.ts";
+import { MOUNT_ATTR } from "../../runtime/mount/options.ts";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
 import { loadSyscalls } from "../../ffi/mod.ts";
 import type { MountAttr, Syscalls } from "../../ffi/syscalls.ts";
@@ -87,11 +98,34 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
     super.fchownat(dirfd, at, uid, gid, flags);
     real.fchownat(dirfd, at, uid, gid, flags);
   }
+  /** Recorded with the target descriptor's real path in place of the descriptor (the trees are stand-ins, see openTree). */
+  override moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void {
+    const to = toPath === "" ? readlinkSync(`/proc/thread-self/fd/${toDirfd}`) : toDirfd;
+    this.calls.push({ name: "moveMount", args: [fromDirfd, fromPath, to, toPath, flags] });
+  }
   /** Recorded with the descriptor's real path in place of the descriptor. */
   override mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
     const at = path === "" ? this.resolved(`/proc/thread-self/fd/${dirfd}`) : dirfd;
     this.calls.push({ name: "mountSetattr", args: [at, path, flags, attr] });
   }
+}
+
+/**
+ * The calls that bind a v1 hierarchy's own directory read-only at `dest`
+ * (runtime/rootfs/cgroup.ts), with the stand-in tree's descriptor as "tree".
+ */
+export function v1HierarchyBind(source: string, dest: string): [string, ...unknown[]][] {
+  const perMount = MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC;
+  return [
+    ["openTree", AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE],
+    ["mountSetattr", "/", "", AT_EMPTY_PATH, { attrSet: perMount, attrClr: perMount | MOUNT_ATTR.NODIRATIME | MOUNT_ATTR.ATIME_MASK }],
+    ["moveMount", "tree", "", dest, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH],
+  ];
+}
+
+/** `changes`, with the descriptor of each tree moved shown as "tree". */
+export function changesNamingTrees(sys: RecordingSyscalls): [string, ...unknown[]][] {
+  return changes(sys).map((c) => c[0] === "moveMount" ? ["moveMount", "tree", ...c.slice(2)] : c);
 }
 
 /** The calls that change mounts or nodes, without the opens and closes that reach their targets. */
