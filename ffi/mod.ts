@@ -11,7 +11,6 @@ export * from "./syscalls.ts";
 export * from "./errors.ts";
 export * from "./errno.ts";
 export { LibcSyscalls } from "./libc.ts";
-export { ExecveCalled, type RecordedCall, RecordingSyscalls } from "./fake.ts";
 
 let loaded: Promise<Syscalls> | undefined;
 

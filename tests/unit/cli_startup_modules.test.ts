@@ -74,6 +74,8 @@ test("start of a container without hooks loads no hook runner, and no exec, crea
   assertNone("start", modules, otherCommand("start"));
   assertNone("start", modules, (m) => ["runtime/container/exec.ts", "runtime/container/create.ts", "runtime/cgroups/manager.ts", "runtime/spec/constants.ts"].includes(m));
   assertNone("start", modules, (m) => m.startsWith("runtime/hooks/"));
+  // The recording fake is for tests: ffi/mod.ts does not re-export it.
+  assertNone("start", modules, (m) => m === "ffi/fake.ts");
   // The start-up program's failure report (runtime/stub/report.ts) is read off exec.fifo; building the program is create's.
   assertNone("start", modules, (m) => m.startsWith("runtime/init/") || m.startsWith("runtime/rootfs/") || m.startsWith("npm:"));
   assertNone("start", modules, (m) => ["runtime/stub/program.ts", "runtime/startup/plan.ts"].includes(m));

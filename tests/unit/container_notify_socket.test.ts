@@ -8,12 +8,12 @@ import {
   loadSyscalls,
   MSG_DONTWAIT,
   POLLIN,
-  RecordingSyscalls,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   type Syscalls,
 } from "../../ffi/mod.ts";
+import { RecordingSyscalls } from "../../ffi/fake.ts";
 import {
   CONTAINER_NOTIFY_SOCKET,
   notifyDir,

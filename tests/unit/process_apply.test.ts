@@ -10,12 +10,12 @@ import {
   PR_CAPBSET_DROP,
   PR_SET_KEEPCAPS,
   PR_SET_NO_NEW_PRIVS,
-  RecordingSyscalls,
   RLIM_INFINITY,
   RLIMIT_CORE,
   RLIMIT_NOFILE,
   RLIMIT_NPROC,
 } from "../../ffi/mod.ts";
+import { RecordingSyscalls } from "../../ffi/fake.ts";
 import { applyProcessLimits, planCredentials, ProcessError, type ProcessHost } from "../../runtime/process/mod.ts";
 import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Process, Spec } from "../../runtime/spec/schema.ts";

@@ -4,14 +4,13 @@ import assert from "node:assert/strict";
 import {
   AT_EMPTY_PATH,
   CLOSE_RANGE_CLOEXEC,
-  ExecveCalled,
   F_ADD_SEALS,
   F_SETFD,
   FD_CLOEXEC,
-  RecordingSyscalls,
   SIG_DFL,
   SIG_SETMASK,
 } from "../../ffi/mod.ts";
+import { ExecveCalled, RecordingSyscalls } from "../../ffi/fake.ts";
 import { ProcessError, RESETTABLE_SIGNALS } from "../../runtime/process/mod.ts";
 import { becomeStartup } from "../../runtime/startup/become.ts";
 import { StubProgram } from "../../runtime/stub/program.ts";

@@ -17,9 +17,9 @@ import {
   MFD_CLOEXEC,
   MFD_EXEC,
   O_CLOEXEC,
-  RecordingSyscalls,
   type Syscalls,
 } from "../../ffi/mod.ts";
+import { RecordingSyscalls } from "../../ffi/fake.ts";
 import { sealedExecutable } from "../../runtime/stub/memfd.ts";
 import { StubProgram } from "../../runtime/stub/program.ts";
 import { decodeReport } from "../../runtime/stub/report.ts";
