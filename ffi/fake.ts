@@ -77,7 +77,8 @@ export class RecordingSyscalls implements Syscalls {
     this.calls.length = 0;
   }
 
-  private record(name: string, args: unknown[]): void {
+  /** Records the call, then throws the failure failOn set for it, if any (subclasses recording arguments of their own use it too). */
+  protected record(name: string, args: unknown[]): void {
     this.calls.push({ name, args });
     const f = this.failures.find((f) => f.name === name && f.times > 0 && (!f.when || f.when(...args)));
     if (f) {

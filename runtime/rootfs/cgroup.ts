@@ -9,13 +9,13 @@ import { symlinkSync } from "../host_fs.ts";
 import { basename, join } from "../path.ts";
 import { MOUNT_ATTR, mountAttrsOf, MS } from "../mount/options.ts";
 import type { MountContext, PlannedMount } from "./context.ts";
-import { attempt, errorCode, q } from "./errors.ts";
+import { attempt, errorCode, failure, q } from "./errors.ts";
 import { mountNewOrBind } from "./fallback.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { openDestination } from "./destination.ts";
 import { procFd } from "../mount/inroot.ts";
 import { mountOnto, openTarget, type Target } from "./target.ts";
-import { applyPropagation } from "./bind.ts";
+import { applyPropagation, bindMount } from "./bind.ts";
 import { attach } from "../mount/attach.ts";
 import {
   AT_EMPTY_PATH,
@@ -74,7 +74,12 @@ function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy, 
   const name = basename(h.mountPoint);
   const dest = join(p.dest, name);
   const subject = `mount ${q("cgroup")} on ${q(join(p.mount.destination, name))}`;
-  if (!ctx.cgroupns) return bindHierarchy(ctx, p.options.flags, h.source, tmpfs, name, subject);
+  if (!ctx.cgroupns) {
+    if (bindHierarchy(ctx, p.options.flags, h.source, tmpfs, name, subject)) return;
+    // A kernel without mount_setattr (before 5.12): a bind by mount(2), then its remount, as runc makes it.
+    const options = { ...p.options, flags: MS.BIND | MS.REC | p.options.flags, recursive: { set: 0, clear: 0 } };
+    return bindMount(ctx, h.source, { mount: p.mount, kind: "bind", options, dest, subject });
+  }
   const source = h.subsystems.includes("name=systemd") ? "systemd" : "cgroup";
   const flags = TMPFS_FLAGS | (p.options.flags & MS.RDONLY);
   const target = openTarget(ctx, subject, dest, { create: "directory" });
@@ -89,15 +94,30 @@ function mountHierarchy(ctx: MountContext, p: PlannedMount, h: CgroupHierarchy, 
  * in the tmpfs runt mounted a moment ago and holds open. Nothing is looked
  * up by name inside the container afterwards, so there is no new mount to
  * find again and check, as a bind by mount(2) needs for its remount.
+ * False, with nothing made, where the kernel lacks open_tree or
+ * mount_setattr (ENOSYS).
  */
-function bindHierarchy(ctx: MountContext, flags: number, source: string, tmpfs: Target, name: string, subject: string): void {
+function bindHierarchy(ctx: MountContext, flags: number, source: string, tmpfs: Target, name: string, subject: string): boolean {
   const { sys } = ctx;
   const atime = flags & (MS.NOATIME | MS.STRICTATIME | MS.RELATIME) ? MOUNT_ATTR__ATIME : 0;
   const attrs = { attrSet: mountAttrsOf(flags), attrClr: PER_MOUNT_ATTRS | atime };
-  const tree = attempt(`${subject}: source ${q(source)}`, () => sys.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+  let tree: number;
+  try {
+    tree = sys.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  } catch (e) {
+    if (isErrno(e, "ENOSYS")) return false;
+    throw failure(`${subject}: source ${q(source)}`, e);
+  }
   try {
     // As with a bind by mount(2): an entry with no flags keeps the host's, as no remount follows then.
-    if (flags & ~(MS.BIND | MS.REC)) attempt(subject, () => sys.mountSetattr(tree, "", AT_EMPTY_PATH, attrs));
+    if (flags & ~(MS.BIND | MS.REC)) {
+      try {
+        sys.mountSetattr(tree, "", AT_EMPTY_PATH, attrs);
+      } catch (e) {
+        if (isErrno(e, "ENOSYS")) return false;
+        throw failure(subject, e);
+      }
+    }
     const dir = attempt(`${subject}: create mount point`, () => {
       try {
         sys.mkdirat(tmpfs.fd, name, 0o755);
@@ -114,6 +134,7 @@ function bindHierarchy(ctx: MountContext, flags: number, source: string, tmpfs: 
   } finally {
     sys.close(tree);
   }
+  return true;
 }
 
 /** A hierarchy of several controllers ("cpu,cpuacct") is also reachable under each controller's name. */

@@ -318,6 +318,25 @@ test("cgroup on a v1 host without a cgroup namespace: a tmpfs of read-only binds
   }
 });
 
+test("cgroup on a v1 host whose kernel lacks mount_setattr (before 5.12): each bind by mount(2), then its remount, as runc", () => {
+  const t = setup();
+  try {
+    const base = join(t.dir, "host-cgroup");
+    t.ctx.proc = hybridHost(base);
+    t.sys.failOn("mountSetattr", "ENOSYS");
+    t.mount(CGROUP);
+    const dest = join(t.rootfs, "sys/fs/cgroup");
+    const binds = ["cpu,cpuacct", "memory", "systemd"].flatMap((h) => [
+      [join(base, h, "runt/c1"), join(dest, h), null, MS.BIND | MS.REC, null],
+      [null, join(dest, h), null, MS.BIND | MS.REC | CGROUP_FLAGS | MS.REMOUNT, null],
+    ]);
+    assert.deepEqual(mountCalls(t.sys), [["tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755"], ...binds]);
+    assert.deepEqual(t.sys.callsTo("moveMount"), [], "nothing attached by the new API");
+  } finally {
+    t.cleanup();
+  }
+});
+
 test("cgroup on a v1 host while the process is still on its way into its cgroup: the binds show the cgroups it is joining", () => {
   const t = setup();
   try {

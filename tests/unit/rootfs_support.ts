@@ -101,12 +101,12 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
   /** Recorded with the target descriptor's real path in place of the descriptor (the trees are stand-ins, see openTree). */
   override moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void {
     const to = toPath === "" ? readlinkSync(`/proc/thread-self/fd/${toDirfd}`) : toDirfd;
-    this.calls.push({ name: "moveMount", args: [fromDirfd, fromPath, to, toPath, flags] });
+    this.record("moveMount", [fromDirfd, fromPath, to, toPath, flags]);
   }
   /** Recorded with the descriptor's real path in place of the descriptor. */
   override mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
     const at = path === "" ? this.resolved(`/proc/thread-self/fd/${dirfd}`) : dirfd;
-    this.calls.push({ name: "mountSetattr", args: [at, path, flags, attr] });
+    this.record("mountSetattr", [at, path, flags, attr]);
   }
 }
 
