@@ -80,9 +80,9 @@ function createLeaf(sys: Syscalls, rootfd: number, parts: string[], resolve: num
     return undefined;
   }
   try {
-    makeChild(sys, parent, leaf, options.create!);
+    const fd = makeChild(sys, parent, leaf, options.create!);
     options.onCreate?.();
-    return sys.openat2(parent, leaf, OPEN, OWN_CHILD);
+    return fd;
   } catch (e) {
     // A link in the leaf's place (mkdirat says EEXIST, the open ELOOP): the walk follows it inside the root.
     if (isErrno(e, "ELOOP")) return undefined;
@@ -123,9 +123,8 @@ function createInRoot(sys: Syscalls, rootfd: number, path: string, options: Open
         }
         if (!isErrno(e, "ENOENT")) throw e;
       }
-      makeChild(sys, parent, part, pending.length === 0 ? options.create ?? "directory" : "directory");
+      stack.push(makeChild(sys, parent, part, pending.length === 0 ? options.create ?? "directory" : "directory"));
       options.onCreate?.();
-      stack.push(sys.openat2(parent, part, OPEN, OWN_CHILD));
     }
     return stack.length > 1 ? stack.pop()! : sys.openat2(rootfd, ".", OPEN, IN_ROOT);
   } finally {
@@ -133,8 +132,12 @@ function createInRoot(sys: Syscalls, rootfd: number, path: string, options: Open
   }
 }
 
-/** Someone else creating the same name first is fine: the open after it checks what is there. */
-function makeChild(sys: Syscalls, parent: number, name: string, kind: Create): void {
+/**
+ * Makes `name` in the directory `parent` holds and opens it (O_PATH), without
+ * following a link there. Someone else creating the same name first is fine:
+ * the open after it checks what is there (ELOOP for a link).
+ */
+export function makeChild(sys: Syscalls, parent: number, name: string, kind: Create): number {
   try {
     if (kind === "directory") {
       sys.mkdirat(parent, name, 0o755);
@@ -144,6 +147,7 @@ function makeChild(sys: Syscalls, parent: number, name: string, kind: Create): v
   } catch (e) {
     if (!isErrno(e, "EEXIST")) throw e;
   }
+  return sys.openat2(parent, name, OPEN, OWN_CHILD);
 }
 
 function components(path: string): string[] {

@@ -13,7 +13,7 @@ import { attempt, errorCode, failure, q } from "./errors.ts";
 import { mountNewOrBind } from "./fallback.ts";
 import { findMount, type MountInfo, parseMountinfo } from "../mount/mountinfo.ts";
 import { openDestination } from "./destination.ts";
-import { procFd } from "../mount/inroot.ts";
+import { makeChild, procFd } from "../mount/inroot.ts";
 import { mountOnto, openTarget, type Target } from "./target.ts";
 import { applyPropagation, bindMount } from "./bind.ts";
 import { attach } from "../mount/attach.ts";
@@ -22,13 +22,8 @@ import {
   AT_FDCWD,
   AT_RECURSIVE,
   MOUNT_ATTR__ATIME,
-  O_CLOEXEC,
-  O_DIRECTORY,
-  O_PATH,
   OPEN_TREE_CLOEXEC,
   OPEN_TREE_CLONE,
-  RESOLVE_BENEATH,
-  RESOLVE_NO_SYMLINKS,
 } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
@@ -118,14 +113,7 @@ function bindHierarchy(ctx: MountContext, flags: number, source: string, tmpfs: 
         throw failure(subject, e);
       }
     }
-    const dir = attempt(`${subject}: create mount point`, () => {
-      try {
-        sys.mkdirat(tmpfs.fd, name, 0o755);
-      } catch (e) {
-        if (!isErrno(e, "EEXIST")) throw e;
-      }
-      return sys.openat2(tmpfs.fd, name, O_PATH | O_CLOEXEC | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-    });
+    const dir = attempt(`${subject}: create mount point`, () => makeChild(sys, tmpfs.fd, name, "directory"));
     try {
       attempt(subject, () => attach(sys, tree, dir));
     } finally {
