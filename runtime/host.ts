@@ -6,6 +6,8 @@
  * without `process.stdout` under Bun, whose first use costs 3–8 ms. Files
  * are host_fs.ts's.
  */
+import { bunFiles } from "../ffi/files.ts";
+
 interface DenoHost {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   execPath(): string;
@@ -44,18 +46,12 @@ interface NodeHost {
   cwd(): string;
 }
 
-interface NodeFs {
-  writeSync(fd: number, bytes: Uint8Array): number;
-  readFileSync(path: string, encoding: "utf8"): string;
-}
-
 /**
  * Bun's CommonJS `require`, present in its modules and in the compiled
- * binary: it loads node:fs in ~0.4 ms, where process.getBuiltinModule
- * takes ~1.4 ms. Only read when there is no Deno.
+ * binary: faster than process.getBuiltinModule. Only read when there is no
+ * Deno.
  */
 declare const require: {
-  (name: "node:fs"): NodeFs;
   (name: "node:child_process"): {
     spawnSync(program: string, args: string[], options: object): { error?: Error; status: number | null; stderr: string | null };
   };
@@ -179,12 +175,10 @@ export function effectiveUid(): number {
 }
 
 type WriteSync = (fd: number, bytes: Uint8Array) => number;
-let fs: NodeFs | undefined;
-const nodeFs = () => (fs ??= require("node:fs"));
 
 /** A small text file (under /proc, say), read whole; throws as the runtime's file API does. */
 export function readTextFile(path: string): string {
-  return deno ? deno.readTextFileSync(path) : nodeFs().readFileSync(path, "utf8");
+  return deno ? deno.readTextFileSync(path) : bunFiles().readFileSync(path, "utf8") as string;
 }
 
 /** Bun's console.write: stdout without loading node:fs (~0.5 ms at start-up). */
@@ -204,7 +198,7 @@ export function writeAll(fd: 1 | 2, text: string): void {
   let bytes = encoder.encode(text);
   const write: WriteSync = deno
     ? (to, b) => (to === 1 ? deno.stdout : deno.stderr).writeSync(b)
-    : nodeFs().writeSync;
+    : bunFiles().writeSync;
   // A non-blocking pipe that is full is retried.
   while (bytes.length > 0) {
     try {

@@ -1,39 +1,17 @@
 /**
  * The file calls runt makes on its own files (state, bundles, cgroups,
  * /proc), with node:fs's names, results and error codes: under Bun they are
- * node:fs's; under Deno they are Deno's own file API, because importing
- * node:fs there loads Deno's Node layer (~50 ms on every command). Errors
+ * system calls through libc (ffi/files.ts), since loading node:fs costs
+ * Bun 1.3–1.9 ms of every command; under Deno they are Deno's own file API,
+ * because importing node:fs there loads Deno's Node layer (~50 ms). Errors
  * carry node:fs's `code` ("ENOENT", ...) and a message worded as its are.
  * Descriptor-level calls are not here: Deno has none; the Syscalls interface
  * makes those.
  */
 import { basename, dirname } from "./path.ts";
+import { type DirEntry, type FileStats, bunFiles, type WriteOptions } from "../ffi/files.ts";
 
-export interface FileStats {
-  dev: number;
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  size: number;
-  mtimeMs: number;
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-  isFIFO(): boolean;
-  isSocket(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-}
-
-export interface DirEntry {
-  name: string;
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-}
+export type { DirEntry, FileStats, WriteOptions };
 
 interface DenoFileInfo {
   isFile: boolean;
@@ -75,45 +53,10 @@ interface DenoFs {
   openSync(path: string, options: { write: true; truncate: boolean }): { writeSync(bytes: Uint8Array): number; close(): void };
 }
 
-type NodeFs = {
-  readFileSync(path: string, encoding?: "utf8"): string | Uint8Array;
-  writeFileSync(path: string, data: string | Uint8Array, options?: WriteOptions): void;
-  existsSync(path: string): boolean;
-  statSync(path: string): FileStats;
-  lstatSync(path: string): FileStats;
-  mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): void;
-  readdirSync(path: string, options?: { withFileTypes: true }): string[] | DirEntry[];
-  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void;
-  renameSync(from: string, to: string): void;
-  chmodSync(path: string, mode: number): void;
-  readlinkSync(path: string): string;
-  symlinkSync(target: string, path: string): void;
-  realpathSync(path: string): string;
-  unlinkSync(path: string): void;
-  rmdirSync(path: string): void;
-  mkdtempSync(prefix: string): string;
-  copyFileSync(from: string, to: string): void;
-  statfsSync(path: string): { type: number | bigint };
-  fstatSync(fd: number): FileStats;
-  appendFileSync(path: string, data: string): void;
-  openSync(path: string, flags: number): number;
-  writeSync(fd: number, data: string): number;
-  closeSync(fd: number): void;
-  constants: { O_WRONLY: number; O_TRUNC: number };
-  promises: { writeFile(path: string, data: string, options: { flag: "r+" }): Promise<void> };
-};
-
-export interface WriteOptions {
-  mode?: number;
-  /** node:fs's flags: "w" (the default), "wx" (fail if it exists), "a" (append). */
-  flag?: "w" | "wx" | "a";
-}
-
-declare const require: (name: "node:fs") => NodeFs;
 
 const deno = (globalThis as { Deno?: DenoFs }).Deno;
-let nodeFsModule: NodeFs | undefined;
-const node = () => (nodeFsModule ??= require("node:fs"));
+/** Under Bun: node:fs's calls over libc (ffi/files.ts), and node:fs itself only for what that leaves to it. */
+const node = bunFiles;
 
 /**
  * A Deno error as node:fs words it: "ENOENT: no such file or directory,
@@ -265,6 +208,8 @@ export function readdirEntries(path: string): DirEntry[] {
 export function rmSync(path: string, options: { recursive?: boolean; force?: boolean } = {}): void {
   if (!deno) return node().rmSync(path, options);
   try {
+    // As node:fs: a directory goes only with `recursive`, even an empty one.
+    if (!options.recursive && deno.lstatSync(path).isDirectory) throw Object.assign(new Error("Is a directory (os error 21)"), { code: "EISDIR" });
     deno.removeSync(path, { recursive: options.recursive });
   } catch (e) {
     if (options.force && (e as { code?: string }).code === "ENOENT") return;

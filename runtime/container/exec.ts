@@ -18,7 +18,7 @@ import { spawnHelperInUserNamespace } from "./user_namespace.ts";
 import { canLaunchDirectly, spawnDirect } from "./exec_direct.ts";
 import { ociState, type ContainerRecord } from "../state/record.ts";
 import { killAndReap, reapQuietly } from "../process/reap.ts";
-import { Errno } from "../../ffi/errno.ts";
+import { errnoName } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import type { LifecycleContext } from "./context.ts";
@@ -196,7 +196,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
         if (tail.pid) processPid = tail.pid;
         if (tail.failure) {
           if (processPid) reapQuietly(sys, processPid);
-          throw new ContainerSetupError(tail.failure, tail.errno === Errno.ENOENT ? 127 : 126);
+          throw new ContainerSetupError(tail.failure, tail.errno !== undefined && errnoName(tail.errno) === "ENOENT" ? 127 : 126);
         }
         continue;
       }

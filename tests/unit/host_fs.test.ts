@@ -1,6 +1,7 @@
 /**
  * runtime/host_fs.ts behaves as node:fs does, under whichever runtime runs
- * this file: under Deno it is Deno's file API, under Bun node:fs itself.
+ * this file: under Deno it is Deno's file API, under Bun system calls through
+ * libc (ffi/files.ts), compared here with node:fs itself.
  * Callers test error `code`s and put messages into their own lines.
  */
 import { test } from "node:test";
@@ -12,6 +13,7 @@ import {
   appendFileSync,
   existsSync,
   filesystemType,
+  fstatSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -124,4 +126,64 @@ test("filesystemType names the kernel's pseudo-filesystems", () => {
   assert.equal(filesystemType("/proc/self"), "proc");
   assert.equal(filesystemType("/sys"), "sysfs");
   assert.equal(codeOf(() => filesystemType("/nonexistent/path")), "ENOENT");
+});
+
+test("stat, lstat and fstat report what node:fs reports", () => {
+  using s = scratch();
+  const f = join(s.dir, "file");
+  node.writeFileSync(f, "x".repeat(5000), { mode: 0o640 });
+  node.symlinkSync("file", join(s.dir, "link"));
+  const fields = (st: { dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number; size: number }) =>
+    [st.dev, st.ino, st.mode, st.nlink, st.uid, st.gid, st.rdev, st.size];
+  for (const path of [f, s.dir, "/dev/null", "/proc/self/status"]) {
+    assert.deepEqual(fields(statSync(path)), fields(node.statSync(path)), path);
+    assert.equal(Math.round(statSync(path).mtimeMs), Math.round(node.statSync(path).mtimeMs), path);
+  }
+  assert.deepEqual(fields(lstatSync(join(s.dir, "link"))), fields(node.lstatSync(join(s.dir, "link"))));
+  assert.ok(statSync("/dev/null").isCharacterDevice());
+  assert.ok(statSync(s.dir).isDirectory() && !statSync(s.dir).isFile());
+  const fd = node.openSync(f, "r");
+  try {
+    assert.deepEqual(fields(fstatSync(fd)), fields(node.fstatSync(fd)));
+  } finally {
+    node.closeSync(fd);
+  }
+});
+
+test("reads: files larger than one read, /proc files of no stated size, and directories with every entry type", () => {
+  using s = scratch();
+  const big = join(s.dir, "big");
+  const text = Array.from({ length: 20000 }, (_, i) => `line ${i}\n`).join("");
+  node.writeFileSync(big, text);
+  assert.equal(readFileSync(big, "utf8"), text);
+  assert.equal(readFileSync("/proc/self/mountinfo", "utf8").split("\n")[0], node.readFileSync("/proc/self/mountinfo", "utf8").split("\n")[0]);
+  const many = join(s.dir, "many");
+  node.mkdirSync(many);
+  const names = Array.from({ length: 600 }, (_, i) => `entry-with-a-longer-name-${i}`);
+  for (const name of names) node.writeFileSync(join(many, name), "");
+  assert.deepEqual(readdirSync(many).sort(), [...names].sort());
+  const kinds = (entries: { name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }[]) =>
+    entries.map((e) => `${e.name}:${e.isFile()}:${e.isDirectory()}:${e.isSymbolicLink()}`).sort();
+  assert.deepEqual(kinds(readdirEntries("/dev")), kinds(node.readdirSync("/dev", { withFileTypes: true })));
+});
+
+test("failures name the call and both paths, as node:fs does", () => {
+  using s = scratch();
+  const a = join(s.dir, "a"), b = join(s.dir, "b");
+  node.mkdirSync(a);
+  node.writeFileSync(join(a, "f"), "");
+  assert.throws(() => renameSync(join(s.dir, "none"), b), (e: Error & { code?: string; syscall?: string; path?: string }) => {
+    assert.equal(e.code, "ENOENT");
+    assert.equal(e.syscall, "rename");
+    assert.equal(e.path, join(s.dir, "none"));
+    assert.match(e.message, /^ENOENT: no such file or directory, rename '/);
+    return true;
+  });
+  assert.equal(codeOf(() => symlinkSync("x", a)), "EEXIST");
+  assert.equal(codeOf(() => rmSync(a)), "EISDIR");
+  assert.equal(codeOf(() => rmdirSync(a)), "ENOTEMPTY");
+  assert.equal(codeOf(() => mkdirSync(join(a, "f", "g"), { recursive: true })), "ENOTDIR");
+  assert.equal(codeOf(() => realpathSync(join(s.dir, "none"))), "ENOENT");
+  assert.equal(codeOf(() => readlinkSync(join(a, "f"))), "EINVAL");
+  assert.equal(node.existsSync(a), true);
 });
