@@ -37,7 +37,7 @@ import { canonicalRootfs } from "../rootfs/prepare.ts";
 import { type ProcAccess, procThrough } from "../rootfs/proc.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import type { Mount, Spec } from "../spec/schema.ts";
-import { createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
+import { type CgroupProcsFd, createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
 import type { StubProgram } from "../stub/program.ts";
@@ -55,6 +55,8 @@ export interface Build {
   channel: Channel;
   /** The descriptors the loader holds: the channel, and exec.fifo right above it. */
   loader: { channel: number; fifo: number };
+  /** The container's cgroup.procs files, open in the loader right above exec.fifo, for it to join by: absent, runt moves it. */
+  cgroupProcs?: CgroupProcsFd[];
   spec: Spec;
   rootfs: string;
   bundle: string;
@@ -119,7 +121,8 @@ export async function buildContainer(b: Build, joined: Promise<void>): Promise<B
     join: namespaceList(spec).filter((ns) => ns.path !== undefined) as { type: string; path: string }[],
     make: namespaceList(spec).filter((ns) => ns.path === undefined && ns.type !== "pid" && !(late && ns.type === "cgroup")).map((ns) => ns.type),
     keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
-    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + i })),
+    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + (b.cgroupProcs?.length ?? 0) + i })),
+    cgroup: b.cgroupProcs && { procs: b.cgroupProcs, first },
   }));
   expectReport(b, "namespaces");
   const procTrees = new Map(procs.map((m) => [m, b.channel.takeFd()]));

@@ -13,7 +13,7 @@ import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { initFds, spawnInit } from "../init/spawn.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_PATH, O_WRONLY } from "../../ffi/constants.ts";
 import { type Build, buildContainer, type Built, startProcess } from "./build.ts";
 import { loaderStartup } from "../startup/plan.ts";
 import { runtCanBuild } from "./build_choice.ts";
@@ -101,6 +101,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       cgroup: cgroup.toJSON(),
     };
     store.write(record);
+    // The init's PID: systemd starts the container's unit around it.
+    const makeCgroup = (initPid?: number) => {
+      for (const warning of cgroup.make(initPid)) ctx.warn(warning);
+      cgroupMade = true;
+      record.cgroup = cgroup.toJSON();
+    };
     const fifoPath = join(dir, EXEC_FIFO);
     sys.mkfifo(fifoPath, 0o600);
     // Writable by the container's user, whoever that is, as runc's is.
@@ -118,7 +124,16 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath, opts.stdio);
     // Where it can, runt builds the container itself and the container's process runs no JavaScript (build.ts).
     const built = !userInit && runtCanBuild(json, opts.noPivot ?? false);
-    const init = userInit || spawnPlain(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio, built ? fifoPath : undefined);
+    // Directories made first, the loader joins the cgroup itself through descriptors runt opens (see
+    // namespaceStage), and runt loads nothing to move it in the background. Under systemd the unit
+    // is started around the init's PID, so the init is moved once it has one.
+    const selfJoin = built && (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs";
+    if (selfJoin) makeCgroup();
+    const procsFiles = selfJoin ? cgroup.dirs().map((dir) => `${dir}/cgroup.procs`) : [];
+    const init = userInit || withOpenFiles(sys, procsFiles, O_WRONLY | O_CLOEXEC, (procsFds) =>
+      spawnPlain(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio, built ? { fifo: fifoPath, extraFds: procsFds } : undefined));
+    const loaderFds = initFds(passedFds);
+    const cgroupProcs = selfJoin ? procsFiles.map((file, i) => ({ fd: loaderFds.fifo + 1 + i, file })) : undefined;
     pid = init.pid;
     traceStep("init spawned");
     try {
@@ -126,11 +141,9 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
       store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      // The init's PID: systemd starts the container's unit around it.
-      for (const warning of cgroup.make(pid)) ctx.warn(warning);
-      cgroupMade = true;
-      record.cgroup = cgroup.toJSON();
-      const joined = cgroup.applyInBackground(pid);
+      if (!selfJoin) makeCgroup(pid);
+      // The loader reports a failed join before it takes the next program, so each report after that says it is in.
+      const joined = selfJoin ? Promise.resolve() : cgroup.applyInBackground(pid);
       joined.catch(() => {});
       traceStep("validating");
       const { checkConfigJson } = await import("../config_check.ts");
@@ -154,7 +167,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
           id: opts.id,
           pid,
           channel: init.channel,
-          loader: initFds(passedFds),
+          loader: loaderFds,
+          cgroupProcs,
           spec: withActivationEnv(spec, opts.listenFds ?? 0),
           rootfs,
           bundle,
@@ -327,17 +341,30 @@ function spawnPlain(
   pidNamespace: { path?: string } | undefined,
   passedFds: number,
   stdio: [number, number, number] | undefined,
-  loaderFifo: string | undefined,
+  loader: { fifo: string; extraFds: number[] } | undefined,
 ) {
-  if (loaderFifo === undefined) return spawnInit(sys, id, pidNamespace, passedFds, stdio);
+  if (loader === undefined) return spawnInit(sys, id, pidNamespace, passedFds, stdio);
   // Opened now: the loader keeps it, and after pivot_root the state directory is out of sight.
-  const fifoFd = sys.open(loaderFifo, O_PATH | O_CLOEXEC);
+  const fifoFd = sys.open(loader.fifo, O_PATH | O_CLOEXEC);
   try {
     const fds = initFds(passedFds);
-    const program = loaderStartup({ channelFd: fds.channel, argv: ["runt", "init", id], closeFrom: fds.fifo + 1 });
-    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd] });
+    // The extra descriptors sit right above exec.fifo's, and stay open for the next program.
+    const closeFrom = fds.fifo + 1 + loader.extraFds.length;
+    const program = loaderStartup({ channelFd: fds.channel, argv: ["runt", "init", id], closeFrom });
+    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd, ...loader.extraFds] });
   } finally {
     sys.close(fifoFd);
+  }
+}
+
+/** `use` with `files` open, each closed again after. */
+function withOpenFiles<T>(sys: Syscalls, files: string[], flags: number, use: (fds: number[]) => T): T {
+  const fds: number[] = [];
+  try {
+    for (const file of files) fds.push(sys.open(file, flags));
+    return use(fds);
+  } finally {
+    for (const fd of fds) sys.close(fd);
   }
 }
 
