@@ -121,7 +121,9 @@ export async function buildContainer(b: Build, joined: Promise<void>): Promise<B
     join: namespaceList(spec).filter((ns) => ns.path !== undefined) as { type: string; path: string }[],
     make: namespaceList(spec).filter((ns) => ns.path === undefined && ns.type !== "pid" && !(late && ns.type === "cgroup")).map((ns) => ns.type),
     keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
-    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + (b.cgroupProcs?.length ?? 0) + i })),
+    // Each proc mount is made at the lowest free descriptor and moved to its number: the first free ones,
+    // above the cgroup.procs descriptors while these are open (the move into the cgroup comes after the report).
+    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + (first ? 0 : b.cgroupProcs?.length ?? 0) + i })),
     cgroup: b.cgroupProcs && { procs: b.cgroupProcs, first },
   }));
   expectReport(b, "namespaces");
