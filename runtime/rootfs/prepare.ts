@@ -33,7 +33,7 @@ export function prepareRootfs(
     // Nothing mounted from here on may propagate back to the host.
     const rootFlags = propagation || MS.SLAVE | MS.REC;
     attempt(`mount propagation of ${q("/")}`, () => sys.mount(null, "/", null, rootFlags, null));
-    makeParentMountUnshared(sys, root, propagation);
+    makeParentMountUnshared(sys, root, rootFlags);
   }
   attempt(`bind mount of the rootfs ${q(root)}`, () => sys.mount(root, root, null, MS.BIND | MS.REC, null));
   if (!own) {
@@ -97,7 +97,10 @@ export function canonicalRootfs(rootfs: string): string {
  * pivot_root(2) refuses a new root whose parent mount is shared, and a bind
  * under a shared parent would show up in the host's namespace. The parent is
  * the nearest mount point at or above the rootfs; mount(2) says EINVAL for a
- * directory that is not one, so walk up until it accepts.
+ * directory that is not one, so walk up until it accepts. After a slave
+ * propagation of "/" (the default rslave) it stays a slave, so the rootfs
+ * still receives the host's later mounts beneath it, as under runc, which
+ * makes the parent private only where it is still shared.
  */
 function makeParentMountUnshared(sys: Syscalls, rootfs: string, propagation: number): void {
   const flags = propagation & MS.SLAVE ? MS.SLAVE : MS.PRIVATE;

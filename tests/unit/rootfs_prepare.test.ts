@@ -38,7 +38,7 @@ test("the default spec: propagation, the rootfs bind, every mount in order, then
     ], ["urandom", 1, 9]];
     assert.deepEqual(changesNamingTrees(sys), [
       ["mount", null, "/", null, MS.SLAVE | MS.REC, null],
-      ["mount", null, R, null, MS.PRIVATE, null],
+      ["mount", null, R, null, MS.SLAVE, null],
       ["mount", R, R, null, MS.BIND | MS.REC, null],
       ["mount", "proc", join(R, "proc"), "proc", 0, null],
       ["mount", "tmpfs", join(R, "dev"), "tmpfs", MS.NOSUID | MS.STRICTATIME, "mode=755,size=65536k"],
@@ -94,7 +94,7 @@ function devBoundSpec(hostDev: string, extra: Partial<Spec["linux"]> = {}): Spec
   };
 }
 
-test("rootfsPropagation replaces rslave for / and decides how the rootfs's parent is unshared", () => {
+test("rootfsPropagation replaces rslave for / and decides how the rootfs's parent is unshared (a slave stays one, as under runc)", () => {
   for (
     const [value, rootFlags, parentFlags] of [
       ["private", MS.PRIVATE, MS.PRIVATE],
@@ -141,7 +141,7 @@ test("the parent mount is found by walking up while the kernel says EINVAL (not 
     const sys = new NodeMakingSyscalls();
     const notMountPoints = [s.rootfs, s.dir];
     sys.failOn("mount", "EINVAL", {
-      when: (_src, target, _t, flags) => flags === MS.PRIVATE && notMountPoints.includes(target),
+      when: (_src, target, _t, flags) => flags === MS.SLAVE && notMountPoints.includes(target),
     });
     prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc());
     assert.deepEqual(mountCalls(sys).slice(1, 4).map((c) => c[1]), [s.rootfs, s.dir, dirname(s.dir)]);
