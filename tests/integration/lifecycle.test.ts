@@ -145,7 +145,8 @@ test("kill --all reaches every process of the container", { skip }, withRoot((ro
   try {
     assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "all"], { files: true }).status, 0);
     waitFor(() => existsSync(join(b.out, "ready")), "the children");
-    assert.equal(runt(["--root", root, "kill", "--all", "all", "KILL"]).status, 0);
+    const killed = runt(["--root", root, "kill", "--all", "all", "KILL"]);
+    assert.equal(killed.status, 0, killed.stderr);
     waitFor(() => state(root, "all").status === "stopped", "the container to stop");
     assert.equal(runt(["--root", root, "delete", "all"]).status, 0);
     assert.deepEqual(leftovers(root, "all", [b.dir], tag), []);
