@@ -1,5 +1,4 @@
 /** The command-line front end: global flags, dispatch, help, and turning errors into one line each. */
-import { builtCommit, hostRuntime, OCI_VERSION, RUNT_VERSION } from "../runtime/version.ts";
 import { RuntError } from "../runtime/errors.ts";
 import { checkArgCount, type Command, type Flags, parseFlags, splitAfterPositionals } from "./command.ts";
 import { loadCommand, loadCommands } from "./commands/index.ts";
@@ -8,21 +7,8 @@ import { parseGlobal } from "./global.ts";
 import { Logger } from "./log.ts";
 import { traceStep } from "../runtime/trace.ts";
 import { writeAll } from "../runtime/host.ts";
-
-/** runc's `--version` lines, with the JavaScript runtime where runc names its Go. */
-export async function versionText(): Promise<string> {
-  const [engine, engineVersion] = hostRuntime().split(" ");
-  const commit = builtCommit() ?? (await import("../runtime/source_commit.ts")).sourceCommit(new URL("..", import.meta.url));
-  return [
-    `runt version ${RUNT_VERSION}`,
-    `commit: ${commit}`,
-    `spec: ${OCI_VERSION}`,
-    `${engine}: ${engineVersion}`,
-    // runc names the libseccomp it links; runt compiles its filters itself and links none.
-    "libseccomp: none (seccomp filters compiled by runt)",
-    "",
-  ].join("\n");
-}
+import { versionText } from "./version_text.ts";
+import { RUNT_VERSION } from "../runtime/version.ts";
 
 async function findCommand(name: string): Promise<Command> {
   const cmd = await loadCommand(name);

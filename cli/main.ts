@@ -7,13 +7,17 @@
  * awaited at the top level.
  */
 import { traceStep } from "../runtime/trace.ts";
-import { commandArgs, setExitCode } from "../runtime/host.ts";
+import { commandArgs, setExitCode, writeAll } from "../runtime/host.ts";
+import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
 if (argv[0] === "init") {
   // The container init loads only what building a container needs: its start-up time is every container's.
   const { initMain } = await import("./init_main.ts");
   await initMain(argv.slice(1));
+} else if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  // What managers and scripts run to probe a runtime: answered before the command table and its modules load.
+  writeAll(1, await versionText());
 } else {
   traceStep("main");
   const { runCli } = await import("./app.ts");

@@ -59,6 +59,12 @@ test("--version loads no node: module and no command", () => {
   assertNone("--version", modules, (m) => m === "cli/help.ts");
 });
 
+test("--version alone is answered by main: the command table and the front end are not loaded", () => {
+  const modules = loaded(["cli/main.ts"]);
+  assertNone("--version", modules, (m) => m === "cli/app.ts" || m.startsWith("cli/commands/") || m === "cli/global.ts" || m.startsWith("node:"));
+  assert.ok(modules.has("cli/version_text.ts"));
+});
+
 test("state and list load their own command and the state store: no FFI, no cgroup manager, no other command", () => {
   for (const command of ["state", "list"]) {
     const modules = loaded([...FRONT, `cli/commands/${command}.ts`, "runtime/container/query.ts", "runtime/state/store.ts"]);
