@@ -156,11 +156,19 @@ const EISDIR = 21;
 const S_IFMT = 0o170000;
 
 interface Libc {
-  abi: Abi;
-  /** syscall(2); -1 with errno set on failure. */
-  call(nr: number, ...args: number[]): number;
-  addr(buf: Uint8Array): number;
+  nr: Record<Nr, number>;
+  O_DIRECTORY: number;
+  /** syscall(2): the result, or -1 with errno set. */
+  syscall(nr: number, a: number, b: number, c: number, d: number, e: number): number;
   errno(): number;
+  ptr(buf: Uint8Array): number;
+  /** Scratch memory, one buffer per use, each at an address taken once: paths (a call takes two at most), statx, reads. */
+  paths: [Uint8Array, Uint8Array];
+  pathAt: [number, number];
+  stat: DataView;
+  statAt: number;
+  io: Uint8Array;
+  ioAt: number;
 }
 
 interface BunFfi {
@@ -174,6 +182,11 @@ declare const require: {
   (name: "bun:ffi"): BunFfi;
   (name: "node:fs"): NodeFs;
 };
+
+/** PATH_MAX characters of three UTF-8 bytes each, and the NUL. */
+const PATH_BYTES = 3 * 4096 + 1;
+const STATX_SIZE = 256;
+const IO_BYTES = 65536;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -192,11 +205,21 @@ function libc(): Libc {
     __errno_location: { args: [], returns: FFIType.ptr },
   });
   const { syscall, __errno_location } = lib.symbols;
+  const paths: [Uint8Array, Uint8Array] = [new Uint8Array(PATH_BYTES), new Uint8Array(PATH_BYTES)];
+  const stat = new Uint8Array(STATX_SIZE);
+  const io = new Uint8Array(IO_BYTES);
   return bound = {
-    abi,
-    call: (nr, a = 0, b = 0, c = 0, d = 0, e = 0) => Number(syscall(nr, a, b, c, d, e)),
-    addr: ptr,
+    nr: abi.nr,
+    O_DIRECTORY: abi.O_DIRECTORY,
+    syscall: (nr, a, b, c, d, e) => Number(syscall(nr, a, b, c, d, e)),
     errno: () => read.i32(__errno_location(), 0),
+    ptr,
+    paths,
+    pathAt: [ptr(paths[0]), ptr(paths[1])],
+    stat: new DataView(stat.buffer),
+    statAt: ptr(stat),
+    io,
+    ioAt: ptr(io),
   };
 }
 
@@ -216,76 +239,102 @@ function fsError(errno: number, syscall: string, path: string, dest?: string): F
   return e;
 }
 
-/** A NUL-terminated copy of `s`, as the kernel takes a path. */
-function cstr(s: string): Uint8Array {
-  const b = new Uint8Array(s.length * 3 + 1);
-  return b.subarray(0, encoder.encodeInto(s, b).written + 1);
-}
-
-/** Written after each call and never read: a store to module state, which no optimiser may drop, keeps a call's buffers reachable until it returns. */
+/** Written after each call and never read: a store to module state, which no optimiser may drop, keeps a call's buffer reachable until it returns. */
 // deno-lint-ignore no-unused-vars
 let held: unknown = null;
 
-/** An argument: a number, or a buffer whose address is passed (held until the call returns). */
-type Arg = number | Uint8Array;
+/** The address of `buf`, which stays reachable until the next call. */
+function addressOf(buf: Uint8Array): number {
+  held = buf;
+  return libc().ptr(buf);
+}
 
-/** One system call, repeated while a signal interrupts it; its result, or the errno when it failed. */
-function attempt(nr: Nr, ...args: Arg[]): { result: number; errno: number } {
+/** The address of `path` as the kernel takes it (NUL-terminated), in path buffer `which`. */
+function cpath(path: string, which: 0 | 1 = 0): number {
+  if (path.includes("\0")) {
+    throw Object.assign(new TypeError(`The argument 'path' must be a string without null bytes. Received '${path}'`), { code: "ERR_INVALID_ARG_VALUE" });
+  }
   const lib = libc();
-  const raw = args.map((a) => typeof a === "number" ? a : lib.addr(a));
+  const buf = lib.paths[which];
+  const { read, written } = encoder.encodeInto(path, buf);
+  // Longer than PATH_MAX: the kernel refuses it (ENAMETOOLONG) from a buffer of its own.
+  if (read < path.length || written === buf.length) return addressOf(encoder.encode(`${path}\0`));
+  buf[written] = 0;
+  return lib.pathAt[which];
+}
+
+/** One system call, repeated while a signal interrupts it: its result, or minus the errno. */
+function attempt(nr: Nr, a = 0, b = 0, c = 0, d = 0, e = 0): number {
+  const lib = libc();
+  const n = lib.nr[nr];
   for (;;) {
-    const result = lib.call(lib.abi.nr[nr], ...raw);
-    held = args;
-    if (result !== -1) return { result, errno: 0 };
+    const result = lib.syscall(n, a, b, c, d, e);
+    if (result !== -1) return result;
     const errno = lib.errno();
-    if (errno !== EINTR) return { result, errno };
+    if (errno !== EINTR) return -errno;
   }
 }
 
-/** attempt(), throwing node:fs's error for a failure. */
-function must(nr: Nr, what: { syscall: string; path: string; dest?: string }, ...args: Arg[]): number {
-  const r = attempt(nr, ...args);
-  if (r.errno) throw fsError(r.errno, what.syscall, what.path, what.dest);
-  return r.result;
+/** `result`, or node:fs's error for a failed call. */
+function check(result: number, syscall: string, path: string, dest?: string): number {
+  if (result < 0) throw fsError(-result, syscall, path, dest);
+  return result;
 }
 
 function openFile(path: string, flags: number, mode = 0o666, syscall = "open"): number {
-  const p = cstr(path);
-  return must("openat", { syscall, path }, AT_FDCWD, p, flags | O_CLOEXEC, mode);
+  return check(attempt("openat", AT_FDCWD, cpath(path), flags | O_CLOEXEC, mode), syscall, path);
 }
 
 function close(fd: number): void {
-  libc().call(libc().abi.nr.close, fd);
+  attempt("close", fd);
 }
 
-function readAll(fd: number, path: string): Uint8Array {
-  let buf = new Uint8Array(16384);
+/** The whole file behind `fd`, read through the scratch buffer; `use` sees the bytes before the next call reuses it. */
+function readAll<T>(fd: number, path: string, use: (bytes: Uint8Array) => T): T {
+  const { io, ioAt } = libc();
   let length = 0;
+  let more: Uint8Array[] | undefined;
   for (;;) {
-    if (length === buf.length) {
-      const bigger = new Uint8Array(buf.length * 2);
-      bigger.set(buf);
-      buf = bigger;
-    }
-    const n = must("read", { syscall: "read", path }, fd, buf.subarray(length), buf.length - length);
-    if (n === 0) return buf.subarray(0, length);
+    const n = check(attempt("read", fd, ioAt + length, io.length - length), "read", path);
+    if (n === 0) break;
     length += n;
+    if (length === io.length) {
+      // Larger than the buffer: kept in pieces, joined at the end.
+      (more ??= []).push(io.slice());
+      length = 0;
+    }
   }
+  if (!more) return use(io.subarray(0, length));
+  more.push(io.slice(0, length));
+  const all = new Uint8Array(more.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of more) {
+    all.set(piece, at);
+    at += piece.length;
+  }
+  return use(all);
 }
 
-function writeAll(fd: number, bytes: Uint8Array, path: string): void {
+function writeAll(fd: number, data: string | Uint8Array, path: string): void {
+  const { io, ioAt } = libc();
+  let bytes: Uint8Array, at: number;
+  const fits = typeof data === "string" ? encoder.encodeInto(data, io) : undefined;
+  if (fits && fits.read === (data as string).length) {
+    bytes = io.subarray(0, fits.written);
+    at = ioAt;
+  } else {
+    bytes = typeof data === "string" ? encoder.encode(data) : data;
+    at = bytes.length > 0 ? addressOf(bytes) : 0;
+  }
   for (let done = 0; done < bytes.length;) {
-    done += must("write", { syscall: "write", path }, fd, bytes.subarray(done), bytes.length - done);
+    done += check(attempt("write", fd, at + done, bytes.length - done), "write", path);
   }
 }
-
-const asBytes = (data: string | Uint8Array) => typeof data === "string" ? encoder.encode(data) : data;
 
 function readFileSync(path: string, encoding?: "utf8"): string | Uint8Array {
   const fd = openFile(path, 0);
   try {
-    const bytes = readAll(fd, path);
-    return encoding ? decoder.decode(bytes) : bytes;
+    return readAll(fd, path, (bytes) => encoding ? decoder.decode(bytes) : bytes.slice());
   } finally {
     close(fd);
   }
@@ -295,21 +344,18 @@ function writeFileSync(path: string, data: string | Uint8Array, options: WriteOp
   const how = options.flag === "wx" ? O_EXCL : options.flag === "a" ? O_APPEND : O_TRUNC;
   const fd = openFile(path, O_WRONLY | O_CREAT | how, options.mode ?? 0o666);
   try {
-    writeAll(fd, asBytes(data), path);
+    writeAll(fd, data, path);
   } finally {
     close(fd);
   }
 }
-
-const STATX_SIZE = 256;
 
 /** glibc's makedev(): the st_dev and st_rdev node:fs reports. */
 function makedev(major: number, minor: number): number {
   return (major & 0xfffff000) * 2 ** 32 + (minor & 0xffffff00) * 2 ** 12 + (major & 0xfff) * 256 + (minor & 0xff);
 }
 
-function decodeStatx(buf: Uint8Array): FileStats {
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+function decodeStatx(v: DataView): FileStats {
   const mode = v.getUint16(28, true);
   const type = mode & S_IFMT;
   return {
@@ -333,27 +379,25 @@ function decodeStatx(buf: Uint8Array): FileStats {
 }
 
 function statx(dirfd: number, path: string, flags: number, syscall: string): FileStats {
-  const p = cstr(path);
-  const buf = new Uint8Array(STATX_SIZE);
-  must("statx", { syscall, path }, dirfd, p, flags, STATX_BASIC_STATS, buf);
-  return decodeStatx(buf);
+  const lib = libc();
+  check(attempt("statx", dirfd, cpath(path), flags, STATX_BASIC_STATS, lib.statAt), syscall, path);
+  return decodeStatx(lib.stat);
 }
 
 function mkdirSync(path: string, options: { recursive?: boolean; mode?: number } = {}): void {
   const mode = options.mode ?? 0o777;
-  const p = cstr(path);
-  const r = attempt("mkdirat", AT_FDCWD, p, mode);
-  if (!r.errno) return;
+  const r = attempt("mkdirat", AT_FDCWD, cpath(path), mode);
+  if (r >= 0) return;
   if (options.recursive) {
     // As node:fs: a directory that is there already is fine, a missing parent is made first.
-    if (r.errno === EEXIST && statx(AT_FDCWD, path, 0, "mkdir").isDirectory()) return;
+    if (r === -EEXIST && statx(AT_FDCWD, path, 0, "mkdir").isDirectory()) return;
     const parent = path.replace(/\/+[^/]*\/*$/, "");
-    if (r.errno === ENOENT && parent !== "" && parent !== path) {
+    if (r === -ENOENT && parent !== "" && parent !== path) {
       mkdirSync(parent, options);
       return mkdirSync(path, options);
     }
   }
-  throw fsError(r.errno, "mkdir", path);
+  throw fsError(-r, "mkdir", path);
 }
 
 const DT_DIR = 4;
@@ -363,19 +407,19 @@ const DT_UNKNOWN = 0;
 
 /** A directory's entries with their d_type, "." and ".." left out, in the kernel's order. */
 function scan(path: string): { name: string; type: number }[] {
-  const fd = openFile(path, libc().abi.O_DIRECTORY, 0, "scandir");
+  const fd = openFile(path, libc().O_DIRECTORY, 0, "scandir");
   try {
-    const buf = new Uint8Array(32768);
-    const v = new DataView(buf.buffer);
+    const { io, ioAt } = libc();
+    const v = new DataView(io.buffer);
     const out: { name: string; type: number }[] = [];
     for (;;) {
-      const n = must("getdents64", { syscall: "scandir", path }, fd, buf, buf.length);
+      const n = check(attempt("getdents64", fd, ioAt, io.length), "scandir", path);
       if (n === 0) return out;
       for (let at = 0; at < n;) {
         const reclen = v.getUint16(at + 16, true);
         const nameStart = at + 19;
-        const name = decoder.decode(buf.subarray(nameStart, buf.indexOf(0, nameStart)));
-        if (name !== "." && name !== "..") out.push({ name, type: buf[at + 18] });
+        const name = decoder.decode(io.subarray(nameStart, io.indexOf(0, nameStart)));
+        if (name !== "." && name !== "..") out.push({ name, type: io[at + 18] });
         at += reclen;
       }
     }
@@ -386,12 +430,17 @@ function scan(path: string): { name: string; type: number }[] {
 
 function readdirSync(path: string, options?: { withFileTypes: true }): string[] | DirEntry[] {
   const entries = scan(path);
-  if (!options?.withFileTypes) return entries.map((e) => e.name);
-  return entries.map(({ name, type }) => {
+  const out: (string | DirEntry)[] = [];
+  for (const { name, type } of entries) {
+    if (!options?.withFileTypes) {
+      out.push(name);
+      continue;
+    }
     // Filesystems that do not fill d_type leave it to an lstat, as node:fs does.
     const kind = type !== DT_UNKNOWN ? type : lstatKind(`${path}/${name}`);
-    return { name, isFile: () => kind === DT_REG, isDirectory: () => kind === DT_DIR, isSymbolicLink: () => kind === DT_LNK };
-  });
+    out.push({ name, isFile: () => kind === DT_REG, isDirectory: () => kind === DT_DIR, isSymbolicLink: () => kind === DT_LNK });
+  }
+  return out as string[] | DirEntry[];
 }
 
 function lstatKind(path: string): number {
@@ -400,8 +449,7 @@ function lstatKind(path: string): number {
 }
 
 function unlinkat(path: string, flags: number, syscall: string): void {
-  const p = cstr(path);
-  must("unlinkat", { syscall, path }, AT_FDCWD, p, flags);
+  check(attempt("unlinkat", AT_FDCWD, cpath(path), flags), syscall, path);
 }
 
 function rmSync(path: string, options: { recursive?: boolean; force?: boolean } = {}): void {
@@ -423,10 +471,9 @@ function rmSync(path: string, options: { recursive?: boolean; force?: boolean } 
 }
 
 function readlinkSync(path: string): string {
-  const p = cstr(path);
-  const buf = new Uint8Array(4096);
-  const n = must("readlinkat", { syscall: "readlink", path }, AT_FDCWD, p, buf, buf.length);
-  return decoder.decode(buf.subarray(0, n));
+  const { io, ioAt } = libc();
+  const n = check(attempt("readlinkat", AT_FDCWD, cpath(path), ioAt, io.length), "readlink", path);
+  return decoder.decode(io.subarray(0, n));
 }
 
 /** The path the kernel resolves `path` to, as it names the descriptor it opens there. */
@@ -449,10 +496,7 @@ export function bunFiles(): NodeFs {
     readFileSync: readFileSync as NodeFs["readFileSync"],
     writeFileSync,
     appendFileSync: (path, data) => writeFileSync(path, data, { flag: "a" }),
-    existsSync: (path) => {
-      const p = cstr(path);
-      return attempt("faccessat", AT_FDCWD, p, 0, 0).errno === 0;
-    },
+    existsSync: (path) => attempt("faccessat", AT_FDCWD, cpath(path), 0, 0) === 0,
     statSync: (path) => statx(AT_FDCWD, path, 0, "stat"),
     lstatSync: (path) => statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, "lstat"),
     fstatSync: (fd) => statx(fd, "", AT_EMPTY_PATH, "fstat"),
@@ -462,31 +506,27 @@ export function bunFiles(): NodeFs {
     unlinkSync: (path) => unlinkat(path, 0, "unlink"),
     rmdirSync: (path) => unlinkat(path, AT_REMOVEDIR, "rmdir"),
     renameSync: (from, to) => {
-      const f = cstr(from), t = cstr(to);
-      must("renameat2", { syscall: "rename", path: from, dest: to }, AT_FDCWD, f, AT_FDCWD, t, 0);
+      check(attempt("renameat2", AT_FDCWD, cpath(from, 0), AT_FDCWD, cpath(to, 1), 0), "rename", from, to);
     },
     chmodSync: (path, mode) => {
-      const p = cstr(path);
-      must("fchmodat", { syscall: "chmod", path }, AT_FDCWD, p, mode);
+      check(attempt("fchmodat", AT_FDCWD, cpath(path), mode), "chmod", path);
     },
     readlinkSync,
     symlinkSync: (target, path) => {
-      const t = cstr(target), p = cstr(path);
-      must("symlinkat", { syscall: "symlink", path: target, dest: path }, t, AT_FDCWD, p);
+      check(attempt("symlinkat", cpath(target, 0), AT_FDCWD, cpath(path, 1)), "symlink", target, path);
     },
     realpathSync,
     statfsSync: (path) => {
-      const p = cstr(path);
-      const buf = new Uint8Array(120);
-      must("statfs", { syscall: "statfs", path }, p, buf);
+      const { io, ioAt } = libc();
+      check(attempt("statfs", cpath(path), ioAt), "statfs", path);
       // f_type, a long, comes first on both architectures.
-      return { type: Number(new DataView(buf.buffer).getBigInt64(0, true)) };
+      return { type: Number(new DataView(io.buffer).getBigInt64(0, true)) };
     },
     openSync: (path, flags) => openFile(path, flags),
     writeSync: (fd, data) => {
-      const bytes = asBytes(data);
+      const bytes = typeof data === "string" ? encoder.encode(data) : data;
       if (bytes.length === 0) return 0;
-      return must("write", { syscall: "write", path: `fd ${fd}` }, fd, bytes, bytes.length);
+      return check(attempt("write", fd, addressOf(bytes), bytes.length), "write", `fd ${fd}`);
     },
     closeSync: close,
     constants: { O_WRONLY, O_TRUNC },

@@ -37,7 +37,7 @@ import { canonicalRootfs } from "../rootfs/prepare.ts";
 import { type ProcAccess, procThrough } from "../rootfs/proc.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import type { Mount, Spec } from "../spec/schema.ts";
-import { type CgroupProcsFd, createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
+import { createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
 import type { StubProgram } from "../stub/program.ts";
@@ -55,8 +55,6 @@ export interface Build {
   channel: Channel;
   /** The descriptors the loader holds: the channel, and exec.fifo right above it. */
   loader: { channel: number; fifo: number };
-  /** The container's cgroup.procs files, open in the loader right above exec.fifo, for it to join by: absent, runt moves it. */
-  cgroupProcs?: CgroupProcsFd[];
   spec: Spec;
   rootfs: string;
   bundle: string;
@@ -106,11 +104,11 @@ function cgroupFirst(spec: Spec): boolean {
  * build itself never awaits: runt's thread must not run the event loop
  * inside the container's namespaces.
  */
-export async function buildContainer(b: Build, joined: Promise<void>): Promise<Built> {
+export async function buildContainer(b: Build, joined: () => Promise<void>): Promise<Built> {
   const { sys, spec } = b;
   const argv = ["runt", "init", b.id];
   const first = cgroupFirst(spec);
-  if (first) await joined;
+  if (first) await joined();
   const late = !first && namespaceList(spec).some((ns) => ns.type === "cgroup");
   // proc shows its mounter's PID namespace: with a new one, the container's process mounts it.
   const newPid = namespaceList(spec).some((ns) => ns.type === "pid");
@@ -121,10 +119,7 @@ export async function buildContainer(b: Build, joined: Promise<void>): Promise<B
     join: namespaceList(spec).filter((ns) => ns.path !== undefined) as { type: string; path: string }[],
     make: namespaceList(spec).filter((ns) => ns.path === undefined && ns.type !== "pid" && !(late && ns.type === "cgroup")).map((ns) => ns.type),
     keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
-    // Each proc mount is made at the lowest free descriptor and moved to its number: the first free ones,
-    // above the cgroup.procs descriptors while these are open (the move into the cgroup comes after the report).
-    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + (first ? 0 : b.cgroupProcs?.length ?? 0) + i })),
-    cgroup: b.cgroupProcs && { procs: b.cgroupProcs, first },
+    procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + i })),
   }));
   expectReport(b, "namespaces");
   const procTrees = new Map(procs.map((m) => [m, b.channel.takeFd()]));

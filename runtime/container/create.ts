@@ -13,9 +13,10 @@ import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { initFds, spawnInit } from "../init/spawn.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
-import { O_CLOEXEC, O_PATH, O_WRONLY } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import { type Build, buildContainer, type Built, startProcess } from "./build.ts";
 import { loaderStartup } from "../startup/plan.ts";
+import { startCgroupMove } from "./cgroup_mover.ts";
 import { runtCanBuild } from "./build_choice.ts";
 import { readProcStat } from "../state/process.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
@@ -26,6 +27,7 @@ import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 import { type CgroupDriver, configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
+import type { CgroupManager } from "../cgroups/manager.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -81,6 +83,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const lock = ContainerLock.acquire(sys, dir);
   let pid = 0;
   let cgroupMade = false;
+  let joined: (() => Promise<void>) | undefined;
   let hostMounts: HostMounts | undefined;
   let consoleSocket: number | undefined;
   try {
@@ -101,12 +104,6 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       cgroup: cgroup.toJSON(),
     };
     store.write(record);
-    // The init's PID: systemd starts the container's unit around it.
-    const makeCgroup = (initPid?: number) => {
-      for (const warning of cgroup.make(initPid)) ctx.warn(warning);
-      cgroupMade = true;
-      record.cgroup = cgroup.toJSON();
-    };
     const fifoPath = join(dir, EXEC_FIFO);
     sys.mkfifo(fifoPath, 0o600);
     // Writable by the container's user, whoever that is, as runc's is.
@@ -124,16 +121,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath, opts.stdio);
     // Where it can, runt builds the container itself and the container's process runs no JavaScript (build.ts).
     const built = !userInit && runtCanBuild(json, opts.noPivot ?? false);
-    // Directories made first, the loader joins the cgroup itself through descriptors runt opens (see
-    // namespaceStage), and runt loads nothing to move it in the background. Under systemd the unit
-    // is started around the init's PID, so the init is moved once it has one.
-    const selfJoin = built && (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs";
-    if (selfJoin) makeCgroup();
-    const procsFiles = selfJoin ? cgroup.dirs().map((dir) => `${dir}/cgroup.procs`) : [];
-    const init = userInit || withOpenFiles(sys, procsFiles, O_WRONLY | O_CLOEXEC, (procsFds) =>
-      spawnPlain(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio, built ? { fifo: fifoPath, extraFds: procsFds } : undefined));
-    const loaderFds = initFds(passedFds);
-    const cgroupProcs = selfJoin ? procsFiles.map((file, i) => ({ fd: loaderFds.fifo + 1 + i, file })) : undefined;
+    const init = userInit || spawnPlain(sys, opts.id, joinFromOutside ? undefined : pidNamespace, passedFds, opts.stdio, built ? fifoPath : undefined);
     pid = init.pid;
     traceStep("init spawned");
     try {
@@ -141,10 +129,12 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       record.pidStartTime = readProcStat(pid)?.startTime ?? "";
       store.write(record);
       // The cgroup only needs the path; the init joins it while the config is checked.
-      if (!selfJoin) makeCgroup(pid);
-      // The loader reports a failed join before it takes the next program, so each report after that says it is in.
-      const joined = selfJoin ? Promise.resolve() : cgroup.applyInBackground(pid);
-      joined.catch(() => {});
+      // The init's PID: systemd starts the container's unit around it.
+      for (const warning of cgroup.make(pid)) ctx.warn(warning);
+      cgroupMade = true;
+      record.cgroup = cgroup.toJSON();
+      const join = moveIntoCgroup(sys, cgroup, pid, (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs" && !rootless);
+      joined = join;
       traceStep("validating");
       const { checkConfigJson } = await import("../config_check.ts");
       const validated = await checkConfigJson(json, configFile, ctx.warn);
@@ -167,8 +157,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
           id: opts.id,
           pid,
           channel: init.channel,
-          loader: loaderFds,
-          cgroupProcs,
+          loader: initFds(passedFds),
           spec: withActivationEnv(spec, opts.listenFds ?? 0),
           rootfs,
           bundle,
@@ -190,19 +179,19 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         let made: Built;
         try {
           build.idmapped = new Map(idmapped.indices.map((i, k) => [spec.mounts![i], idmapped.fds[k]]));
-          made = await buildContainer(build, joined);
+          made = await buildContainer(build, join);
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
         // Limits and device rules before the process runs anything of the container's.
-        await joined;
+        await join();
         traceStep("cgroup joined");
         configureContainerCgroup(cgroup, spec.linux);
         startProcess(build, made);
       };
       const initBuilds = async () => {
         // Limits and device rules before the init runs anything of the container's.
-        await joined;
+        await join();
         traceStep("cgroup joined");
         configureContainerCgroup(cgroup, spec.linux);
         if (userInit) {
@@ -264,7 +253,11 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     }
     try {
       // Not made means not ours: an existing cgroup create refused stays as it was.
-      if (cgroupMade) cgroup.destroy();
+      if (cgroupMade) {
+        // A move still under way ends first: the cgroup is removed with nothing on its way in.
+        await joined?.().catch(() => {});
+        cgroup.destroy();
+      }
     } catch (cleanup) {
       ctx.warn(`removing the cgroup of container "${opts.id}": ${(cleanup as Error).message}`);
     }
@@ -341,31 +334,35 @@ function spawnPlain(
   pidNamespace: { path?: string } | undefined,
   passedFds: number,
   stdio: [number, number, number] | undefined,
-  loader: { fifo: string; extraFds: number[] } | undefined,
+  loaderFifo: string | undefined,
 ) {
-  if (loader === undefined) return spawnInit(sys, id, pidNamespace, passedFds, stdio);
+  if (loaderFifo === undefined) return spawnInit(sys, id, pidNamespace, passedFds, stdio);
   // Opened now: the loader keeps it, and after pivot_root the state directory is out of sight.
-  const fifoFd = sys.open(loader.fifo, O_PATH | O_CLOEXEC);
+  const fifoFd = sys.open(loaderFifo, O_PATH | O_CLOEXEC);
   try {
     const fds = initFds(passedFds);
-    // The extra descriptors sit right above exec.fifo's, and stay open for the next program.
-    const closeFrom = fds.fifo + 1 + loader.extraFds.length;
-    const program = loaderStartup({ channelFd: fds.channel, argv: ["runt", "init", id], closeFrom });
-    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd, ...loader.extraFds] });
+    const program = loaderStartup({ channelFd: fds.channel, argv: ["runt", "init", id], closeFrom: fds.fifo + 1 });
+    return spawnInit(sys, id, pidNamespace, passedFds, stdio, { program, fds: [fifoFd] });
   } finally {
     sys.close(fifoFd);
   }
 }
 
-/** `use` with `files` open, each closed again after. */
-function withOpenFiles<T>(sys: Syscalls, files: string[], flags: number, use: (fds: number[]) => T): T {
-  const fds: number[] = [];
-  try {
-    for (const file of files) fds.push(sys.open(file, flags));
-    return use(fds);
-  } finally {
-    for (const fd of fds) sys.close(fd);
+/**
+ * The init into the container's cgroup while the config is checked and the
+ * rootfs built; the function returned settles once it is in. As root under
+ * cgroupfs a program of runt's makes the move (cgroup_mover.ts); otherwise
+ * runt's I/O thread does (under systemd the unit is started around the
+ * init's PID; without root, what may be moved is runt's own business).
+ */
+function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byProgram: boolean): () => Promise<void> {
+  if (byProgram) {
+    const move = startCgroupMove(sys, pid, cgroup.dirs().map((dir) => `${dir}/cgroup.procs`), () => cgroup.apply(pid));
+    return async () => move.wait();
   }
+  const moved = cgroup.applyInBackground(pid);
+  moved.catch(() => {});
+  return () => moved;
 }
 
 /** Written atomically, as runc does, so a reader never sees an empty file. */

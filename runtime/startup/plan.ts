@@ -203,21 +203,6 @@ export function loaderStartup(o: Continued & { closeFrom: number; cgroupProcs?: 
   return prog;
 }
 
-/** A cgroup.procs file runt opened for the loader, at descriptor `fd` in the loader. */
-export interface CgroupProcsFd {
-  fd: number;
-  file: string;
-}
-
-/** Into the container's cgroup by writing "0" (the writer) to each cgroup.procs runt opened; each descriptor is closed after. */
-function joinCgroupThrough(prog: StubProgram, procs: readonly CgroupProcsFd[]): void {
-  for (const { fd, file } of procs) {
-    const what = `joining the container's cgroup: ${file}`;
-    prog.call("write", [fd, prog.str("0"), 1], { what });
-    prog.call("close", [fd], { what });
-  }
-}
-
 export interface NamespaceStage extends Continued {
   /** linux.namespaces given by path, joined first (runc's order). */
   join: { type: string; path: string }[];
@@ -233,13 +218,6 @@ export interface NamespaceStage extends Continued {
    * message that carries it).
    */
   procMounts?: { destination: string; options: Record<string, string | true>; attrs: number; fd: number }[];
-  /**
-   * The container's cgroup, joined through descriptors runt opened: after
-   * the report, so that the first move's wait for the kernel (an RCU grace
-   * period, milliseconds) passes while runt builds the rootfs; first, before
-   * any namespace, where a cgroup namespace must be made inside it.
-   */
-  cgroup?: { procs: CgroupProcsFd[]; first: boolean };
 }
 
 /**
@@ -259,7 +237,6 @@ export function namespaceStage(o: NamespaceStage): StubProgram {
   const prog = new StubProgram({ reportFd: o.channelFd });
   // execve made the process dumpable again.
   prog.call("prctl", [PR_SET_DUMPABLE, 0, 0, 0, 0], { what: "make the init non-dumpable" });
-  if (o.cgroup?.first) joinCgroupThrough(prog, o.cgroup.procs);
   if (o.join.length > SLOT_LIMIT - NAMESPACE_SLOTS) throw new Error(`start-up program: ${o.join.length} namespaces to join`);
   o.join.forEach(({ type, path }, i) => {
     prog.call("openat", [AT_FDCWD, prog.str(path), O_RDONLY | O_CLOEXEC, 0], { what: `${type} namespace ${path}`, result: NAMESPACE_SLOTS + i });
@@ -289,7 +266,6 @@ export function namespaceStage(o: NamespaceStage): StubProgram {
     prog.call("sendmsg", [o.channelFd, msghdr, 0], { what: "report the namespaces made, with the proc mounts" });
     for (const m of procs) prog.call("close", [m.fd], { what: `close the proc mount for ${quote(m.destination)}` });
   }
-  if (o.cgroup && !o.cgroup.first) joinCgroupThrough(prog, o.cgroup.procs);
   continueWithNext(prog, o);
   return prog;
 }

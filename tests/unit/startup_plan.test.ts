@@ -187,22 +187,6 @@ test("namespace stage: paths opened before the first setns, new namespaces, the 
   assert.ok(whats.includes('mount "proc" on "/proc": option "hidepid"'));
 });
 
-test("namespace stage of a container runt builds: it joins the cgroup through runt's descriptors after its report, while runt builds the rootfs", () => {
-  const procs = [{ fd: 5, file: "/sys/fs/cgroup/cpu/c1/cgroup.procs" }, { fd: 6, file: "/sys/fs/cgroup/pids/c1/cgroup.procs" }];
-  const prog = namespaceStage({ channelFd: CHANNEL, argv: ["runt", "init", "c1"], join: [], make: ["mount"], cgroup: { procs, first: false } });
-  assert.deepEqual(names(prog), ["prctl", "unshare", "write", "write", "close", "write", "close", "recvmsg", "execveat"]);
-  assert.equal(prog.ops[2].what, "report the namespaces made");
-  assert.equal(prog.ops[3].what, "joining the container's cgroup: /sys/fs/cgroup/cpu/c1/cgroup.procs");
-  assert.equal(prog.ops[5].what, "joining the container's cgroup: /sys/fs/cgroup/pids/c1/cgroup.procs");
-});
-
-test("namespace stage with a cgroup namespace made inside the cgroup: the join comes before any namespace", () => {
-  const procs = [{ fd: 5, file: "/sys/fs/cgroup/cpu/c1/cgroup.procs" }];
-  const prog = namespaceStage({ channelFd: CHANNEL, argv: ["runt", "init", "c1"], join: [], make: ["mount", "cgroup"], cgroup: { procs, first: true } });
-  assert.deepEqual(names(prog), ["prctl", "write", "close", "unshare", "write", "recvmsg", "execveat"]);
-  assert.equal(prog.ops[1].what, "joining the container's cgroup: /sys/fs/cgroup/cpu/c1/cgroup.procs");
-});
-
 test("create built by runt: the cgroup namespace (now in the cgroup), the terminal, umask and cwd come first", () => {
   const prog = createStartup({ ...base(), fifoFd: FIFO, ownProcess: { cgroupNamespace: true, terminal: "/dev/pts/3", umask: 0o22, cwd: "/" } });
   assert.deepEqual(names(prog).slice(0, 10), ["prctl", "unshare", "openat", "dup3", "dup3", "dup3", "close", "ioctl", "umask", "chdir"]);

@@ -1,0 +1,54 @@
+/**
+ * The program that moves a container's loader into its cgroup while runt
+ * goes on: run for real against files that stand in for cgroup.procs (what
+ * lands in each, in order), and against /dev/full, whose writes fail, where
+ * runt's own move takes over.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSyscalls, type Syscalls } from "../../ffi/mod.ts";
+import { cgroupMoverProgram, startCgroupMove } from "../../runtime/container/cgroup_mover.ts";
+
+const sys: Syscalls = await loadSyscalls();
+
+function scratch(): { dir: string; [Symbol.dispose](): void } {
+  const dir = mkdtempSync(join(tmpdir(), "runt-mover-"));
+  return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("the program closes what it inherited, writes the PID to each descriptor in turn, and exits", () => {
+  const names = cgroupMoverProgram(4242, 2).ops.map((o) => o.name);
+  assert.deepEqual(names, ["close_range", "write", "write", "exit_group"]);
+});
+
+test("the PID lands in every file and runt's own move is not needed", () => {
+  using s = scratch();
+  const files = ["cpu", "pids", "unified"].map((n) => join(s.dir, n));
+  for (const f of files) writeFileSync(f, "");
+  let movedHere = 0;
+  startCgroupMove(sys, 4242, files, () => movedHere++).wait();
+  for (const f of files) assert.equal(readFileSync(f, "utf8"), "4242", f);
+  assert.equal(movedHere, 0);
+});
+
+test("a write the kernel refuses hands the move to runt, once, however often it is waited for", () => {
+  using s = scratch();
+  const file = join(s.dir, "cpu");
+  writeFileSync(file, "");
+  let movedHere = 0;
+  const move = startCgroupMove(sys, 4242, [file, "/dev/full"], () => movedHere++);
+  move.wait();
+  move.wait();
+  assert.equal(movedHere, 1);
+});
+
+test("a file that cannot be opened starts no program: runt's own move says what is wrong", () => {
+  using s = scratch();
+  const move = startCgroupMove(sys, 4242, [join(s.dir, "missing")], () => {
+    throw new Error("cannot move process 4242");
+  });
+  assert.throws(() => move.wait(), /cannot move process 4242/);
+});
