@@ -358,7 +358,12 @@ function spawnPlain(
 function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byProgram: boolean): () => Promise<void> {
   if (byProgram) {
     const move = startCgroupMove(sys, pid, cgroup.dirs().map((dir) => `${dir}/cgroup.procs`), () => cgroup.apply(pid));
-    return async () => move.wait();
+    // The executor runs at once: the wait happens where the caller awaits, and a failure rejects.
+    return () =>
+      new Promise<void>((resolve) => {
+        move.wait();
+        resolve();
+      });
   }
   const moved = cgroup.applyInBackground(pid);
   moved.catch(() => {});
