@@ -91,8 +91,9 @@ const BPF_ATTR_SIZE = 120;
 const OPEN_HOW_SIZE = 24;
 
 /** Signals whose disposition can be reset (not KILL/STOP, not glibc's internal 32/33). */
-const ALL_RESETTABLE = Array.from({ length: NSIG - 1 }, (_, i) => i + 1)
-  .filter((s) => s !== SIGKILL && s !== SIGSTOP && s !== 32 && s !== 33);
+const ALL_RESETTABLE: number[] = [];
+// A loop: Array.from and filter would each pay their first call at load (see constants.ts).
+for (let s = 1; s < NSIG; s++) if (s !== SIGKILL && s !== SIGSTOP && s !== 32 && s !== 33) ALL_RESETTABLE.push(s);
 
 /**
  * Buffers whose addresses sit inside other structs must stay reachable until

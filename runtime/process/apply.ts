@@ -45,7 +45,9 @@ export interface ApplyProcessOptions {
 /** runc's default when process.user.umask is not given. */
 export const DEFAULT_UMASK = 0o022;
 
-const CAP_NAMES = new Map(Object.entries(CAPABILITIES).map(([name, bit]) => [bit, name]));
+const CAP_NAMES = new Map<number, string>();
+// A loop: entries, map and destructuring would each pay their first call at load (see ffi/constants.ts).
+for (const name in CAPABILITIES) CAP_NAMES.set(CAPABILITIES[name], name);
 
 /** A failed system call becomes an error naming the step it belonged to. */
 function failed(what: string, e: unknown): never {
