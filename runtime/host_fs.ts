@@ -56,7 +56,7 @@ interface DenoFs {
 
 const deno = (globalThis as { Deno?: DenoFs }).Deno;
 /** Under Bun: node:fs's calls over libc (ffi/files.ts), and node:fs itself only for what that leaves to it. */
-const node = bunFiles;
+const bun = bunFiles;
 
 /**
  * A Deno error as node:fs words it: "ENOENT: no such file or directory,
@@ -109,18 +109,18 @@ function stats(info: DenoFileInfo): FileStats {
 export function readFileSync(path: string, encoding: "utf8"): string;
 export function readFileSync(path: string): Uint8Array;
 export function readFileSync(path: string, encoding?: "utf8"): string | Uint8Array {
-  if (!deno) return node().readFileSync(path, encoding);
+  if (!deno) return bun().readFileSync(path, encoding);
   return call("open", path, () => (encoding ? deno.readTextFileSync(path) : deno.readFileSync(path)));
 }
 
 export function writeFileSync(path: string, data: string | Uint8Array, options: WriteOptions = {}): void {
-  if (!deno) return node().writeFileSync(path, data, options);
+  if (!deno) return bun().writeFileSync(path, data, options);
   const opts = { mode: options.mode, createNew: options.flag === "wx", append: options.flag === "a" };
   call("open", path, () => (typeof data === "string" ? deno.writeTextFileSync(path, data, opts) : deno.writeFileSync(path, data, opts)));
 }
 
 export function appendFileSync(path: string, data: string): void {
-  if (!deno) return node().appendFileSync(path, data);
+  if (!deno) return bun().appendFileSync(path, data);
   call("open", path, () => deno.writeTextFileSync(path, data, { append: true }));
 }
 
@@ -130,7 +130,7 @@ export function appendFileSync(path: string, data: string): void {
  */
 export function writeExisting(path: string, data: string): void {
   if (!deno) {
-    const fs = node();
+    const fs = bun();
     const fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
     try {
       fs.writeSync(fd, data);
@@ -155,12 +155,12 @@ export function writeExisting(path: string, data: string): void {
  * the write. Never makes the file.
  */
 export function writeFileInBackground(path: string, data: string): Promise<void> {
-  if (!deno) return node().promises.writeFile(path, data, { flag: "r+" });
+  if (!deno) return bun().promises.writeFile(path, data, { flag: "r+" });
   return deno.writeTextFile(path, data, { create: false }).catch((e) => Promise.reject(nodeError(e, "open", path)));
 }
 
 export function existsSync(path: string): boolean {
-  if (!deno) return node().existsSync(path);
+  if (!deno) return bun().existsSync(path);
   try {
     deno.statSync(path);
     return true;
@@ -170,32 +170,32 @@ export function existsSync(path: string): boolean {
 }
 
 export function statSync(path: string): FileStats {
-  return deno ? call("stat", path, () => stats(deno.statSync(path))) : node().statSync(path);
+  return deno ? call("stat", path, () => stats(deno.statSync(path))) : bun().statSync(path);
 }
 
 /** fstat(2) of an open descriptor; under Deno, which has no descriptor calls, stat of its /proc/self/fd link. */
 export function fstatSync(fd: number): FileStats {
-  return deno ? statSync(`/proc/self/fd/${fd}`) : node().fstatSync(fd);
+  return deno ? statSync(`/proc/self/fd/${fd}`) : bun().fstatSync(fd);
 }
 
 export function lstatSync(path: string): FileStats {
-  return deno ? call("lstat", path, () => stats(deno.lstatSync(path))) : node().lstatSync(path);
+  return deno ? call("lstat", path, () => stats(deno.lstatSync(path))) : bun().lstatSync(path);
 }
 
 export function mkdirSync(path: string, options: { recursive?: boolean; mode?: number } | number = {}): void {
   const opts = typeof options === "number" ? { mode: options } : options;
-  if (!deno) return void node().mkdirSync(path, opts);
+  if (!deno) return void bun().mkdirSync(path, opts);
   call("mkdir", path, () => deno.mkdirSync(path, opts));
 }
 
 export function readdirSync(path: string): string[] {
-  if (!deno) return node().readdirSync(path) as string[];
+  if (!deno) return bun().readdirSync(path) as string[];
   return call("scandir", path, () => [...deno.readDirSync(path)].map((e) => e.name));
 }
 
 /** The entries of a directory with their types (node:fs's withFileTypes). */
 export function readdirEntries(path: string): DirEntry[] {
-  if (!deno) return node().readdirSync(path, { withFileTypes: true }) as DirEntry[];
+  if (!deno) return bun().readdirSync(path, { withFileTypes: true }) as DirEntry[];
   return call("scandir", path, () =>
     [...deno.readDirSync(path)].map((e) => ({
       name: e.name,
@@ -206,7 +206,7 @@ export function readdirEntries(path: string): DirEntry[] {
 }
 
 export function rmSync(path: string, options: { recursive?: boolean; force?: boolean } = {}): void {
-  if (!deno) return node().rmSync(path, options);
+  if (!deno) return bun().rmSync(path, options);
   try {
     // As node:fs: a directory goes only with `recursive`, even an empty one.
     if (!options.recursive && deno.lstatSync(path).isDirectory) throw Object.assign(new Error("Is a directory (os error 21)"), { code: "EISDIR" });
@@ -218,7 +218,7 @@ export function rmSync(path: string, options: { recursive?: boolean; force?: boo
 }
 
 export function unlinkSync(path: string): void {
-  if (!deno) return node().unlinkSync(path);
+  if (!deno) return bun().unlinkSync(path);
   call("unlink", path, () => {
     if (deno.lstatSync(path).isDirectory) throw Object.assign(new Error("Is a directory (os error 21)"), { code: "EISDIR" });
     deno.removeSync(path);
@@ -226,7 +226,7 @@ export function unlinkSync(path: string): void {
 }
 
 export function rmdirSync(path: string): void {
-  if (!deno) return node().rmdirSync(path);
+  if (!deno) return bun().rmdirSync(path);
   call("rmdir", path, () => {
     if (!deno.lstatSync(path).isDirectory) throw Object.assign(new Error("Not a directory (os error 20)"), { code: "ENOTDIR" });
     deno.removeSync(path);
@@ -234,38 +234,38 @@ export function rmdirSync(path: string): void {
 }
 
 export function renameSync(from: string, to: string): void {
-  if (!deno) return node().renameSync(from, to);
+  if (!deno) return bun().renameSync(from, to);
   call("rename", from, () => deno.renameSync(from, to));
 }
 
 export function chmodSync(path: string, mode: number): void {
-  if (!deno) return node().chmodSync(path, mode);
+  if (!deno) return bun().chmodSync(path, mode);
   call("chmod", path, () => deno.chmodSync(path, mode));
 }
 
 export function readlinkSync(path: string): string {
-  return deno ? call("readlink", path, () => deno.readLinkSync(path)) : node().readlinkSync(path);
+  return deno ? call("readlink", path, () => deno.readLinkSync(path)) : bun().readlinkSync(path);
 }
 
 export function symlinkSync(target: string, path: string): void {
-  if (!deno) return node().symlinkSync(target, path);
+  if (!deno) return bun().symlinkSync(target, path);
   call("symlink", path, () => deno.symlinkSync(target, path));
 }
 
 export function realpathSync(path: string): string {
-  return deno ? call("realpath", path, () => deno.realPathSync(path)) : node().realpathSync(path);
+  return deno ? call("realpath", path, () => deno.realPathSync(path)) : bun().realpathSync(path);
 }
 
 /** A new directory named `prefix` and six random characters, as node:fs's mkdtemp makes it. */
 export function mkdtempSync(prefix: string): string {
-  if (!deno) return node().mkdtempSync(prefix);
+  if (!deno) return bun().mkdtempSync(prefix);
   const dir = prefix.endsWith("/") ? prefix : dirname(prefix);
   const name = prefix.endsWith("/") ? "" : basename(prefix);
   return call("mkdtemp", prefix, () => deno.makeTempDirSync({ dir, prefix: name }));
 }
 
 export function copyFileSync(from: string, to: string): void {
-  if (!deno) return node().copyFileSync(from, to);
+  if (!deno) return bun().copyFileSync(from, to);
   call("copyfile", from, () => deno.copyFileSync(from, to));
 }
 
@@ -285,7 +285,7 @@ const FILESYSTEM_MAGIC: Record<number, string> = {
  * Deno, which has no statfs, found by the device `path` is on.
  */
 export function filesystemType(path: string): string {
-  if (!deno) return FILESYSTEM_MAGIC[Number(node().statfsSync(path).type)] ?? "";
+  if (!deno) return FILESYSTEM_MAGIC[Number(bun().statfsSync(path).type)] ?? "";
   const dev = statSync(path).dev;
   const major = Math.floor(dev / 256) & 0xfff, minor = (dev & 0xff) | ((Math.floor(dev / 2 ** 20) & 0xfff) << 8);
   for (const line of deno.readTextFileSync("/proc/self/mountinfo").split("\n")) {

@@ -10,6 +10,7 @@ import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants.ts";
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
 import { StubProgram } from "../stub/program.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
+import { liftAbove } from "../process/exec.ts";
 
 /** The mover's first cgroup.procs descriptor; the others follow. */
 const FIRST_FD = 3;
@@ -45,9 +46,11 @@ export function startCgroupMove(sys: Syscalls, pid: number, files: string[], mov
   const fds: number[] = [];
   let image: number | undefined;
   let mover = 0;
+  // Every descriptor above the numbers the mover takes them at.
+  const floor = FIRST_FD + files.length;
   try {
-    for (const file of files) fds.push(sys.open(file, O_WRONLY | O_CLOEXEC));
-    image = sealedExecutable(sys, cgroupMoverProgram(pid, fds.length).image(), "runt-cgroup");
+    for (const file of files) fds.push(liftAbove(sys, sys.open(file, O_WRONLY | O_CLOEXEC), floor));
+    image = liftAbove(sys, sealedExecutable(sys, cgroupMoverProgram(pid, fds.length).image(), "runt-cgroup"), floor);
     mover = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt-cgroup"], [], {
       fileActions: fds.map((fd, i) => ({ op: "dup2" as const, fd, to: FIRST_FD + i })),
     });

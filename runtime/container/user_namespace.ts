@@ -9,13 +9,13 @@
  * (runtime/userns/maps.ts) while the program waits.
  */
 import { readlinkSync } from "../host_fs.ts";
-import { AF_UNIX, F_DUPFD_CLOEXEC, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
+import { AF_UNIX, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
 import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
 import { Channel, type InitReport } from "../init/channel.ts";
 import { INIT_FD_ENV } from "../init/config.ts";
 import { openNamespace } from "../init/namespaces.ts";
 import { initCommand } from "../init/self.ts";
-import { inheritPreserved } from "../process/exec.ts";
+import { inheritPreserved, liftAbove } from "../process/exec.ts";
 import type { Spec } from "../spec/schema.ts";
 import { userNamespaceStartup } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
@@ -76,11 +76,7 @@ export function spawnUserNamespaceInit(
   const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
   // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
   const above = initFd + 2 + toJoin.length + 1;
-  const lift = (fd: number) => {
-    const high = sys.fcntl(fd, F_DUPFD_CLOEXEC, above);
-    sys.close(fd);
-    return high;
-  };
+  const lift = (fd: number) => liftAbove(sys, fd, above);
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | O_CLOEXEC);
   const sources: number[] = [];
   try {

@@ -10,6 +10,7 @@ import { readdirSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import {
   CLOSE_RANGE_CLOEXEC,
+  F_DUPFD_CLOEXEC,
   F_SETFD,
   FD_CLOEXEC,
   NSIG,
@@ -25,10 +26,31 @@ import { isErrno } from "../../ffi/errors.ts";
  * included: a parent may have left them ignored, and nothing in this
  * process needs them between here and execve.
  */
-export const RESETTABLE_SIGNALS: readonly number[] = Array.from({ length: NSIG - 1 }, (_, i) => i + 1)
-  .filter((s) => s !== SIGKILL && s !== SIGSTOP);
+export const RESETTABLE_SIGNALS: readonly number[] = resettable();
+
+// A loop: Array.from and filter would each pay their first call at load (see ffi/constants.ts).
+function resettable(): number[] {
+  const signals: number[] = [];
+  for (let s = 1; s < NSIG; s++) if (s !== SIGKILL && s !== SIGSTOP) signals.push(s);
+  return signals;
+}
 
 const ALL_FDS = 0xffff_ffff;
+
+/**
+ * `fd`, or where it is below `floor` a close-on-exec copy at or above it
+ * (the original closed): a descriptor that posix_spawn's dup2 actions
+ * place at numbers below `floor` must not sit on one of them, or an
+ * earlier dup2 replaces it, or a dup2 onto itself leaves it close-on-exec.
+ */
+export function liftAbove(sys: Syscalls, fd: number, floor: number): number {
+  if (fd >= floor) return fd;
+  try {
+    return sys.fcntl(fd, F_DUPFD_CLOEXEC, floor);
+  } finally {
+    sys.close(fd);
+  }
+}
 
 /** Marks every descriptor from `first` up close-on-exec. */
 export function closeOnExecFrom(sys: Syscalls, first: number): void {

@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSyscalls, type Syscalls } from "../../ffi/mod.ts";
 import { cgroupMoverProgram, startCgroupMove } from "../../runtime/container/cgroup_mover.ts";
+import { liftAbove } from "../../runtime/process/exec.ts";
+import { F_GETFD, FD_CLOEXEC, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 
 const sys: Syscalls = await loadSyscalls();
 
@@ -51,4 +53,17 @@ test("a file that cannot be opened starts no program: runt's own move says what 
     throw new Error("cannot move process 4242");
   });
   assert.throws(() => move.wait(), /cannot move process 4242/);
+});
+
+test("a descriptor below the numbers the program takes its own at is moved above them, close-on-exec", () => {
+  const low = sys.open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const floor = low + 40;
+  const lifted = liftAbove(sys, low, floor);
+  try {
+    assert.ok(lifted >= floor, `${lifted} below ${floor}`);
+    assert.equal(sys.fcntl(lifted, F_GETFD, 0) & FD_CLOEXEC, FD_CLOEXEC);
+    assert.equal(liftAbove(sys, lifted, floor), lifted, "one at or above the floor stays as it is");
+  } finally {
+    sys.close(lifted);
+  }
 });
