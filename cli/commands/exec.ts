@@ -65,10 +65,12 @@ class ExecError extends RuntError {
 }
 
 async function execute(ctx: CommandContext, flags: FlagValues, id: string, args: string[], preserveFds: number): Promise<number> {
-  const { StateStore } = await import("../../runtime/state/store.ts");
-  const { execProcessFrom } = await import("../../runtime/container/exec_process.ts");
-  const { execInContainer } = await import("../../runtime/container/exec.ts");
-  const { parseSubCgroupArgs } = await import("../../runtime/cgroups/sub.ts");
+  const [{ StateStore }, { execProcessFrom }, { execInContainer }, { parseSubCgroupArgs }] = await Promise.all([
+    import("../../runtime/state/store.ts"),
+    import("../../runtime/container/exec_process.ts"),
+    import("../../runtime/container/exec.ts"),
+    import("../../runtime/cgroups/sub.ts"),
+  ]);
   const subCgroups = flags.cgroup === undefined ? undefined : parseSubCgroupArgs(flags.cgroup as string[]);
   const record = new StateStore(ctx.global.root).read(id);
   const process = flags.process !== undefined

@@ -7,9 +7,7 @@ import { ContainerLock } from "./lock.ts";
 
 /** Runs `fn` on the container's record while holding its lock. */
 export function withContainer<T>(ctx: LifecycleContext, id: string, fn: (record: ContainerRecord) => T): T {
-  // Unknown IDs fail here, before a lock is taken on a directory that is not there.
-  ctx.store.read(id);
-  const lock = ContainerLock.acquire(ctx.sys, ctx.store.dir(id));
+  const lock = ContainerLock.ofContainer(ctx.sys, ctx.store, id);
   try {
     return fn(ctx.store.read(id));
   } finally {

@@ -39,12 +39,11 @@ import type { SeccompFilter } from "../seccomp/install.ts";
 import type { Mount, Spec } from "../spec/schema.ts";
 import { createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
-import { sealedExecutable } from "../stub/memfd.ts";
-import type { StubProgram } from "../stub/program.ts";
 import { openPty, writeWindowSize } from "../terminal/pty.ts";
 import type { OciState } from "../state/record.ts";
 import { traceStep } from "../trace.ts";
 import { ContainerSetupError } from "./errors.ts";
+import { sendProgram } from "./send_program.ts";
 import { enterNamespacesOf, THREAD_NAMESPACES, type ThreadInNamespaces } from "./thread_namespaces.ts";
 
 export interface Build {
@@ -267,16 +266,6 @@ function procOptions(m: Mount): { options: Record<string, string | true>; attrs:
 
 function namespaceList(spec: Spec): { type: string; path?: string }[] {
   return spec.linux?.namespaces ?? [];
-}
-
-/** The program as a sealed memfd, one byte and the descriptor: what the waiting program's recvmsg takes. */
-export function sendProgram(sys: Syscalls, channel: Channel, program: StubProgram): void {
-  const image = sealedExecutable(sys, program.image(), "runt");
-  try {
-    sys.sendmsg(channel.fd, new Uint8Array([0x0a]), [image]);
-  } finally {
-    sys.close(image);
-  }
 }
 
 function expectReport(b: Build, type: InitReport["type"]): void {

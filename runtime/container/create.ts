@@ -4,10 +4,9 @@
  * state directory, the exec fifo, the init and its mounts — is undone when
  * it fails, so a failed create leaves nothing behind.
  */
-import { chmodSync, renameSync, writeFileSync } from "../host_fs.ts";
-import { dirname, join } from "../path.ts";
+import { chmodSync } from "../host_fs.ts";
+import { join } from "../path.ts";
 import { bundleDir, CONFIG_FILE, readConfigJson } from "../bundle.ts";
-import { RuntError } from "../errors.ts";
 import { passwdEntry, readPasswd } from "../passwd.ts";
 import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
@@ -32,6 +31,7 @@ import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
 import { ContainerLock } from "./lock.ts";
+import { writePidFile } from "./pid_file.ts";
 import { EXEC_FIFO } from "./paths.ts";
 import { prepareNotifySocket } from "./notify_socket.ts";
 import { withActivationEnv } from "./listen_fds.ts";
@@ -368,17 +368,6 @@ function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byPro
   const moved = cgroup.applyInBackground(pid);
   moved.catch(() => {});
   return () => moved;
-}
-
-/** Written atomically, as runc does, so a reader never sees an empty file. */
-export function writePidFile(path: string, pid: number): void {
-  const tmp = join(dirname(path), `.${Date.now()}.pid`);
-  try {
-    writeFileSync(tmp, String(pid));
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new RuntError(`--pid-file ${path}: ${(e as Error).message}`);
-  }
 }
 
 /** The user running runt, by name as runc shows it (uid when /etc/passwd does not list it). */

@@ -5,7 +5,6 @@
  */
 import { SIGKILL } from "../../ffi/constants.ts";
 import { sleepSync } from "../sleep.ts";
-import { ContainerNotFoundError } from "../state/store.ts";
 import type { ContainerRecord } from "../state/record.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerStateError } from "./errors.ts";
@@ -22,8 +21,7 @@ const KILL_WAIT_MS = 10_000;
 
 export function deleteContainer(ctx: LifecycleContext, id: string, force = false): void {
   const { store, sys } = ctx;
-  if (!store.exists(id)) throw new ContainerNotFoundError(`container "${id}" does not exist`);
-  const lock = ContainerLock.acquire(sys, store.dir(id));
+  const lock = ContainerLock.ofContainer(sys, store, id);
   try {
     const record = store.tryRead(id);
     if (record) {

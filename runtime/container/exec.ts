@@ -22,7 +22,7 @@ import { errnoName } from "../../ffi/errno.ts";
 import { parseStartupTail } from "../startup/report.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import type { LifecycleContext } from "./context.ts";
-import { writePidFile } from "./create.ts";
+import { writePidFile } from "./pid_file.ts";
 import { ContainerSetupError, ContainerStateError } from "./errors.ts";
 import { containerStatus } from "./status.ts";
 import { awaitExit, exitCodeOf, forwardSignals } from "./wait.ts";

@@ -23,7 +23,7 @@ import { killAndReap } from "../process/reap.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import { execStartup, loaderStartup } from "../startup/plan.ts";
 import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
-import { sendProgram } from "./build.ts";
+import { sendProgram } from "./send_program.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { enterNamespacesOf } from "./thread_namespaces.ts";
 

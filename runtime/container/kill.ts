@@ -14,8 +14,7 @@ import { containerStatus, isAlive } from "./status.ts";
 
 export function killContainer(ctx: LifecycleContext, id: string, signal: number, all = false): void {
   const { store, sys } = ctx;
-  store.read(id);
-  const lock = ContainerLock.acquire(sys, store.dir(id));
+  const lock = ContainerLock.ofContainer(sys, store, id);
   try {
     const record = store.read(id);
     const status = containerStatus(record);

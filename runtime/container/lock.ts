@@ -6,6 +6,9 @@
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { LOCK_EX, LOCK_UN, O_CLOEXEC, O_DIRECTORY, O_RDONLY } from "../../ffi/constants.ts";
+import { isErrno } from "../../ffi/errors.ts";
+import { ContainerNotFoundError, type StateStore } from "../state/store.ts";
+import { stateRootAccessError } from "../state/root.ts";
 
 export class ContainerLock {
   private constructor(private readonly sys: Syscalls, private fd: number) {}
@@ -19,6 +22,20 @@ export class ContainerLock {
       throw e;
     }
     return new ContainerLock(sys, fd);
+  }
+
+  /**
+   * The lock of container `id`, whose record the caller reads next. An ID
+   * without a directory is named as unknown, and a root runt may not enter
+   * as the store names it, with no lock taken: no read of the record first.
+   */
+  static ofContainer(sys: Syscalls, store: StateStore, id: string): ContainerLock {
+    try {
+      return ContainerLock.acquire(sys, store.dir(id));
+    } catch (e) {
+      if (isErrno(e, "ENOENT")) throw new ContainerNotFoundError(`container "${id}" does not exist`);
+      throw stateRootAccessError(store.root, e);
+    }
   }
 
   release(): void {

@@ -82,8 +82,13 @@ function needTools(tools: StartHookTools | undefined): StartHookTools {
  */
 function mayRunHooks(ctx: LifecycleContext, id: string): boolean {
   const record = ctx.store.read(id);
+  return record.phase === "creating" || hasStartHooks(record);
+}
+
+/** Whether releasing this created container runs hooks (startContainer, poststart). */
+export function hasStartHooks(record: ContainerRecord): boolean {
   const hooks = record.config.hooks;
-  return record.phase === "creating" || (hooks?.startContainer?.length ?? 0) > 0 || (hooks?.poststart?.length ?? 0) > 0;
+  return (hooks?.startContainer?.length ?? 0) > 0 || (hooks?.poststart?.length ?? 0) > 0;
 }
 
 /** The hook runner and exec's launcher, loaded when a container has hooks to run. */
@@ -112,8 +117,7 @@ export async function startAndAwaitReady(ctx: LifecycleContext, id: string, opti
 export function releaseContainer(ctx: LifecycleContext, id: string, options: StartOptions, tools: StartHookTools | undefined): StartedContainer {
   const { store } = ctx;
   const dir = store.dir(id);
-  store.read(id); // names an unknown container before any locking
-  const lock = ContainerLock.acquire(ctx.sys, dir);
+  const lock = ContainerLock.ofContainer(ctx.sys, store, id);
   let record: ContainerRecord;
   let notify: NotifyRelay | undefined;
   try {

@@ -3,7 +3,7 @@ import type { LifecycleContext } from "./context.ts";
 import { createContainer, type CreateOptions } from "./create.ts";
 import { deleteContainer } from "./delete.ts";
 import { type NotifyRelay, relayThenClose } from "./notify_socket.ts";
-import { releaseContainer } from "./start.ts";
+import { hasStartHooks, loadStartHookTools, releaseContainer } from "./release.ts";
 import { isAlive } from "./status.ts";
 import { traceStep } from "../trace.ts";
 import { awaitExit, exitCodeOf, forwardSignals, type SignalForwarding } from "./wait.ts";
@@ -45,7 +45,9 @@ async function createAndRun(ctx: LifecycleContext, opts: RunOptions, signals: Si
       removeQuietly(ctx, opts.id);
       return 128 + stopped;
     }
-    notify = releaseContainer(ctx, opts.id, { notifySocket: opts.notifySocket }).notify;
+    // The hook runner and exec's launcher are loaded only for a container with hooks to run at start.
+    const tools = hasStartHooks(record) ? await loadStartHookTools() : undefined;
+    notify = releaseContainer(ctx, opts.id, { notifySocket: opts.notifySocket }, tools).notify;
     traceStep("started");
   } catch (e) {
     if (master !== undefined) ctx.sys.close(master);

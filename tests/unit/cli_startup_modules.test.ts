@@ -90,6 +90,32 @@ test("start of a container without hooks loads no hook runner, and no exec, crea
   assertNone("start", modules, (m) => ["node:child_process", "node:crypto", "node:zlib", "node:url"].includes(m));
 });
 
+test("exec loads no create or rootfs machinery: a process in a running container needs no build", () => {
+  const modules = loaded([
+    ...FRONT,
+    "cli/commands/exec.ts",
+    "cli/lifecycle.ts",
+    "runtime/container/exec_process.ts",
+    "runtime/container/exec.ts",
+    "runtime/cgroups/sub.ts",
+    "ffi/mod.ts",
+    "ffi/bun.ts",
+    "runtime/state/store.ts",
+  ]);
+  assertNone("exec", modules, otherCommand("exec"));
+  assertNone("exec", modules, (m) => ["runtime/container/create.ts", "runtime/container/build.ts", "runtime/config_check.ts"].includes(m));
+  assertNone("exec", modules, (m) => m.startsWith("runtime/rootfs/") || m.startsWith("runtime/hooks/") || m.startsWith("npm:"));
+  assert.ok(modules.has("runtime/container/send_program.ts"));
+});
+
+test("run loads no assembler, and exec's launcher only for a container with hooks to run at start", () => {
+  const modules = loaded([...FRONT, "cli/commands/run.ts", "cli/lifecycle.ts", "runtime/container/run.ts", "ffi/mod.ts", "ffi/bun.ts", "runtime/state/store.ts"]);
+  // The start-up program's interpreter ships assembled (runtime/stub/x86_64/vm_code.ts).
+  assertNone("run", modules, (m) => m === "runtime/stub/x86_64/asm.ts" || m === "runtime/stub/x86_64/vm_source.ts");
+  assertNone("run", modules, (m) => m === "runtime/container/exec.ts" || m === "runtime/container/start.ts");
+  assert.ok(modules.has("runtime/stub/x86_64/vm_code.ts"));
+});
+
 test("the command table loads, under each name, the command of that name", async () => {
   const { COMMAND_NAMES, loadCommand, loadCommands } = await import("../../cli/commands/index.ts");
   assert.deepEqual((await loadCommands()).map((c) => c.name), COMMAND_NAMES);

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AsmError, assemble } from "../../runtime/stub/x86_64/asm.ts";
-import { assembleVm, VM_CONSTANTS, VM_SOURCE, vmCode } from "../../runtime/stub/x86_64/vm.ts";
+import { VM_CONSTANTS, vmCode } from "../../runtime/stub/x86_64/vm.ts";
+import { assembleVm, VM_SOURCE } from "../../runtime/stub/x86_64/vm_source.ts";
 import { vmCodeModule } from "../../runtime/stub/x86_64/generate.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
