@@ -66,6 +66,12 @@ export interface Build {
   state(): OciState;
   /** prestart and createRuntime: run in runt's namespaces, after the mounts. */
   runtimeHooks(): void;
+  /**
+   * The cgroup's limits and device rules: written while the start-up
+   * program makes the namespaces (runt would only wait meanwhile), so before
+   * anything of the container's runs.
+   */
+  configureCgroup(): void;
   /** Moves a process into the container's cgroup (a createContainer hook, as runc's init runs them there). */
   joinCgroup(pid: number): void;
   /** The container's cgroup directory in a v1 hierarchy, by controller: where the loader is on its way to. */
@@ -87,11 +93,17 @@ export interface Built {
 /**
  * Whether the container must be in its cgroup before its namespaces are
  * made: a new cgroup namespace is rooted at the cgroup its maker is in, and
- * a cgroup filesystem mounted in it shows that root. Otherwise the new
- * cgroup namespace is made by the last program, and the first write to
- * the new cgroup (an RCU grace period, milliseconds) overlaps the build.
+ * a cgroup filesystem mounted in it shows that root; and the hooks run
+ * during the build (prestart, createRuntime, createContainer) find the
+ * container's process in its cgroup, as under runc: device hooks such as
+ * NVIDIA's look the cgroup up from the PID to write its rules there.
+ * Otherwise the new cgroup namespace is made by the last program, and the
+ * first write to the new cgroup (an RCU grace period, milliseconds)
+ * overlaps the build.
  */
 function cgroupFirst(spec: Spec): boolean {
+  const hooks = spec.hooks;
+  if (hooks?.prestart?.length || hooks?.createRuntime?.length || hooks?.createContainer?.length) return true;
   const cgroupns = namespaceList(spec).find((ns) => ns.type === "cgroup");
   if (!cgroupns) return false;
   return cgroupns.path !== undefined || (spec.mounts ?? []).some((m) => m.type === "cgroup" || m.type === "cgroup2");
@@ -120,6 +132,7 @@ export async function buildContainer(b: Build, joined: () => Promise<void>): Pro
     keyring: b.noNewKeyring ? undefined : `_ses.${b.id}`,
     procMounts: procs.map((m, i) => ({ destination: m.destination, ...procOptions(m), fd: b.loader.fifo + 1 + i })),
   }));
+  b.configureCgroup();
   expectReport(b, "namespaces");
   const procTrees = new Map(procs.map((m) => [m, b.channel.takeFd()]));
   traceStep("namespaces made");

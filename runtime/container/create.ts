@@ -170,6 +170,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
             runFatalHooks(ctx, "prestart", record, "creating");
             runFatalHooks(ctx, "createRuntime", record, "creating");
           },
+          configureCgroup: () => configureContainerCgroup(cgroup, spec.linux),
           joinCgroup: (hook) => cgroup.apply(hook),
           cgroupDirOf: (controller) => cgroup.dirOf(controller),
           onConsole: (master) => handOverConsole(sys, master, consoleSocket, opts),
@@ -183,10 +184,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
-        // Limits and device rules before the process runs anything of the container's.
         await join();
         traceStep("cgroup joined");
-        configureContainerCgroup(cgroup, spec.linux);
         startProcess(build, made);
       };
       const initBuilds = async () => {
