@@ -29,14 +29,27 @@ import { isErrno } from "../../ffi/errors.ts";
 import { MOUNTINFO, SELF_CGROUP } from "./proc.ts";
 
 const HOST_CGROUP_ROOT = "/sys/fs/cgroup";
+/** statfs(2) f_type of cgroup2 (linux/magic.h). */
+const CGROUP2_SUPER_MAGIC = 0x63677270n;
 const TMPFS_FLAGS = MS.NOEXEC | MS.NOSUID | MS.NODEV;
 /** What a bind remount sets or clears: a flag the entry does not name is cleared, as mount(2) with MS_REMOUNT does. */
 const PER_MOUNT_ATTRS = MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC | MOUNT_ATTR.NODIRATIME;
 
 export function mountCgroup(ctx: MountContext, p: PlannedMount): void {
+  // One statfs tells a cgroup v2 host, as runc tells it; only v1's hierarchies need the mount table.
+  if (onCgroup2(ctx)) return mountCgroup2(ctx, p);
   const table = parseMountinfo(attempt(`${p.subject}: read ${MOUNTINFO}`, () => ctx.proc.read(MOUNTINFO)));
   if (findMount(table, HOST_CGROUP_ROOT)?.fsType === "cgroup2") return mountCgroup2(ctx, p);
   return mountCgroup1(ctx, p, table);
+}
+
+/** Whether the container's mount namespace (runt's thread is in it, its root not yet changed) has cgroup2 at /sys/fs/cgroup. */
+function onCgroup2(ctx: MountContext): boolean {
+  try {
+    return ctx.sys.statfs(HOST_CGROUP_ROOT).type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
 }
 
 function mountCgroup2(ctx: MountContext, p: PlannedMount): void {

@@ -308,6 +308,8 @@ test("cgroup on a v1 host without a cgroup namespace: a tmpfs of read-only binds
     // Each from descriptor to descriptor: the host's directory cloned, made read-only while detached, attached.
     const binds = ["cpu,cpuacct", "memory", "systemd"].flatMap((h) => v1HierarchyBind(join(base, h, "runt/c1"), join(dest, h)));
     assert.deepEqual(changesNamingTrees(t.sys), [
+      // Not cgroup2 there: the v1 hierarchies come from the mount table.
+      ["statfs", "/sys/fs/cgroup"],
       ["mount", "tmpfs", dest, "tmpfs", TMPFS_FLAGS, "mode=755"],
       ...binds,
     ]);
@@ -409,6 +411,19 @@ test("cgroup on a v2 host: cgroup2 itself, or the host's bound in when the kerne
       ["/sys/fs/cgroup", dest, null, MS.BIND, null],
       [null, dest, null, CGROUP_FLAGS | MS.BIND | MS.REMOUNT, null],
     ]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("cgroup where statfs finds cgroup2 at /sys/fs/cgroup: mounted without reading the mount table", () => {
+  const t = setup();
+  try {
+    // No mountinfo to read: a read would fail the mount.
+    t.ctx.proc = new FakeProc({});
+    t.sys.filesystem = (path) => ({ type: path === "/sys/fs/cgroup" ? 0x63677270n : 0n, flags: 0 });
+    t.mount(CGROUP);
+    assert.deepEqual(mountCalls(t.sys), [["cgroup", join(t.rootfs, "sys/fs/cgroup"), "cgroup2", CGROUP_FLAGS, null]]);
   } finally {
     t.cleanup();
   }

@@ -53,6 +53,7 @@ test("the default spec: propagation, the rootfs bind, every mount in order, then
       ["mount", "shm", join(R, "dev/shm"), "tmpfs", TMPFS_FLAGS, "mode=1777,size=65536k"],
       ["mount", "mqueue", join(R, "dev/mqueue"), "mqueue", TMPFS_FLAGS, null],
       ["mount", "sysfs", join(R, "sys"), "sysfs", TMPFS_FLAGS | MS.RDONLY, null],
+      ["statfs", "/sys/fs/cgroup"],
       ["mount", "tmpfs", cg, "tmpfs", TMPFS_FLAGS, "mode=755"],
       ...cgroupBinds,
       ["umask", 0],
