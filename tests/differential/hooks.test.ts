@@ -8,27 +8,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertSameView, skipReason } from "./differential.ts";
+import { cgroupEditingHook } from "../fixtures/cgroup_hook.ts";
 
 const skip = skipReason();
-
-/** A hook that finds the container's pids cgroup from its PID, saves what it saw there under `dir`, and writes 77 to pids.max. */
-function cgroupEditor(kind: string, dir: string) {
-  const script = [
-    `pid=$(sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p')`,
-    `line=$(grep -E '^[0-9]+:pids:' /proc/$pid/cgroup || grep '^0::' /proc/$pid/cgroup)`,
-    `rest=\${line#*:}; path=\${rest#*:}`,
-    `if [ -d /sys/fs/cgroup/pids ]; then d=/sys/fs/cgroup/pids$path; else d=/sys/fs/cgroup$path; fi`,
-    `echo "${kind}: $path $(cat $d/pids.max)" > ${dir}/${kind}.seen`,
-    `echo 77 > $d/pids.max`,
-  ].join("; ");
-  return { path: "/bin/sh", args: ["sh", "-c", script] };
-}
 
 test("prestart and createRuntime hooks find the container in its cgroup, limits written, and their writes stay", { skip }, () => {
   assertSameView({
     edit: (spec, { scratch }) => {
       spec.linux!.resources = { ...spec.linux!.resources, pids: { limit: 100 } };
-      spec.hooks = { prestart: [cgroupEditor("prestart", scratch)], createRuntime: [cgroupEditor("createRuntime", scratch)] };
+      spec.hooks = { prestart: [cgroupEditingHook("prestart", scratch)], createRuntime: [cgroupEditingHook("createRuntime", scratch)] };
       spec.mounts!.push({ destination: "/hooks", type: "bind", source: scratch, options: ["rbind", "ro"] });
     },
     probes: {

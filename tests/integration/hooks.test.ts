@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
+import { cgroupEditingHook } from "../fixtures/cgroup_hook.ts";
 import { isRoot, runt, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -87,23 +88,6 @@ test("a failing createContainer hook fails create; a failing poststart or postst
   }
 });
 
-/**
- * A hook that finds the container's pids cgroup from its PID, as device
- * hooks (NVIDIA's) find the devices one, records what it saw there and
- * writes 77 to pids.max.
- */
-function cgroupEditor(kind: string, dir: string) {
-  const script = [
-    `pid=$(sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p')`,
-    `line=$(grep -E '^[0-9]+:pids:' /proc/$pid/cgroup || grep '^0::' /proc/$pid/cgroup)`,
-    `rest=\${line#*:}; path=\${rest#*:}`,
-    `if [ -d /sys/fs/cgroup/pids ]; then d=/sys/fs/cgroup/pids$path; else d=/sys/fs/cgroup$path; fi`,
-    `echo "$path $(cat $d/pids.max)" > ${dir}/${kind}.seen`,
-    `echo 77 > $d/pids.max`,
-  ].join("; ");
-  return { path: "/bin/sh", args: ["sh", "-c", script] };
-}
-
 /** The container's pids cgroup as /proc/PID/cgroup names it (v1 pids line, else the v2 one). */
 function pidsCgroupOf(pid: number): string {
   const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n");
@@ -114,7 +98,7 @@ function pidsCgroupOf(pid: number): string {
 test("prestart and createRuntime hooks find the container's process in its cgroup with its limits set, and what they write there stays (runc's order)", { skip }, () => {
   const root = tempDir("runt-root-");
   const b = makeBundle(["true"], (s) => (s.linux!.resources = { ...s.linux!.resources, pids: { limit: 100 } }));
-  b.spec.hooks = { prestart: [cgroupEditor("prestart", b.out)], createRuntime: [cgroupEditor("createRuntime", b.out)] };
+  b.spec.hooks = { prestart: [cgroupEditingHook("prestart", b.out)], createRuntime: [cgroupEditingHook("createRuntime", b.out)] };
   b.save();
   try {
     const created = runt(["--root", root.path, "create", "-b", b.dir, "cg-hooked"], { files: true });
@@ -123,8 +107,8 @@ test("prestart and createRuntime hooks find the container's process in its cgrou
     const path = pidsCgroupOf(pid);
     assert.notEqual(path, "/");
     // prestart saw runt's limit, then wrote its own; createRuntime, after it, saw that.
-    assert.equal(readFileSync(join(b.out, "prestart.seen"), "utf8"), `${path} 100\n`);
-    assert.equal(readFileSync(join(b.out, "createRuntime.seen"), "utf8"), `${path} 77\n`);
+    assert.equal(readFileSync(join(b.out, "prestart.seen"), "utf8"), `prestart: ${path} 100\n`);
+    assert.equal(readFileSync(join(b.out, "createRuntime.seen"), "utf8"), `createRuntime: ${path} 77\n`);
     const dir = existsSync("/sys/fs/cgroup/pids") ? `/sys/fs/cgroup/pids${path}` : `/sys/fs/cgroup${path}`;
     assert.equal(readFileSync(join(dir, "pids.max"), "utf8"), "77\n");
   } finally {
