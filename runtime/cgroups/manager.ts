@@ -13,6 +13,9 @@ import { attachDeviceFilter } from "./devices_bpf.ts";
 import type { DeviceRule } from "./devices.ts";
 import { CgroupError } from "./errors.ts";
 import { CgroupFiles, describeFsError, fsErrorCode, type WriteRecord } from "./files.ts";
+import { CgroupPlacement, type SavedCgroup } from "./placement.ts";
+
+export type { SavedCgroup } from "./placement.ts";
 import {
   type CgroupDirs,
   freezerDir,
@@ -37,7 +40,6 @@ import { cgroupDir, cgroupPathIn, type CgroupPathSpec } from "./path.ts";
 import { type Stats, statsV1, statsV2 } from "./stats.ts";
 import { planV1 } from "./v1.ts";
 import { planV2 } from "./v2.ts";
-import type { SubCgroupPaths } from "./sub.ts";
 import type { CgroupWrite } from "./write.ts";
 import { quote } from "../quote.ts";
 import { setUnitResources, startUnit, stopUnit } from "./systemd/driver.ts";
@@ -69,17 +71,6 @@ export interface CgroupManagerOptions {
 /** What mkdir says when a user may simply not make a cgroup there (runc's isIgnorableError). */
 const NO_ACCESS = ["EACCES", "EPERM", "EROFS"];
 
-/** What to keep (in the container's state) to find the cgroup again from another process. */
-export interface SavedCgroup {
-  version: CgroupVersion;
-  /** v1 controller (and "name=…" hierarchy) → directory; combined hierarchies share one. */
-  v1: Record<string, string>;
-  /** The cgroup2 directory: the only one on v2, the extra one on hybrid hosts. */
-  unified?: string;
-  /** Under the systemd driver: the unit whose cgroup this is, stopped at delete. */
-  systemd?: SystemdUnitRef;
-}
-
 export interface SetOptions {
   /** Device rules to enforce (see containerDeviceRules); absent leaves device access as it is. */
   devices?: readonly DeviceRule[];
@@ -87,21 +78,18 @@ export interface SetOptions {
 
 /** Where pids() looks on v1: hierarchies every container joins, most likely mounted first. */
 const V1_PROCS_PREFERENCE = ["freezer", "pids", "devices", "memory", "cpu"];
-const PROCS_EINVAL_RETRIES = 5;
 const RMDIR_WAIT_MS = 2000;
 
-export class CgroupManager {
-  private readonly files: CgroupFiles;
-
+export class CgroupManager extends CgroupPlacement {
   private constructor(
-    readonly version: CgroupVersion,
-    private readonly v1: Record<string, string>,
-    private unified: string | undefined,
+    version: CgroupVersion,
+    v1: Record<string, string>,
+    unified: string | undefined,
     private readonly options: CgroupManagerOptions,
     /** The cgroupsPath it was made from, for messages. */
     private readonly path = "",
   ) {
-    this.files = new CgroupFiles(options.journal);
+    super(version, v1, unified, new CgroupFiles(options.journal));
   }
 
   /**
@@ -221,18 +209,6 @@ export class CgroupManager {
     return this.options.systemd ? "systemd" : "cgroupfs";
   }
 
-  /** Every directory of the cgroup, once each. */
-  dirs(): string[] {
-    const all = [...new Set(Object.values(this.v1))];
-    if (this.unified !== undefined) all.push(this.unified);
-    return all;
-  }
-
-  /** The directory holding `controller`'s files ("" for the cgroup2 directory), if any. */
-  dirOf(controller: string): string | undefined {
-    return controller === "" ? this.unified : this.v1[controller];
-  }
-
   private makeDirs(mountPoint: string, dir: string, created: string[], unified: boolean, cpuset: boolean): void {
     const base = mountPoint.replace(/\/+$/, "");
     const parts = dir.slice(base.length).split("/").filter((p) => p !== "");
@@ -276,60 +252,6 @@ export class CgroupManager {
       const mine = this.files.readIfExists(`${child}/${file}`);
       if (mine === undefined || mine.trim() !== "") continue;
       this.files.write(`${child}/${file}`, this.files.read(`${parent}/${file}`).trim());
-    }
-  }
-
-  /**
-   * The sub-cgroups `sub` names below this cgroup (exec --cgroup), which
-   * must exist already. A v1 hierarchy shared by several controllers is one
-   * directory: naming any of them moves the process there in all of them.
-   */
-  within(sub: SubCgroupPaths): CgroupManager {
-    const all = sub[""];
-    for (const controller of Object.keys(sub)) {
-      if (controller !== "" && this.v1[controller] === undefined) {
-        throw new CgroupError(`invalid --cgroup argument: unknown controller ${controller} (the container's cgroup has ${Object.keys(this.v1).join(", ") || "only the cgroup v2 hierarchy"})`);
-      }
-    }
-    const below = (dir: string, path: string | undefined) => {
-      if (!path) return dir;
-      const target = `${dir}/${path}`;
-      if (!this.files.exists(target)) throw new CgroupError(`--cgroup: ${target} does not exist (exec joins an existing sub-cgroup only)`);
-      return target;
-    };
-    const controllersOf = new Map<string, string[]>();
-    for (const [controller, dir] of Object.entries(this.v1)) controllersOf.set(dir, [...controllersOf.get(dir) ?? [], controller]);
-    const v1: Record<string, string> = {};
-    for (const [dir, controllers] of controllersOf) {
-      const named = [...new Set(controllers.filter((c) => sub[c] !== undefined).map((c) => sub[c]))];
-      if (all === undefined && named.length > 1) {
-        throw new CgroupError(`invalid --cgroup argument: ${controllers.join(",")} share one hierarchy but were given different paths`);
-      }
-      const target = below(dir, all ?? named[0]);
-      for (const c of controllers) v1[c] = target;
-    }
-    const unified = this.unified === undefined ? undefined : below(this.unified, all);
-    // A sub-cgroup is only joined: the unit stays the container's.
-    return new CgroupManager(this.version, v1, unified, { ...this.options, systemd: undefined }, this.path);
-  }
-
-  /** Moves process `pid` (and its threads) into the cgroup, in every hierarchy. */
-  apply(pid: number): void {
-    for (const dir of this.dirs()) {
-      const file = `${dir}/cgroup.procs`;
-      for (let attempt = 1;; attempt++) {
-        try {
-          this.files.writeRaw(file, String(pid));
-          break;
-        } catch (e) {
-          // EINVAL: the task is still being forked (TASK_NEW); it can join a moment later.
-          if (fsErrorCode(e) === "EINVAL" && attempt < PROCS_EINVAL_RETRIES) {
-            sleepSync(30);
-            continue;
-          }
-          throw new CgroupError(`cannot move process ${pid} into ${file}: ${describeFsError(e)}`);
-        }
-      }
     }
   }
 

@@ -9,7 +9,7 @@
  */
 import type { Spec } from "../spec/schema.ts";
 import { NAMESPACES } from "../spec/constants.ts";
-import { CgroupManager } from "../cgroups/manager.ts";
+import { CgroupPlacement } from "../cgroups/placement.ts";
 import type { SubCgroupPaths } from "../cgroups/sub.ts";
 import type { InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
@@ -59,7 +59,7 @@ export async function execInContainer(ctx: LifecycleContext, opts: ExecOptions):
   const consoleOpts: ConsoleOptions = opts.detach ? { consoleSocket: opts.consoleSocket } : { consoleSocket: opts.consoleSocket, onConsole: (fd) => master = fd };
   checkConsoleUse(opts.process.terminal, consoleOpts);
   // --cgroup is checked before anything is made.
-  const cgroup = execCgroup(ctx, record, opts.subCgroups);
+  const cgroup = execCgroup(record, opts.subCgroups);
   const consoleSocket = opts.consoleSocket === undefined ? undefined : connectConsoleSocket(sys, opts.consoleSocket);
   // Held until the process exists, then delivered to it.
   const signals = forwardSignals(sys);
@@ -97,7 +97,7 @@ export interface LaunchOptions {
   /** The program to run, when it is not args[0] looked up on PATH (a hook's `path`). */
   executable?: string;
   /** The cgroup to run the process in, when not the container's own (exec --cgroup). */
-  cgroup?: CgroupManager;
+  cgroup?: CgroupPlacement;
   /** The terminal's master, when the process has one. */
   onConsole?: (master: number) => void;
   /** The caller relays the terminal: the master comes set up for it (runtime/init/console.ts). */
@@ -116,7 +116,7 @@ export function launchInContainer(ctx: LifecycleContext, record: ContainerRecord
   const spec = execSpec(record, process);
   // The container's filter holds for every process in it, as under runc.
   const seccomp = seccompFor(spec);
-  const cgroup = opts.cgroup ?? execCgroup(ctx, record, undefined);
+  const cgroup = opts.cgroup ?? execCgroup(record, undefined);
   // Without root, only a process inside the container's user namespace may join the others.
   const inUser = (globalThis.process.geteuid?.() ?? 0) !== 0 && spec.linux?.namespaces?.some((ns) => ns.type === "user");
   // Where it can, runt finds what the process needs itself and starts no JavaScript helper (exec_direct.ts).
@@ -222,11 +222,11 @@ function execSpec(record: ContainerRecord, process: Process): Spec {
 }
 
 /** The cgroup the helper joins before it starts the process, checked before anything is spawned. */
-function execCgroup(ctx: LifecycleContext, record: ContainerRecord, sub: SubCgroupPaths | undefined): CgroupManager | undefined {
+function execCgroup(record: ContainerRecord, sub: SubCgroupPaths | undefined): CgroupPlacement | undefined {
   if (!record.cgroup) {
     if (sub && Object.keys(sub).length) throw new ContainerStateError(`cannot exec in container "${record.id}" with --cgroup: it has no cgroup recorded`);
     return undefined;
   }
-  const cgroup = CgroupManager.open(record.cgroup, { syscalls: ctx.sys });
+  const cgroup = CgroupPlacement.of(record.cgroup);
   return sub ? cgroup.within(sub) : cgroup;
 }

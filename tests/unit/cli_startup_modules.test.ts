@@ -105,6 +105,9 @@ test("exec loads no create or rootfs machinery: a process in a running container
   assertNone("exec", modules, otherCommand("exec"));
   assertNone("exec", modules, (m) => ["runtime/container/create.ts", "runtime/container/build.ts", "runtime/config_check.ts"].includes(m));
   assertNone("exec", modules, (m) => m.startsWith("runtime/rootfs/") || m.startsWith("runtime/hooks/") || m.startsWith("npm:"));
+  // Only where the cgroup is: not the manager that makes and configures it, nor the systemd driver behind it.
+  assertNone("exec", modules, (m) => m === "runtime/cgroups/manager.ts" || m.startsWith("runtime/cgroups/systemd/") || m.startsWith("runtime/dbus/"));
+  assert.ok(modules.has("runtime/cgroups/placement.ts"));
   assert.ok(modules.has("runtime/container/send_program.ts"));
 });
 
