@@ -24,27 +24,30 @@ export function parseTrace(stderr: string, spawnedAt: number): Map<string, numbe
   return steps;
 }
 
-/** `runs` traced runs; the steps in the order of their median times, with the untraced wall time of each run's end. */
-export function tracePhases(c: Contender, root: string, bundle: string, runs: number): Phase[] {
-  const all = new Map<string, number[]>();
-  for (let i = 0; i < runs; i++) {
-    const id = nextId("trace");
-    const [cmd, ...pre] = c.argv;
-    const spawnedAt = performance.timeOrigin + performance.now();
-    const r = spawnSync(cmd, [...pre, "--root", root, "run", "--bundle", bundle, id], {
-      stdio: ["ignore", "ignore", "pipe"],
-      encoding: "utf8",
-      env: { ...process.env, RUNT_TRACE: "1" },
-      timeout: 60_000,
-    });
-    const endedAt = performance.timeOrigin + performance.now();
-    if (r.status !== 0) {
-      invoke(c, root, ["delete", "--force", id]);
-      continue;
-    }
-    const steps = parseTrace(r.stderr, spawnedAt);
-    steps.set("process ended", endedAt - spawnedAt);
-    for (const [step, at] of steps) all.set(step, [...(all.get(step) ?? []), at]);
+/** The steps of one traced run, each at its time since the spawn; with the untraced wall time of the run's end. Empty when the run failed. */
+export function traceRun(c: Contender, root: string, bundle: string): Map<string, number> {
+  const id = nextId("trace");
+  const [cmd, ...pre] = c.argv;
+  const spawnedAt = performance.timeOrigin + performance.now();
+  const r = spawnSync(cmd, [...pre, "--root", root, "run", "--bundle", bundle, id], {
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, RUNT_TRACE: "1" },
+    timeout: 60_000,
+  });
+  const endedAt = performance.timeOrigin + performance.now();
+  if (r.status !== 0) {
+    invoke(c, root, ["delete", "--force", id]);
+    return new Map();
   }
+  const steps = parseTrace(r.stderr, spawnedAt);
+  steps.set("process ended", endedAt - spawnedAt);
+  return steps;
+}
+
+/** The steps of several traced runs in the order of their median times. */
+export function phasesOf(runs: Map<string, number>[]): Phase[] {
+  const all = new Map<string, number[]>();
+  for (const steps of runs) for (const [step, at] of steps) all.set(step, [...(all.get(step) ?? []), at]);
   return [...all].map(([step, times]) => ({ step, atMs: median(times) })).sort((a, b) => a.atMs - b.atMs);
 }

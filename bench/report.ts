@@ -174,9 +174,9 @@ function mdTable(rows: string[][]): string[] {
 
 function summary(r: Results): string {
   return `Measured ${r.date.slice(0, 10)} on Linux ${r.host.kernel}, ${r.host.cpus} CPUs (load average ${r.host.loadBefore.toFixed(2)} before, ` +
-    `${r.host.loadAfter.toFixed(2)} after; ${r.seconds.toFixed(0)} s): medians of ${r.rounds} interleaved rounds of \`run /bin/true\` and ` +
+    `${r.host.loadAfter.toFixed(2)} after; ${r.seconds.toFixed(0)} s): medians of ${r.rounds} interleaved rounds (the runtimes in a new random order each) of \`run /bin/true\` and ` +
     `\`--version\`, ${r.lifecycleRounds} of create/start/exec/state/list on a waiting busybox container and of a \`run\` held open for its memory, ` +
-    `and ${r.tracedRuns} runs with RUNT_TRACE=1 for the phases.`;
+    `and ${r.tracedRuns} interleaved runs with RUNT_TRACE=1 for the phases.`;
 }
 
 export function textTable(r: Results): string {

@@ -1,10 +1,11 @@
 /**
  * `make bench`: runc, the compiled runt, runt's sources under Deno and
  * `Runt.run()` inside a running Deno script, side by side on the same
- * busybox bundle, interleaved round by round. Prints the medians as ratios
- * to runc, runt's phases of one `run`, PASS/FAIL for each target (LIMITS),
- * and writes bench/results.json and bench/results.md. A runtime that fails
- * is reported and the others are still measured.
+ * busybox bundle, interleaved round by round in a new order each round.
+ * Prints the medians as ratios to runc, runt's phases of one `run`,
+ * PASS/FAIL for each target (LIMITS), and writes bench/results.json and
+ * bench/results.md. A runtime that fails is reported and the others are
+ * still measured.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { defaultSpec } from "../runtime/spec/defaults.ts";
 import { CONTENDERS, DENO, DIST, REPO, RUNC, versionOf } from "./contenders.ts";
 import { LIBRARY, LibraryRunner } from "./library.ts";
 import { nextId, sampleLifecycle, sampleParentMemory, sampleRun, sampleVersion } from "./measure.ts";
-import { tracePhases } from "./phases.ts";
+import { phasesOf, traceRun } from "./phases.ts";
 import { floorPrograms, sampleFloor } from "./floor.ts";
 import { sampleValidation, validationProbe } from "./validation.ts";
 import { measureImages } from "./images.ts";
@@ -41,6 +42,16 @@ const LIMITS: Limit[] = [
   { what: "validation of a valid config (import + first check, in the binary)", metric: "validation", contender: DIST, max: 2, unit: "ms" },
 ];
 
+/** A copy of `items` in a random order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
 function bundleRunning(dir: string, args: string[]): string {
   const spec = defaultSpec();
   spec.root = { path: ensureBusyboxRootfs(join(REPO, ".tmp", "rootfs-busybox")), readonly: true };
@@ -63,15 +74,17 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
     for (let round = 0; round <= ROUNDS; round++) {
       // Round 0 warms caches up and is not counted.
       const keep = round > 0;
-      for (const c of CONTENDERS) await rec.sample(c.name, "run", () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
+      // In a new order each round: a run pays for what the one before it left the kernel to finish
+      // (a network namespace torn down, a cgroup removed), so a fixed order favours some contenders.
+      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "run", () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
       await rec.sample(LIBRARY, "run", () => library.run(roots.get(LIBRARY)!, trueBundle, nextId("lib")), keep);
-      for (const c of CONTENDERS) await rec.sample(c.name, "version", () => sampleVersion(c), keep);
-      for (const c of CONTENDERS.filter((c) => floors.has(c.name))) {
+      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "version", () => sampleVersion(c), keep);
+      for (const c of shuffled(CONTENDERS.filter((c) => floors.has(c.name)))) {
         await rec.sample(c.name, "floor", () => sampleFloor(c, floors.get(c.name)!), keep);
       }
       if (probe) await rec.sample(DIST, "validation", () => sampleValidation(probe, join(trueBundle, "config.json")), keep);
       if (round > LIFECYCLE_ROUNDS) continue;
-      for (const c of CONTENDERS) {
+      for (const c of shuffled(CONTENDERS)) {
         await rec.sample(c.name, {
           create: "createMs",
           start: "startMs",
@@ -83,7 +96,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
           list: "listMs",
         }, () => sampleLifecycle(c, roots.get(c.name)!, sleepBundle), keep);
       }
-      for (const c of CONTENDERS) {
+      for (const c of shuffled(CONTENDERS)) {
         await rec.sample(c.name, { parentHwm: "hwm", parentRss: "rss" }, () => sampleParentMemory(c, roots.get(c.name)!, stdinBundle), keep);
       }
       console.error(`round ${round}/${ROUNDS}`);
@@ -92,11 +105,12 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
     await library.close();
   }
   await measureImages(work, rec, CONTENDERS.find((c) => c.name === DIST)!);
-  const phases: Results["phases"] = {};
-  for (const c of CONTENDERS.filter((c) => c.name !== RUNC)) {
-    phases[c.name] = tracePhases(c, roots.get(c.name)!, trueBundle, TRACED_RUNS);
+  const traced = CONTENDERS.filter((c) => c.name !== RUNC);
+  const runs = new Map(traced.map((c) => [c.name, [] as Map<string, number>[]]));
+  for (let i = 0; i < TRACED_RUNS; i++) {
+    for (const c of shuffled(traced)) runs.get(c.name)!.push(traceRun(c, roots.get(c.name)!, trueBundle));
   }
-  return phases;
+  return Object.fromEntries(traced.map((c) => [c.name, phasesOf(runs.get(c.name)!)]));
 }
 
 async function main(): Promise<number> {
