@@ -319,3 +319,38 @@ test(`${CYCLES} create/delete cycles, 10 at a time, leave no cgroup directory be
   }
 }));
 
+
+test("create returns with the container's process in its cgroup in every hierarchy, as runc's create does", { skip: skip || (!hasCommand("runc") && "needs runc") }, async () => {
+  const { runtArgv } = await import("./runt.ts");
+  const b = makeBundle(["sleep", "60"]);
+  // Right after create: runt's move of the process may finish after the last program is sent, never after create returns.
+  const cgroupsAfterCreate = (argv: string[], id: string) => {
+    const root = mkdtempSync(join(tmpdir(), "runt-create-cgroup-"));
+    const [cmd, ...pre] = argv;
+    // A file, not a pipe: the waiting container keeps its stderr open, and a pipe would never end.
+    const errors = join(root, "stderr");
+    try {
+      const fd = openSync(errors, "w");
+      const pidFile = join(root, "pid");
+      const created = spawnSync(cmd, [...pre, "--root", root, "create", "--pid-file", pidFile, "--bundle", b.dir, id], { stdio: ["ignore", "ignore", fd], timeout: 30_000 });
+      closeSync(fd);
+      // Read at once, from the PID file create wrote, not after another command.
+      const cgroups = created.status === 0 ? readFileSync(`/proc/${readFileSync(pidFile, "utf8").trim()}/cgroup`, "utf8") : "";
+      assert.equal(created.status, 0, `${cmd} create: ${readFileSync(errors, "utf8")}`);
+      return cgroups.replaceAll(`/${id}\n`, "/ID\n");
+    } finally {
+      spawnSync(cmd, [...pre, "--root", root, "delete", "--force", id]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+  // Each hierarchy's line, its path cut to whether it is the container's: the parent of a default path differs on
+  // pure v2 (runt's /runt, runc's own parent) by design (runtime/cgroups/path.ts).
+  const placed = (cgroups: string) => cgroups.trim().split("\n").map((l) => l.replace(/:[^:]*$/, (p) => p.endsWith("/ID") ? ":container's" : p));
+  try {
+    const runc = placed(cgroupsAfterCreate(["runc"], `created-runc-${process.pid}`));
+    assert.ok(runc.some((l) => l.endsWith(":container's")), `runc's create put its process in the container's cgroup: ${runc}`);
+    for (let i = 0; i < 5; i++) assert.deepEqual(placed(cgroupsAfterCreate(runtArgv(), `created-runt-${process.pid}-${i}`)), runc);
+  } finally {
+    b.cleanup();
+  }
+});
