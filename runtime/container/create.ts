@@ -83,7 +83,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const lock = ContainerLock.acquire(sys, dir);
   let pid = 0;
   let cgroupMade = false;
-  let joined: (() => Promise<void>) | undefined;
+  // Settles once the init is in its cgroup (see moveIntoCgroup); nothing to wait for until a move has begun.
+  let joined: () => Promise<void> = () => Promise.resolve();
   let hostMounts: HostMounts | undefined;
   let consoleSocket: number | undefined;
   try {
@@ -133,8 +134,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       for (const warning of cgroup.make(pid)) ctx.warn(warning);
       cgroupMade = true;
       record.cgroup = cgroup.toJSON();
-      const join = moveIntoCgroup(sys, cgroup, pid, (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs" && !rootless);
-      joined = join;
+      joined = moveIntoCgroup(sys, cgroup, pid, (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs" && !rootless);
       traceStep("validating");
       const { checkConfigJson } = await import("../config_check.ts");
       const validated = await checkConfigJson(json, configFile, ctx.warn);
@@ -180,17 +180,17 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         let made: Built;
         try {
           build.idmapped = new Map(idmapped.indices.map((i, k) => [spec.mounts![i], idmapped.fds[k]]));
-          made = await buildContainer(build, join);
+          made = await buildContainer(build, joined);
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
-        await join();
+        await joined();
         traceStep("cgroup joined");
         startProcess(build, made);
       };
       const initBuilds = async () => {
         // Limits and device rules before the init runs anything of the container's.
-        await join();
+        await joined();
         traceStep("cgroup joined");
         configureContainerCgroup(cgroup, spec.linux);
         if (userInit) {
@@ -254,7 +254,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       // Not made means not ours: an existing cgroup create refused stays as it was.
       if (cgroupMade) {
         // A move still under way ends first: the cgroup is removed with nothing on its way in.
-        await joined?.().catch(() => {});
+        await joined().catch(() => {});
         cgroup.destroy();
       }
     } catch (cleanup) {
