@@ -184,9 +184,13 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         } finally {
           for (const fd of idmapped.fds) sys.close(fd);
         }
-        await joined();
-        traceStep("cgroup joined");
+        // In its cgroup before create returns. The move's wait (a grace period of the kernel's, milliseconds)
+        // overlaps the last program, unless that program makes the cgroup namespace, rooted where it is then.
+        const late = made.cgroupNamespaceLate;
+        if (late) await joined();
         startProcess(build, made);
+        if (!late) await joined();
+        traceStep("cgroup joined");
       };
       const initBuilds = async () => {
         // Limits and device rules before the init runs anything of the container's.
