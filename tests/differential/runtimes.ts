@@ -45,7 +45,7 @@ export function runBundle(name: RuntimeName, bundle: string, id: string, timeout
     const timedOut = r.signal !== null && r.error ? `\n(timed out after ${timeoutMs} ms)` : "";
     return { status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + timedOut };
   } finally {
-    spawnSync(cmd, [...pre, "--root", root, "delete", "--force", id], { stdio: "ignore", timeout: timeoutMs });
+    spawnSync(cmd, [...pre, "--root", root, "delete", "--force", id], { stdio: "ignore", killSignal: "SIGKILL", timeout: timeoutMs });
     rmSync(root, { recursive: true, force: true });
   }
 }

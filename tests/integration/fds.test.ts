@@ -17,7 +17,7 @@ const LIST_FDS = "ls /proc/self/fd | sort -n | tr '\\n' ' '";
 
 function runWithFds(args: string[], extra: number[]): { status: number | null; stdout: string; stderr: string } {
   const [cmd, ...pre] = runtArgv();
-  const r = spawnSync(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe", ...extra], encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe", ...extra], encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -72,7 +72,7 @@ test("a bad --preserve-fds value is one line", { skip }, () => {
  */
 function runActivated(runtime: string[], listenPid: string, args: string[], dir: string) {
   const script = `LISTEN_PID=${listenPid} LISTEN_FDS=2 exec "$@" 3<"${dir}/fd3" 4<"${dir}/fd4" 5<"${dir}/fd5"`;
-  const r = spawnSync("sh", ["-c", script, "sh", ...runtime, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("sh", ["-c", script, "sh", ...runtime, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -97,7 +97,7 @@ test("on a terminal, one progress line rewritten in place: layers done of all an
   const argv = [...runtArgv(), "image", "pull", "--store", join(work.path, "store-tty"), ref];
   const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   // script gives the command a pty for stdin, stdout and stderr alike and copies it all to its stdout.
-  const r = spawnSync("script", ["-qec", quoted, "/dev/null"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync("script", ["-qec", quoted, "/dev/null"], { encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
   assert.equal(r.status, 0, r.stdout);
   const lines = r.stdout.split(/\r?\n/).filter((l) => l);
   assert.deepEqual(lines.slice(1), [`pulled ${ref}`], r.stdout);

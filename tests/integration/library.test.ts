@@ -14,7 +14,7 @@ test("a script creates, starts, execs in, pauses, kills, deletes and runs a cont
   const exiting = makeBundle(["sh", "-c", "exit 5"]);
   try {
     const script = join(REPO, "tests/integration/library_script.ts");
-    const r = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root.path, b.dir, exiting.dir], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+    const r = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root.path, b.dir, exiting.dir], { encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
     assert.equal(r.status, 0, r.stderr);
     const seen = JSON.parse(r.stdout.trim().split("\n").pop()!);
     assert.equal(seen.created, "created");

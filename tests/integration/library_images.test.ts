@@ -21,7 +21,7 @@ test("a script pulls, loads, runs with captured output, creates, waits, stops, k
     const root = join(work.path, "state");
     const store = join(work.path, "store");
     const script = join(REPO, "tests/integration/library_images_script.ts");
-    const r = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root, store, archive, pushed], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root, store, archive, pushed], { encoding: "utf8", killSignal: "SIGKILL", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     const seen = JSON.parse(r.stdout.trim().split("\n").pop()!);
 

@@ -85,6 +85,7 @@ function runScript(
     const r = spawnSync(cmd, [...pre, "script.ts", root.path, b.dir], {
       cwd: dir.path,
       encoding: "utf8",
+      killSignal: "SIGKILL",
       timeout: 60_000,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -253,7 +253,7 @@ function runcDatagrams(script: string, how: "run" | "create"): string[] {
   const runc = (args: string[]) => {
     const err = openSync(errFile, "w");
     try {
-      const r = spawnSync("runc", ["--root", root, ...args], { stdio: ["ignore", "ignore", err], env: { ...process.env, NOTIFY_SOCKET: manager.path }, timeout: 60_000 });
+      const r = spawnSync("runc", ["--root", root, ...args], { stdio: ["ignore", "ignore", err], env: { ...process.env, NOTIFY_SOCKET: manager.path }, killSignal: "SIGKILL", timeout: 60_000 });
       return { status: r.status, stderr: readFileSync(errFile, "utf8") };
     } finally {
       closeSync(err);

@@ -27,6 +27,7 @@ export function make(args: string[]) {
   const r = spawnSync("make", ["--no-print-directory", "-o", "node_modules/.installed", "-o", "dist/runt", ...args], {
     cwd: REPO,
     encoding: "utf8",
+    killSignal: "SIGKILL",
     timeout: 300_000,
   });
   if (r.error) throw r.error;

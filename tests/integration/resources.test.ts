@@ -239,7 +239,7 @@ function cgroupView(argv: string[], bundle: string, id: string): Record<string, 
   const run = (args: string[], stdout: "pipe" | "ignore" = "pipe") => {
     const fd = openSync(errors, "w");
     try {
-      const r = spawnSync(cmd, [...pre, "--root", root, ...args], { stdio: ["ignore", stdout, fd], encoding: "utf8", timeout: 30_000 });
+      const r = spawnSync(cmd, [...pre, "--root", root, ...args], { stdio: ["ignore", stdout, fd], encoding: "utf8", killSignal: "SIGKILL", timeout: 30_000 });
       return { status: r.status, stdout: r.stdout, stderr: readOr(errors) };
     } finally {
       closeSync(fd);
@@ -332,7 +332,7 @@ test("create returns with the container's process in its cgroup in every hierarc
     try {
       const fd = openSync(errors, "w");
       const pidFile = join(root, "pid");
-      const created = spawnSync(cmd, [...pre, "--root", root, "create", "--pid-file", pidFile, "--bundle", b.dir, id], { stdio: ["ignore", "ignore", fd], timeout: 30_000 });
+      const created = spawnSync(cmd, [...pre, "--root", root, "create", "--pid-file", pidFile, "--bundle", b.dir, id], { stdio: ["ignore", "ignore", fd], killSignal: "SIGKILL", timeout: 30_000 });
       closeSync(fd);
       // Read at once, from the PID file create wrote, not after another command.
       const cgroups = created.status === 0 ? readFileSync(`/proc/${readFileSync(pidFile, "utf8").trim()}/cgroup`, "utf8") : "";

@@ -47,9 +47,10 @@ export function runt(args: string[], opts: RuntOptions = {}): RunResult {
     input: opts.input ?? "",
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     encoding: "utf8",
+    killSignal: "SIGKILL",
     timeout: 60_000,
   });
-  if (r.error) throw r.error;
+  if (r.error) throw hung(args, r.error);
   const stderr = r.stderr ?? "";
   return {
     status: r.status ?? 128 + 9,
@@ -57,6 +58,14 @@ export function runt(args: string[], opts: RuntOptions = {}): RunResult {
     stderr,
     errLines: stderr.split("\n").filter((l) => l.length > 0),
   };
+}
+
+/**
+ * A runtime that did not end within the time allowed (create ignores SIGTERM,
+ * as runc does, hence the SIGKILL), named by its arguments.
+ */
+function hung(args: string[], error: Error): Error {
+  return new Error(`runt ${args.join(" ")}: ${error.message}`, { cause: error });
 }
 
 export function hasCommand(name: string): boolean {
@@ -88,9 +97,10 @@ function runtToFiles(args: string[], opts: RuntOptions): RunResult {
       cwd: opts.cwd,
       stdio: ["ignore", out, err],
       env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      killSignal: "SIGKILL",
       timeout: 60_000,
     });
-    if (r.error) throw r.error;
+    if (r.error) throw hung(args, r.error);
     const stderr = readFileSync(join(dir, "stderr"), "utf8");
     return {
       status: r.status ?? 128 + 9,

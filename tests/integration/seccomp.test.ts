@@ -62,7 +62,7 @@ function runBoth(seccomp: Seccomp, edit: (s: Spec) => void = () => {}) {
     });
     try {
       const [cmd, ...pre] = argv;
-      const r = spawnSync(cmd, [...pre, "--root", root.path, "run", "-b", b.dir, `seccomp-${name}`], { encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(cmd, [...pre, "--root", root.path, "run", "-b", b.dir, `seccomp-${name}`], { encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000 });
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
       results[name] = { status: r.status!, stdout: r.stdout };
     } finally {

@@ -183,7 +183,7 @@ test("exec --tty: the terminal is set up for relaying before the process can wri
     assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-late"], { files: true }).status, 0);
     // runt holds the master back until the process has written to the terminal (what a loaded machine may do).
     const script = join(REPO, "tests/integration/terminal_slow_parent.ts");
-    const late = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root.path, "tty-late", ...command], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+    const late = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root.path, "tty-late", ...command], { encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
     assert.equal(late.status, 4, late.stderr);
     assert.equal(late.stdout, "/dev/pts/0\nx\n", "newlines as written, not translated to \\r\\n by the container's terminal");
 

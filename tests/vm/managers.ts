@@ -24,7 +24,7 @@ export function managerSkip(manager: string, binary: string): string | false {
 
 /** Runs a command to its end (at most 5 minutes: the guest is emulated). */
 export function run(cmd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", killSignal: "SIGKILL", timeout: 300_000 });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
