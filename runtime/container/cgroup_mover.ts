@@ -6,27 +6,31 @@
  * runtime has no thread to lend for a blocking write but node:fs's I/O
  * pool, which costs ~1 ms to load; posix_spawn of the program costs less.
  */
-import { O_CLOEXEC, O_WRONLY } from "../../ffi/constants.ts";
+import { AT_FDCWD, O_CLOEXEC, O_WRONLY } from "../../ffi/constants.ts";
 import type { Syscalls, WaitStatus } from "../../ffi/syscalls.ts";
-import { StubProgram } from "../stub/program.ts";
+import { slot, StubProgram } from "../stub/program.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
-import { liftAbove } from "../process/exec.ts";
 
-/** The mover's first cgroup.procs descriptor; the others follow. */
-const FIRST_FD = 3;
+/** Where the program keeps the descriptor it has open. */
+const FILE_SLOT = 1;
 
 /**
- * Writes `pid` to the cgroup.procs files at descriptors 3, 4, ... and
- * exits 0; exits 1 at the first write the kernel refuses. Its report
- * descriptor is closed with every other: the exit status is the answer, and
- * runt moves the process itself to word a failure.
+ * Opens each of the cgroup.procs `files` in turn, writes `pid` to it and
+ * exits 0; exits 1 at the first open or write the kernel refuses. It opens
+ * them itself, on the other CPU, not runt's thread: a dozen opens on a v1
+ * host. Its report descriptor is closed with every other it inherited: the
+ * exit status is the answer, and runt moves the process itself to word a
+ * failure.
  */
-export function cgroupMoverProgram(pid: number, files: number): StubProgram {
-  const prog = new StubProgram({ reportFd: FIRST_FD + files });
-  prog.call("close_range", [FIRST_FD + files, 0xffffffff, 0], { what: "close the runtime's other descriptors", ok: "ENOSYS" });
+export function cgroupMoverProgram(pid: number, files: readonly string[]): StubProgram {
+  const prog = new StubProgram({ reportFd: 3 });
+  prog.call("close_range", [3, 0xffffffff, 0], { what: "close the runtime's other descriptors", ok: "ENOSYS" });
   const text = String(pid);
-  for (let i = 0; i < files; i++) {
-    prog.call("write", [FIRST_FD + i, prog.str(text), text.length], { what: `move ${pid} into the container's cgroup (descriptor ${FIRST_FD + i})` });
+  for (const file of files) {
+    const what = `move ${pid} into ${file}`;
+    prog.call("openat", [AT_FDCWD, prog.str(file), O_WRONLY | O_CLOEXEC, 0], { what, result: FILE_SLOT });
+    prog.call("write", [slot(FILE_SLOT), prog.str(text), text.length], { what });
+    prog.call("close", [slot(FILE_SLOT)], { what });
   }
   prog.call("exit_group", [0], { what: "exit" });
   return prog;
@@ -39,25 +43,18 @@ export interface CgroupMove {
 
 /**
  * Starts moving `pid` into the cgroup.procs `files`. `moveHere` is the
- * move runt makes itself when the mover could not start or a write failed:
- * it retries a process still being forked and words the error.
+ * move runt makes itself when the mover could not start or failed: it
+ * retries a process still being forked and words the error.
  */
 export function startCgroupMove(sys: Syscalls, pid: number, files: string[], moveHere: () => void): CgroupMove {
-  const fds: number[] = [];
   let image: number | undefined;
   let mover = 0;
-  // Every descriptor above the numbers the mover takes them at.
-  const floor = FIRST_FD + files.length;
   try {
-    for (const file of files) fds.push(liftAbove(sys, sys.open(file, O_WRONLY | O_CLOEXEC), floor));
-    image = liftAbove(sys, sealedExecutable(sys, cgroupMoverProgram(pid, fds.length).image(), "runt-cgroup"), floor);
-    mover = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt-cgroup"], [], {
-      fileActions: fds.map((fd, i) => ({ op: "dup2" as const, fd, to: FIRST_FD + i })),
-    });
+    image = sealedExecutable(sys, cgroupMoverProgram(pid, files).image(), "runt-cgroup");
+    mover = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt-cgroup"], []);
   } catch {
     // moveHere() below says what is wrong, if anything still is.
   } finally {
-    for (const fd of fds) sys.close(fd);
     if (image !== undefined) sys.close(image);
   }
   let settled = false;

@@ -21,9 +21,10 @@ function scratch(): { dir: string; [Symbol.dispose](): void } {
   return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-test("the program closes what it inherited, writes the PID to each descriptor in turn, and exits", () => {
-  const names = cgroupMoverProgram(4242, 2).ops.map((o) => o.name);
-  assert.deepEqual(names, ["close_range", "write", "write", "exit_group"]);
+test("the program closes what it inherited, opens each file in turn and writes the PID to it, and exits", () => {
+  const prog = cgroupMoverProgram(4242, ["/sys/fs/cgroup/cpu/c1/cgroup.procs", "/sys/fs/cgroup/pids/c1/cgroup.procs"]);
+  assert.deepEqual(prog.ops.map((o) => o.name), ["close_range", "openat", "write", "close", "openat", "write", "close", "exit_group"]);
+  assert.equal(prog.ops[4].what, "move 4242 into /sys/fs/cgroup/pids/c1/cgroup.procs");
 });
 
 test("the PID lands in every file and runt's own move is not needed", () => {
@@ -47,7 +48,7 @@ test("a write the kernel refuses hands the move to runt, once, however often it 
   assert.equal(movedHere, 1);
 });
 
-test("a file that cannot be opened starts no program: runt's own move says what is wrong", () => {
+test("a file the program cannot open hands the move to runt, whose own move says what is wrong", () => {
   using s = scratch();
   const move = startCgroupMove(sys, 4242, [join(s.dir, "missing")], () => {
     throw new Error("cannot move process 4242");
@@ -55,7 +56,8 @@ test("a file that cannot be opened starts no program: runt's own move says what 
   assert.throws(() => move.wait(), /cannot move process 4242/);
 });
 
-test("a descriptor below the numbers the program takes its own at is moved above them, close-on-exec", () => {
+// liftAbove places descriptors for the user-namespace programs (user_namespace.ts) the same way.
+test("a descriptor below the numbers a program takes its own at is moved above them, close-on-exec", () => {
   const low = sys.open("/dev/null", O_RDONLY | O_CLOEXEC);
   const floor = low + 40;
   const lifted = liftAbove(sys, low, floor);
