@@ -480,6 +480,8 @@ export class CgroupManager extends CgroupPlacement {
       }
     }
     for (const dir of this.dirs()) {
+      // Most have no cgroup below them: one rmdir, and the tree is listed only if the kernel refuses it.
+      if (this.removeDir(dir, false) === undefined) continue;
       for (const d of [...descendants(dir), dir]) {
         const problem = this.removeDir(d, true);
         if (problem) problems.push(problem);
