@@ -24,3 +24,21 @@ test("IDs that could escape or break the state directory are refused with a reas
     assert.throws(() => checkContainerId(id), (e: unknown) => e instanceof InvalidIdError && message.test(e.message), id);
   }
 });
+
+test("each character is allowed exactly when runc's pattern [A-Za-z0-9_+.-] allows it", () => {
+  const runcPattern = /^[A-Za-z0-9_+.-]$/;
+  for (let c = 0; c < 0x3000; c++) {
+    const ch = String.fromCharCode(c);
+    const id = `a${ch}b`;
+    const allowed = (() => {
+      try {
+        checkContainerId(id);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    assert.equal(allowed, runcPattern.test(ch), `U+${c.toString(16).padStart(4, "0")}`);
+  }
+  assert.throws(() => checkContainerId("a\u{1F600}"), /invalid characters/);
+});
