@@ -208,16 +208,20 @@ export function encodeSockaddrUn(path: string): Uint8Array {
 export function encodePollFds(fds: readonly { fd: number; events: number }[]): Uint8Array {
   const buf = alloc(8 * Math.max(fds.length, 1));
   const v = new DataView(buf.buffer);
-  fds.forEach(({ fd, events }, i) => {
-    v.setInt32(8 * i, fd, true);
-    v.setInt16(8 * i + 4, events, true);
-  });
+  // Loops rather than forEach and Array.from here: poll is on the path of start and run, and the first call of
+  // such a built-in costs a fresh process up to 0.3 ms.
+  for (let i = 0; i < fds.length; i++) {
+    v.setInt32(8 * i, fds[i].fd, true);
+    v.setInt16(8 * i + 4, fds[i].events, true);
+  }
   return buf;
 }
 
 export function decodePollRevents(buf: Uint8Array, count: number): number[] {
   const v = new DataView(buf.buffer, buf.byteOffset);
-  return Array.from({ length: count }, (_, i) => v.getUint16(8 * i + 6, true));
+  const revents: number[] = [];
+  for (let i = 0; i < count; i++) revents.push(v.getUint16(8 * i + 6, true));
+  return revents;
 }
 
 /** struct statfs on 64-bit Linux: eleven 8-byte words (f_flags the eleventh) and four spare. */

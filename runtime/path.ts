@@ -27,8 +27,10 @@ export function normalize(path: string): string {
 }
 
 export function join(...parts: string[]): string {
-  const nonEmpty = parts.filter((p) => p !== "");
-  return nonEmpty.length === 0 ? "." : normalize(nonEmpty.join("/"));
+  // A loop, not filter(): the first call of an engine built-in written in JavaScript costs a fresh process up to 0.3 ms.
+  let path = "";
+  for (const part of parts) if (part !== "") path = path === "" ? part : `${path}/${part}`;
+  return path === "" ? "." : normalize(path);
 }
 
 export function isAbsolute(path: string): boolean {

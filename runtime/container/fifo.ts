@@ -54,7 +54,13 @@ function readToEnd(sys: Syscalls, fd: number, first: Uint8Array): string {
   const chunks = [first];
   const buf = new Uint8Array(4096);
   for (let n = sys.read(fd, buf); n > 0; n = sys.read(fd, buf)) chunks.push(buf.slice(0, n));
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
   return bytes.length === 0 ? "" : parseStartupTail(bytes).failure ?? "";
 }
