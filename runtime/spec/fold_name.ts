@@ -20,6 +20,10 @@ export function fieldOf(value: unknown, name: string): unknown {
   const record = value as Record<string, unknown>;
   if (Object.hasOwn(record, name)) return record[name];
   const folded = foldName(name);
-  const key = Object.keys(record).findLast((k) => k !== "__proto__" && foldName(k) === folded);
-  return key === undefined ? undefined : record[key];
+  // The last key that folds to it, as Go's decoder takes it; a loop, as the config check runs on every create.
+  const keys = Object.keys(record);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    if (keys[i] !== "__proto__" && foldName(keys[i]) === folded) return record[keys[i]];
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Flags, parseFlags } from "../../cli/command.ts";
 import { renderLogLine, rfc3339Seconds } from "../../cli/log.ts";
+import { imageArgsAfter } from "../../cli/image_args.ts";
 import { rfc3339Nano } from "../../runtime/state/clock.ts";
 
 const flags: Flags = {
@@ -39,4 +40,13 @@ test("log lines in runc's logrus forms", () => {
   assert.equal(renderLogLine("text", "error", `container "x" does not exist`, when), `time="${time}" level=error msg="container \\"x\\" does not exist"`);
   assert.equal(renderLogLine("text", "debug", "plain", when), `time="${time}" level=debug msg=plain`);
   assert.equal(renderLogLine("json", "warning", "a <b> & c", when), `{"level":"warning","msg":"a \\u003cb\\u003e \\u0026 c","time":"${time}"}`);
+});
+
+test("an image or rootfs flag, in any of Go's spellings, makes the words after the ID the command; nothing else does", () => {
+  for (const flag of ["--image", "-image", "--image=busybox", "-rootfs=/r", "--rootfs"]) {
+    assert.equal(imageArgsAfter(["-d", flag, "c1", "sh"]), 1, flag);
+  }
+  for (const other of ["--images", "---image", "--bundle", "image", "--imagex=1", "-", "--", "--pid-file=image"]) {
+    assert.equal(imageArgsAfter(["-d", other, "c1"]), undefined, other);
+  }
 });
