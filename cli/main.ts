@@ -8,6 +8,7 @@
  */
 import { traceStep } from "../runtime/trace.ts";
 import { commandArgs, setExitCode, writeAll } from "../runtime/host.ts";
+import { preloadBunFfi } from "../ffi/files.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
@@ -20,6 +21,7 @@ if (argv[0] === "init") {
   writeAll(1, await versionText());
 } else {
   traceStep("main");
+  await preloadBunFfi();
   const { runCli } = await import("./app.ts");
   setExitCode(await runCli(argv));
 }
