@@ -9,8 +9,12 @@ import { isErrno } from "../../ffi/errors.ts";
 import { sleepSync } from "../sleep.ts";
 import { parseStartupTail } from "../startup/report.ts";
 
-/** Releases the init; returns what it reported ("" when the user process was exec'd). */
-export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolean): string {
+/**
+ * Releases the init; returns what it reported ("" when the user process was
+ * exec'd). `meanwhile` runs once the init has taken its byte, while it
+ * execs the user's program, before the wait for that exec's outcome.
+ */
+export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolean, meanwhile: () => void = () => {}): string {
   // Non-blocking, so a dead init cannot leave start hanging in open or read.
   const fd = sys.open(fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   try {
@@ -21,6 +25,7 @@ export function releaseInit(sys: Syscalls, fifoPath: string, alive: () => boolea
       const wasAlive = alive();
       const n = readNonBlocking(sys, fd, buf); // -1: nothing yet; 0: end of file
       if (n > 0) {
+        meanwhile();
         // The init is on the other end now: a blocking read ends when it execs or exits.
         sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) & ~O_NONBLOCK);
         return readToEnd(sys, fd, buf.slice(1, n));

@@ -129,14 +129,22 @@ export function releaseContainer(ctx: LifecycleContext, id: string, options: Sta
     if (options.notifySocket !== undefined) notify = NotifyRelay.open(ctx.sys, dir, options.notifySocket);
     const fifo = join(dir, EXEC_FIFO);
     let failure: string;
+    let running = false;
+    const markRunning = () => {
+      rmSync(fifo, { force: true });
+      record.phase = "running";
+      store.write(record);
+      running = true;
+    };
     try {
-      failure = runStartContainerHooks(ctx, record, tools) || releaseInit(ctx.sys, fifo, () => isAlive(record));
+      // Recorded as running once the init has its byte, as runc's start does, while the init execs the user's program.
+      failure = runStartContainerHooks(ctx, record, tools) || releaseInit(ctx.sys, fifo, () => isAlive(record), markRunning);
     } catch (e) {
       notify?.discard();
       throw e;
     }
-    rmSync(fifo, { force: true });
     if (failure) {
+      rmSync(fifo, { force: true });
       // A hook failed: the waiting program must not run the user's one later.
       if (isAlive(record)) killQuietly(ctx, record.pid);
       notify?.discard();
@@ -144,8 +152,7 @@ export function releaseContainer(ctx: LifecycleContext, id: string, options: Sta
       store.write(record);
       throw new ContainerSetupError(failure);
     }
-    record.phase = "running";
-    store.write(record);
+    if (!running) markRunning();
   } finally {
     lock.release();
   }

@@ -41,3 +41,18 @@ test("an init that died without a word is reported, not waited for", () => {
   sys.reads = [bytes("")];
   assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => false), "container init exited before it could be started");
 });
+
+test("what is done meanwhile runs once the byte is read, before the wait for the exec; not at all without a byte", () => {
+  const sys = new RecordingSyscalls();
+  sys.reads = [bytes(""), bytes("0"), bytes("")];
+  const unreadWhenCalled: number[] = [];
+  assert.equal(releaseInit(sys, "/run/x/exec.fifo", () => true, () => unreadWhenCalled.push(sys.reads.length)), "");
+  // The end of file, which says the exec happened, was still to be read.
+  assert.deepEqual(unreadWhenCalled, [1]);
+
+  const dead = new RecordingSyscalls();
+  dead.reads = [bytes("")];
+  let called = false;
+  releaseInit(dead, "/run/x/exec.fifo", () => false, () => (called = true));
+  assert.equal(called, false);
+});
