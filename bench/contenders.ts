@@ -53,6 +53,8 @@ export function invoke(contender: Contender, root: string, args: string[], captu
     stdio: ["ignore", capture ? "pipe" : "ignore", capture ? "pipe" : "ignore"],
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
+    // create ignores SIGTERM until the container is made (runc's does too): a hung one must still end.
+    killSignal: "SIGKILL",
     timeout: 60_000,
   });
   const ms = performance.now() - start;

@@ -25,7 +25,7 @@ export const IMAGE_PULL_ONLY = "imagePullOnly";
 
 function timed(argv: string[]): number {
   const start = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000 });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${argv.slice(0, 2).join(" ")} exited ${r.status}: ${(r.stderr ?? "").trim().split("\n")[0]}`);
   return ms;

@@ -33,6 +33,7 @@ export function traceRun(c: Contender, root: string, bundle: string): Map<string
     stdio: ["ignore", "ignore", "pipe"],
     encoding: "utf8",
     env: { ...process.env, RUNT_TRACE: "1" },
+    killSignal: "SIGKILL",
     timeout: 60_000,
   });
   const endedAt = performance.timeOrigin + performance.now();

@@ -94,7 +94,7 @@ ${options.criSandboxImage ? `${criConfig(dir, options.criSandboxImage)}${handler
   const logFd = openSync(join(dir, "containerd.log"), "w");
   const daemon: ChildProcess = spawn("containerd", ["--config", join(dir, "config.toml")], { stdio: ["ignore", logFd, logFd] });
   const ctrIn = (namespace: string, args: string[], timeout = 60_000) => {
-    const r = spawnSync("ctr", ["--address", socket, "--namespace", namespace, ...args], { encoding: "utf8", timeout });
+    const r = spawnSync("ctr", ["--address", socket, "--namespace", namespace, ...args], { encoding: "utf8", killSignal: "SIGKILL", timeout });
     return { status: r.status ?? 128, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
   const ctr = (args: string[], timeout?: number) => ctrIn(NAMESPACE, args, timeout);
