@@ -14,6 +14,7 @@ import { versionText } from "./version_text.ts";
 const argv = commandArgs();
 if (argv[0] === "init") {
   // The container init loads only what building a container needs: its start-up time is every container's.
+  await preloadBunFfi();
   const { initMain } = await import("./init_main.ts");
   await initMain(argv.slice(1));
 } else if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
