@@ -27,7 +27,7 @@ export function normalize(path: string): string {
 }
 
 export function join(...parts: string[]): string {
-  // A loop, not filter(): the first call of an engine built-in written in JavaScript costs a fresh process up to 0.3 ms.
+  // A loop, not filter(): the first call of an engine built-in written in JavaScript costs a fresh process tens of microseconds.
   let path = "";
   for (const part of parts) if (part !== "") path = path === "" ? part : `${path}/${part}`;
   return path === "" ? "." : normalize(path);

@@ -13,6 +13,8 @@ import { sealedExecutable } from "../stub/memfd.ts";
 
 /** Where the program keeps the descriptor it has open. */
 const FILE_SLOT = 1;
+/** Above stdio: the runtime's descriptors it inherited, closed first; its report descriptor is among them. */
+const INHERITED_FROM = 3;
 
 /**
  * Opens each of the cgroup.procs `files` in turn, writes `pid` to it and
@@ -23,8 +25,8 @@ const FILE_SLOT = 1;
  * failure.
  */
 export function cgroupMoverProgram(pid: number, files: readonly string[]): StubProgram {
-  const prog = new StubProgram({ reportFd: 3 });
-  prog.call("close_range", [3, 0xffffffff, 0], { what: "close the runtime's other descriptors", ok: "ENOSYS" });
+  const prog = new StubProgram({ reportFd: INHERITED_FROM });
+  prog.call("close_range", [INHERITED_FROM, 0xffffffff, 0], { what: "close the runtime's other descriptors", ok: "ENOSYS" });
   const text = String(pid);
   for (const file of files) {
     const what = `move ${pid} into ${file}`;

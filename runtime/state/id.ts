@@ -8,7 +8,8 @@ export const MAX_ID_LENGTH = 255;
 /**
  * runc's rule: letters, digits and `_ + - .`. Tested a character at a time:
  * every lifecycle command checks an ID, and a regular expression's first
- * use in a process compiles it (0.6 ms of a `runt start`).
+ * use in a process compiles it (0.47 ms of a `runt start` over 200
+ * interleaved rounds).
  */
 function allowedIdChars(id: string): boolean {
   for (let i = 0; i < id.length; i++) {
