@@ -17,6 +17,7 @@ import type { Spec } from "../../runtime/spec/schema.ts";
 import {
   cgroupVersion,
   defaultCgroupParents,
+  hostCgroupDir,
   hostCgroupFile,
   insideCgroupFile,
   ownCgroupView,
@@ -354,3 +355,35 @@ test("create returns with the container's process in its cgroup in every hierarc
     b.cleanup();
   }
 });
+
+test("a container that makes cgroups below its own and leaves a process in one: delete --force kills it and removes every directory", { skip }, withRoot((root) => {
+  const inside = insideCgroupFile("pids", "").replace(/\/$/, "");
+  const script = [
+    `mkdir -p ${inside}/inner/deeper`,
+    `sh -c 'echo $$ > ${inside}/inner/deeper/cgroup.procs && echo $$ > /out/hidden && exec sleep 1000' &`,
+    "exec sleep 1000",
+  ].join("\n");
+  const b = makeBundle(["sh", "-c", script], (s) => {
+    ownCgroupView(s);
+    // The container may write its cgroup tree, as a nested runtime or systemd inside one does.
+    const cgroup = s.mounts!.find((m) => m.destination === "/sys/fs/cgroup")!;
+    cgroup.options = cgroup.options!.map((o) => (o === "ro" ? "rw" : o));
+  });
+  try {
+    const pid = startContainer(root, "nested", b.dir);
+    waitFor(() => readOr(join(b.out, "hidden")).trim() !== "", "the process in the nested cgroup");
+    const controllers = v2 ? [""] : ["pids", "memory", "freezer", "devices"];
+    const dirs = controllers.map((c) => hostCgroupDir(pid, c));
+    // Its host PID, from the nested cgroup as the host sees it ($$ inside is the container's PID).
+    const hidden = Number(readOr(`${dirs[0]}/inner/deeper/cgroup.procs`).trim());
+    assert.ok(hidden > 0, "no process in the nested cgroup");
+    assert.equal(hostCgroupDir(hidden, controllers[0]), `${dirs[0]}/inner/deeper`);
+    const r = runt(["--root", root, "delete", "--force", "nested"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(`/proc/${hidden}`) && !readOr(`/proc/${hidden}/stat`).includes(") Z "), false, "the process in the nested cgroup survived");
+    for (const dir of dirs) assert.equal(existsSync(dir), false, `${dir} is left`);
+  } finally {
+    runt(["--root", root, "delete", "--force", "nested"]);
+    b.cleanup();
+  }
+}));
