@@ -8,27 +8,26 @@ import { callInfo } from "./calls.ts";
  * `method` is the Syscalls method name, `call` the libc/kernel name.
  */
 export class SyscallError extends Error {
-  readonly method: string;
-  readonly call: string;
-  readonly args: readonly unknown[];
-  readonly errno: number;
-  readonly code: string;
+  // Declared, not defined: class fields would each be defined at construction, before being set.
+  declare readonly method: string;
+  declare readonly args: readonly unknown[];
+  declare readonly errno: number;
+  declare readonly code: string;
 
   constructor(method: string, args: readonly unknown[], errno: number) {
-    const info = callInfo(method);
-    const shown = args.map((a, i) => {
-      if (info.hex.includes(i)) return formatRadix(a, 16, "0x");
-      if (info.oct.includes(i)) return formatRadix(a, 8, "0o");
-      if (info.redact.includes(i) && Array.isArray(a)) return `[${a.length} vars]`;
-      return formatArg(a);
-    });
-    super(`${info.call}(${shown.join(", ")}): ${errnoName(errno)} (${errnoDescription(errno)})`);
+    // Worded when first read (see the message accessor below): most failures are expected and caught
+    // unread (EEXIST from a mkdir, ENOENT from a probe), and wording one cost ~15 µs of a fresh process.
+    super();
     this.name = "SyscallError";
     this.method = method;
-    this.call = info.call;
     this.args = args;
     this.errno = errno;
     this.code = errnoName(errno);
+  }
+
+  /** The libc or kernel name of the call ("pivot_root"). */
+  get call(): string {
+    return callInfo(this.method).call;
   }
 
   /** Why, without the call: "ENOENT (No such file or directory)". */
@@ -36,6 +35,32 @@ export class SyscallError extends Error {
     return `${this.code} (${errnoDescription(this.errno)})`;
   }
 }
+
+/** strace's rendering of the call and its error, made once when first asked for. */
+function wordCall(e: SyscallError): string {
+  const info = callInfo(e.method);
+  const shown = e.args.map((a, i) => {
+    if (info.hex.includes(i)) return formatRadix(a, 16, "0x");
+    if (info.oct.includes(i)) return formatRadix(a, 8, "0o");
+    if (info.redact.includes(i) && Array.isArray(a)) return `[${a.length} vars]`;
+    return formatArg(a);
+  });
+  return `${info.call}(${shown.join(", ")}): ${e.code} (${errnoDescription(e.errno)})`;
+}
+
+// An accessor on the prototype, as TypeScript will not let a class turn Error's message property into one.
+// Read, or set, it becomes the instance's own data property, as an Error's message is.
+Object.defineProperty(SyscallError.prototype, "message", {
+  configurable: true,
+  get(this: SyscallError): string {
+    const value = wordCall(this);
+    Object.defineProperty(this, "message", { value, writable: true, configurable: true });
+    return value;
+  },
+  set(this: SyscallError, value: string) {
+    Object.defineProperty(this, "message", { value, writable: true, configurable: true });
+  },
+});
 
 /** True when `e` is a SyscallError with the given errno name or number. */
 export function isErrno(e: unknown, code: string | number): e is SyscallError {

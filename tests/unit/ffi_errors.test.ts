@@ -28,6 +28,22 @@ test("SyscallError message: strings quoted, flags in hex, null shown", () => {
   assert.equal(e.name, "SyscallError");
 });
 
+test("SyscallError's message, worded when first read, reads the same every time, shows in String(e), and can be replaced", () => {
+  const e = new SyscallError("mkdirat", [3, "tmp", 0o755], 17);
+  const text = 'mkdirat(3, "tmp", 0o755): EEXIST (File exists)';
+  assert.equal(String(e), `SyscallError: ${text}`);
+  assert.equal(e.message, text);
+  assert.equal(e.message, text);
+  assert.equal(Object.getOwnPropertyDescriptor(e, "message")?.value, text);
+  assert.equal(Object.keys(e).includes("message"), false, "not enumerable, as an Error's message is not");
+  const other = new SyscallError("open", ["/x", 0, 0], 2);
+  other.message = "open /x: gone";
+  assert.equal(other.message, "open /x: gone");
+  assert.equal(String(other), "SyscallError: open /x: gone");
+  // A later error is worded from its own call, not from one read before it.
+  assert.equal(new SyscallError("close", [9], 9).message, "close(9): EBADF (Bad file descriptor)");
+});
+
 test("SyscallError uses the C name, hex flags, octal modes and redacts environments", () => {
   assert.equal(
     new SyscallError("pivotRoot", [".", "."], 22).message,
