@@ -22,7 +22,9 @@ const opened: unknown[] = [];
 
 function bindOne(name: SymbolName): NativeFn {
   const sig = SYMBOLS[name];
-  const lib = dlopen(LIBC, { [name]: { args: sig.args.map((t) => TYPES[t]), returns: TYPES[sig.result] } as FFIFunction });
+  // A 64-bit result as a number when it fits, as every result runt reads does: no bigint to make and convert.
+  const returns = sig.result === "i64" ? FFIType.i64_fast : TYPES[sig.result];
+  const lib = dlopen(LIBC, { [name]: { args: sig.args.map((t) => TYPES[t]), returns } as FFIFunction });
   opened.push(lib);
   return lib.symbols[name] as unknown as NativeFn;
 }
@@ -34,7 +36,7 @@ export function openNative(): Native {
   return {
     runtime: "bun",
     fn: lazySymbols(bindOne),
-    addressOf: (buf) => BigInt(ptr(buf)),
+    addressOf: (buf) => ptr(buf),
     errno: () => read.i32(errnoLocation() as never, 0),
   };
 }

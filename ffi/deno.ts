@@ -35,7 +35,7 @@ export function openNative(): Native {
   return {
     runtime: "deno",
     fn: lazySymbols(bindOne),
-    addressOf: (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf as Uint8Array<ArrayBuffer>))),
+    addressOf: (buf) => Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf as Uint8Array<ArrayBuffer>)),
     errno: () => new Deno.UnsafePointerView(errnoLocation()!).getInt32(),
   };
 }

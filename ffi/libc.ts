@@ -83,6 +83,7 @@ import { decodeStat, decodeStatfs, STAT_SIZE, STATFS_SIZE } from "./structs.ts";
 import { AT_EMPTY_PATH, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
 
 const EINTR = 4;
+const encoder = new TextEncoder();
 // Generous: glibc 2.36 uses 80 and 336 bytes; other libcs may use more.
 const FILE_ACTIONS_SIZE = 256;
 const SPAWNATTR_SIZE = 512;
@@ -123,15 +124,20 @@ export class LibcSyscalls implements Syscalls {
     if (rc !== 0) throw new SyscallError(method, args, Number(rc));
   }
 
+  /** An address for a struct's field. */
   private addr(buf: Uint8Array | null): bigint {
-    return buf === null ? 0n : this.native.addressOf(buf);
+    return buf === null ? 0n : BigInt(this.native.addressOf(buf));
+  }
+
+  /** An address as raw() passes it: a number where the backend gives one, with no bigint to make. */
+  private arg(buf: Uint8Array | null): number | bigint {
+    return buf === null ? 0 : this.native.addressOf(buf);
   }
 
   /** syscall(2) with integer/address arguments; `bufs` are kept alive across it. */
   private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Uint8Array[]): number {
-    const v = values.map(BigInt);
-    while (v.length < 6) v.push(0n);
-    const r = this.native.fn.syscall(BigInt(nr), ...v);
+    // Numbers and bigints as they come: converting all seven to bigint cost more than the call itself.
+    const r = this.native.fn.syscall(nr, values[0] ?? 0, values[1] ?? 0, values[2] ?? 0, values[3] ?? 0, values[4] ?? 0, values[5] ?? 0);
     keep(bufs);
     return this.check(r, method, args);
   }
@@ -161,12 +167,12 @@ export class LibcSyscalls implements Syscalls {
 
   joinSessionKeyring(name: string): number {
     const n = cstr(name);
-    return this.raw("joinSessionKeyring", [name], SYS.keyctl, [KEYCTL_JOIN_SESSION_KEYRING, this.addr(n)], [n]);
+    return this.raw("joinSessionKeyring", [name], SYS.keyctl, [KEYCTL_JOIN_SESSION_KEYRING, this.arg(n)], [n]);
   }
 
   describeKey(id: number): string {
     const buf = alloc(512);
-    const len = this.raw("describeKey", [id], SYS.keyctl, [KEYCTL_DESCRIBE, id, this.addr(buf), buf.length], [buf]);
+    const len = this.raw("describeKey", [id], SYS.keyctl, [KEYCTL_DESCRIBE, id, this.arg(buf), buf.length], [buf]);
     return new TextDecoder().decode(buf.subarray(0, Math.max(0, Math.min(len, buf.length) - 1)));
   }
 
@@ -176,16 +182,16 @@ export class LibcSyscalls implements Syscalls {
 
   pivotRoot(newRoot: string, putOld: string): void {
     const a = cstr(newRoot), b = cstr(putOld);
-    this.raw("pivotRoot", [newRoot, putOld], SYS.pivot_root, [this.addr(a), this.addr(b)], [a, b]);
+    this.raw("pivotRoot", [newRoot, putOld], SYS.pivot_root, [this.arg(a), this.arg(b)], [a, b]);
   }
 
   mountSetattr(dirfd: number, path: string, flags: number, attr: MountAttr): void {
     const p = cstr(path), a = encodeMountAttr(attr);
     this.raw("mountSetattr", [dirfd, path, flags, attr], SYS.mount_setattr, [
       dirfd,
-      this.addr(p),
+      this.arg(p),
       flags,
-      this.addr(a),
+      this.arg(a),
       MOUNT_ATTR_SIZE_VER0,
     ], [p, a]);
   }
@@ -382,7 +388,7 @@ export class LibcSyscalls implements Syscalls {
     const act = alloc(32), old = alloc(32);
     new DataView(act.buffer).setBigUint64(0, BigInt(handler), true);
     const SIGSET_BYTES = 8;
-    this.raw("signal", [signum, handler], SYS.rt_sigaction, [signum, this.addr(act), this.addr(old), SIGSET_BYTES], [act, old]);
+    this.raw("signal", [signum, handler], SYS.rt_sigaction, [signum, this.arg(act), this.arg(old), SIGSET_BYTES], [act, old]);
     return new DataView(old.buffer).getBigUint64(0, true);
   }
 
@@ -403,7 +409,7 @@ export class LibcSyscalls implements Syscalls {
     v.setBigUint64(16, this.addr(lic), true);
     v.setUint32(68, expectedAttachType, true);
     const args = [progType, insns, license, expectedAttachType];
-    return this.raw("bpfProgLoad", args, SYS.bpf, [BPF_PROG_LOAD, this.addr(buf), BPF_ATTR_SIZE], [buf, code, lic]);
+    return this.raw("bpfProgLoad", args, SYS.bpf, [BPF_PROG_LOAD, this.arg(buf), BPF_ATTR_SIZE], [buf, code, lic]);
   }
 
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags = 0): void {
@@ -412,7 +418,7 @@ export class LibcSyscalls implements Syscalls {
     v.setUint32(4, progFd, true);
     v.setUint32(8, attachType, true);
     v.setUint32(12, flags, true);
-    this.raw("bpfProgAttach", [targetFd, progFd, attachType, flags], SYS.bpf, [BPF_PROG_ATTACH, this.addr(buf), BPF_ATTR_SIZE], [buf]);
+    this.raw("bpfProgAttach", [targetFd, progFd, attachType, flags], SYS.bpf, [BPF_PROG_ATTACH, this.arg(buf), BPF_ATTR_SIZE], [buf]);
   }
 
   bpfProgDetach(targetFd: number, progFd: number, attachType: number): void {
@@ -420,7 +426,7 @@ export class LibcSyscalls implements Syscalls {
     v.setUint32(0, targetFd, true);
     v.setUint32(4, progFd, true);
     v.setUint32(8, attachType, true);
-    this.raw("bpfProgDetach", [targetFd, progFd, attachType], SYS.bpf, [BPF_PROG_DETACH, this.addr(buf), BPF_ATTR_SIZE], [buf]);
+    this.raw("bpfProgDetach", [targetFd, progFd, attachType], SYS.bpf, [BPF_PROG_DETACH, this.arg(buf), BPF_ATTR_SIZE], [buf]);
   }
 
   bpfProgQuery(targetFd: number, attachType: number): number[] {
@@ -431,7 +437,7 @@ export class LibcSyscalls implements Syscalls {
     v.setUint32(4, attachType, true);
     v.setBigUint64(16, this.addr(ids), true);
     v.setUint32(24, MAX_PROGS, true);
-    this.raw("bpfProgQuery", [targetFd, attachType], SYS.bpf, [BPF_PROG_QUERY, this.addr(buf), BPF_ATTR_SIZE], [buf, ids]);
+    this.raw("bpfProgQuery", [targetFd, attachType], SYS.bpf, [BPF_PROG_QUERY, this.arg(buf), BPF_ATTR_SIZE], [buf, ids]);
     const count = Math.min(v.getUint32(24, true), MAX_PROGS);
     const dv = new DataView(ids.buffer, ids.byteOffset, ids.byteLength);
     return Array.from({ length: count }, (_, i) => dv.getUint32(4 * i, true));
@@ -440,7 +446,7 @@ export class LibcSyscalls implements Syscalls {
   bpfProgGetFdById(id: number): number {
     const { buf, v } = this.bpfAttr();
     v.setUint32(0, id, true);
-    return this.raw("bpfProgGetFdById", [id], SYS.bpf, [BPF_PROG_GET_FD_BY_ID, this.addr(buf), BPF_ATTR_SIZE], [buf]);
+    return this.raw("bpfProgGetFdById", [id], SYS.bpf, [BPF_PROG_GET_FD_BY_ID, this.arg(buf), BPF_ATTR_SIZE], [buf]);
   }
 
   open(path: string, flags: number, mode = 0): number {
@@ -460,18 +466,18 @@ export class LibcSyscalls implements Syscalls {
     v.setBigUint64(8, BigInt(mode), true);
     v.setBigUint64(16, BigInt(resolve), true);
     const args = [dirfd, path, flags, resolve, mode];
-    return this.raw("openat2", args, SYS.openat2, [dirfd, this.addr(p), this.addr(how), OPEN_HOW_SIZE], [p, how]);
+    return this.raw("openat2", args, SYS.openat2, [dirfd, this.arg(p), this.arg(how), OPEN_HOW_SIZE], [p, how]);
   }
 
   mkdirat(dirfd: number, path: string, mode: number): void {
     const p = cstr(path);
-    this.raw("mkdirat", [dirfd, path, mode], SYS.mkdirat, [dirfd, this.addr(p), mode], [p]);
+    this.raw("mkdirat", [dirfd, path, mode], SYS.mkdirat, [dirfd, this.arg(p), mode], [p]);
   }
 
   renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void {
     const from = cstr(oldpath), to = cstr(newpath);
     const args = [olddirfd, oldpath, newdirfd, newpath, flags];
-    this.raw("renameat2", args, SYS.renameat2, [olddirfd, this.addr(from), newdirfd, this.addr(to), flags], [from, to]);
+    this.raw("renameat2", args, SYS.renameat2, [olddirfd, this.arg(from), newdirfd, this.arg(to), flags], [from, to]);
   }
 
   close(fd: number): void {
@@ -489,7 +495,7 @@ export class LibcSyscalls implements Syscalls {
   }
 
   write(fd: number, data: Uint8Array | string): number {
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const source = bytes.length === 0 ? alloc(1) : bytes;
     return this.check(this.native.fn.write(fd, source, bytes.length), "write", [fd, data]);
   }
@@ -569,7 +575,7 @@ export class LibcSyscalls implements Syscalls {
     const v = new DataView(fprog.buffer);
     v.setUint16(0, program.length / 8, true);
     v.setBigUint64(8, this.addr(code), true);
-    this.raw("seccompSetFilter", [flags, `<${program.length / 8} instructions>`], SYS.seccomp, [SECCOMP_SET_MODE_FILTER, flags, this.addr(fprog)], [code, fprog]);
+    this.raw("seccompSetFilter", [flags, `<${program.length / 8} instructions>`], SYS.seccomp, [SECCOMP_SET_MODE_FILTER, flags, this.arg(fprog)], [code, fprog]);
   }
 
   connect(fd: number, path: string): void {
@@ -637,12 +643,12 @@ export class LibcSyscalls implements Syscalls {
 
   fsopen(fsname: string, flags: number): number {
     const n = cstr(fsname);
-    return this.raw("fsopen", [fsname, flags], SYS_FSOPEN, [this.addr(n), flags], [n]);
+    return this.raw("fsopen", [fsname, flags], SYS_FSOPEN, [this.arg(n), flags], [n]);
   }
 
   fsconfigSetString(fd: number, key: string, value: string): void {
     const k = cstr(key), v = cstr(value);
-    this.raw("fsconfigSetString", [fd, key, value], SYS_FSCONFIG, [fd, FSCONFIG_SET_STRING, this.addr(k), this.addr(v), 0], [k, v]);
+    this.raw("fsconfigSetString", [fd, key, value], SYS_FSCONFIG, [fd, FSCONFIG_SET_STRING, this.arg(k), this.arg(v), 0], [k, v]);
   }
 
   fsconfigCreate(fd: number): void {
@@ -655,22 +661,22 @@ export class LibcSyscalls implements Syscalls {
 
   openTree(dirfd: number, path: string, flags: number): number {
     const p = cstr(path);
-    return this.raw("openTree", [dirfd, path, flags], SYS_OPEN_TREE, [dirfd, this.addr(p), flags], [p]);
+    return this.raw("openTree", [dirfd, path, flags], SYS_OPEN_TREE, [dirfd, this.arg(p), flags], [p]);
   }
 
   moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): void {
     const f = cstr(fromPath), t = cstr(toPath);
-    this.raw("moveMount", [fromDirfd, fromPath, toDirfd, toPath, flags], SYS_MOVE_MOUNT, [fromDirfd, this.addr(f), toDirfd, this.addr(t), flags], [f, t]);
+    this.raw("moveMount", [fromDirfd, fromPath, toDirfd, toPath, flags], SYS_MOVE_MOUNT, [fromDirfd, this.arg(f), toDirfd, this.arg(t), flags], [f, t]);
   }
 
   fchmodat2(dirfd: number, path: string, mode: number, flags: number): void {
     const p = cstr(path);
-    this.raw("fchmodat2", [dirfd, path, mode, flags], SYS_FCHMODAT2, [dirfd, this.addr(p), mode, flags], [p]);
+    this.raw("fchmodat2", [dirfd, path, mode, flags], SYS_FCHMODAT2, [dirfd, this.arg(p), mode, flags], [p]);
   }
 
   memfdCreate(name: string, flags: number): number {
     const n = cstr(name);
-    return this.raw("memfdCreate", [name, flags], SYS_MEMFD_CREATE, [this.addr(n), flags], [n]);
+    return this.raw("memfdCreate", [name, flags], SYS_MEMFD_CREATE, [this.arg(n), flags], [n]);
   }
 
   execveat(dirfd: number, path: string, argv: string[], envp: string[], flags: number): never {
@@ -680,9 +686,9 @@ export class LibcSyscalls implements Syscalls {
     // On success the process is replaced, so raw() returning at all means failure.
     this.raw("execveat", [dirfd, path, argv, envp, flags], SYS_EXECVEAT, [
       dirfd,
-      this.addr(p),
-      this.addr(a.table),
-      this.addr(e.table),
+      this.arg(p),
+      this.arg(a.table),
+      this.arg(e.table),
       flags,
     ], [p, a.table, e.table, ...a.strings, ...e.strings]);
     throw new SyscallError("execveat", [dirfd, path, argv, envp, flags], 0);
@@ -690,51 +696,51 @@ export class LibcSyscalls implements Syscalls {
 
   fstatat(dirfd: number, path: string, flags = 0): FileStat {
     const p = cstr(path), st = alloc(STAT_SIZE);
-    this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.addr(p), this.addr(st), flags], [p, st]);
+    this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.arg(p), this.arg(st), flags], [p, st]);
     return decodeStat(st);
   }
 
   statfs(path: string): FilesystemStat {
     const p = cstr(path), buf = alloc(STATFS_SIZE);
-    this.raw("statfs", [path], SYS_INODE.statfs, [this.addr(p), this.addr(buf)], [p, buf]);
+    this.raw("statfs", [path], SYS_INODE.statfs, [this.arg(p), this.arg(buf)], [p, buf]);
     return decodeStatfs(buf);
   }
 
   mountIdOf(fd: number): bigint | undefined {
     const p = cstr(""), stx = alloc(STATX_SIZE);
-    this.raw("mountIdOf", [fd], SYS_INODE.statx, [fd, this.addr(p), AT_EMPTY_PATH, STATX_MNT_ID, this.addr(stx)], [p, stx]);
+    this.raw("mountIdOf", [fd], SYS_INODE.statx, [fd, this.arg(p), AT_EMPTY_PATH, STATX_MNT_ID, this.arg(stx)], [p, stx]);
     const view = new DataView(stx.buffer, stx.byteOffset, stx.byteLength);
     return view.getUint32(0, true) & STATX_MNT_ID ? view.getBigUint64(STATX_MNT_ID_OFFSET, true) : undefined;
   }
 
   fchmodat(dirfd: number, path: string, mode: number): void {
     const p = cstr(path);
-    this.raw("fchmodat", [dirfd, path, mode], SYS_INODE.fchmodat, [dirfd, this.addr(p), mode], [p]);
+    this.raw("fchmodat", [dirfd, path, mode], SYS_INODE.fchmodat, [dirfd, this.arg(p), mode], [p]);
   }
 
   mknodat(dirfd: number, path: string, mode: number, dev: number | bigint): void {
     const p = cstr(path);
-    this.raw("mknodat", [dirfd, path, mode, dev], SYS.mknodat, [dirfd, this.addr(p), mode, dev], [p]);
+    this.raw("mknodat", [dirfd, path, mode, dev], SYS.mknodat, [dirfd, this.arg(p), mode, dev], [p]);
   }
 
   symlinkat(target: string, dirfd: number, path: string): void {
     const t = cstr(target), p = cstr(path);
-    this.raw("symlinkat", [target, dirfd, path], SYS.symlinkat, [this.addr(t), dirfd, this.addr(p)], [t, p]);
+    this.raw("symlinkat", [target, dirfd, path], SYS.symlinkat, [this.arg(t), dirfd, this.arg(p)], [t, p]);
   }
 
   linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
     const o = cstr(oldpath), n = cstr(newpath);
-    this.raw("linkat", [olddirfd, oldpath, newdirfd, newpath, flags], SYS.linkat, [olddirfd, this.addr(o), newdirfd, this.addr(n), flags], [o, n]);
+    this.raw("linkat", [olddirfd, oldpath, newdirfd, newpath, flags], SYS.linkat, [olddirfd, this.arg(o), newdirfd, this.arg(n), flags], [o, n]);
   }
 
   unlinkat(dirfd: number, path: string, flags = 0): void {
     const p = cstr(path);
-    this.raw("unlinkat", [dirfd, path, flags], SYS.unlinkat, [dirfd, this.addr(p), flags], [p]);
+    this.raw("unlinkat", [dirfd, path, flags], SYS.unlinkat, [dirfd, this.arg(p), flags], [p]);
   }
 
   fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
     const p = cstr(path);
-    this.raw("fchownat", [dirfd, path, uid, gid, flags], SYS.fchownat, [dirfd, this.addr(p), uid, gid, flags], [p]);
+    this.raw("fchownat", [dirfd, path, uid, gid, flags], SYS.fchownat, [dirfd, this.arg(p), uid, gid, flags], [p]);
   }
 
   utimensat(dirfd: number, path: string, atimeNs: bigint, mtimeNs: bigint, flags: number): void {
@@ -744,12 +750,12 @@ export class LibcSyscalls implements Syscalls {
       view.setBigInt64(i * 16, ns / 1_000_000_000n, true);
       view.setBigInt64(i * 16 + 8, ns % 1_000_000_000n, true);
     }
-    this.raw("utimensat", [dirfd, path, atimeNs, mtimeNs, flags], SYS.utimensat, [dirfd, this.addr(p), this.addr(times), flags], [p, times]);
+    this.raw("utimensat", [dirfd, path, atimeNs, mtimeNs, flags], SYS.utimensat, [dirfd, this.arg(p), this.arg(times), flags], [p, times]);
   }
 
   lsetxattr(path: string, name: string, value: Uint8Array, flags = 0): void {
     const p = cstr(path), n = cstr(name), v = value.length > 0 ? value : new Uint8Array(1);
-    this.raw("lsetxattr", [path, name, value.length, flags], SYS.lsetxattr, [this.addr(p), this.addr(n), this.addr(v), value.length, flags], [p, n, v]);
+    this.raw("lsetxattr", [path, name, value.length, flags], SYS.lsetxattr, [this.arg(p), this.arg(n), this.arg(v), value.length, flags], [p, n, v]);
   }
 }
 

@@ -18,7 +18,7 @@ export interface Native {
    * Address of the first byte of `buf`, for pointers stored inside structs.
    * The caller keeps `buf` referenced until the call that uses it returns.
    */
-  addressOf(buf: Uint8Array): bigint;
+  addressOf(buf: Uint8Array): number | bigint;
   /** The calling thread's errno; read it right after the failing call. */
   errno(): number;
 }

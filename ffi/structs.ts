@@ -39,12 +39,12 @@ export function decodeCstr(buf: Uint8Array): string {
 /** A NULL-terminated array of pointers (argv/envp) plus the strings it points to. */
 export function pointerArray(
   strings: readonly string[],
-  addressOf: (b: Uint8Array) => bigint,
+  addressOf: (b: Uint8Array) => number | bigint,
 ): { table: Uint8Array; strings: Uint8Array[] } {
   const encoded = strings.map(cstr);
   const table = alloc(8 * (encoded.length + 1));
   const v = view(table);
-  encoded.forEach((b, i) => v.setBigUint64(8 * i, addressOf(b), true));
+  encoded.forEach((b, i) => v.setBigUint64(8 * i, BigInt(addressOf(b)), true));
   return { table, strings: encoded };
 }
 
