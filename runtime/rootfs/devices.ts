@@ -8,13 +8,13 @@ import { basename, dirname, join } from "../path.ts";
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { makedev } from "../../ffi/syscalls.ts";
-import { procFd } from "../mount/inroot.ts";
+import { type OpenInRootOptions, procFd } from "../mount/inroot.ts";
 import { MS } from "../mount/options.ts";
 import type { LinuxDevice, Spec } from "../spec/schema.ts";
 import { attempt, errorCode, failure, q } from "./errors.ts";
 import type { MountContext } from "./context.ts";
 import { cleanPath, mountKind } from "./mounts.ts";
-import { holding, mountOnto, openTarget } from "./target.ts";
+import { mountOnto, openTarget, type Target } from "./target.ts";
 
 /** runc's default devices, in runc's order; the runtime spec requires them in every container. */
 export const DEFAULT_DEVICES: readonly LinuxDevice[] = [
@@ -48,46 +48,65 @@ export function devicesToCreate(spec: Spec): LinuxDevice[] {
     .filter((d) => cleanPath(d.path) !== "/dev/ptmx");
 }
 
-/** Makes the nodes with umask 0, so each gets exactly its fileMode. */
-export function createDevices(ctx: MountContext, devices: readonly LinuxDevice[]): void {
-  const oldMask = ctx.sys.umask(0);
+/**
+ * The nodes (with umask 0, so each gets exactly its fileMode), then the
+ * /dev/ptmx link and the others, in runc's order (createDevices, setupPtmx,
+ * setupDevSymlinks). Each directory a node or link goes in is opened once,
+ * as a descriptor, and everything in it is made by name in that descriptor.
+ */
+export function populateDev(ctx: MountContext, devices: readonly LinuxDevice[], hasKcore: () => boolean): void {
+  const dirs = new Map<string, Target>();
   try {
-    for (const device of devices) createDevice(ctx, device);
+    const oldMask = ctx.sys.umask(0);
+    try {
+      for (const device of devices) createDevice(ctx, device, dirs);
+    } finally {
+      ctx.sys.umask(oldMask);
+    }
+    const dev = dirOf(ctx, dirs, "/dev", `symlink ${q("/dev/ptmx")}`, {});
+    setupPtmx(procFd(dev.fd));
+    setupDevSymlinks(procFd(dev.fd), hasKcore());
   } finally {
-    ctx.sys.umask(oldMask);
+    for (const dir of dirs.values()) ctx.sys.close(dir.fd);
   }
 }
 
+/** The directory `path` of the container, opened the first time it is asked for and kept in `dirs`. */
+function dirOf(ctx: MountContext, dirs: Map<string, Target>, path: string, subject: string, options: OpenInRootOptions): Target {
+  let dir = dirs.get(path);
+  if (dir === undefined) {
+    dir = openTarget(ctx, subject, path, options);
+    dirs.set(path, dir);
+  }
+  return dir;
+}
+
 /** The node is made by name in its directory's descriptor, so a link swapped into the path cannot redirect it. */
-function createDevice(ctx: MountContext, device: LinuxDevice): void {
+function createDevice(ctx: MountContext, device: LinuxDevice, dirs: Map<string, Target>): void {
   const { sys } = ctx;
   const subject = `device ${q(device.path)}`;
   const path = cleanPath(device.path);
-  const dir = openTarget(ctx, subject, dirname(path), { create: "directory" });
+  const dir = dirOf(ctx, dirs, dirname(path), subject, { create: "directory" });
   const node = `${procFd(dir.fd)}/${basename(path)}`;
   // The type comes from `type` alone, whatever file type bits fileMode carries.
   const mode = ((device.fileMode ?? 0o666) & ~S_IFMT) | TYPE_BITS[device.type];
-  const made = holding(ctx, dir, () => {
-    try {
-      sys.mknod(node, mode, makedev(device.major ?? 0, device.minor ?? 0));
-    } catch (e) {
-      // Already there (a /dev that is not a fresh tmpfs): kept as it is, as runc does.
-      if (isErrno(e, "EEXIST")) return false;
-      if (!isErrno(e, "EPERM")) throw failure(subject, e);
-      return undefined;
-    }
-    attempt(`${subject}: chown`, () => sys.fchownat(AT_FDCWD, node, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW));
-    return true;
-  });
-  if (made !== undefined) return;
-  // Not allowed to make device nodes: the host's own node, bound in, is the same device.
-  const target = openTarget(ctx, subject, path, { create: "file" });
-  mountOnto(ctx, target, subject, (dest) => attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null)));
+  try {
+    sys.mknod(node, mode, makedev(device.major ?? 0, device.minor ?? 0));
+  } catch (e) {
+    // Already there (a /dev that is not a fresh tmpfs): kept as it is, as runc does.
+    if (isErrno(e, "EEXIST")) return;
+    if (!isErrno(e, "EPERM")) throw failure(subject, e);
+    // Not allowed to make device nodes: the host's own node, bound in, is the same device.
+    const target = openTarget(ctx, subject, path, { create: "file" });
+    mountOnto(ctx, target, subject, (dest) => attempt(subject, () => sys.mount(device.path, dest, null, MS.BIND, null)));
+    return;
+  }
+  attempt(`${subject}: chown`, () => sys.fchownat(AT_FDCWD, node, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW));
 }
 
-/** /dev/ptmx must be the container's own devpts multiplexer, not the host's. */
-export function setupPtmx(ctx: MountContext): void {
-  inDev(ctx, `symlink ${q("/dev/ptmx")}`, (dev) => {
+/** /dev/ptmx must be the container's own devpts multiplexer, not the host's; `dev` names the container's /dev by descriptor. */
+function setupPtmx(dev: string): void {
+  attempt(`symlink ${q("/dev/ptmx")}`, () => {
     const ptmx = join(dev, "ptmx");
     try {
       unlinkSync(ptmx);
@@ -99,7 +118,7 @@ export function setupPtmx(ctx: MountContext): void {
 }
 
 /** The /dev/fd, /dev/std* links programs expect; /dev/core only where the kernel has /proc/kcore. */
-export function setupDevSymlinks(ctx: MountContext, hasKcore: boolean): void {
+function setupDevSymlinks(dev: string, hasKcore: boolean): void {
   const links: [target: string, name: string][] = [
     ["/proc/self/fd", "fd"],
     ["/proc/self/fd/0", "stdin"],
@@ -108,7 +127,7 @@ export function setupDevSymlinks(ctx: MountContext, hasKcore: boolean): void {
   ];
   if (hasKcore) links.push(["/proc/kcore", "core"]);
   for (const [target, name] of links) {
-    inDev(ctx, `symlink ${q(`/dev/${name}`)}`, (dev) => {
+    attempt(`symlink ${q(`/dev/${name}`)}`, () => {
       try {
         symlinkSync(target, join(dev, name));
       } catch (e) {
@@ -116,10 +135,4 @@ export function setupDevSymlinks(ctx: MountContext, hasKcore: boolean): void {
       }
     });
   }
-}
-
-/** Runs `step` with the container's /dev as a descriptor path; names inside it are not followed out. */
-function inDev(ctx: MountContext, what: string, step: (dev: string) => void): void {
-  const dev = openTarget(ctx, what, "/dev", {});
-  holding(ctx, dev, () => attempt(what, () => step(procFd(dev.fd))));
 }

@@ -12,7 +12,7 @@ import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS, parseMountOptions } from "../mount/options.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { MountContext } from "./context.ts";
-import { createDevices, devicesToCreate, needsDevSetup, setupDevSymlinks, setupPtmx } from "./devices.ts";
+import { devicesToCreate, needsDevSetup, populateDev } from "./devices.ts";
 import { attempt, failure, q } from "./errors.ts";
 import { mountToRootfs } from "./mounts.ts";
 import { KCORE, liveProc, type ProcAccess } from "./proc.ts";
@@ -57,9 +57,7 @@ export function prepareRootfs(
     for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 
     if (needsDevSetup(spec)) {
-      createDevices(ctx, devicesToCreate(spec));
-      setupPtmx(ctx);
-      setupDevSymlinks(ctx, proc.exists(KCORE));
+      populateDev(ctx, devicesToCreate(spec), () => proc.exists(KCORE));
     }
   } finally {
     sys.close(rootfd);

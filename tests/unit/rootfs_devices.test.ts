@@ -73,6 +73,15 @@ test(
       assert.deepEqual([zero.uid, zero.gid], [0, 0]);
       assert.ok(lstatSync(join(s.rootfs, "dev/disks")).isDirectory());
       assert.equal(readlinkSync(join(s.rootfs, "dev/ptmx")), "pts/ptmx");
+      // Each node is made by name in a held descriptor of its directory, opened once for all the
+      // nodes and links in it: after the mount of /dev, "dev" is resolved once more, "dev/disks" once.
+      const viaFd = sys.viaFd.filter((p) => /^\/proc\/thread-self\/fd\/\d+\/[^/]+$/.test(p));
+      assert.equal(viaFd.length, 2 * 10, "each mknod and its fchownat name the node in its directory's descriptor");
+      // After the mount of /dev is checked (its reopen from ".."), "dev" is resolved for the nodes and
+      // links, and once more as the parent "disks" is made in: not once per node or link.
+      const opens = sys.calls.filter((c) => c.name === "openat" || c.name === "openat2").map((c) => c.args[1]);
+      const afterMount = opens.slice(opens.indexOf("..") + 2);
+      assert.deepEqual(afterMount, ["dev", "dev/disks", "dev", "disks"]);
     } finally {
       s.cleanup();
     }
