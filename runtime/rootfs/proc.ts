@@ -66,8 +66,8 @@ const decoder = new TextDecoder();
 /**
  * Reads whole /proc files through the system call (a raw descriptor is not
  * one of the runtime's own file handles; Deno's are not) into one buffer
- * kept for every read, grown when a file does not fit: a fresh 64 KiB buffer
- * per read, zeroed each time, made a mount table's read cost ~0.2 ms.
+ * kept for every read, grown when a file does not fit, rather than a fresh,
+ * zeroed 64 KiB buffer for each read(2).
  */
 class ProcReader {
   private buf = new Uint8Array(16 * 1024);
