@@ -57,6 +57,24 @@ test("the ELF header describes a static x86-64 executable entered at the interpr
   assert.deepEqual({ type: stack.type, flags: stack.flags }, { type: 0x6474e551, flags: 6 }, "PT_GNU_STACK RW");
 });
 
+test("numbers of every size become the kernel's u64 words, negative ones as two's complement, as bigints do", () => {
+  const p = new StubProgram();
+  const numbers = [0, 1, 0xffff_ffff, 0x1_0000_0000, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER, -1, -100, -(2 ** 32), -(2 ** 40) - 3, Number.MIN_SAFE_INTEGER];
+  p.call("prctl", numbers.slice(0, 5), { what: "first" });
+  p.call("prctl", numbers.slice(5, 10), { what: "second" });
+  const words = p.u64s([numbers[10], 2n ** 64n - 1n]);
+  const data = dataSegment(p.image());
+  const v = view(data);
+  const at = (record: number, arg: number) => v.getBigUint64(HEADER_SIZE + record * RECORD.size + RECORD.args + 8 * arg, true);
+  const written = [0, 1, 2, 3, 4].map((j) => at(0, j)).concat([0, 1, 2, 3, 4].map((j) => at(1, j)));
+  assert.deepEqual(written, numbers.slice(0, 10).map((n) => BigInt.asUintN(64, BigInt(n))));
+  const offset = Number(words.addr - DATA_BASE);
+  assert.deepEqual([v.getBigUint64(offset, true), v.getBigUint64(offset + 8, true)], [BigInt.asUintN(64, BigInt(numbers[10])), 2n ** 64n - 1n]);
+  assert.throws(() => p.call("prctl", [2 ** 53], { what: "unsafe" }), /is not an integer/);
+  assert.throws(() => p.call("prctl", [0.5], { what: "fraction" }), /is not an integer/);
+  assert.throws(() => p.call("prctl", [2n ** 64n], { what: "too big" }), /does not fit in 64 bits/);
+});
+
 test("a record holds the call's number, arguments, slot mask, result slot, accepted errno, message and exit", () => {
   const p = new StubProgram({ reportFd: 9 });
   const path = p.str("/etc/hostname");
