@@ -136,7 +136,7 @@ export class LibcSyscalls implements Syscalls {
 
   /** syscall(2) with integer/address arguments; `bufs` are kept alive across it. */
   private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Uint8Array[]): number {
-    // Numbers and bigints as they come: converting all seven to bigint cost more than the call itself.
+    // Numbers and bigints as they come: the kernel gets the same words, with no seven bigints made for each call.
     const r = this.native.fn.syscall(nr, values[0] ?? 0, values[1] ?? 0, values[2] ?? 0, values[3] ?? 0, values[4] ?? 0, values[5] ?? 0);
     keep(bufs);
     return this.check(r, method, args);
