@@ -285,12 +285,10 @@ function setWord(view: DataView, at: number, w: number | bigint): void {
   view.setInt32(at + 4, high, true);
 }
 
-/** Two's complement for negative values (AT_FDCWD is -100). */
-function u64(v: number | bigint): bigint {
-  if (typeof v === "number" && !Number.isSafeInteger(v)) throw new Error(`start-up program: ${v} is not an integer`);
-  const b = BigInt(v);
-  if (b < I64_MIN || b >= U64_END) throw new Error(`start-up program: ${v} does not fit in 64 bits`);
-  return BigInt.asUintN(64, b);
+/** A bigint as the u64 the kernel receives: two's complement when negative. Numbers never come here (see word()). */
+function u64(v: bigint): bigint {
+  if (v < I64_MIN || v >= U64_END) throw new Error(`start-up program: ${v} does not fit in 64 bits`);
+  return BigInt.asUintN(64, v);
 }
 
 function text(bytes: Uint8Array): string {
