@@ -54,7 +54,7 @@ export function devicesToCreate(spec: Spec): LinuxDevice[] {
  * setupDevSymlinks). Each directory a node or link goes in is opened once,
  * as a descriptor, and everything in it is made by name in that descriptor.
  */
-export function populateDev(ctx: MountContext, devices: readonly LinuxDevice[], hasKcore: () => boolean): void {
+export function populateDev(ctx: MountContext, devices: readonly LinuxDevice[], hasKcore: boolean): void {
   const dirs = new Map<string, Target>();
   try {
     const oldMask = ctx.sys.umask(0);
@@ -65,7 +65,7 @@ export function populateDev(ctx: MountContext, devices: readonly LinuxDevice[], 
     }
     const dev = dirOf(ctx, dirs, "/dev", `symlink ${q("/dev/ptmx")}`, {});
     setupPtmx(procFd(dev.fd));
-    setupDevSymlinks(procFd(dev.fd), hasKcore());
+    setupDevSymlinks(procFd(dev.fd), hasKcore);
   } finally {
     for (const dir of dirs.values()) ctx.sys.close(dir.fd);
   }

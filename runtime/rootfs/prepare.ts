@@ -57,7 +57,7 @@ export function prepareRootfs(
     for (const m of spec.mounts ?? []) mountToRootfs(ctx, m);
 
     if (needsDevSetup(spec)) {
-      populateDev(ctx, devicesToCreate(spec), () => proc.exists(KCORE));
+      populateDev(ctx, devicesToCreate(spec), proc.exists(KCORE));
     }
   } finally {
     sys.close(rootfd);
