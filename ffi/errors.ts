@@ -45,7 +45,7 @@ function wordCall(e: SyscallError): string {
     if (info.redact.includes(i) && Array.isArray(a)) return `[${a.length} vars]`;
     return formatArg(a);
   });
-  return `${info.call}(${shown.join(", ")}): ${e.code} (${errnoDescription(e.errno)})`;
+  return `${info.call}(${shown.join(", ")}): ${e.reason}`;
 }
 
 // An accessor on the prototype, as TypeScript will not let a class turn Error's message property into one.
