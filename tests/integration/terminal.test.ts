@@ -217,7 +217,8 @@ test("a terminal container under a caller without a terminal still runs, and SIG
     const child = spawn(cmd, [...pre, "--root", root.path, "run", "-b", b.dir, "tty-pipe"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout!.on("data", (d) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // "close", not "exit": what runt relayed just before it exited is read by then.
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const end = Date.now() + 20_000;
     while (!existsSync(join(b.out, "ready")) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     process.kill(child.pid!, "SIGTERM");
