@@ -397,16 +397,19 @@ function statx(dirfd: number, path: string, flags: number, syscall: string): Fil
 
 function mkdirSync(path: string, options: { recursive?: boolean; mode?: number } = {}): void {
   const mode = options.mode ?? 0o777;
-  const r = attempt("mkdirat", AT_FDCWD, cpath(path), mode);
+  let r = attempt("mkdirat", AT_FDCWD, cpath(path), mode);
   if (r >= 0) return;
   if (options.recursive) {
-    // As node:fs: a directory that is there already is fine, a missing parent is made first.
-    if (r === -EEXIST && statx(AT_FDCWD, path, 0, "mkdir").isDirectory()) return;
+    // As node:fs: a missing parent is made first, then the directory is tried once more, and only
+    // once: a parent that is there yet takes no new entry (procfs answers ENOENT) must not loop.
     const parent = path.replace(/\/+[^/]*\/*$/, "");
     if (r === -ENOENT && parent !== "" && parent !== path) {
       mkdirSync(parent, options);
-      return mkdirSync(path, options);
+      r = attempt("mkdirat", AT_FDCWD, cpath(path), mode);
+      if (r >= 0) return;
     }
+    // A directory that is there already is fine.
+    if (r === -EEXIST && statx(AT_FDCWD, path, 0, "mkdir").isDirectory()) return;
   }
   throw fsError(-r, "mkdir", path);
 }

@@ -114,6 +114,13 @@ test("directories: mkdir, listing with types, rename, rmdir, unlink and recursiv
   assert.deepEqual(node.readdirSync(s.dir), []);
 });
 
+test("recursive mkdir fails where an existing directory takes no new entry (procfs says ENOENT), once, not in a loop", () => {
+  // A hostile image's working directory can lie there; runc reports its mkdir's error.
+  for (const path of ["/proc/runt-none", "/proc/runt-none/deeper", "/proc/self/fd/987654/x"]) {
+    assert.equal(codeOf(() => mkdirSync(path, { recursive: true, mode: 0o755 })), "ENOENT", path);
+  }
+});
+
 test("mkdtempSync makes a new directory named by the prefix and at least six more characters", () => {
   using s = scratch();
   const made = mkdtempSync(join(s.dir, "runt-copyup-"));
