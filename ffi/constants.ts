@@ -572,8 +572,9 @@ export function capNames(mask: bigint): string[] {
 }
 
 // Inspecting and changing files through descriptors: what a hostile rootfs cannot redirect.
-export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat" | "statx" | "statfs", number>> = {
+export const SYS_INODE: Readonly<Record<"newfstatat" | "fchmodat" | "statx" | "statfs" | "readlinkat", number>> = {
   newfstatat: { x64: 262, arm64: 79 }[ARCH],
+  readlinkat: { x64: 267, arm64: 78 }[ARCH],
   statx: { x64: 332, arm64: 291 }[ARCH],
   statfs: { x64: 137, arm64: 43 }[ARCH],
   fchmodat: { x64: 268, arm64: 53 }[ARCH],

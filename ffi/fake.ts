@@ -392,6 +392,14 @@ export class RecordingSyscalls implements Syscalls {
     this.record("fstatat", [dirfd, path, flags]);
     return this.stat(dirfd, path);
   }
+  /** What readlinkat reports for (dirfd, path); by default that it is no link (EINVAL). */
+  link: (dirfd: number, path: string) => string = (dirfd, path) => {
+    throw new SyscallError("readlinkat", [dirfd, path], errnoNumber("EINVAL")!);
+  };
+  readlinkat(dirfd: number, path: string): string {
+    this.record("readlinkat", [dirfd, path]);
+    return this.link(dirfd, path);
+  }
   /** What statfs reports for a path; by default a filesystem with no flags set. */
   filesystem: (path: string) => FilesystemStat = () => ({ type: 0n, flags: 0 });
   statfs(path: string): FilesystemStat {

@@ -82,6 +82,9 @@ import {
 import { decodeStat, decodeStatfs, STAT_SIZE, STATFS_SIZE } from "./structs.ts";
 import { AT_EMPTY_PATH, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
 
+/** A link's target is shorter than this (the kernel's PATH_MAX, its terminating NUL included). */
+const PATH_MAX = 4096;
+
 const EINTR = 4;
 const encoder = new TextEncoder();
 // Generous: glibc 2.36 uses 80 and 336 bytes; other libcs may use more.
@@ -698,6 +701,12 @@ export class LibcSyscalls implements Syscalls {
     const p = cstr(path), st = alloc(STAT_SIZE);
     this.raw("fstatat", [dirfd, path, flags], SYS_INODE.newfstatat, [dirfd, this.arg(p), this.arg(st), flags], [p, st]);
     return decodeStat(st);
+  }
+
+  readlinkat(dirfd: number, path: string): string {
+    const p = cstr(path), buf = alloc(PATH_MAX);
+    const n = this.raw("readlinkat", [dirfd, path], SYS_INODE.readlinkat, [dirfd, this.arg(p), this.arg(buf), PATH_MAX], [p, buf]);
+    return new TextDecoder().decode(buf.subarray(0, n));
   }
 
   statfs(path: string): FilesystemStat {

@@ -251,6 +251,8 @@ export interface Syscalls {
   // inodes through descriptors
   /** newfstatat(2); with AT_EMPTY_PATH and "" it describes `dirfd` itself, an O_PATH one included. */
   fstatat(dirfd: number, path: string, flags?: number): FileStat;
+  /** readlinkat(2): the target of the link `path` names in `dirfd` (an O_PATH descriptor will do), with no /proc to read it through. */
+  readlinkat(dirfd: number, path: string): string;
   /** statfs(2): the filesystem at `path` (its last component followed), and the flags of the mount it is reached through. */
   statfs(path: string): FilesystemStat;
   /** The ID of the mount `fd`'s object is on (mountinfo's first field), by statx(2); undefined where the kernel does not tell (before 5.8). */

@@ -116,7 +116,7 @@ function createInRoot(sys: Syscalls, rootfd: number, path: string, options: Open
       } catch (e) {
         if (isErrno(e, "ELOOP") && !options.noSymlinks) {
           if (++links > MAX_SYMLINKS) throw new PathResolutionError(`${path}: too many levels of symbolic links`);
-          const target = readlinkSync(`${procFd(parent)}/${part}`);
+          const target = sys.readlinkat(parent, part);
           if (target.startsWith("/")) while (stack.length > 1) sys.close(stack.pop()!);
           pending = [...components(target), ...pending];
           continue;

@@ -76,6 +76,10 @@ export class NodeMakingSyscalls extends RecordingSyscalls {
     super.fstatat(dirfd, path, flags);
     return real.fstatat(dirfd, path, flags);
   }
+  override readlinkat(dirfd: number, path: string): string {
+    this.calls.push({ name: "readlinkat", args: [dirfd, path] });
+    return real.readlinkat(dirfd, path);
+  }
   override close(fd: number): void {
     super.close(fd);
     real.close(fd);
