@@ -20,7 +20,7 @@
  *
  * Containers this cannot build (create.ts says which) keep the init.
  */
-import { mkdirSync, writeFileSync } from "../host_fs.ts";
+import { writeFileSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_NOCTTY, O_PATH, O_RDONLY, O_RDWR, TIOCGPTPEER } from "../../ffi/constants.ts";
 import type { Channel, InitReport } from "../init/channel.ts";
@@ -32,6 +32,7 @@ import { mountAttrsOf, parseMountOptions } from "../mount/options.ts";
 import { mountKind } from "../rootfs/mounts.ts";
 import { applyProcessLimitsTo, cwdReachable, DEFAULT_UMASK } from "../process/apply.ts";
 import { processEnv, resolveExecutable } from "../process/mod.ts";
+import { makeCwd, modeInContainer, passwdInContainer } from "../process/container_paths.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { canonicalRootfs } from "../rootfs/prepare.ts";
 import { type ProcAccess, procThrough } from "../rootfs/proc.ts";
@@ -212,12 +213,10 @@ function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespac
   enterRootfs(sys, b.rootfs, false, procfs, false);
   const terminal = process.terminal ? openTerminal(b, hostProc) : undefined;
   try {
-    try {
-      mkdirSync(process.cwd, { recursive: true, mode: 0o755 });
-    } catch { /* reported by the chdir below, in its own words */ }
+    makeCwd(sys, process.cwd);
     finalizeRootfs(sys, spec, procfs);
-    const env = processEnv(process.env ?? [], process.user?.uid ?? 0);
-    const exec = { path: resolveExecutable(process.args![0], env, process.cwd), args: process.args!, env };
+    const env = processEnv(process.env ?? [], process.user?.uid ?? 0, passwdInContainer(sys));
+    const exec = { path: resolveExecutable(process.args![0], env, process.cwd, modeInContainer(sys)), args: process.args!, env };
     return { exec, terminal, cwdReached: cwdReachable(sys, process.cwd) };
   } catch (e) {
     if (terminal) [terminal.slave, terminal.master].forEach((fd) => sys.close(fd));

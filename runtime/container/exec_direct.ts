@@ -19,6 +19,7 @@ import { initFds, type SpawnedInit, spawnInit } from "../init/spawn.ts";
 import { applyProcessLimitsTo, cwdReachable, DEFAULT_UMASK, programLimits } from "../process/apply.ts";
 import { containerHost, execStdioUid } from "../process/host.ts";
 import { processEnv, resolveExecutable } from "../process/mod.ts";
+import { modeInContainer, passwdInContainer } from "../process/container_paths.ts";
 import { killAndReap } from "../process/reap.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import { execStartup, loaderStartup } from "../startup/plan.ts";
@@ -142,10 +143,10 @@ function findInContainer(sys: Syscalls, l: DirectLaunch, onTerminal: (t: Termina
   const process = l.spec.process!;
   const inside = enterNamespacesOf(sys, l.pid, ["mount"]);
   try {
-    const env = l.exactEnv ? process.env ?? [] : processEnv(process.env ?? [], process.user?.uid ?? 0);
+    const env = l.exactEnv ? process.env ?? [] : processEnv(process.env ?? [], process.user?.uid ?? 0, passwdInContainer(sys));
     let path: string;
     try {
-      path = l.executable ?? resolveExecutable(process.args![0], env, process.cwd);
+      path = l.executable ?? resolveExecutable(process.args![0], env, process.cwd, modeInContainer(sys));
     } catch (e) {
       if (e instanceof RuntError) throw new ContainerSetupError(e.message, /not found/.test(e.message) ? 127 : 126);
       throw e;

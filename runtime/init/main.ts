@@ -8,11 +8,11 @@
  * Everything here is synchronous: the JavaScript event loop's helper
  * threads still live in the host namespaces, until execveat ends them.
  */
-import { mkdirSync } from "../host_fs.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH, O_RDONLY, PR_SET_DUMPABLE } from "../../ffi/constants.ts";
 import { type HookSpawner, posixSpawner, runHooks } from "../hooks/mod.ts";
 import { applyProcessLimits, processEnv, resolveExecutable } from "../process/mod.ts";
+import { makeCwd, modeInContainer, passwdInContainer } from "../process/container_paths.ts";
 import { enterRootfs, finalizeRootfs, prepareRootfs } from "../rootfs/mod.ts";
 import { canonicalRootfs, hasMountNamespace } from "../rootfs/prepare.ts";
 import { liveProc } from "../rootfs/proc.ts";
@@ -68,7 +68,7 @@ export function runInit(sys: Syscalls, fd: number): never {
     const proc = spec.process!;
     // After pivot_root, so the pty comes from the container's devpts; before /dev may turn read-only.
     if (proc.terminal) terminal(() => setupConsole(sys, channel, { devConsole: true, controlling: true, size: proc.consoleSize }));
-    createCwd(proc.cwd);
+    makeCwd(sys, proc.cwd);
     finalizeRootfs(sys, spec);
     traceStep("init: rootfs built");
     program = createStartup({ ...processPlan(sys, config, fd), fifoFd: fifo, pidNamespaceFd: pidNamespace, timeNamespaceFd: timeNamespace });
@@ -119,8 +119,8 @@ function processPlan(sys: Syscalls, config: InitConfig, channelFd: number, stdio
   const { spec } = config;
   const proc = spec.process!;
   // As runc: HOME from the container's /etc/passwd when the config leaves it out (not for a hook).
-  const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0);
-  const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd), args: proc.args!, env };
+  const env = config.exactEnv ? proc.env ?? [] : processEnv(proc.env ?? [], proc.user?.uid ?? 0, passwdInContainer(sys));
+  const exec = { path: config.executable ?? resolveExecutable(proc.args![0], env, proc.cwd, modeInContainer(sys)), args: proc.args!, env };
   const applied = applyProcessLimits(sys, spec, { stdioUid, host });
   return { spec, exec, seccomp: config.seccomp, applied, channelFd, host };
 }
@@ -166,17 +166,6 @@ function terminal(setup: () => void): void {
 
 function exit(code: number): never {
   exitProcess(code);
-}
-
-/**
- * runc makes a missing cwd, before a read-only root would forbid it; after
- * pivot_root the path cannot leave the container's root. A failure here
- * is reported by the cwd check that follows, in its own words.
- */
-function createCwd(cwd: string): void {
-  try {
-    mkdirSync(cwd, { recursive: true, mode: 0o755 });
-  } catch { /* reported below */ }
 }
 
 function describe(e: unknown): string {

@@ -29,6 +29,7 @@ import type { StubProgram } from "../stub/program.ts";
 import { ProcessError } from "./errors.ts";
 import { type ProcessHost, systemHost } from "./host.ts";
 import { quote } from "../quote.ts";
+import { enterCwd, planEnterCwd } from "./container_paths.ts";
 
 export interface ApplyProcessOptions {
   /** Answers about the running system (cap_last_cap, setgroups, stdio owners). */
@@ -144,7 +145,7 @@ export function programLimits(spec: Spec): { oomScoreAdj?: number; rlimits: { ty
  */
 export function cwdReachable(sys: Syscalls, cwd: string): boolean {
   try {
-    sys.chdir(cwd);
+    enterCwd(sys, cwd);
     return true;
   } catch (e) {
     if (!isErrno(e, "EACCES") && !isErrno(e, "EPERM")) failed(chdirStep(cwd), e);
@@ -209,7 +210,7 @@ export function planCredentials(prog: StubProgram, spec: Spec, applied: ProcessL
   }
   prog.call("setresgid", [gid, gid, gid], { what: `set gid ${gid}` });
   prog.call("setresuid", [uid, uid, uid], { what: `set uid ${uid}` });
-  if (!applied.cwdReached) prog.call("chdir", [prog.str(proc.cwd)], { what: chdirStep(proc.cwd) });
+  if (!applied.cwdReached) planEnterCwd(prog, proc.cwd, chdirStep(proc.cwd));
   prog.call("prctl", [PR_SET_KEEPCAPS, 0, 0, 0, 0], { what: "clear keep-capabilities" });
   const sets = { effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable };
   prog.call("capset", [prog.bytes(encodeCapHeader(0)), prog.bytes(encodeCapData(sets))], { what: "apply process.capabilities" });

@@ -67,6 +67,7 @@ import type { Spec } from "../spec/schema.ts";
 import { planCredentials, type ProcessLimitsApplied } from "../process/apply.ts";
 import type { ProcessHost } from "../process/host.ts";
 import { planLsmLabels } from "../process/lsm.ts";
+import { planEnterCwd } from "../process/container_paths.ts";
 import { planFilter, type SeccompFilter } from "../seccomp/install.ts";
 import { slot, StubProgram } from "../stub/program.ts";
 import { SLOT_COUNT as SLOT_LIMIT } from "../stub/layout.ts";
@@ -177,7 +178,7 @@ function joinNamespaces(prog: StubProgram, p: ExecPrelude): void {
     prog.call("close", [fd], { what: `close the ${type} namespace's descriptor` });
   }
   prog.call("umask", [p.umask], { what: "set process.user.umask" });
-  if (p.cwd !== undefined) prog.call("chdir", [prog.str(p.cwd)], { what: `chdir to process.cwd ${quote(p.cwd)}` });
+  if (p.cwd !== undefined) planEnterCwd(prog, p.cwd, `chdir to process.cwd ${quote(p.cwd)}`);
 }
 
 /** What a program started by the runtime needs to fetch the one that follows it. */
@@ -328,7 +329,7 @@ function ownProcessSettings(prog: StubProgram, own: NonNullable<CreateStartup["o
     prog.call("ioctl", [0, TIOCSCTTY, 0], { what: "process.terminal: take the terminal" });
   }
   prog.call("umask", [own.umask], { what: "set process.user.umask" });
-  if (own.cwd !== undefined) prog.call("chdir", [prog.str(own.cwd)], { what: `chdir to process.cwd ${quote(own.cwd)}` });
+  if (own.cwd !== undefined) planEnterCwd(prog, own.cwd, `chdir to process.cwd ${quote(own.cwd)}`);
 }
 
 /**

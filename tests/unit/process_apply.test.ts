@@ -1,8 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AT_FDCWD,
   CAPABILITIES,
   O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
   O_WRONLY,
   PR_CAP_AMBIENT,
   PR_CAP_AMBIENT_CLEAR_ALL,
@@ -10,6 +13,7 @@ import {
   PR_CAPBSET_DROP,
   PR_SET_KEEPCAPS,
   PR_SET_NO_NEW_PRIVS,
+  RESOLVE_NO_MAGICLINKS,
   RLIM_INFINITY,
   RLIMIT_CORE,
   RLIMIT_NOFILE,
@@ -39,6 +43,11 @@ function specWith(process: Partial<Process>): Spec {
 
 function mask(...names: string[]): bigint {
   return names.reduce((m, n) => m | (1n << BigInt(CAPABILITIES[n])), 0n);
+}
+
+/** The cwd entered through the descriptor it resolves to, no /proc link followed (see container_paths.ts). */
+function entered(cwd: string, fd: number): Call[] {
+  return [["openat2", AT_FDCWD, cwd, O_PATH | O_CLOEXEC | O_DIRECTORY, RESOLVE_NO_MAGICLINKS, 0], ["fchdir", fd], ["close", fd]];
 }
 
 function calls(sys: RecordingSyscalls): Call[] {
@@ -73,7 +82,7 @@ test("the default runc-like spec: the runtime's steps, then every planned step i
   assert.deepEqual(calls(sys), [
     ["prlimit", 0, RLIMIT_NOFILE, { soft: 1024n, hard: 1024n }],
     ["umask", 0o022],
-    ["chdir", "/"],
+    ...entered("/", 3),
   ]);
   assert.equal(applied.cwdReached, true);
   assert.equal(applied.lastCap, LAST_CAP);
@@ -134,7 +143,7 @@ test("a non-root user with groups, umask, oom score, reduced caps with ambient, 
     ["write", 3, "-17"],
     ["close", 3],
     ["umask", 0o027],
-    ["chdir", "/home/user"],
+    ...entered("/home/user", 4),
     ["fchown", 2, 1000, -1],
   ]);
   assert.deepEqual(planned, [
@@ -253,25 +262,28 @@ test("a failing oom score is named and its descriptor closed", () => {
 });
 
 test("a missing cwd fails at once; a forbidden one is retried by the program as the container user", () => {
-  const missing = new RecordingSyscalls().failOn("chdir", "ENOENT");
+  const missing = new RecordingSyscalls().failOn("openat2", "ENOENT");
   assert.throws(
     () => run(specWith({ cwd: "/gone" }), host(), missing),
-    { message: 'chdir to process.cwd "/gone": chdir("/gone"): ENOENT (No such file or directory)' },
+    { message: /^chdir to process\.cwd "\/gone": openat2\(-100, "\/gone", .*\): ENOENT \(No such file or directory\)$/ },
   );
-  assert.equal(missing.names().at(-1), "chdir");
+  assert.equal(missing.names().at(-1), "openat2");
 
   for (const errno of ["EACCES", "EPERM"]) {
-    const squashed = new RecordingSyscalls().failOn("chdir", errno, { times: 1 });
+    const squashed = new RecordingSyscalls().failOn("fchdir", errno, { times: 1 });
     const { applied, prog, planned } = run(specWith({ cwd: "/data", user: { uid: 1000, gid: 1000 } }), host(), squashed);
     assert.equal(applied.cwdReached, false);
-    assert.deepEqual(squashed.callsTo("chdir"), [["/data"]]);
+    assert.deepEqual(squashed.callsTo("openat2").map((c) => c[1]), ["/data"]);
+    assert.equal(squashed.callsTo("fchdir").length, 1);
+    assert.equal(squashed.callsTo("close").length, 1, "the descriptor is closed after the refusal too");
     const names = planned.filter((c) => c[0] !== "prctl").map((c) => c[0]);
-    assert.deepEqual(names, ["setgroups", "setresgid", "setresuid", "chdir", "capset"]);
-    assert.deepEqual(planned.find((c) => c[0] === "chdir"), ["chdir", "/data"]);
-    assert.equal(prog.ops.find((o) => o.name === "chdir")?.what, 'chdir to process.cwd "/data"');
+    // As the user, through a descriptor found following no /proc link.
+    assert.deepEqual(names, ["setgroups", "setresgid", "setresuid", "openat2", "fchdir", "close", "capset"]);
+    assert.deepEqual(planned.find((c) => c[0] === "openat2"), ["openat2", AT_FDCWD, "/data", [O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS], 24]);
+    assert.equal(prog.ops.find((o) => o.name === "openat2")?.what, 'chdir to process.cwd "/data"');
   }
   // Reached as root: the program does not enter it again.
-  assert.ok(!run(specWith({ cwd: "/data" })).prog.ops.some((o) => o.name === "chdir"));
+  assert.ok(!run(specWith({ cwd: "/data" })).prog.ops.some((o) => o.name === "openat2" || o.name === "chdir"));
 });
 
 test("where setgroups is denied, groups are skipped unless some were asked for", () => {

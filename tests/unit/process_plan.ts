@@ -85,6 +85,14 @@ function decode(name: string, raw: bigint[], arg: (j: number) => unknown, m: Mem
       return [name, arg(0), arg(1), arg(2)];
     case "chdir":
       return ["chdir", m.cstr(raw[0])];
+    case "openat2": {
+      // struct open_how: flags, mode, resolve.
+      const how = new DataView(m.bytes(raw[2], 24).slice().buffer);
+      const words = [0, 8, 16].map((at) => Number(how.getBigUint64(at, true)));
+      return ["openat2", arg(0), m.cstr(raw[1]), words, arg(3)];
+    }
+    case "fchdir":
+      return ["fchdir", arg(0)];
     case "capset": {
       const header = new DataView(m.bytes(raw[0], 8).slice().buffer);
       const sets: CapSets = decodeCapData(m.bytes(raw[1], 24).slice());

@@ -13,6 +13,8 @@ import { defaultSpec } from "../../runtime/spec/defaults.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { createStartup, execStartup, loaderStartup, namespaceStage, userNamespaceStartup } from "../../runtime/startup/plan.ts";
 import type { StubProgram } from "../../runtime/stub/program.ts";
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_PATH, RESOLVE_NO_MAGICLINKS } from "../../ffi/constants.ts";
+import { plannedCalls } from "./process_plan.ts";
 
 const host: ProcessHost = { lastCap: () => 40, setgroupsAllowed: () => true, stdioOwner: () => 0 };
 const CHANNEL = 5, FIFO = 6, PIDNS = 7;
@@ -187,9 +189,21 @@ test("namespace stage: paths opened before the first setns, new namespaces, the 
   assert.ok(whats.includes('mount "proc" on "/proc": option "hidepid"'));
 });
 
+/** The cwd is entered through the descriptor openat2 gives, found following no /proc link. */
+function assertCwdByDescriptor(prog: StubProgram, cwd: string): void {
+  const at = names(prog).indexOf("openat2");
+  const [open, enter, close] = plannedCalls(prog).slice(at, at + 3);
+  assert.deepEqual(open.slice(0, 2), ["openat2", AT_FDCWD]);
+  assert.equal(prog.ops[at].what, `chdir to process.cwd "${cwd}"`);
+  assert.deepEqual(open.slice(2), [cwd, [O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS], 24]);
+  assert.deepEqual([enter[0], close[0]], ["fchdir", "close"]);
+  assert.equal(names(prog).includes("chdir"), false);
+}
+
 test("create built by runt: the cgroup namespace (now in the cgroup), the terminal, umask and cwd come first", () => {
   const prog = createStartup({ ...base(), fifoFd: FIFO, ownProcess: { cgroupNamespace: true, terminal: "/dev/pts/3", umask: 0o22, cwd: "/" } });
-  assert.deepEqual(names(prog).slice(0, 10), ["prctl", "unshare", "openat", "dup3", "dup3", "dup3", "close", "ioctl", "umask", "chdir"]);
+  assert.deepEqual(names(prog).slice(0, 12), ["prctl", "unshare", "openat", "dup3", "dup3", "dup3", "close", "ioctl", "umask", "openat2", "fchdir", "close"]);
+  assertCwdByDescriptor(prog, "/");
 });
 
 test("exec started by runt: limits, keyring, then the user namespace before the others, then the PID namespace", () => {
@@ -207,7 +221,8 @@ test("exec started by runt: limits, keyring, then the user namespace before the 
       cwd: "/",
     },
   });
-  assert.deepEqual(names(prog).slice(0, 19), [
+  assertCwdByDescriptor(prog, "/");
+  assert.deepEqual(names(prog).slice(0, 21), [
     "prctl",
     "close_range",
     "openat",
@@ -223,7 +238,9 @@ test("exec started by runt: limits, keyring, then the user namespace before the 
     "setns",
     "close",
     "umask",
-    "chdir",
+    "openat2",
+    "fchdir",
+    "close",
     "setns",
     "close",
     "clone",
