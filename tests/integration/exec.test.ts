@@ -40,10 +40,10 @@ test("the exec'd process shares PID 1's namespaces and cgroup", { skip }, withCo
 test("user, cwd, env and capabilities from the flags", { skip }, withContainer((root, id) => {
   const r = runt([
     "--root", root, "exec", "-u", "1000:1000", "-g", "100", "--cwd", "/tmp", "-e", "GREETING=hi", "--cap", "CAP_SYS_ADMIN",
-    id, "sh", "-c", "id -u; id -g; id -G; pwd; echo $GREETING; grep CapBnd /proc/self/status",
+    id, "sh", "-c", "id -u; id -g; id -G; pwd; echo $GREETING; grep CapBnd /proc/self/status; grep CapInh /proc/self/status",
   ]);
   assert.equal(r.status, 0, r.stderr);
-  const [uid, gid, groups, cwd, greeting, capbnd] = r.stdout.trim().split("\n");
+  const [uid, gid, groups, cwd, greeting, capbnd, capinh] = r.stdout.trim().split("\n");
   assert.equal(uid, "1000");
   assert.equal(gid, "1000");
   assert.deepEqual(groups.split(" ").sort(), ["100", "1000"]);
@@ -51,6 +51,8 @@ test("user, cwd, env and capabilities from the flags", { skip }, withContainer((
   assert.equal(greeting, "hi");
   // CAP_SYS_ADMIN is bit 21, on top of the default AUDIT_WRITE, KILL and NET_BIND_SERVICE.
   assert.equal(BigInt("0x" + capbnd.split(/\s+/)[1]) & (1n << 21n), 1n << 21n);
+  // --cap grants nothing inheritable (runc's CVE-2022-29162): across an execve it would stay the process's.
+  assert.equal(capinh, "CapInh:\t0000000000000000");
 }));
 
 test("exit status: the process's own, 128+N for a signal, 127 not found, 126 not executable", { skip }, withContainer((root, id) => {
