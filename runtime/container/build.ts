@@ -40,7 +40,8 @@ import type { SeccompFilter } from "../seccomp/install.ts";
 import type { Mount, Spec } from "../spec/schema.ts";
 import { createStartup, type ExecTarget, namespaceStage } from "../startup/plan.ts";
 import { parseStartupTail } from "../startup/report.ts";
-import { openPty, writeWindowSize } from "../terminal/pty.ts";
+import { writeWindowSize } from "../terminal/pty.ts";
+import { openContainerPty } from "../terminal/container_pty.ts";
 import type { OciState } from "../state/record.ts";
 import { traceStep } from "../trace.ts";
 import { ContainerSetupError } from "./errors.ts";
@@ -233,7 +234,7 @@ function buildInside(b: Build, procfs: ProcAccess, hostProc: number, pidNamespac
 function openTerminal(b: Build, hostProc: number): { path: string; master: number; slave: number } {
   const { sys } = b;
   const process = b.spec.process!;
-  const { master, slavePath } = openPty(sys);
+  const { master, slavePath } = openContainerPty(sys);
   try {
     const size = process.consoleSize;
     if (size?.height && size.width) writeWindowSize(sys, master, { rows: size.height, cols: size.width });

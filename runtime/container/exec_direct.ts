@@ -23,7 +23,8 @@ import { modeInContainer, passwdInContainer } from "../process/container_paths.t
 import { killAndReap } from "../process/reap.ts";
 import type { SeccompFilter } from "../seccomp/install.ts";
 import { execStartup, loaderStartup } from "../startup/plan.ts";
-import { clearOnlcr, openPty, writeWindowSize } from "../terminal/pty.ts";
+import { clearOnlcr, writeWindowSize } from "../terminal/pty.ts";
+import { openContainerPty } from "../terminal/container_pty.ts";
 import { sendProgram } from "./send_program.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { enterNamespacesOf } from "./thread_namespaces.ts";
@@ -161,7 +162,7 @@ function findInContainer(sys: Syscalls, l: DirectLaunch, onTerminal: (t: Termina
 
 /** A pty of the container's devpts; its slave becomes the program's stdio. */
 function openTerminal(sys: Syscalls, l: DirectLaunch): Terminal {
-  const { master } = openPty(sys);
+  const { master } = openContainerPty(sys);
   try {
     const size = l.spec.process!.consoleSize;
     if (size?.height && size.width) writeWindowSize(sys, master, { rows: size.height, cols: size.width });

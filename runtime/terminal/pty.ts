@@ -16,7 +16,11 @@ export interface Pty {
 
 /** posix_openpt + unlockpt + ptsname, without libc's pty helpers. */
 export function openPty(sys: Syscalls, ptmx = "/dev/ptmx"): Pty {
-  const master = sys.open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  return ptyOf(sys, sys.open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC));
+}
+
+/** unlockpt + ptsname for a multiplexer already opened; `master` is closed if that fails. */
+export function ptyOf(sys: Syscalls, master: number): Pty {
   try {
     sys.ioctl(master, TIOCSPTLCK, new Uint8Array(4));
     const n = new Uint8Array(4);

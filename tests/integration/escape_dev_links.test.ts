@@ -216,3 +216,66 @@ test("with the default /dev tmpfs, masked files read empty even after a write, m
     root.cleanup();
   }
 });
+
+/**
+ * exec --tty into a running container: runt opens the multiplexer from its
+ * own thread, which no device rule of the container's cgroup confines, in
+ * a /dev the container's processes have had time to change.
+ */
+function withTtyTarget(caps: string[], edit: (spec: Spec) => void, fn: (root: string, id: string) => void): void {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sleep", "120"], (spec) => {
+    const c = spec.process!.capabilities!;
+    for (const set of ["bounding", "effective", "permitted"] as const) c[set] = [...c[set] ?? [], ...caps];
+    edit(spec);
+  });
+  try {
+    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-target"], { files: true }).status, 0);
+    fn(root.path, "tty-target");
+  } finally {
+    runt(["--root", root.path, "delete", "--force", "tty-target"]);
+    b.cleanup();
+    root.cleanup();
+  }
+}
+
+/** The exec'd process's terminal and /dev/pts, by device: equal when the pty is the container's own. */
+const PTY_PROBE = ["sh", "-c", "stat -L -c %d /proc/self/fd/0; stat -c %d /dev/pts"];
+
+function assertOwnPty(r: { status: number; stdout: string; stderr: string }, what: string): void {
+  assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+  const [pty, pts] = r.stdout.replaceAll("\r", "").trim().split("\n");
+  assert.equal(pty, pts, `${what}: the terminal is not of the container's devpts`);
+}
+
+test("exec --tty after the container links /dev/ptmx through /proc/self/fd, sharing the host's PIDs: the pty is the container's", { skip, timeout: 300_000 }, () => {
+  const sharesHostPids = (spec: Spec) => {
+    spec.linux!.namespaces = spec.linux!.namespaces!.filter((ns) => ns.type !== "pid");
+  };
+  withTtyTarget([], sharesHostPids, (root, id) => {
+    // Past every descriptor runt holds while it execs, under Bun and under Deno; one of them is the host's root.
+    for (let fd = 3; fd <= 40; fd++) {
+      assert.equal(runt(["--root", root, "exec", id, "sh", "-c", `rm -f /dev/ptmx; ln -s /proc/self/fd/${fd}/dev/ptmx /dev/ptmx`]).status, 0);
+      assertOwnPty(runt(["--root", root, "exec", "--tty", id, ...PTY_PROBE]), `fd ${fd}`);
+    }
+  });
+});
+
+test("exec --tty after the container made /dev/ptmx a node of another device (CAP_MKNOD): runt opens no such device", { skip }, () => {
+  withTtyTarget(["CAP_MKNOD"], () => {}, (root, id) => {
+    // /dev/mem: the container's device rules refuse it the open; runt's thread is not under them.
+    const made = runt(["--root", root, "exec", id, "sh", "-c", "rm -f /dev/ptmx; mknod /dev/ptmx c 1 1; cat /dev/ptmx 2>&1 | head -c 0; echo made"]);
+    assert.equal(made.stdout, "made\n", made.stderr);
+    assertOwnPty(runt(["--root", root, "exec", "--tty", id, ...PTY_PROBE]), "a 1:1 node at /dev/ptmx");
+  });
+});
+
+test("exec --tty where /dev/pts is no devpts but holds a node of another device: refused in one line, nothing opened", { skip }, () => {
+  withTtyTarget(["CAP_MKNOD", "CAP_SYS_ADMIN"], () => {}, (root, id) => {
+    const made = runt(["--root", root, "exec", id, "sh", "-c", "umount -l /dev/pts && mknod /dev/pts/ptmx c 1 1 && echo made"]);
+    assert.equal(made.stdout, "made\n", made.stderr);
+    const r = runt(["--root", root, "exec", "--tty", id, "true"]);
+    assert.notEqual(r.status, 0);
+    assert.deepEqual(r.errLines, ["runt: process.terminal: /dev/pts/ptmx in the container is not the pty multiplexer (character device 5:2); refusing to open it"]);
+  });
+});
