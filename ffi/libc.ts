@@ -73,6 +73,7 @@ import {
   encodeRights,
   encodeRlimit,
   encodeSigset,
+  encodeTimespec,
   encodeSockaddrUn,
   msghdrControlLen,
   msghdrFlags,
@@ -80,7 +81,7 @@ import {
   SIGSET_SIZE,
 } from "./structs.ts";
 import { decodeStat, decodeStatfs, STAT_SIZE, STATFS_SIZE } from "./structs.ts";
-import { AT_EMPTY_PATH, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
+import { AT_EMPTY_PATH, AT_FDCWD, S_IFIFO, STATX_MNT_ID, STATX_MNT_ID_OFFSET, STATX_SIZE, SYS_INODE } from "./constants.ts";
 
 /** A link's target is shorter than this (the kernel's PATH_MAX, its terminating NUL included). */
 const PATH_MAX = 4096;
@@ -138,7 +139,7 @@ export class LibcSyscalls implements Syscalls {
   }
 
   /** syscall(2) with integer/address arguments; `bufs` are kept alive across it. */
-  private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Uint8Array[]): number {
+  private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Array<Uint8Array | null>): number {
     // Numbers and bigints as they come: the kernel gets the same words, with no seven bigints made for each call.
     const r = this.native.fn.syscall(nr, values[0] ?? 0, values[1] ?? 0, values[2] ?? 0, values[3] ?? 0, values[4] ?? 0, values[5] ?? 0);
     keep(bufs);
@@ -146,26 +147,24 @@ export class LibcSyscalls implements Syscalls {
   }
 
   unshare(flags: number): void {
-    this.check(this.native.fn.unshare(flags), "unshare", [flags]);
+    this.raw("unshare", [flags], SYS.unshare, [flags], []);
   }
 
   setns(fd: number, nstype: number): void {
-    this.check(this.native.fn.setns(fd, nstype), "setns", [fd, nstype]);
+    this.raw("setns", [fd, nstype], SYS.setns, [fd, nstype], []);
   }
 
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
-    const r = this.native.fn.mount(
-      source === null ? null : cstr(source),
-      cstr(target),
-      fstype === null ? null : cstr(fstype),
-      BigInt(flags),
-      data === null ? null : cstr(data),
-    );
-    this.check(r, "mount", [source, target, fstype, flags, data]);
+    const src = source === null ? null : cstr(source);
+    const dst = cstr(target);
+    const fs = fstype === null ? null : cstr(fstype);
+    const d = data === null ? null : cstr(data);
+    this.raw("mount", [source, target, fstype, flags, data], SYS.mount, [this.arg(src), this.arg(dst), this.arg(fs), flags, this.arg(d)], [src, dst, fs, d]);
   }
 
   umount2(target: string, flags: number): void {
-    this.check(this.native.fn.umount2(cstr(target), flags), "umount2", [target, flags]);
+    const t = cstr(target);
+    this.raw("umount2", [target, flags], SYS.umount2, [this.arg(t), flags], [t]);
   }
 
   joinSessionKeyring(name: string): number {
@@ -200,36 +199,40 @@ export class LibcSyscalls implements Syscalls {
   }
 
   chdir(path: string): void {
-    this.check(this.native.fn.chdir(cstr(path)), "chdir", [path]);
+    const p = cstr(path);
+    this.raw("chdir", [path], SYS.chdir, [this.arg(p)], [p]);
   }
 
   fchdir(fd: number): void {
-    this.check(this.native.fn.fchdir(fd), "fchdir", [fd]);
+    this.raw("fchdir", [fd], SYS.fchdir, [fd], []);
   }
 
   chroot(path: string): void {
-    this.check(this.native.fn.chroot(cstr(path)), "chroot", [path]);
+    const p = cstr(path);
+    this.raw("chroot", [path], SYS.chroot, [this.arg(p)], [p]);
   }
 
   sethostname(name: string): void {
     const b = cstr(name);
-    this.check(this.native.fn.sethostname(b, b.length - 1), "sethostname", [name]);
+    this.raw("sethostname", [name], SYS.sethostname, [this.arg(b), b.length - 1], [b]);
   }
 
   setdomainname(name: string): void {
     const b = cstr(name);
-    this.check(this.native.fn.setdomainname(b, b.length - 1), "setdomainname", [name]);
+    this.raw("setdomainname", [name], SYS.setdomainname, [this.arg(b), b.length - 1], [b]);
   }
 
   prlimit(pid: number, resource: number, limit?: Rlimit): Rlimit {
     const old = alloc(16);
-    const r = this.native.fn.prlimit(pid, resource, limit ? encodeRlimit(limit) : null, old);
-    this.check(r, "prlimit", limit ? [pid, resource, limit] : [pid, resource, null]);
+    const next = limit ? encodeRlimit(limit) : null;
+    const args = limit ? [pid, resource, limit] : [pid, resource, null];
+    this.raw("prlimit", args, SYS.prlimit64, [pid, resource, this.arg(next), this.arg(old)], [next, old]);
     return decodeRlimit(old);
   }
 
   mknod(path: string, mode: number, dev: number | bigint): void {
-    this.check(this.native.fn.mknod(cstr(path), mode, BigInt(dev)), "mknod", [path, mode, dev]);
+    const p = cstr(path);
+    this.raw("mknod", [path, mode, dev], SYS.mknodat, [AT_FDCWD, this.arg(p), mode, dev], [p]);
   }
 
   capget(pid = 0): CapSets {
@@ -263,7 +266,7 @@ export class LibcSyscalls implements Syscalls {
   }
 
   umask(mask: number): number {
-    return Number(this.native.fn.umask(mask));
+    return this.raw("umask", [mask], SYS.umask, [mask], []);
   }
 
   fchown(fd: number, uid: number, gid: number): void {
@@ -309,14 +312,16 @@ export class LibcSyscalls implements Syscalls {
         let rc: number | bigint;
         if (ns) {
           // Nothing but these three calls between entering and leaving: no allocation, no thread.
-          const entered = ns.joinFd === undefined ? fn.unshare(CLONE_NEWPID) : fn.setns(ns.joinFd, CLONE_NEWPID);
-          if (entered === -1) {
+          const entered = ns.joinFd === undefined
+            ? fn.syscall(SYS.unshare, CLONE_NEWPID, 0, 0, 0, 0, 0)
+            : fn.syscall(SYS.setns, ns.joinFd, CLONE_NEWPID, 0, 0, 0, 0);
+          if (Number(entered) === -1) {
             const errno = this.native.errno();
             throw new SyscallError(ns.joinFd === undefined ? "unshare" : "setns", [CLONE_NEWPID], errno);
           }
           rc = spawn(pid, file, fa, attr, a.table, e.table);
-          const left = fn.setns(ns.restoreFd, CLONE_NEWPID);
-          if (left === -1) throw new SyscallError("setns", [ns.restoreFd, CLONE_NEWPID], this.native.errno());
+          const left = fn.syscall(SYS.setns, ns.restoreFd, CLONE_NEWPID, 0, 0, 0, 0);
+          if (Number(left) === -1) throw new SyscallError("setns", [ns.restoreFd, CLONE_NEWPID], this.native.errno());
         } else {
           rc = spawn(pid, file, fa, attr, a.table, e.table);
         }
@@ -351,8 +356,9 @@ export class LibcSyscalls implements Syscalls {
   waitpid(pid: number, flags = 0): WaitResult {
     const status = alloc(4);
     for (;;) {
-      const r = this.native.fn.waitpid(pid, status, flags);
-      if (r === -1) {
+      const r = this.native.fn.syscall(SYS.wait4, pid, this.arg(status), flags, 0, 0, 0);
+      keep(status);
+      if (Number(r) === -1) {
         const errno = this.native.errno();
         if (errno === EINTR) continue;
         throw new SyscallError("waitpid", [pid, flags], errno);
@@ -453,11 +459,13 @@ export class LibcSyscalls implements Syscalls {
   }
 
   open(path: string, flags: number, mode = 0): number {
-    return this.check(this.native.fn.open(cstr(path), flags, mode), "open", [path, flags, mode]);
+    const p = cstr(path);
+    return this.raw("open", [path, flags, mode], SYS.openat, [AT_FDCWD, this.arg(p), flags, mode], [p]);
   }
 
   openat(dirfd: number, path: string, flags: number, mode = 0): number {
-    return this.check(this.native.fn.openat(dirfd, cstr(path), flags, mode), "openat", [dirfd, path, flags, mode]);
+    const p = cstr(path);
+    return this.raw("openat", [dirfd, path, flags, mode], SYS.openat, [dirfd, this.arg(p), flags, mode], [p]);
   }
 
   openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
@@ -484,7 +492,7 @@ export class LibcSyscalls implements Syscalls {
   }
 
   close(fd: number): void {
-    this.check(this.native.fn.close(fd), "close", [fd]);
+    this.raw("close", [fd], SYS.close, [fd], []);
   }
 
   closeRange(first: number, last: number, flags = 0): void {
@@ -494,13 +502,13 @@ export class LibcSyscalls implements Syscalls {
   read(fd: number, buf: Uint8Array): number {
     // A zero-length view has no address Bun will hand out; read 0 bytes into scratch instead.
     const target = buf.length === 0 ? alloc(1) : buf;
-    return this.check(this.native.fn.read(fd, target, buf.length), "read", [fd, buf]);
+    return this.raw("read", [fd, buf], SYS.read, [fd, this.arg(target), buf.length], [target]);
   }
 
   write(fd: number, data: Uint8Array | string): number {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const source = bytes.length === 0 ? alloc(1) : bytes;
-    return this.check(this.native.fn.write(fd, source, bytes.length), "write", [fd, data]);
+    return this.raw("write", [fd, data], SYS.write, [fd, this.arg(source), bytes.length], [source]);
   }
 
   /** Defaults to O_CLOEXEC: the runtimes spawn processes from other threads at any time. */
@@ -516,24 +524,25 @@ export class LibcSyscalls implements Syscalls {
   }
 
   fcntl(fd: number, cmd: number, arg = 0): number {
-    return this.check(this.native.fn.fcntl(fd, cmd, BigInt(arg)), "fcntl", [fd, cmd, arg]);
+    return this.raw("fcntl", [fd, cmd, arg], SYS.fcntl, [fd, cmd, arg], []);
   }
 
   flock(fd: number, operation: number): void {
-    this.check(this.native.fn.flock(fd, operation), "flock", [fd, operation]);
+    this.raw("flock", [fd, operation], SYS.flock, [fd, operation], []);
   }
 
   mkfifo(path: string, mode: number): void {
-    this.check(this.native.fn.mkfifo(cstr(path), mode), "mkfifo", [path, mode]);
+    const p = cstr(path);
+    this.raw("mkfifo", [path, mode], SYS.mknodat, [AT_FDCWD, this.arg(p), S_IFIFO | mode, 0], [p]);
   }
 
   socket(domain: number, type: number, protocol = 0): number {
-    return this.check(this.native.fn.socket(domain, type, protocol), "socket", [domain, type, protocol]);
+    return this.raw("socket", [domain, type, protocol], SYS.socket, [domain, type, protocol], []);
   }
 
   socketpair(domain: number, type: number, protocol = 0): [number, number] {
     const fds = alloc(8);
-    this.check(this.native.fn.socketpair(domain, type, protocol, fds), "socketpair", [domain, type, protocol]);
+    this.raw("socketpair", [domain, type, protocol], SYS.socketpair, [domain, type, protocol, this.arg(fds)], [fds]);
     const v = new DataView(fds.buffer);
     return [v.getInt32(0, true), v.getInt32(4, true)];
   }
@@ -545,8 +554,8 @@ export class LibcSyscalls implements Syscalls {
     const iov = encodeIovec(this.addr(payload), data.length);
     const control = fds.length ? encodeRights(fds) : null;
     const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control?.length ?? 0);
-    const r = this.native.fn.sendmsg(fd, msg, flags);
-    keep(payload, iov, control);
+    const r = this.native.fn.syscall(SYS.sendmsg, fd, this.arg(msg), flags, 0, 0, 0);
+    keep(payload, iov, control, msg);
     return this.check(r, "sendmsg", [fd, data, fds, flags]);
   }
 
@@ -559,12 +568,12 @@ export class LibcSyscalls implements Syscalls {
     const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control.length);
     let r: number | bigint;
     for (;;) {
-      r = this.native.fn.recvmsg(fd, msg, flags);
+      r = this.native.fn.syscall(SYS.recvmsg, fd, this.arg(msg), flags, 0, 0, 0);
       if (r !== -1n && r !== -1) break;
       const errno = this.native.errno();
       if (errno !== EINTR) throw new SyscallError("recvmsg", [fd, buf, maxFds, flags], errno);
     }
-    keep(scratch, iov, control);
+    keep(scratch, iov, control, msg);
     const bytes = Number(r);
     buf.set(scratch.subarray(0, bytes));
     return { bytes, fds: decodeRights(control, msghdrControlLen(msg)), flags: msghdrFlags(msg) };
@@ -605,21 +614,22 @@ export class LibcSyscalls implements Syscalls {
   /** A signal arriving while blocked counts as the timeout: the caller polls again. */
   poll(fds: readonly PollFd[], timeoutMs: number): number[] {
     const buf = encodePollFds(fds);
-    const r = this.native.fn.poll(buf, BigInt(fds.length), timeoutMs);
-    if (r === -1 && this.native.errno() === EINTR) return fds.map(() => 0);
+    // ppoll's timeout is a timespec, absent for "forever" (poll's negative timeout).
+    const timeout = timeoutMs < 0 ? null : encodeTimespec(timeoutMs);
+    const r = this.native.fn.syscall(SYS.ppoll, this.arg(buf), fds.length, this.arg(timeout), 0, 0, 0);
+    keep(buf, timeout);
+    if (Number(r) === -1 && this.native.errno() === EINTR) return fds.map(() => 0);
     this.check(r, "poll", [fds.map((f) => f.fd), timeoutMs]);
     return decodePollRevents(buf, fds.length);
   }
 
   ioctl(fd: number, request: number, arg: number | Uint8Array = 0): number {
     if (typeof arg === "number") {
-      return this.check(this.native.fn.ioctl(fd, BigInt(request), BigInt(arg)), "ioctl", [fd, request, arg]);
+      return this.raw("ioctl", [fd, request, arg], SYS.ioctl, [fd, request, arg], []);
     }
     const scratch = alloc(arg.length);
     scratch.set(arg);
-    const r = this.native.fn.ioctl(fd, BigInt(request), this.addr(scratch));
-    keep(scratch);
-    const out = this.check(r, "ioctl", [fd, request, arg]);
+    const out = this.raw("ioctl", [fd, request, arg], SYS.ioctl, [fd, request, this.arg(scratch)], [scratch]);
     arg.set(scratch);
     return out;
   }

@@ -217,6 +217,15 @@ export function encodePollFds(fds: readonly { fd: number; events: number }[]): U
   return buf;
 }
 
+/** A struct timespec (two 64-bit words) of a timeout in milliseconds, as ppoll takes it. */
+export function encodeTimespec(ms: number): Uint8Array {
+  const buf = alloc(16);
+  const v = new DataView(buf.buffer);
+  v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
+  v.setBigInt64(8, BigInt((ms % 1000) * 1_000_000), true);
+  return buf;
+}
+
 export function decodePollRevents(buf: Uint8Array, count: number): number[] {
   const v = new DataView(buf.buffer, buf.byteOffset);
   const revents: number[] = [];

@@ -8,12 +8,19 @@ import {
   AF_UNIX,
   AT_EMPTY_PATH,
   AT_FDCWD,
+  F_GETFL,
+  F_SETFL,
   loadSyscalls,
+  LOCK_EX,
+  LOCK_NB,
   makedev,
   O_CLOEXEC,
   O_NOFOLLOW,
+  O_NONBLOCK,
   O_PATH,
+  POLLIN,
   S_IFCHR,
+  S_IFIFO,
   S_IFLNK,
   S_IFMT,
   S_IFREG,
@@ -225,5 +232,39 @@ test("mountIdOf an O_PATH descriptor is the mnt_id /proc/self/fdinfo shows, and 
   } finally {
     sys.close(root);
     sys.close(proc);
+  }
+});
+
+test("poll waits out a finite timeout on an empty pipe and wakes for data; mkfifo, umask, fcntl and flock do what libc's would", () => {
+  const [r, w] = sys.pipe2();
+  const dir = mkdtempSync(join(tmpdir(), "runt-ffi-"));
+  try {
+    const before = performance.now();
+    assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], 120), [0]);
+    assert.ok(performance.now() - before >= 100, "a 120 ms timeout returned early");
+    sys.write(w, "x");
+    assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], -1), [POLLIN]);
+
+    const old = sys.umask(0o027);
+    assert.equal(sys.umask(old), 0o027);
+    sys.mkfifo(join(dir, "fifo"), 0o640);
+    assert.equal(statSync(join(dir, "fifo")).mode & 0o170777, S_IFIFO | 0o640 & ~old);
+
+    const flags = sys.fcntl(r, F_GETFL);
+    sys.fcntl(r, F_SETFL, flags | O_NONBLOCK);
+    assert.equal(sys.fcntl(r, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+    const fd = sys.open(dir, O_RDONLY | O_CLOEXEC);
+    const other = sys.open(dir, O_RDONLY | O_CLOEXEC);
+    try {
+      sys.flock(fd, LOCK_EX);
+      assert.throws(() => sys.flock(other, LOCK_EX | LOCK_NB), { code: "EAGAIN" });
+    } finally {
+      sys.close(other);
+      sys.close(fd);
+    }
+  } finally {
+    sys.close(r);
+    sys.close(w);
+    rmSync(dir, { recursive: true });
   }
 });
