@@ -614,8 +614,9 @@ export class LibcSyscalls implements Syscalls {
   /** A signal arriving while blocked counts as the timeout: the caller polls again. */
   poll(fds: readonly PollFd[], timeoutMs: number): number[] {
     const buf = encodePollFds(fds);
-    // ppoll's timeout is a timespec, absent for "forever" (poll's negative timeout).
-    const timeout = timeoutMs < 0 ? null : encodeTimespec(timeoutMs);
+    // poll's timeout is an int (ToInt32, as the FFI converted it), ppoll's a timespec, absent for "forever" (negative).
+    const ms = timeoutMs | 0;
+    const timeout = ms < 0 ? null : encodeTimespec(ms);
     const r = this.native.fn.syscall(SYS.ppoll, this.arg(buf), fds.length, this.arg(timeout), 0, 0, 0);
     keep(buf, timeout);
     if (Number(r) === -1 && this.native.errno() === EINTR) return fds.map(() => 0);

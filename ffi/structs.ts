@@ -217,12 +217,13 @@ export function encodePollFds(fds: readonly { fd: number; events: number }[]): U
   return buf;
 }
 
-/** A struct timespec (two 64-bit words) of a timeout in milliseconds, as ppoll takes it. */
+/** A struct timespec (two 64-bit words) of a timeout in whole milliseconds, as ppoll takes it; a fraction is dropped, as poll's int drops it. */
 export function encodeTimespec(ms: number): Uint8Array {
+  const whole = Math.trunc(ms);
   const buf = alloc(16);
   const v = new DataView(buf.buffer);
-  v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
-  v.setBigInt64(8, BigInt((ms % 1000) * 1_000_000), true);
+  v.setBigInt64(0, BigInt(Math.floor(whole / 1000)), true);
+  v.setBigInt64(8, BigInt((whole % 1000) * 1_000_000), true);
   return buf;
 }
 

@@ -31,6 +31,7 @@ import {
   encodeRights,
   encodeRlimit,
   encodeSigset,
+  encodeTimespec,
   pointerArray,
 } from "../../ffi/structs.ts";
 
@@ -66,10 +67,15 @@ test("rlimits, capabilities and namespaces by name", () => {
 test("per-architecture constants follow process.arch", () => {
   if (currentArch() === "x64") {
     assert.equal(SYS.pivot_root, 155);
+    // The calls glibc wraps, made through syscall(2): a wrong number is another call entirely.
+    assert.deepEqual([SYS.openat, SYS.read, SYS.write, SYS.close, SYS.fcntl, SYS.flock, SYS.ioctl], [257, 0, 1, 3, 72, 73, 16]);
+    assert.deepEqual([SYS.mount, SYS.umount2, SYS.unshare, SYS.setns, SYS.prlimit64, SYS.wait4, SYS.ppoll], [165, 166, 272, 308, 302, 61, 271]);
     assert.equal(O_DIRECTORY, 0o200000);
     assert.equal(O_NOFOLLOW, 0o400000);
   } else {
     assert.equal(SYS.pivot_root, 41);
+    assert.deepEqual([SYS.openat, SYS.read, SYS.write, SYS.close, SYS.fcntl, SYS.flock, SYS.ioctl], [56, 63, 64, 57, 25, 32, 29]);
+    assert.deepEqual([SYS.mount, SYS.umount2, SYS.unshare, SYS.setns, SYS.prlimit64, SYS.wait4, SYS.ppoll], [40, 39, 97, 268, 261, 260, 73]);
     assert.equal(O_DIRECTORY, 0o40000);
   }
   assert.equal(SYS.pidfd_open, 434);
@@ -140,4 +146,12 @@ test("sigset bits and SCM_RIGHTS control messages", () => {
   const odd = encodeRights([3]);
   assert.equal(odd.length, 24); // padded to 8
   assert.deepEqual(decodeRights(odd, odd.length), [3]);
+});
+
+test("a timespec of a poll timeout: seconds and nanoseconds, a fraction of a millisecond dropped", () => {
+  const ts = encodeTimespec(2500.7);
+  assert.equal(ts.length, 16);
+  assert.equal(u64(ts, 0), 2n);
+  assert.equal(u64(ts, 8), 500_000_000n);
+  assert.equal(u64(encodeTimespec(0), 8), 0n);
 });

@@ -242,6 +242,9 @@ test("poll waits out a finite timeout on an empty pipe and wakes for data; mkfif
     const before = performance.now();
     assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], 120), [0]);
     assert.ok(performance.now() - before >= 100, "a 120 ms timeout returned early");
+    // A fraction of a millisecond counts for nothing, as in poll's int: neither a failure nor a wait forever.
+    assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], 0.5), [0]);
+    assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], -0.5), [0]);
     sys.write(w, "x");
     assert.deepEqual(sys.poll([{ fd: r, events: POLLIN }], -1), [POLLIN]);
 
