@@ -287,7 +287,7 @@ export const POSIX_SPAWN_SETSID = 0x80;
  * wrappers, and the one `syscall` binding serves them all. (open and
  * mkfifo are openat and mknodat; arm64 has no poll, hence ppoll.)
  */
-type FileCall =
+type WrappedCall =
   | "openat"
   | "close"
   | "read"
@@ -313,7 +313,7 @@ type FileCall =
   | "wait4"
   | "ppoll";
 
-const FILE_CALLS: Record<FileCall, number> = {
+const WRAPPED_CALLS: Record<WrappedCall, number> = {
   openat: { x64: 257, arm64: 56 }[ARCH],
   close: { x64: 3, arm64: 57 }[ARCH],
   read: { x64: 0, arm64: 63 }[ARCH],
@@ -340,7 +340,7 @@ const FILE_CALLS: Record<FileCall, number> = {
   ppoll: { x64: 271, arm64: 73 }[ARCH],
 };
 
-/** Numbers for system calls glibc has no wrapper for (or not on every version). */
+/** Numbers for the system calls runt makes through syscall(2): those glibc has no wrapper for (or not on every version), and the wrapped ones above. */
 export const SYS: Readonly<
   Record<
     | "pivot_root"
@@ -363,7 +363,7 @@ export const SYS: Readonly<
     | "fchownat"
     | "utimensat"
     | "lsetxattr"
-    | FileCall,
+    | WrappedCall,
     number>
 > = {
   // Calls from 424 on share one number across architectures.
@@ -394,7 +394,7 @@ export const SYS: Readonly<
   fchownat: { x64: 260, arm64: 54 }[ARCH],
   utimensat: { x64: 280, arm64: 88 }[ARCH],
   lsetxattr: { x64: 189, arm64: 6 }[ARCH],
-  ...FILE_CALLS,
+  ...WRAPPED_CALLS,
 };
 
 /** renameat2(2): swap the two names, both of which must exist (Linux 3.15; not on every filesystem). */

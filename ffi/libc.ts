@@ -140,10 +140,15 @@ export class LibcSyscalls implements Syscalls {
 
   /** syscall(2) with integer/address arguments; `bufs` are kept alive across it. */
   private raw(method: string, args: unknown[], nr: number, values: Array<number | bigint>, bufs: Array<Uint8Array | null>): number {
+    return this.check(this.trap(nr, values, bufs), method, args);
+  }
+
+  /** syscall(2)'s result as it comes, -1 on failure with errno set: for callers that retry on EINTR. */
+  private trap(nr: number, values: Array<number | bigint>, bufs: Array<Uint8Array | null>): number | bigint {
     // Numbers and bigints as they come: the kernel gets the same words, with no seven bigints made for each call.
     const r = this.native.fn.syscall(nr, values[0] ?? 0, values[1] ?? 0, values[2] ?? 0, values[3] ?? 0, values[4] ?? 0, values[5] ?? 0);
     keep(bufs);
-    return this.check(r, method, args);
+    return r;
   }
 
   unshare(flags: number): void {
@@ -356,8 +361,7 @@ export class LibcSyscalls implements Syscalls {
   waitpid(pid: number, flags = 0): WaitResult {
     const status = alloc(4);
     for (;;) {
-      const r = this.native.fn.syscall(SYS.wait4, pid, this.arg(status), flags, 0, 0, 0);
-      keep(status);
+      const r = this.trap(SYS.wait4, [pid, this.arg(status), flags], [status]);
       if (Number(r) === -1) {
         const errno = this.native.errno();
         if (errno === EINTR) continue;
@@ -554,9 +558,7 @@ export class LibcSyscalls implements Syscalls {
     const iov = encodeIovec(this.addr(payload), data.length);
     const control = fds.length ? encodeRights(fds) : null;
     const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control?.length ?? 0);
-    const r = this.native.fn.syscall(SYS.sendmsg, fd, this.arg(msg), flags, 0, 0, 0);
-    keep(payload, iov, control, msg);
-    return this.check(r, "sendmsg", [fd, data, fds, flags]);
+    return this.raw("sendmsg", [fd, data, fds, flags], SYS.sendmsg, [fd, this.arg(msg), flags], [payload, iov, control, msg]);
   }
 
   /** MSG_CMSG_CLOEXEC by default: received descriptors must not leak into unrelated children. */
@@ -568,7 +570,7 @@ export class LibcSyscalls implements Syscalls {
     const msg = encodeMsghdr(this.addr(iov), 1, this.addr(control), control.length);
     let r: number | bigint;
     for (;;) {
-      r = this.native.fn.syscall(SYS.recvmsg, fd, this.arg(msg), flags, 0, 0, 0);
+      r = this.trap(SYS.recvmsg, [fd, this.arg(msg), flags], [msg]);
       if (r !== -1n && r !== -1) break;
       const errno = this.native.errno();
       if (errno !== EINTR) throw new SyscallError("recvmsg", [fd, buf, maxFds, flags], errno);
@@ -617,8 +619,7 @@ export class LibcSyscalls implements Syscalls {
     // poll's timeout is an int (ToInt32, as the FFI converted it), ppoll's a timespec, absent for "forever" (negative).
     const ms = timeoutMs | 0;
     const timeout = ms < 0 ? null : encodeTimespec(ms);
-    const r = this.native.fn.syscall(SYS.ppoll, this.arg(buf), fds.length, this.arg(timeout), 0, 0, 0);
-    keep(buf, timeout);
+    const r = this.trap(SYS.ppoll, [this.arg(buf), fds.length, this.arg(timeout)], [buf, timeout]);
     if (Number(r) === -1 && this.native.errno() === EINTR) return fds.map(() => 0);
     this.check(r, "poll", [fds.map((f) => f.fd), timeoutMs]);
     return decodePollRevents(buf, fds.length);
