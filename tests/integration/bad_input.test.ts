@@ -10,7 +10,7 @@ import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { leftovers } from "./leftovers.ts";
 import { systemLsm } from "../../runtime/process/lsm.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 
@@ -44,7 +44,7 @@ test("an unknown container ID is named by state, start, kill and delete", { skip
       assert.deepEqual(r.errLines, ['runt: container "nope" does not exist'], cmd.join(" "));
     }
     // As runc: a forced delete of what is already gone succeeds (cli_contract.test.ts).
-    assert.equal(runt(["--root", root.path, "delete", "--force", "nope"]).status, 0);
+    runtOk(["--root", root.path, "delete", "--force", "nope"]);
   } finally {
     root.cleanup();
   }
@@ -71,7 +71,7 @@ test("a duplicate ID is refused and the existing container is untouched", { skip
   const root = tempDir("runt-root-");
   const b = makeBundle(["sleep", "60"]);
   try {
-    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "dup"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "create", "-b", b.dir, "dup"], { files: true });
     const first = JSON.parse(runt(["--root", root.path, "state", "dup"]).stdout);
     const r = runt(["--root", root.path, "create", "-b", b.dir, "dup"], { files: true });
     assert.equal(r.status, 1);
@@ -157,7 +157,7 @@ test("start of a container whose init was killed says it stopped", { skip }, () 
   const root = tempDir("runt-root-");
   const b = makeBundle(["true"]);
   try {
-    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "gone"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "create", "-b", b.dir, "gone"], { files: true });
     const pid = JSON.parse(runt(["--root", root.path, "state", "gone"]).stdout).pid;
     process.kill(pid, "SIGKILL");
     const end = Date.now() + 5000;
@@ -167,7 +167,7 @@ test("start of a container whose init was killed says it stopped", { skip }, () 
     const r = runt(["--root", root.path, "start", "gone"]);
     assert.equal(r.status, 1);
     assert.deepEqual(r.errLines, ['runt: cannot start container "gone": it is stopped, only a created container can be started']);
-    assert.equal(runt(["--root", root.path, "delete", "gone"]).status, 0);
+    runtOk(["--root", root.path, "delete", "gone"]);
     assert.ok(!existsSync(join(root.path, "gone")));
   } finally {
     b.cleanup();

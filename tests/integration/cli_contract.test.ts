@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
-import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtOk, tempDir } from "./runt.ts";
 import { waitFor } from "./containers.ts";
 
 const RUNC = ["runc"];
@@ -87,11 +87,11 @@ test("kill ID 0 and kill --all ID 0 check liveness: 0 while the container lives,
     const b = runt(["--root", t.runcRoot, ...args.map((x) => (x === "ID" ? "alive-runc" : x))], { argv: RUNC });
     assert.equal(a.status, b.status, `${args.join(" ")}: ${a.stderr}`);
   }
-  assert.equal(runt(["--root", t.runtRoot, "kill", "alive-runt", "0"]).status, 0);
+  runtOk(["--root", t.runtRoot, "kill", "alive-runt", "0"]);
   // Still alive: signal 0 sends nothing.
-  assert.equal(runt(["--root", t.runtRoot, "kill", "alive-runt", "0"]).status, 0);
-  assert.equal(runt(["--root", t.runtRoot, "kill", "alive-runt", "KILL"]).status, 0);
-  assert.equal(runt(["--root", t.runcRoot, "kill", "alive-runc", "KILL"], { argv: RUNC }).status, 0);
+  runtOk(["--root", t.runtRoot, "kill", "alive-runt", "0"]);
+  runtOk(["--root", t.runtRoot, "kill", "alive-runt", "KILL"]);
+  runtOk(["--root", t.runcRoot, "kill", "alive-runc", "KILL"], { argv: RUNC });
   waitFor(() => runt(["--root", t.runtRoot, "kill", "alive-runt", "0"]).status === 1, "the killed container to be gone", 30_000);
   waitFor(() => runt(["--root", t.runcRoot, "kill", "alive-runc", "0"], { argv: RUNC }).status === 1, "runc's to be gone", 30_000);
 }));
@@ -144,7 +144,7 @@ test("flags in every spelling runc's parser takes: -b=DIR, --bundle=DIR, -bundle
     const r = runt(["--root", root.path, "run", "late", "--bundle", b.dir, "--no-subreaper=true"], { files: true });
     assert.equal(r.status, 0, r.stderr);
     // A global flag with one dash and its value after "=", as Go's flag package reads it.
-    assert.equal(runt(["-root=" + root.path, "list", "-q"]).status, 0);
+    runtOk(["-root=" + root.path, "list", "-q"]);
   } finally {
     b.cleanup();
     root.cleanup();
@@ -156,7 +156,7 @@ test("exec -t with --process honours process.consoleSize", { skip: isRoot ? fals
   const b = makeBundle(["sleep", "1000"]);
   try {
     create(root.path, b.dir, "console-size");
-    assert.equal(runt(["--root", root.path, "start", "console-size"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "start", "console-size"], { files: true });
     const processJson = join(b.dir, "process.json");
     writeFileSync(processJson, JSON.stringify({ ...b.spec.process, terminal: true, consoleSize: { height: 33, width: 111 }, args: ["stty", "size"] }));
     const r = runt(["--root", root.path, "exec", "-t", "--process", processJson, "console-size"], { files: true });
@@ -174,10 +174,10 @@ test("--log FILE is written by every command, in runc's text form and with --log
   try {
     const text = join(dir.path, "text.log"), json = join(dir.path, "json.log"), runcLog = join(dir.path, "runc.log");
     // A command that succeeds still opens the file, as runc's does.
-    assert.equal(runt(["--log", text, "--root", dir.path, "list"]).status, 0);
-    assert.equal(runt(["--log", runcLog, "--root", dir.path, "list"], { argv: RUNC }).status, 0);
+    runtOk(["--log", text, "--root", dir.path, "list"]);
+    runtOk(["--log", runcLog, "--root", dir.path, "list"], { argv: RUNC });
     assert.equal(existsSync(text), existsSync(runcLog));
-    assert.equal(runt(["--debug", "--log", text, "--root", dir.path, "list"]).status, 0);
+    runtOk(["--debug", "--log", text, "--root", dir.path, "list"]);
     const lines = readFileSync(text, "utf8").trim().split("\n");
     assert.ok(lines.length >= 1, "--debug writes debug lines");
     for (const line of lines) assert.match(line, /^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)" level=debug msg=("(\\.|[^"\\])*"|[\w\-./@^+]+)$/);

@@ -19,7 +19,7 @@ import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { copyRootfs } from "../differential/rootfs.ts";
 import { leftovers } from "./leftovers.ts";
-import { isRoot, runt } from "./runt.ts";
+import { isRoot, runt, runtOk } from "./runt.ts";
 import { withRoot } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -82,7 +82,7 @@ test("a cwd where procfs takes no new entry fails at once, with or without a use
 test("exec --cwd through /proc/self/fd, sharing the host's PIDs: refused in one line, the process never runs", { skip, timeout: 300_000 }, withRoot((root) => {
   const b = makeBundle(["sleep", "60"], sharesHostPids);
   try {
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "target"], { files: true }).status, 0);
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "target"], { files: true });
     for (const fd of FDS) {
       const r = runt(["--root", root, "exec", "--cwd", `/proc/self/fd/${fd}`, "target", "sh", "-c", "pwd; ls"], { cwd: b.dir });
       assert.notEqual(r.status, 0, `fd ${fd}: ran in ${r.stdout}`);

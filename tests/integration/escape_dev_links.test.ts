@@ -14,7 +14,7 @@ import { ConsoleSocket } from "../fixtures/console_socket.ts";
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { leftovers } from "./leftovers.ts";
-import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 /** Far beyond what a refused create takes; the unfixed runt hung here for over ten minutes. */
@@ -230,7 +230,7 @@ function withTtyTarget(caps: string[], edit: (spec: Spec) => void, fn: (root: st
     edit(spec);
   });
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-target"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "tty-target"], { files: true });
     fn(root.path, "tty-target");
   } finally {
     runt(["--root", root.path, "delete", "--force", "tty-target"]);
@@ -255,7 +255,7 @@ test("exec --tty after the container links /dev/ptmx through /proc/self/fd, shar
   withTtyTarget([], sharesHostPids, (root, id) => {
     // Past every descriptor runt holds while it execs, under Bun and under Deno; one of them is the host's root.
     for (let fd = 3; fd <= 40; fd++) {
-      assert.equal(runt(["--root", root, "exec", id, "sh", "-c", `rm -f /dev/ptmx; ln -s /proc/self/fd/${fd}/dev/ptmx /dev/ptmx`]).status, 0);
+      runtOk(["--root", root, "exec", id, "sh", "-c", `rm -f /dev/ptmx; ln -s /proc/self/fd/${fd}/dev/ptmx /dev/ptmx`]);
       assertOwnPty(runt(["--root", root, "exec", "--tty", id, ...PTY_PROBE]), `fd ${fd}`);
     }
   });

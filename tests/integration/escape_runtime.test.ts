@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
-import { isRoot, REPO, runt, runtArgv, tempDir, UNDER } from "./runt.ts";
+import { isRoot, REPO, runt, runtArgv, runtOk, tempDir, UNDER } from "./runt.ts";
 import { waitFor, withRoot } from "./containers.ts";
 
 const skip = !isRoot && "needs root";
@@ -127,14 +127,14 @@ test("exec: a container process watching /proc sees no runt binary and overwrite
   const id = "watched";
   try {
     create(root, id, b.dir, argv);
-    assert.equal(runt(["--root", root, "start", id], { files: true, argv }).status, 0);
+    runtOk(["--root", root, "start", id], { files: true, argv });
     waitFor(() => readdirSync(b.out).includes("started"), "the watcher to start");
     for (let i = 0; i < 15; i++) {
       const r = runt(["--root", root, "exec", id, "true"], { argv });
       assert.equal(r.status, 0, r.stderr);
     }
     // One that outlives its start, so the watcher can also find the process itself.
-    assert.equal(runt(["--root", root, "exec", id, "sleep", "0.3"], { argv }).status, 0);
+    runtOk(["--root", root, "exec", id, "sleep", "0.3"], { argv });
     writeFileSync(join(b.out, "stop"), "");
     waitFor(() => runt(["--root", root, "state", id], { argv }).stdout.includes('"stopped"'), "the watcher to stop", 20_000);
     assert.deepEqual(foreignExecutables(b.out), [], "executables seen inside the container");
@@ -162,7 +162,7 @@ test("a container joining another's PID namespace: the processes already there n
   let joiner: ReturnType<typeof makeBundle> | undefined;
   try {
     const pid1 = create(root, "pod", watched.dir, argv);
-    assert.equal(runt(["--root", root, "start", "pod"], { files: true, argv }).status, 0);
+    runtOk(["--root", root, "start", "pod"], { files: true, argv });
     waitFor(() => readdirSync(watched.out).includes("started"), "the watcher to start");
     const script = 'ls /proc | grep -E "^[0-9]+$" | head -1 > /out/first; readlink /proc/1/exe > /out/pid1';
     joiner = makeBundle(["sh", "-c", script], (spec) => {

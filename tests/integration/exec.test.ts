@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle } from "../fixtures/bundle.ts";
-import { isRoot, runt, tempDir, WAIT_SCALE } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir, WAIT_SCALE } from "./runt.ts";
 import { waitFor } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -95,11 +95,11 @@ test("a container process scanning /proc during execs never finds a descriptor o
   const id = "fd-watched";
   const scans = () => Number(readFileSync(join(b.out, "scans"), "utf8") || 0);
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, id], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, id], { files: true });
     waitFor(() => existsSync(join(b.out, "scans")), "the watcher's first scan");
-    for (let i = 0; i < 20; i++) assert.equal(runt(["--root", root.path, "exec", id, "true"]).status, 0);
+    for (let i = 0; i < 20; i++) runtOk(["--root", root.path, "exec", id, "true"]);
     // A process that stays: whatever it was given, a whole scan made after it started lists.
-    assert.equal(runt(["--root", root.path, "exec", "-d", id, "sleep", "60"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "exec", "-d", id, "sleep", "60"], { files: true });
     const after = scans();
     waitFor(() => scans() >= after + 2, "two more scans of the watcher");
     writeFileSync(join(b.out, "stop"), "");
@@ -144,7 +144,7 @@ test("exec into a stopped or unknown container is one line", { skip }, () => {
   const root = tempDir("runt-root-");
   const b = makeBundle(["true"]);
   try {
-    assert.equal(runt(["--root", root.path, "run", "--keep", "-b", b.dir, "done"]).status, 0);
+    runtOk(["--root", root.path, "run", "--keep", "-b", b.dir, "done"]);
     const r = runt(["--root", root.path, "exec", "done", "true"]);
     // runt's own failure, not the process's: 255, as runc exits.
     assert.equal(r.status, 255);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { cgroupEditingHook } from "../fixtures/cgroup_hook.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 
@@ -32,11 +32,11 @@ test("every hook kind runs once, in lifecycle order, with the state on stdin", {
   };
   b.save();
   try {
-    assert.equal(runt(["--root", root.path, "create", "-b", b.dir, "hooked"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "create", "-b", b.dir, "hooked"], { files: true });
     const pid = JSON.parse(runt(["--root", root.path, "state", "hooked"]).stdout).pid;
     assert.equal(readFileSync(join(b.out, "order"), "utf8"), "prestart\ncreateRuntime\ncreateContainer\n");
-    assert.equal(runt(["--root", root.path, "start", "hooked"], { files: true }).status, 0);
-    assert.equal(runt(["--root", root.path, "delete", "--force", "hooked"]).status, 0);
+    runtOk(["--root", root.path, "start", "hooked"], { files: true });
+    runtOk(["--root", root.path, "delete", "--force", "hooked"]);
     assert.equal(
       readFileSync(join(b.out, "order"), "utf8"),
       "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\npoststop\n",

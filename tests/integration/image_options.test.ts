@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 const work = tempDir("runt-image-options-");
@@ -170,7 +170,7 @@ test("runt stop: the container's stop signal ends it; one that ignores it is kil
   assert.equal(killed.status, 0, killed.stderr);
   assert.ok(Date.now() - started >= 1000, "SIGKILL waited for the timeout");
   assert.equal(statusOf("opt-stop-stubborn"), "stopped");
-  for (const id of ["opt-stop-usr1", "opt-stop-stubborn"]) assert.equal(runt(["--root", root, "delete", id]).status, 0);
+  for (const id of ["opt-stop-usr1", "opt-stop-stubborn"]) runtOk(["--root", root, "delete", id]);
   const bad = runt(["--root", root, "stop", "-t", "soon", "opt-stop-usr1"]);
   assert.match(bad.stderr, /--time: expected seconds/);
 });

@@ -14,7 +14,7 @@ import { busyboxDockerArchive, busyboxImageTar } from "../fixtures/oci_image.ts"
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import { tarBytes } from "../fixtures/tar_writer.ts";
 import { mountsMentioning } from "./leftovers.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 const work = tempDir("runt-image-run-");
@@ -81,7 +81,7 @@ test("without --rm the container stays, stopped, with its root filesystem; delet
   const state = runt(["--root", root, "state", "img-kept"]);
   assert.equal(JSON.parse(state.stdout).status, "stopped");
   assert.equal(readFileSync(join(store, "containers", "img-kept", "upper", "changed"), "utf8"), "changed\n");
-  assert.equal(runt(["--root", root, "delete", "img-kept"]).status, 0);
+  runtOk(["--root", root, "delete", "img-kept"]);
   assertGone("img-kept");
 });
 
@@ -112,11 +112,11 @@ test("two containers from one image stand on the same unpacked layer, each with 
 
 test("prune keeps the layers a container stands on after its image's name is removed", { skip }, () => {
   const own = join(work.path, "prune-store");
-  assert.equal(runt(["image", "load", "--store", own, busyboxImageTar(join(work.path, "e"), "busybox:prune")]).status, 0);
+  runtOk(["image", "load", "--store", own, busyboxImageTar(join(work.path, "e"), "busybox:prune")]);
   const id = "img-prune";
   try {
-    assert.equal(runt(["--root", root, "create", "--store", own, "--image", "busybox:prune", id, "echo", "still here"], { files: true }).status, 0);
-    assert.equal(runt(["image", "rm", "--store", own, "busybox:prune"]).status, 0);
+    runtOk(["--root", root, "create", "--store", own, "--image", "busybox:prune", id, "echo", "still here"], { files: true });
+    runtOk(["image", "rm", "--store", own, "busybox:prune"]);
     assert.equal(runt(["image", "prune", "--store", own]).stdout, "removed 3 blobs and 0 unpacked layers\n");
     assert.equal(readdirSync(join(own, "layers", "sha256")).length, 1);
   } finally {
@@ -194,7 +194,7 @@ test("--rootfs DIR runs a directory as it is, with the command given", { skip },
 test("--tty asks for a terminal in the config", { skip }, () => {
   images();
   const dir = join(work.path, "tty-bundle");
-  assert.equal(runt(["bundle", "--store", store, "--image", "busybox:layout", "--tty", dir]).status, 0);
+  runtOk(["bundle", "--store", store, "--image", "busybox:layout", "--tty", dir]);
   assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).process.terminal, true);
 });
 

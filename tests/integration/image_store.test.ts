@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxDockerArchive, busyboxImageTar } from "../fixtures/oci_image.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 
@@ -55,7 +55,7 @@ test("rm forgets a name, prune then removes what no image uses; an unknown name 
   const dir = tempDir("runt-images-");
   try {
     const store = join(dir.path, "store");
-    assert.equal(runt(["image", "load", "--store", store, busyboxImageTar(dir.path, "busybox:one")]).status, 0);
+    runtOk(["image", "load", "--store", store, busyboxImageTar(dir.path, "busybox:one")]);
     const missing = runt(["image", "rm", "--store", store, "busybox:two"]);
     assert.equal(missing.status, 1);
     assert.deepEqual(missing.errLines, ["runt: image rm: no image busybox:two"]);

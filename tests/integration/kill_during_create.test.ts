@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { readLayout, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
 import { leftovers, processesOf } from "./leftovers.ts";
-import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 const STEP_MS = 5;
@@ -75,7 +75,7 @@ function timeCreate(root: string, bundle: string, id: string): number {
   const r = runt(["--root", root, "create", "--bundle", bundle, id], { files: true });
   const took = performance.now() - start;
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(runt(["--root", root, "delete", "--force", id]).status, 0);
+  runtOk(["--root", root, "delete", "--force", id]);
   return took;
 }
 

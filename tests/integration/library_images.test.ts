@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxImageTar } from "../fixtures/oci_image.ts";
 import { startRegistry } from "../fixtures/registry.ts";
-import { isRoot, REPO, runt, tempDir, UNDER } from "./runt.ts";
+import { isRoot, REPO, runt, runtOk, tempDir, UNDER } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : UNDER !== "deno" ? "the library is exercised from the Deno run" : false;
 const work = tempDir("runt-library-images-");
@@ -31,7 +31,7 @@ test("a script pulls, loads, runs with captured output, creates, waits, stops, k
     // The same command through the CLI is the reference for what the library captures.
     assert.deepEqual(seen.piped, { status: 3, stdout: "out 1\nfrom stdin\n", stderr: "err\n" });
     const cliStore = join(work.path, "cli-store");
-    assert.equal(runt(["image", "load", "--store", cliStore, archive]).status, 0);
+    runtOk(["image", "load", "--store", cliStore, archive]);
     const cli = runt(["--root", root, "run", "--store", cliStore, "--rm", "--image", "busybox:lib", "-e", "A=1", "cli", "sh", "-c", 'echo "out $A"; echo err >&2; cat; exit 3'], { input: "from stdin\n" });
     assert.deepEqual({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }, seen.piped);
     assert.deepEqual(seen.pulledRun, { status: 0, stdout: "pulled image\n", stderr: "" });

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import { leftovers, processesOf } from "./leftovers.ts";
-import { isRoot, runt, runtArgv, tempDir, WAIT_SCALE } from "./runt.ts";
+import { isRoot, runt, runtArgv, runtOk, tempDir, WAIT_SCALE } from "./runt.ts";
 import { waitFor } from "./containers.ts";
 
 const skip = isRoot ? false : "needs root";
@@ -47,11 +47,11 @@ test("run: the container's process is PID 1 with the config's hostname, and its 
 test("run --keep leaves a stopped container for state and delete", { skip }, withRoot((root) => {
   const b = makeBundle(["true"]);
   try {
-    assert.equal(runt(["--root", root, "run", "--keep", "-b", b.dir, "kept"]).status, 0);
+    runtOk(["--root", root, "run", "--keep", "-b", b.dir, "kept"]);
     const s = state(root, "kept");
     assert.equal(s.status, "stopped");
     assert.equal(s.pid, 0);
-    assert.equal(runt(["--root", root, "delete", "kept"]).status, 0);
+    runtOk(["--root", root, "delete", "kept"]);
     assert.deepEqual(leftovers(root, "kept", [b.dir]), []);
   } finally {
     b.cleanup();
@@ -99,7 +99,7 @@ test("create, start, state, kill, delete: each status as runc reports it", { ski
     assert.equal(del.status, 1);
     assert.deepEqual(del.errLines, ['runt: cannot delete container "cycle": it is running (stop it first, or use --force)']);
 
-    assert.equal(runt(["--root", root, "kill", "cycle", "KILL"]).status, 0);
+    runtOk(["--root", root, "kill", "cycle", "KILL"]);
     waitFor(() => state(root, "cycle").status === "stopped", "the container to stop");
     assert.equal(state(root, "cycle").pid, 0);
 
@@ -107,7 +107,7 @@ test("create, start, state, kill, delete: each status as runc reports it", { ski
     assert.equal(k.status, 1);
     assert.deepEqual(k.errLines, ['runt: cannot kill container "cycle": container not running (it is stopped)']);
 
-    assert.equal(runt(["--root", root, "delete", "cycle"]).status, 0);
+    runtOk(["--root", root, "delete", "cycle"]);
     assert.deepEqual(leftovers(root, "cycle", [b.dir], tag), []);
   } finally {
     runt(["--root", root, "delete", "--force", "cycle"]);
@@ -119,20 +119,20 @@ test("kill: signal names and numbers reach PID 1, default SIGTERM", { skip }, wi
   const script = "trap 'echo TERM > /out/got; exit 0' TERM; trap 'echo USR1 >> /out/usr1' USR1; echo ready > /out/ready; while :; do sleep 0.05; done";
   const b = makeBundle(["sh", "-c", script]);
   try {
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "sigs"], { files: true }).status, 0);
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "sigs"], { files: true });
     waitFor(() => existsSync(join(b.out, "ready")), "the trap to be set");
-    assert.equal(runt(["--root", root, "kill", "sigs", "USR1"]).status, 0);
+    runtOk(["--root", root, "kill", "sigs", "USR1"]);
     waitFor(() => existsSync(join(b.out, "usr1")), "SIGUSR1");
-    assert.equal(runt(["--root", root, "kill", "sigs", "10"]).status, 0);
+    runtOk(["--root", root, "kill", "sigs", "10"]);
     waitFor(() => readFileSync(join(b.out, "usr1"), "utf8") === "USR1\nUSR1\n", "signal 10");
     const bad = runt(["--root", root, "kill", "sigs", "SIGNOPE"]);
     assert.equal(bad.status, 1);
     assert.equal(bad.errLines.length, 1);
     assert.match(bad.errLines[0], /unknown signal "SIGNOPE"/);
-    assert.equal(runt(["--root", root, "kill", "sigs"]).status, 0);
+    runtOk(["--root", root, "kill", "sigs"]);
     waitFor(() => existsSync(join(b.out, "got")), "SIGTERM");
     waitFor(() => state(root, "sigs").status === "stopped", "exit after SIGTERM");
-    assert.equal(runt(["--root", root, "delete", "sigs"]).status, 0);
+    runtOk(["--root", root, "delete", "sigs"]);
   } finally {
     runt(["--root", root, "delete", "--force", "sigs"]);
     b.cleanup();
@@ -143,12 +143,12 @@ test("kill --all reaches every process of the container", { skip }, withRoot((ro
   const tag = `RUNT_TEST=${process.pid}-all`;
   const b = makeBundle(["sh", "-c", "sleep 60 & sleep 60 & echo > /out/ready; wait"], (s) => s.process!.env!.push(tag));
   try {
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "all"], { files: true }).status, 0);
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "all"], { files: true });
     waitFor(() => existsSync(join(b.out, "ready")), "the children");
     const killed = runt(["--root", root, "kill", "--all", "all", "KILL"]);
     assert.equal(killed.status, 0, killed.stderr);
     waitFor(() => state(root, "all").status === "stopped", "the container to stop");
-    assert.equal(runt(["--root", root, "delete", "all"]).status, 0);
+    runtOk(["--root", root, "delete", "all"]);
     assert.deepEqual(leftovers(root, "all", [b.dir], tag), []);
   } finally {
     runt(["--root", root, "delete", "--force", "all"]);
@@ -167,13 +167,13 @@ test("kill --all on a stopped container signals what is left in its cgroup and s
       s.linux!.namespaces = s.linux!.namespaces!.filter((ns) => ns.type !== "pid");
     });
     try {
-      assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "left"], { files: true, argv }).status, 0);
+      runtOk(["--root", root, "run", "-d", "-b", b.dir, "left"], { files: true, argv });
       waitFor(() => runt(["--root", root, "state", "left"], { argv }).stdout.includes('"stopped"'), `${argv[0]}: the init to exit`);
       assert.equal(processesOf("left", tag).length, 1, `${argv[0]}: the child outlives the init`);
       const k = runt(["--root", root, "kill", "--all", "left", "KILL"], { argv });
       assert.equal(k.status, 0, `${argv[0]}: ${k.stderr}`);
       waitFor(() => processesOf("left", tag).length === 0, `${argv[0]}: the child to be killed`);
-      assert.equal(runt(["--root", root, "delete", "left"], { argv }).status, 0);
+      runtOk(["--root", root, "delete", "left"], { argv });
     } finally {
       runt(["--root", root, "delete", "--force", "left"], { argv });
       b.cleanup();
@@ -185,13 +185,13 @@ test("delete: a created container is torn down; --force kills a running one", { 
   const tag = `RUNT_TEST=${process.pid}-del`;
   const b = makeBundle(["sleep", "60"], (s) => s.process!.env!.push(tag));
   try {
-    assert.equal(runt(["--root", root, "create", "-b", b.dir, "c1"], { files: true }).status, 0);
-    assert.equal(runt(["--root", root, "delete", "c1"]).status, 0);
+    runtOk(["--root", root, "create", "-b", b.dir, "c1"], { files: true });
+    runtOk(["--root", root, "delete", "c1"]);
     assert.deepEqual(leftovers(root, "c1", [b.dir], tag), []);
 
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "c2"], { files: true }).status, 0);
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "c2"], { files: true });
     assert.equal(state(root, "c2").status, "running");
-    assert.equal(runt(["--root", root, "delete", "--force", "c2"]).status, 0);
+    runtOk(["--root", root, "delete", "--force", "c2"]);
     assert.deepEqual(leftovers(root, "c2", [b.dir], tag), []);
   } finally {
     b.cleanup();
@@ -204,8 +204,8 @@ test("list: runc's columns, --format json and --quiet", { skip }, withRoot((root
     assert.equal(runt(["--root", root, "list"]).stdout, "ID          PID         STATUS      BUNDLE      CREATED     OWNER\n");
     // runc prints Go's nil slice.
     assert.equal(runt(["--root", root, "list", "--format", "json"]).stdout, "null\n");
-    assert.equal(runt(["--root", root, "create", "-b", b.dir, "beta"], { files: true }).status, 0);
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "alpha"], { files: true }).status, 0);
+    runtOk(["--root", root, "create", "-b", b.dir, "beta"], { files: true });
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "alpha"], { files: true });
     const table = runt(["--root", root, "list"]).stdout.trimEnd().split("\n");
     assert.match(table[0], /^ID +PID +STATUS +BUNDLE +CREATED +OWNER$/);
     assert.match(table[1], new RegExp(`^alpha +\\d+ +running +${b.dir} +\\S+ +root$`));
@@ -253,7 +253,7 @@ test("run in the foreground exits 128+N when the container dies of signal N", { 
   const b = makeBundle(["sh", "-c", "echo > /out/ready; while :; do sleep 0.05; done"]);
   try {
     const { exited } = await foregroundRun(root.path, b, "sig");
-    assert.equal(runt(["--root", root.path, "kill", "sig", "KILL"]).status, 0);
+    runtOk(["--root", root.path, "kill", "sig", "KILL"]);
     assert.equal(await exited, 137);
     assert.deepEqual(leftovers(root.path, "sig", [b.dir]), []);
   } finally {
@@ -265,9 +265,9 @@ test("run in the foreground exits 128+N when the container dies of signal N", { 
 test("the state directory is private to root", { skip }, withRoot((root) => {
   const b = makeBundle(["true"]);
   try {
-    assert.equal(runt(["--root", root, "create", "-b", b.dir, "perm"], { files: true }).status, 0);
+    runtOk(["--root", root, "create", "-b", b.dir, "perm"], { files: true });
     assert.equal(statSync(join(root, "perm", "state.json")).mode & 0o777, 0o600);
-    assert.equal(runt(["--root", root, "delete", "perm"]).status, 0);
+    runtOk(["--root", root, "delete", "perm"]);
   } finally {
     b.cleanup();
   }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = isRoot ? false : "needs root";
 const KINDS = ["pid", "mnt", "net", "ipc", "uts", "cgroup", "time"];
@@ -63,7 +63,7 @@ test("namespaces given by path are joined: a second container in the first one's
   const root = tempDir("runt-root-");
   const first = makeBundle(["sh", "-c", "echo > /out/ready; exec sleep 60"]);
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", first.dir, "first"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", first.dir, "first"], { files: true });
     const pid = JSON.parse(runt(["--root", root.path, "state", "first"]).stdout).pid;
     const joined: Namespaces = [
       { type: "network", path: `/proc/${pid}/ns/net` },
@@ -126,7 +126,7 @@ test("a pid namespace given by path is joined: the second container sees the fir
   const root = tempDir("runt-root-");
   const first = makeBundle(["sleep", "60"]);
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", first.dir, "pidfirst"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", first.dir, "pidfirst"], { files: true });
     const pid = JSON.parse(runt(["--root", root.path, "state", "pidfirst"]).stdout).pid;
     const seen = parse(runIn(`${PRINT_NS}; echo self=$$; echo one=$(tr '\\0' ' ' < /proc/1/cmdline)`, (s) => {
       s.linux!.namespaces = [...s.linux!.namespaces!.filter((ns) => ns.type !== "pid"), { type: "pid", path: `/proc/${pid}/ns/pid` }];

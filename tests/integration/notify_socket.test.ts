@@ -14,7 +14,7 @@ import type { Spec } from "../../runtime/spec/schema.ts";
 import { type Bundle, makeBundle } from "../fixtures/bundle.ts";
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import { state, waitFor } from "./containers.ts";
-import { hasCommand, isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 
 const NOTIFIER = "/usr/bin/systemd-notify";
 const skip = !isRoot ? "needs root" : !existsSync(NOTIFIER) ? `${NOTIFIER} is missing (Debian package systemd)` : false;
@@ -168,7 +168,7 @@ test("create records the notify mount and variable; start binds the socket and r
 test("start returns when a container that never notifies exits", { skip }, withScene(({ root, manager, env }) => {
   const b = notifyBundle("sleep 0.5");
   try {
-    assert.equal(runt(["--root", root, "create", "-b", b.dir, "silent"], { files: true, env }).status, 0);
+    runtOk(["--root", root, "create", "-b", b.dir, "silent"], { files: true, env });
     const started = Date.now();
     const s = runt(["--root", root, "start", "silent"], { files: true, env });
     assert.equal(s.status, 0, s.stderr);
@@ -196,7 +196,7 @@ test("a manager socket that is not there fails run in one line and leaves no con
 test("a manager socket that is not there fails start in one line; the container stays created and can start later", { skip }, withScene(({ root, manager, env }) => {
   const b = notifyBundle(`${NOTIFIER} --ready; exec sleep 60`);
   try {
-    assert.equal(runt(["--root", root, "create", "-b", b.dir, "later"], { files: true, env }).status, 0);
+    runtOk(["--root", root, "create", "-b", b.dir, "later"], { files: true, env });
     const missing = join(root, "..", "missing.sock");
     const failed = runt(["--root", root, "start", "later"], { files: true, env: { NOTIFY_SOCKET: missing } });
     assert.equal(failed.status, 1);
@@ -229,7 +229,7 @@ test("a state path too long for a socket fails create in one line, before anythi
 test("exec ignores NOTIFY_SOCKET", { skip }, withScene(({ root, manager, env }) => {
   const b = notifyBundle("exec sleep 60");
   try {
-    assert.equal(runt(["--root", root, "run", "-d", "-b", b.dir, "ex"], { files: true }).status, 0);
+    runtOk(["--root", root, "run", "-d", "-b", b.dir, "ex"], { files: true });
     const r = runt(["--root", root, "exec", "ex", "sh", "-c", `echo "[$NOTIFY_SOCKET]"; ${NOTIFIER} --ready; echo $?`], { env });
     assert.equal(r.status, 0, r.stderr);
     // Created without it, the container has no notify socket to reach.

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { cgroupVersion, hostCgroupDir, hostCgroupFile, insideCgroupFile, ownCgroupView, readOr, runtAsync, sleepMs, startContainer, state, waitFor, withRoot } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
-import { isRoot, runt } from "./runt.ts";
+import { isRoot, runt, runtOk } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : false;
 const v2 = cgroupVersion === "v2";
@@ -33,7 +33,7 @@ test("pause freezes the container (no progress while paused, status paused), res
     assert.deepEqual(notPaused.errLines, ['runt: cannot resume container "frozen": it is running, not paused']);
 
     const before = counter(b.out);
-    assert.equal(runt(["--root", root, "pause", "frozen"]).status, 0);
+    runtOk(["--root", root, "pause", "frozen"]);
     assert.equal(state(root, "frozen").status, "paused");
     const list = JSON.parse(runt(["--root", root, "list", "--format", "json"]).stdout);
     assert.equal(list.find((c: { id: string }) => c.id === "frozen").status, "paused");
@@ -48,13 +48,13 @@ test("pause freezes the container (no progress while paused, status paused), res
     assert.equal(again.status, 1);
     assert.deepEqual(again.errLines, ['runt: cannot pause container "frozen": it is paused, not running']);
 
-    assert.equal(runt(["--root", root, "resume", "frozen"]).status, 0);
+    runtOk(["--root", root, "resume", "frozen"]);
     assert.equal(state(root, "frozen").status, "running");
     // Frozen halfway through a write, the file is empty until the shell runs again.
     waitFor(() => Number(counter(b.out)) > Number(first || before), "the counter to move again");
 
-    assert.equal(runt(["--root", root, "pause", "frozen"]).status, 0);
-    assert.equal(runt(["--root", root, "kill", "frozen", "KILL"]).status, 0);
+    runtOk(["--root", root, "pause", "frozen"]);
+    runtOk(["--root", root, "kill", "frozen", "KILL"]);
     if (v2) {
       // cgroup2's freezer lets a fatal signal through (cgroup-v2.rst): the paused container dies at once.
       waitFor(() => state(root, "frozen").status === "stopped", "the killed container to stop while paused");
@@ -62,13 +62,13 @@ test("pause freezes the container (no progress while paused, status paused), res
       // v1's freezer holds the signal until the container is resumed, as with runc.
       sleepMs(200);
       assert.equal(state(root, "frozen").status, "paused");
-      assert.equal(runt(["--root", root, "resume", "frozen"]).status, 0);
+      runtOk(["--root", root, "resume", "frozen"]);
       waitFor(() => state(root, "frozen").status === "stopped", "the killed container to stop");
     }
 
     const stopped = runt(["--root", root, "pause", "frozen"]);
     assert.deepEqual(stopped.errLines, ['runt: cannot pause container "frozen": it is stopped, not running']);
-    assert.equal(runt(["--root", root, "delete", "frozen"]).status, 0);
+    runtOk(["--root", root, "delete", "frozen"]);
     assert.deepEqual(leftovers(root, "frozen", [b.dir], tag), []);
   } finally {
     runt(["--root", root, "delete", "--force", "frozen"]);
@@ -82,7 +82,7 @@ test("delete --force removes a paused container: its processes, cgroup and state
   try {
     const pid = startContainer(root, "pdel", b.dir);
     const dirs = ["freezer", "memory", "pids"].map((c) => hostCgroupDir(pid, c));
-    assert.equal(runt(["--root", root, "pause", "pdel"]).status, 0);
+    runtOk(["--root", root, "pause", "pdel"]);
     if (v2) {
       assert.equal(hostCgroupFile(pid, "", "cgroup.freeze"), "1");
       assert.match(hostCgroupFile(pid, "", "cgroup.events"), /^frozen 1$/m);
@@ -153,7 +153,7 @@ test("update changes a running container's limits: in its cgroup, inside it, and
     assert.equal(hostCgroupFile(pid, "pids", "pids.max"), "77");
     const file = join(b.dir, "resources.json");
     writeFileSync(file, JSON.stringify({ cpu: { shares: 300 }, devices: [{ allow: true, access: "rwm" }] }));
-    assert.equal(runt(["--root", root, "update", "--resources", file, "upd"]).status, 0);
+    runtOk(["--root", root, "update", "--resources", file, "upd"]);
     const shares = v2 ? ["cpu.weight", "39"] : ["cpu.shares", "300"];
     assert.equal(hostCgroupFile(pid, "cpu", shares[0]), shares[1]);
     // v2's device rules are a BPF program with no file to read back; v1's list shows they stayed.
@@ -168,7 +168,7 @@ test("update changes a running container's limits: in its cgroup, inside it, and
     assert.match(badFile.errLines[0], /^runt: stdin: linux\.resources\.cpu\.shares: /);
     assert.equal(hostCgroupFile(pid, "cpu", shares[0]), shares[1], "a refused update changes nothing");
 
-    assert.equal(runt(["--root", root, "kill", "upd", "KILL"]).status, 0);
+    runtOk(["--root", root, "kill", "upd", "KILL"]);
     waitFor(() => state(root, "upd").status === "stopped", "the container to stop");
     const stopped = runt(["--root", root, "update", "--pids-limit", "5", "upd"]);
     assert.deepEqual(stopped.errLines, ['runt: cannot update container "upd": it is stopped, not running']);
@@ -253,7 +253,7 @@ test("events: --stats prints one stats event; the stream prints one per interval
     await Promise.race([sawThree, stream.done]);
     // The first comes one interval after the start, then one per interval.
     assert.ok(Date.now() - started >= 600, "three events take three intervals");
-    assert.equal(runt(["--root", root, "kill", "ev", "KILL"]).status, 0);
+    runtOk(["--root", root, "kill", "ev", "KILL"]);
     const ended = await stream.done;
     assert.equal(ended.code, 0, ended.stderr);
     const events = ended.stdout.trim().split("\n").map((l) => JSON.parse(l));

@@ -28,7 +28,7 @@ import {
   waitFor,
   withRoot,
 } from "./containers.ts";
-import { hasCommand, isRoot, runt } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtOk } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : false;
 const v2 = cgroupVersion === "v2";
@@ -144,7 +144,7 @@ test("a process allocating past memory.limit is OOM-killed: exit 137, an oom eve
     assert.equal(event.data.memory.usage.limit, 32 * MiB);
     assert.equal(event.data.memory.usage.max, 32 * MiB, "usage reached the limit");
 
-    assert.equal(runt(["--root", root, "kill", "oom", "KILL"]).status, 0);
+    runtOk(["--root", root, "kill", "oom", "KILL"]);
     const ended = await stream.done;
     assert.equal(ended.code, 0, ended.stderr);
     const events = ended.stdout.trim().split("\n").map((l) => JSON.parse(l));

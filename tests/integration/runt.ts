@@ -61,6 +61,16 @@ export function runt(args: string[], opts: RuntOptions = {}): RunResult {
 }
 
 /**
+ * runt, which must succeed: a failure names the command and what runt said,
+ * so a run that fails once on a busy machine leaves its reason in the log.
+ */
+export function runtOk(args: string[], opts: RuntOptions = {}): RunResult {
+  const r = runt(args, opts);
+  if (r.status !== 0) throw new Error(`runt ${args.join(" ")} exited ${r.status}: ${r.stderr.trim() || "(nothing on stderr)"}`);
+  return r;
+}
+
+/**
  * A runtime that did not end within the time allowed (create ignores SIGTERM,
  * as runc does, hence the SIGKILL), named by its arguments.
  */

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { X86_64_SYSCALLS } from "../../runtime/seccomp/syscalls_x86_64.ts";
-import { isRoot, runt, runtArgv, tempDir } from "./runt.ts";
+import { isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : process.arch !== "x64" ? "seccomp tables are x86_64 only" : false;
 type Seccomp = NonNullable<NonNullable<Spec["linux"]>["seccomp"]>;
@@ -99,7 +99,7 @@ test("a process added by exec is under the container's filter", { skip }, () => 
   const root = tempDir("runt-root-");
   const b = makeBundle(["sleep", "60"], (s) => (s.linux!.seccomp = structuredClone(TARGETED)));
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "seccomp-exec"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "seccomp-exec"], { files: true });
     const r = runt(["--root", root.path, "exec", "seccomp-exec", "sh", "-c", "grep Seccomp: /proc/self/status; mkdir /out/e 2>&1 || echo mkdir-refused"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Seccomp:\s+2$/m);

@@ -15,7 +15,7 @@ import { makeBundle } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { leftovers } from "./leftovers.ts";
 import { waitFor } from "./containers.ts";
-import { isRoot, REPO, runt, tempDir } from "./runt.ts";
+import { isRoot, REPO, runt, runtOk, tempDir } from "./runt.ts";
 
 const skip = !isRoot ? "needs root" : process.arch !== "x64" ? "seccomp tables are x86_64 only" : false;
 type Seccomp = NonNullable<NonNullable<Spec["linux"]>["seccomp"]>;
@@ -82,7 +82,7 @@ test("exec: the process exec adds is under the filter, and its own listener reac
     s.linux!.seccomp = notifyMkdir(socket);
   });
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "agented"], { cwd: b.dir, files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "agented"], { cwd: b.dir, files: true });
     const r = runt(["--root", root.path, "exec", "agented", "sh", "-c", SCRIPT]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "mkdir-ok\nabsent\n");

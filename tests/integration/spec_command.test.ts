@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OCI_VERSION } from "../../runtime/version.ts";
-import { hasCommand, runt, tempDir } from "./runt.ts";
+import { hasCommand, runt, runtOk, tempDir } from "./runt.ts";
 
 /** The fields where runt deliberately differs from `runc spec`. */
 const OWN_FIELDS = { ociVersion: OCI_VERSION, hostname: "runt" };
@@ -64,7 +64,7 @@ for (const rootless of [false, true]) {
 test("runt spec writes a config that runt validate accepts", () => {
   const dir = tempDir();
   try {
-    assert.equal(runt(["spec", "-b", dir.path]).status, 0);
+    runtOk(["spec", "-b", dir.path]);
     const r = runt(["validate", "--bundle", dir.path]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, "");
@@ -76,7 +76,7 @@ test("runt spec writes a config that runt validate accepts", () => {
 test("runt spec defaults to the current directory, uses tabs like runc and ends with a newline", () => {
   const dir = tempDir();
   try {
-    assert.equal(runt(["spec"], { cwd: dir.path }).status, 0);
+    runtOk(["spec"], { cwd: dir.path });
     const text = readFileSync(join(dir.path, "config.json"), "utf8");
     assert.match(text, /^{\n\t"ociVersion": /);
     assert.ok(text.endsWith("}\n"));

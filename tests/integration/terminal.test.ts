@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { closeFd, ConsoleSocket, readTerminal, typeInto } from "../fixtures/console_socket.ts";
 import { TmuxSession } from "../fixtures/tmux.ts";
-import { hasCommand, isRoot, REPO, runt, runtArgv, tempDir, UNDER } from "./runt.ts";
+import { hasCommand, isRoot, REPO, runt, runtArgv, runtOk, tempDir, UNDER } from "./runt.ts";
 import { state, waitFor } from "./containers.ts";
 import { systemLsm } from "../../runtime/process/lsm.ts";
 
@@ -95,7 +95,7 @@ function throughConsoleSocket(runtime: string[], root: string, bundle: string, i
     assert.equal(created.status, 0, created.stderr);
     const { master, name } = socket.receive();
     try {
-      assert.equal(runt(["--root", root, "start", id], { argv: runtime }).status, 0);
+      runtOk(["--root", root, "start", id], { argv: runtime });
       readTerminal(master, /\/ # /);
       typeInto(master, "echo answer=$((6*7)); tty; ls -l /dev/console | cut -c1-11; echo done\n");
       const answers = readTerminal(master, /\ndone\r?\n.*# /);
@@ -142,7 +142,7 @@ test("exec --tty: relayed in the foreground, sent to --console-socket when detac
   const b = makeBundle(["sleep", "60"]);
   const socket = new ConsoleSocket(join(b.dir, "exec.sock"));
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-exec"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "tty-exec"], { files: true });
     const fg = runt(["--root", root.path, "exec", "--tty", "tty-exec", "sh", "-c", "tty; ls /proc/self/fd | tr '\\n' ' '; echo; exit 4"]);
     assert.equal(fg.status, 4, fg.stderr);
     // Everything, to the last newline written just before the exit.
@@ -180,7 +180,7 @@ test("exec --tty: the terminal is set up for relaying before the process can wri
   const b = makeBundle(["sleep", "60"]);
   const command = ["sh", "-c", "tty; echo x; exit 4"];
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-late"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "tty-late"], { files: true });
     // runt holds the master back until the process has written to the terminal (what a loaded machine may do).
     const script = join(REPO, "tests/integration/terminal_slow_parent.ts");
     const late = spawnSync(process.execPath, ["run", "-A", "--no-check", script, root.path, "tty-late", ...command], { encoding: "utf8", killSignal: "SIGKILL", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
@@ -190,7 +190,7 @@ test("exec --tty: the terminal is set up for relaying before the process can wri
     // runc relays only with a terminal of its own: tmux gives it one, and its output goes to a file.
     // runc 1.1.5 clears onlcr while its process may already run (the same race, lost now and then
     // under load): its process waits for that first, so what is compared is what runc means to relay.
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "tty-late-runc"], { files: true, argv: ["runc"] }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "tty-late-runc"], { files: true, argv: ["runc"] });
     const settled = ["sh", "-c", `until stty -a 2>/dev/null | grep -q -- -onlcr; do :; done; ${command[2]}`];
     const t = new TmuxSession(`runc --root ${root.path} exec -t tty-late-runc ${shellQuote(settled)} > ${b.out}/runc; echo EXIT=$?; sleep 600`);
     try {

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { makeBundle } from "../fixtures/bundle.ts";
-import { isRoot, runt, tempDir } from "./runt.ts";
+import { isRoot, runt, runtOk, tempDir } from "./runt.ts";
 import { state } from "./containers.ts";
 
 const skip = !isRoot ? "needs root" : !existsSync("/proc/self/ns/time") ? "no time namespaces" : false;
@@ -32,7 +32,7 @@ test("exec into a container with a time namespace: the process is in it and sees
     s.linux!.timeOffsets = { boottime: { secs: OFFSET, nanosecs: 0 } };
   });
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", b.dir, "clocked"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", b.dir, "clocked"], { files: true });
     const pid1 = state(root.path, "clocked").pid;
     const r = runt(["--root", root.path, "exec", "clocked", "sh", "-c", SHOW]);
     assert.equal(r.status, 0, r.stderr);
@@ -55,7 +55,7 @@ test("a container joining another's time namespace by path shares its clocks", {
   });
   let second: ReturnType<typeof makeBundle> | undefined;
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "-b", first.dir, "clock"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "-b", first.dir, "clock"], { files: true });
     const pid1 = state(root.path, "clock").pid;
     second = makeBundle(["sh", "-c", SHOW], (s) => {
       s.linux!.namespaces!.push({ type: "time", path: `/proc/${pid1}/ns/time` });

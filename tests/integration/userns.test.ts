@@ -13,7 +13,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, readlinkSync, statSync, 
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { hasCommand, isRoot, runt, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtOk, tempDir } from "./runt.ts";
 import { assertRefused, state, waitFor } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 
@@ -102,7 +102,7 @@ test("exec joins the container's user namespace; pause, kill and delete work and
   const b = userBundle(["sleep", "600"]);
   const id = "userns-life";
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "--bundle", b.dir, id], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "--bundle", b.dir, id], { files: true });
     const pid = state(root.path, id).pid;
     const r = runt(["--root", root.path, "exec", id, "sh", "-c", "id -u; readlink /proc/self/ns/user; grep ^CapEff /proc/self/status; touch /out/by-exec"]);
     assert.equal(r.status, 0, r.stderr);
@@ -112,10 +112,10 @@ test("exec joins the container's user namespace; pause, kill and delete work and
     assert.notEqual(ns, readlinkSync("/proc/self/ns/user"));
     assert.equal(capEff, readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("CapEff")));
     assert.equal(owner(join(b.out, "by-exec")), `${FIRST}:${FIRST}`);
-    assert.equal(runt(["--root", root.path, "pause", id]).status, 0);
+    runtOk(["--root", root.path, "pause", id]);
     assert.equal(state(root.path, id).status, "paused");
-    assert.equal(runt(["--root", root.path, "resume", id]).status, 0);
-    assert.equal(runt(["--root", root.path, "kill", id, "KILL"]).status, 0);
+    runtOk(["--root", root.path, "resume", id]);
+    runtOk(["--root", root.path, "kill", id, "KILL"]);
     waitFor(() => state(root.path, id).status === "stopped", "the container to stop");
     const d = runt(["--root", root.path, "delete", id]);
     assert.equal(d.status, 0, d.stderr);
@@ -132,7 +132,7 @@ test("a container joins another's user namespace by path: same namespace, same m
   const first = userBundle(["sleep", "600"]);
   let second: ReturnType<typeof userBundle> | undefined;
   try {
-    assert.equal(runt(["--root", root.path, "run", "-d", "--bundle", first.dir, "userns-owner"], { files: true }).status, 0);
+    runtOk(["--root", root.path, "run", "-d", "--bundle", first.dir, "userns-owner"], { files: true });
     const pid = state(root.path, "userns-owner").pid;
     second = userBundle(["sh", "-c", "readlink /proc/self/ns/user; cat /proc/self/uid_map; echo $$; touch /made"], (spec) => {
       spec.linux!.namespaces = spec.linux!.namespaces!.map((ns) => ns.type === "user" ? { type: "user", path: `/proc/${pid}/ns/user` } : ns);
@@ -248,7 +248,7 @@ test("exec as a user of the second range: stdio is handed to that user, who can 
   const ids = ["userns-stdio", "userns-stdio-runc"];
   try {
     const seen = [undefined, RUNC].map((argv, i) => {
-      assert.equal(runt(["--root", root.path, "run", "-d", "--bundle", bundles[i].dir, ids[i]], { argv, files: true }).status, 0);
+      runtOk(["--root", root.path, "run", "-d", "--bundle", bundles[i].dir, ids[i]], { argv, files: true });
       const r = runt(["--root", root.path, "exec", "--user", "1500:1500", ids[i], "sh", "-c", script], { argv });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout;
