@@ -8,13 +8,11 @@
  */
 import { traceStep } from "../runtime/trace.ts";
 import { commandArgs, setExitCode, writeAll } from "../runtime/host.ts";
-import { preloadBunFfi } from "../ffi/files.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
 if (argv[0] === "init") {
   // The container init loads only what building a container needs: its start-up time is every container's.
-  await preloadBunFfi();
   const { initMain } = await import("./init_main.ts");
   await initMain(argv.slice(1));
 } else if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
@@ -22,7 +20,6 @@ if (argv[0] === "init") {
   writeAll(1, await versionText());
 } else {
   traceStep("main");
-  await preloadBunFfi();
   const { runCli } = await import("./app.ts");
   setExitCode(await runCli(argv));
 }

@@ -11,8 +11,8 @@
  * The numbers below are kept here rather than taken from constants.ts,
  * which imports runtime/host.ts: host.ts reads its files through this one.
  */
-/// <reference types="../node_modules/bun-types/ffi.d.ts" />
 import { errnoDescription, errnoName } from "./errno.ts";
+import { bunFfi, FFI_TYPE } from "./bun_native.ts";
 
 export interface FileStats {
   dev: number;
@@ -171,17 +171,7 @@ interface Libc {
   ioAt: number;
 }
 
-interface BunFfi {
-  dlopen(lib: string, symbols: Record<string, { args: number[]; returns: number }>): { symbols: Record<string, (...args: number[]) => number> };
-  FFIType: { i64_fast: number; ptr: number };
-  ptr(buf: Uint8Array): number;
-  read: { i32(address: number, offset: number): number };
-}
-
-declare const require: {
-  (name: "bun:ffi"): BunFfi;
-  (name: "node:fs"): NodeFs;
-};
+declare const require: (name: "node:fs") => NodeFs;
 
 /** PATH_MAX characters of three UTF-8 bytes each, and the NUL. */
 const PATH_BYTES = 3 * 4096 + 1;
@@ -191,17 +181,6 @@ const IO_BYTES = 65536;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 let bound: Libc | undefined;
-let bunFfi: BunFfi | undefined;
-
-/**
- * Loads bun:ffi as a module import does, for libc() to take: a fresh Bun
- * process pays ~0.2 ms more for require("bun:ffi") than for import(). The
- * CLI awaits it before a command runs; elsewhere libc() requires it.
- */
-export async function preloadBunFfi(): Promise<void> {
-  if (bunFfi || !("Bun" in globalThis)) return;
-  bunFfi = (await import("./bun_ffi.ts")) as unknown as BunFfi;
-}
 
 function libc(): Libc {
   if (bound) return bound;
@@ -209,13 +188,14 @@ function libc(): Libc {
   const { arch } = (globalThis as unknown as { process: { arch: string } }).process;
   const abi = ABI[arch];
   if (!abi) throw new Error(`runt supports x86_64 and aarch64 only, not ${arch}`);
-  const { dlopen, FFIType, ptr, read } = bunFfi ?? require("bun:ffi");
-  const I = FFIType.i64_fast;
+  const { dlopen, ptr, read } = bunFfi();
+  const I = FFI_TYPE.i64_fast;
   const lib = dlopen("libc.so.6", {
     syscall: { args: [I, I, I, I, I, I], returns: I },
-    __errno_location: { args: [], returns: FFIType.ptr },
+    __errno_location: { args: [], returns: FFI_TYPE.ptr },
   });
-  const { syscall, __errno_location } = lib.symbols;
+  const syscall = lib.symbols.syscall as (...args: number[]) => number;
+  const __errno_location = lib.symbols.__errno_location as () => number;
   const paths: [Uint8Array, Uint8Array] = [new Uint8Array(PATH_BYTES), new Uint8Array(PATH_BYTES)];
   const stat = new Uint8Array(STATX_SIZE);
   const io = new Uint8Array(IO_BYTES);

@@ -30,7 +30,6 @@ const NOT_FOLLOWED: Record<string, string> = {
   "cli/image_container.ts": "run and create with --image, which unpack images (zlib, crypto)",
   "runtime/config_file.ts": "a config the quick check refuses: zod words the errors",
   "ffi/bun.ts": "loaded under Bun only",
-  "ffi/bun_ffi.ts": "loaded under Bun only (files.ts's preloadBunFfi)",
 };
 
 /** Uses of Node's `process` (not the config's `process` field, which is a variable here). */
