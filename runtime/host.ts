@@ -7,6 +7,7 @@
  * are host_fs.ts's.
  */
 import { bunFiles } from "../ffi/files.ts";
+import { consoleWrite } from "./entry_io.ts";
 
 interface DenoHost {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
@@ -19,7 +20,6 @@ interface DenoHost {
   uid(): number | null;
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
-  args: string[];
   exitCode: number;
   build: { arch: string };
   pid: number;
@@ -38,7 +38,6 @@ interface NodeHost {
   getegid?(): number;
   on(signal: string, handler: () => void): void;
   off(signal: string, handler: () => void): void;
-  argv: string[];
   arch: string;
   pid: number;
   exitCode?: number;
@@ -78,11 +77,6 @@ export function temporaryDirectory(): string {
 
 export function currentDirectory(): string {
   return deno ? deno.cwd() : node().cwd();
-}
-
-/** The command line after the program (and, under Deno, the script). */
-export function commandArgs(): string[] {
-  return deno ? deno.args : node().argv.slice(2);
 }
 
 export function setExitCode(code: number): void {
@@ -182,19 +176,13 @@ export function readTextFile(path: string): string {
 }
 
 /** Bun's console.write: stdout without loading node:fs (~0.5 ms at start-up). */
-const bunConsole = globalThis.console as { write?: (text: string) => number | Promise<number> };
-
 /**
  * All of `text` to descriptor 1 or 2, in order. Under Bun, stdout goes
  * through console.write: at once when the descriptor takes it (the usual
  * case), else queued in order and written before the process exits.
  */
 export function writeAll(fd: 1 | 2, text: string): void {
-  if (!deno && fd === 1 && bunConsole.write) {
-    const written = bunConsole.write(text);
-    if (typeof written !== "number") written.catch(stdoutFailed);
-    return;
-  }
+  if (fd === 1 && consoleWrite(text, stdoutFailed)) return;
   let bytes = encoder.encode(text);
   const write: WriteSync = deno
     ? (to, b) => (to === 1 ? deno.stdout : deno.stderr).writeSync(b)
@@ -210,7 +198,7 @@ export function writeAll(fd: 1 | 2, text: string): void {
 }
 
 /** As a failed synchronous write would end the command: one line, and a failed exit status. */
-function stdoutFailed(e: unknown): void {
+export function stdoutFailed(e: unknown): void {
   writeAll(2, `runt: writing to stdout: ${(e as Error).message}\n`);
   node().exitCode = 1;
 }
