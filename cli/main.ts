@@ -6,7 +6,7 @@
  * its own modules. The binary is built as ES modules, so the command is
  * awaited at the top level.
  */
-import { commandArgs, consoleWrite } from "../runtime/entry_io.ts";
+import { clockMs, commandArgs, setExitCode, writeStdout } from "../runtime/entry_io.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
@@ -16,7 +16,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   const host = () => import("../runtime/host.ts");
   const failed = async (e: unknown) => (await host()).stdoutFailed(e);
   try {
-    if (!consoleWrite(text, failed)) (await host()).writeAll(1, text);
+    if (!writeStdout(text, failed)) (await host()).writeAll(1, text);
   } catch (e) {
     await failed(e);
   }
@@ -25,8 +25,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   const { initMain } = await import("./init_main.ts");
   await initMain(argv.slice(1));
 } else {
-  const [{ traceStep }, { setExitCode }] = await Promise.all([import("../runtime/trace.ts"), import("../runtime/host.ts")]);
-  traceStep("main");
+  // Taken now, traced once the front end (and the tracer with it) has loaded.
+  const mainAt = clockMs();
   const { runCli } = await import("./app.ts");
-  setExitCode(await runCli(argv));
+  setExitCode(await runCli(argv, mainAt));
 }

@@ -7,12 +7,14 @@
  * then a step costs one comparison.
  */
 import { envVar, processId, writeAll } from "./host.ts";
+import { clockMs } from "./entry_io.ts";
 
 export const TRACE_ENV = "RUNT_TRACE";
 
 const on = envVar(TRACE_ENV) === "1";
 
-export function traceStep(step: string): void {
+/** `at`: when the step was reached, if before this module could be loaded (clockMs()). */
+export function traceStep(step: string, at = clockMs()): void {
   if (!on) return;
-  writeAll(2, `runt-trace ${processId()} ${step} ${(performance.timeOrigin + performance.now()).toFixed(3)}\n`);
+  writeAll(2, `runt-trace ${processId()} ${step} ${at.toFixed(3)}\n`);
 }
