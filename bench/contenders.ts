@@ -45,10 +45,11 @@ export interface Invocation {
 }
 
 /** Runs `contender --root ROOT ARGS...` with stdio not connected to pipes it could hold open. */
-export function invoke(contender: Contender, root: string, args: string[], capture = false): Invocation {
+/** `root` null: no --root at all, as a command that reads no state is run. */
+export function invoke(contender: Contender, root: string | null, args: string[], capture = false): Invocation {
   const [cmd, ...pre] = contender.argv;
   const start = performance.now();
-  const r = spawnSync(cmd, [...pre, "--root", root, ...args], {
+  const r = spawnSync(cmd, [...pre, ...(root === null ? [] : ["--root", root]), ...args], {
     // create leaves the container holding its stdio: capture only what exits at once.
     stdio: ["ignore", capture ? "pipe" : "ignore", capture ? "pipe" : "ignore"],
     encoding: "utf8",
@@ -63,7 +64,7 @@ export function invoke(contender: Contender, root: string, args: string[], captu
 }
 
 /** The same command again with output captured, for a readable failure message. */
-export function explainFailure(contender: Contender, root: string, args: string[]): string {
+export function explainFailure(contender: Contender, root: string | null, args: string[]): string {
   const r = invoke(contender, root, args, true);
   const text = (r.stderr || r.stdout).split("\n").map((l) => l.trim()).filter((l) => l !== "");
   return `exit ${r.status}: ${text.slice(0, 3).join(" / ") || "(no output)"}`;
