@@ -23,9 +23,8 @@ async function helpText(topic?: string): Promise<string> {
   return globalHelp(await loadCommands(), await versionText());
 }
 
-/** Runs one invocation and returns its exit status; never throws. `mainAt`: when main began (clockMs()), for RUNT_TRACE. */
-export async function runCli(argv: string[], mainAt?: number): Promise<number> {
-  if (mainAt !== undefined) traceStep("main", mainAt);
+/** Runs one invocation and returns its exit status; never throws. */
+export async function runCli(argv: string[]): Promise<number> {
   let log = new Logger(undefined, "text", argv.includes("--debug"));
   try {
     const g = parseGlobal(argv);

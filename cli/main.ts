@@ -6,27 +6,20 @@
  * its own modules. The binary is built as ES modules, so the command is
  * awaited at the top level.
  */
-import { clockMs, commandArgs, setExitCode, writeStdout } from "../runtime/entry_io.ts";
+import { traceStep } from "../runtime/trace.ts";
+import { commandArgs, setExitCode, writeAll } from "../runtime/host.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-  // What managers and scripts run to probe a runtime: answered before the command table, the file calls and the rest load.
-  const text = await versionText();
-  const host = () => import("../runtime/host.ts");
-  const failed = async (e: unknown) => (await host()).stdoutFailed(e);
-  try {
-    if (!writeStdout(text, failed)) (await host()).writeAll(1, text);
-  } catch (e) {
-    await failed(e);
-  }
-} else if (argv[0] === "init") {
+if (argv[0] === "init") {
   // The container init loads only what building a container needs: its start-up time is every container's.
   const { initMain } = await import("./init_main.ts");
   await initMain(argv.slice(1));
+} else if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  // What managers and scripts run to probe a runtime: answered before the command table and its modules load.
+  writeAll(1, await versionText());
 } else {
-  // Taken now, traced once the front end (and the tracer with it) has loaded.
-  const mainAt = clockMs();
+  traceStep("main");
   const { runCli } = await import("./app.ts");
-  setExitCode(await runCli(argv, mainAt));
+  setExitCode(await runCli(argv));
 }

@@ -7,7 +7,6 @@
  * are host_fs.ts's.
  */
 import { bunFiles } from "../ffi/files.ts";
-import { consoleWrite, setExitCode, writeFully } from "./entry_io.ts";
 
 interface DenoHost {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
@@ -20,6 +19,8 @@ interface DenoHost {
   uid(): number | null;
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
+  args: string[];
+  exitCode: number;
   build: { arch: string };
   pid: number;
   stdout: { writeSync(bytes: Uint8Array): number };
@@ -37,8 +38,10 @@ interface NodeHost {
   getegid?(): number;
   on(signal: string, handler: () => void): void;
   off(signal: string, handler: () => void): void;
+  argv: string[];
   arch: string;
   pid: number;
+  exitCode?: number;
   geteuid?(): number;
   cwd(): string;
 }
@@ -57,6 +60,7 @@ declare const require: {
 const deno = (globalThis as { Deno?: DenoHost }).Deno;
 // Read only when there is no Deno: under Deno, touching `process` is what costs.
 const node = () => (globalThis as unknown as { process: NodeHost }).process;
+const encoder = new TextEncoder();
 
 export function envVar(name: string): string | undefined {
   return deno ? deno.env.get(name) : node().env[name];
@@ -74,6 +78,16 @@ export function temporaryDirectory(): string {
 
 export function currentDirectory(): string {
   return deno ? deno.cwd() : node().cwd();
+}
+
+/** The command line after the program (and, under Deno, the script). */
+export function commandArgs(): string[] {
+  return deno ? deno.args : node().argv.slice(2);
+}
+
+export function setExitCode(code: number): void {
+  if (deno) deno.exitCode = code;
+  else node().exitCode = code;
 }
 
 /** The CPU architecture in Node's names (x64, arm64), which the per-arch tables use. */
@@ -167,21 +181,36 @@ export function readTextFile(path: string): string {
   return deno ? deno.readTextFileSync(path) : bunFiles().readFileSync(path, "utf8") as string;
 }
 
+/** Bun's console.write: stdout without loading node:fs (~0.5 ms at start-up). */
+const bunConsole = globalThis.console as { write?: (text: string) => number | Promise<number> };
+
 /**
  * All of `text` to descriptor 1 or 2, in order. Under Bun, stdout goes
  * through console.write: at once when the descriptor takes it (the usual
  * case), else queued in order and written before the process exits.
  */
 export function writeAll(fd: 1 | 2, text: string): void {
-  if (fd === 1 && consoleWrite(text, stdoutFailed)) return;
+  if (!deno && fd === 1 && bunConsole.write) {
+    const written = bunConsole.write(text);
+    if (typeof written !== "number") written.catch(stdoutFailed);
+    return;
+  }
+  let bytes = encoder.encode(text);
   const write: WriteSync = deno
     ? (to, b) => (to === 1 ? deno.stdout : deno.stderr).writeSync(b)
     : bunFiles().writeSync;
-  writeFully(write, fd, text);
+  // A non-blocking pipe that is full is retried.
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(write(fd, bytes));
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN" && !(e instanceof Error && e.name === "WouldBlock")) throw e;
+    }
+  }
 }
 
 /** As a failed synchronous write would end the command: one line, and a failed exit status. */
-export function stdoutFailed(e: unknown): void {
+function stdoutFailed(e: unknown): void {
   writeAll(2, `runt: writing to stdout: ${(e as Error).message}\n`);
-  setExitCode(1);
+  node().exitCode = 1;
 }

@@ -7,14 +7,12 @@
  * then a step costs one comparison.
  */
 import { envVar, processId, writeAll } from "./host.ts";
-import { clockMs } from "./entry_io.ts";
 
 export const TRACE_ENV = "RUNT_TRACE";
 
 const on = envVar(TRACE_ENV) === "1";
 
-/** `at`: when the step was reached, if before this module could be loaded (clockMs()). */
-export function traceStep(step: string, at = clockMs()): void {
+export function traceStep(step: string): void {
   if (!on) return;
-  writeAll(2, `runt-trace ${processId()} ${step} ${at.toFixed(3)}\n`);
+  writeAll(2, `runt-trace ${processId()} ${step} ${(performance.timeOrigin + performance.now()).toFixed(3)}\n`);
 }

@@ -62,8 +62,6 @@ test("--version loads no node: module and no command", () => {
 test("--version alone is answered by main: the command table and the front end are not loaded", () => {
   const modules = loaded(["cli/main.ts"]);
   assertNone("--version", modules, (m) => m === "cli/app.ts" || m.startsWith("cli/commands/") || m === "cli/global.ts" || m.startsWith("node:"));
-  // Nor runtime/host.ts and the file calls it brings (ffi/files.ts), which every other command loads.
-  assertNone("--version", modules, (m) => m === "runtime/host.ts" || m === "runtime/trace.ts" || m.startsWith("ffi/"));
   assert.ok(modules.has("cli/version_text.ts"));
 });
 
