@@ -7,7 +7,7 @@
  * awaited at the top level.
  */
 import { traceStep } from "../runtime/trace.ts";
-import { commandArgs, setExitCode, writeAll } from "../runtime/host.ts";
+import { commandArgs, setExitCode, stdoutFailed, writeAll } from "../runtime/host.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
@@ -17,7 +17,12 @@ if (argv[0] === "init") {
   await initMain(argv.slice(1));
 } else if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   // What managers and scripts run to probe a runtime: answered before the command table and its modules load.
-  writeAll(1, await versionText());
+  const text = await versionText();
+  try {
+    writeAll(1, text);
+  } catch (e) {
+    stdoutFailed(e);
+  }
 } else {
   traceStep("main");
   const { runCli } = await import("./app.ts");

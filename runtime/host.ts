@@ -210,7 +210,7 @@ export function writeAll(fd: 1 | 2, text: string): void {
 }
 
 /** As a failed synchronous write would end the command: one line, and a failed exit status. */
-function stdoutFailed(e: unknown): void {
+export function stdoutFailed(e: unknown): void {
   writeAll(2, `runt: writing to stdout: ${(e as Error).message}\n`);
-  node().exitCode = 1;
+  setExitCode(1);
 }
