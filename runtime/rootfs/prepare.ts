@@ -12,10 +12,13 @@ import type { Syscalls } from "../../ffi/syscalls.ts";
 import { MS, parseMountOptions } from "../mount/options.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { MountContext } from "./context.ts";
+import { procFd } from "../mount/inroot.ts";
 import { devicesToCreate, needsDevSetup, populateDev } from "./devices.ts";
 import { attempt, failure, q } from "./errors.ts";
 import { mountToRootfs } from "./mounts.ts";
 import { KCORE, liveProc, type ProcAccess } from "./proc.ts";
+
+const DIRECTORY = O_PATH | O_DIRECTORY | O_CLOEXEC;
 
 export function prepareRootfs(
   sys: Syscalls,
@@ -43,7 +46,7 @@ export function prepareRootfs(
   }
 
   // Opened after the bind, so every destination is reached on the container's own mount of the rootfs.
-  const rootfd = attempt(`open the rootfs ${q(root)}`, () => sys.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const rootfd = attempt(`open the rootfs ${q(root)}`, () => sys.open(root, DIRECTORY));
   try {
     const ctx: MountContext = {
       sys,
@@ -95,19 +98,33 @@ export function canonicalRootfs(rootfs: string): string {
  * pivot_root(2) refuses a new root whose parent mount is shared, and a bind
  * under a shared parent would show up in the host's namespace. The parent is
  * the nearest mount point at or above the rootfs; mount(2) says EINVAL for a
- * directory that is not one, so walk up until it accepts. After a slave
- * propagation of "/" (the default rslave) it stays a slave, so the rootfs
- * still receives the host's later mounts beneath it, as under runc, which
- * makes the parent private only where it is still shared.
+ * directory that is not one, so walk up until it accepts. The walk goes by
+ * descriptor (each step the ".." of the one before, changed through
+ * /proc/thread-self/fd), so the rootfs is looked up once and no path is
+ * walked again by name. After a slave propagation of "/" (the default
+ * rslave) it stays a slave, so the rootfs still receives the host's later
+ * mounts beneath it, as under runc, which makes the parent private only
+ * where it is still shared.
  */
 function makeParentMountUnshared(sys: Syscalls, rootfs: string, propagation: number): void {
   const flags = propagation & MS.SLAVE ? MS.SLAVE : MS.PRIVATE;
-  for (let path = rootfs;; path = dirname(path)) {
-    try {
-      sys.mount(null, path, null, flags, null);
-      return;
-    } catch (e) {
-      if (!isErrno(e, "EINVAL") || path === "/") throw failure(`mount propagation of ${q(path)}`, e);
+  let path = rootfs;
+  let fd = attempt(`mount propagation of ${q(path)}`, () => sys.open(path, DIRECTORY));
+  try {
+    for (;;) {
+      try {
+        sys.mount(null, procFd(fd), null, flags, null);
+        return;
+      } catch (e) {
+        if (!isErrno(e, "EINVAL") || path === "/") throw failure(`mount propagation of ${q(path)}`, e);
+      }
+      const parent = dirname(path);
+      const up = attempt(`mount propagation of ${q(parent)}`, () => sys.openat(fd, "..", DIRECTORY));
+      sys.close(fd);
+      fd = up;
+      path = parent;
     }
+  } finally {
+    sys.close(fd);
   }
 }

@@ -146,6 +146,15 @@ test("the parent mount is found by walking up while the kernel says EINVAL (not 
     });
     prepareRootfs(sys, devBoundSpec(join(s.dir, "dev")), s.rootfs, undefined, new FakeProc());
     assert.deepEqual(mountCalls(sys).slice(1, 4).map((c) => c[1]), [s.rootfs, s.dir, dirname(s.dir)]);
+    // Looked up once by name; each step up is the ".." of the descriptor before, and every one is closed.
+    assert.deepEqual(sys.calls.filter((c) => c.name === "open" || c.name === "openat").slice(0, 3).map((c) => c.name === "open" ? c.args[0] : c.args[1]), [
+      s.rootfs,
+      "..",
+      "..",
+    ]);
+    assert.ok(sys.viaFd.slice(0, 3).every((p) => /^\/proc\/thread-self\/fd\/\d+$/.test(p)));
+    // (less the open of the rootfs's missing /dev, which failed)
+    assert.equal(sys.callsTo("close").length, sys.calls.filter((c) => c.name.startsWith("open")).length - 1);
     assert.deepEqual(mountCalls(sys)[4], [s.rootfs, s.rootfs, null, MS.BIND | MS.REC, null]);
   } finally {
     s.cleanup();
@@ -183,13 +192,15 @@ test("with /dev bound from the host, no nodes or links are made in it", () => {
     // kernel resolving inside it, the directory made in its parent's descriptor, the bind onto /proc/thread-self/fd.
     const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     const calls = sys.calls.map((c) => [c.name, ...c.args]);
-    assert.deepEqual(calls.slice(3, 7).map((c) => c.slice(0, 5)), [
+    const bind = calls.findIndex((c) => c[0] === "mount" && c[1] === s.rootfs);
+    assert.deepEqual(calls.slice(bind + 1, bind + 5).map((c) => c.slice(0, 5)), [
       ["open", s.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0],
-      ["openat2", calls[4][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT],
-      ["mkdirat", calls[4][1], "dev", 0o755],
-      ["openat2", calls[4][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS],
+      ["openat2", calls[bind + 2][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT],
+      ["mkdirat", calls[bind + 2][1], "dev", 0o755],
+      ["openat2", calls[bind + 2][1], "dev", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS],
     ]);
-    assert.deepEqual(sys.viaFd.map((p) => /^\/proc\/thread-self\/fd\/\d+$/.test(p)), [true]);
+    // The rootfs's parent mount made a slave through its descriptor, then the bind onto /dev.
+    assert.deepEqual(sys.viaFd.map((p) => /^\/proc\/thread-self\/fd\/\d+$/.test(p)), [true, true]);
     assert.deepEqual(mountCalls(sys)[3].slice(0, 2), [join(s.dir, "dev"), join(s.rootfs, "dev")]);
     // Every descriptor opened is closed again.
     const opened = sys.calls.filter((c) => c.name.startsWith("open")).length;
