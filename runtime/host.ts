@@ -7,6 +7,7 @@
  * are host_fs.ts's.
  */
 import { bunFiles } from "../ffi/files.ts";
+import { RuntError } from "./errors.ts";
 
 interface DenoHost {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
@@ -187,9 +188,19 @@ const bunConsole = globalThis.console as { write?: (text: string) => number | Pr
 /**
  * All of `text` to descriptor 1 or 2, in order. Under Bun, stdout goes
  * through console.write: at once when the descriptor takes it (the usual
- * case), else queued in order and written before the process exits.
+ * case), else queued in order and written before the process exits. A
+ * write to stdout that fails (a full disk, a closed pipe) throws a
+ * StdoutError, which the front end prints as its one line.
  */
 export function writeAll(fd: 1 | 2, text: string): void {
+  try {
+    writeText(fd, text);
+  } catch (e) {
+    throw fd === 1 ? stdoutError(e) : e;
+  }
+}
+
+function writeText(fd: 1 | 2, text: string): void {
   if (!deno && fd === 1 && bunConsole.write) {
     const written = bunConsole.write(text);
     if (typeof written !== "number") written.catch(stdoutFailed);
@@ -209,8 +220,15 @@ export function writeAll(fd: 1 | 2, text: string): void {
   }
 }
 
-/** As a failed synchronous write would end the command: one line, and a failed exit status. */
+/** A write to stdout that failed: not a bug in runt, and said as one line. */
+export class StdoutError extends RuntError {}
+
+function stdoutError(e: unknown): StdoutError {
+  return e instanceof StdoutError ? e : new StdoutError(`writing to stdout: ${(e as Error).message}`);
+}
+
+/** A write to stdout that failed after the command went on (queued by Bun), or outside the front end: one line, and a failed exit status. */
 export function stdoutFailed(e: unknown): void {
-  writeAll(2, `runt: writing to stdout: ${(e as Error).message}\n`);
+  writeAll(2, `runt: ${stdoutError(e).message}\n`);
   setExitCode(1);
 }

@@ -8,8 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { makeBundle } from "../fixtures/bundle.ts";
-import { hasCommand, isRoot, runt, runtOk, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 import { waitFor } from "./containers.ts";
 
 const RUNC = ["runc"];
@@ -204,6 +206,19 @@ test("--version in runc's layout", () => {
   assert.match(lines[3], /^(deno|bun): \d+\.\d+\.\d+/);
   assert.match(lines[4], /^libseccomp: /);
   assert.equal(runt(["-v"]).stdout, runt(["--version"]).stdout);
+});
+
+test("a write to stdout that fails (a full disk) is one line naming stdout and exit 1, for --version and for a command", () => {
+  const root = tempDir("runt-root-");
+  try {
+    for (const args of [["--version"], ["--root", root.path, "list"]]) {
+      const r = spawnSync("sh", ["-c", '"$@" >/dev/full', "sh", ...runtArgv(), ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(r.status, 1, args.join(" "));
+      assert.deepEqual(r.stderr.split("\n").filter(Boolean).map((l) => /^runt: writing to stdout: .*(ENOSPC|No space left)/.test(l)), [true], r.stderr);
+    }
+  } finally {
+    root.cleanup();
+  }
 });
 
 /** The section headings of a help text, in order. */
