@@ -34,7 +34,7 @@ export interface BunFfi {
 }
 
 interface NativeFfi {
-  /** Returns the error rather than throwing it, as bun:ffi's dlopen, which throws it, says. */
+  /** A library that cannot be opened comes back as an Error, which bun:ffi's dlopen throws. */
   dlopen(path: string, symbols: Record<string, FfiSignature>): ReturnType<BunFfi["dlopen"]> | Error;
   ptr: BunFfi["ptr"];
   read: BunFfi["read"];
@@ -57,7 +57,7 @@ function fromNative(native: Partial<NativeFfi> | undefined): BunFfi | undefined 
       if (lib instanceof Error) throw lib;
       return lib;
     },
-    ptr: (buf) => ptr(buf),
+    ptr,
     read,
   };
 }
