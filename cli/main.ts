@@ -7,7 +7,7 @@
  * awaited at the top level.
  */
 import { traceStep } from "../runtime/trace.ts";
-import { commandArgs, setExitCode, stdoutFailed, writeAll } from "../runtime/host.ts";
+import { commandArgs, endCommand, stdoutFailed, writeAll } from "../runtime/host.ts";
 import { versionText } from "./version_text.ts";
 
 const argv = commandArgs();
@@ -20,11 +20,12 @@ if (argv[0] === "init") {
   const text = await versionText();
   try {
     writeAll(1, text);
+    endCommand(0);
   } catch (e) {
     stdoutFailed(e);
   }
 } else {
   traceStep("main");
   const { runCli } = await import("./app.ts");
-  setExitCode(await runCli(argv));
+  endCommand(await runCli(argv));
 }

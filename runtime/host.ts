@@ -91,6 +91,18 @@ export function setExitCode(code: number): void {
   else node().exitCode = code;
 }
 
+/**
+ * Ends a command that has finished with `code`. Deno's own end takes its
+ * isolate apart first (~4 ms of a `run`, ~1 ms of a `state`) when nothing
+ * is left to wait for: runt writes synchronously there, and every command
+ * has awaited its work. Bun ends by itself, after any write console.write
+ * queued for a slow stdout.
+ */
+export function endCommand(code: number): void {
+  if (deno) deno.exit(code);
+  setExitCode(code);
+}
+
 /** The CPU architecture in Node's names (x64, arm64), which the per-arch tables use. */
 export function hostArch(): string {
   if (!deno) return node().arch;
