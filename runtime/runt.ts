@@ -21,7 +21,12 @@ import { renameExchange } from "./state/exchange.ts";
 import { defaultStateRoot } from "./state/default_root.ts";
 import { type Container, signalNumber } from "./library/container.ts";
 import { RuntImages } from "./library/images.ts";
+import * as systemdDriver from "./cgroups/systemd/driver.ts";
+import { useSystemdDriver } from "./cgroups/manager.ts";
 import type { ImageRunOptions, RunResult } from "./library/run_image.ts";
+
+// A script's delete and update are synchronous: a container whose cgroup systemd owns finds its driver loaded.
+useSystemdDriver(systemdDriver);
 
 /** /run/runt, or $XDG_RUNTIME_DIR/runt for a user without root, as the CLI's --root. */
 export const DEFAULT_STATE_ROOT = defaultStateRoot();

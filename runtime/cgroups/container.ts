@@ -7,7 +7,7 @@ import { containerDeviceRules } from "./devices.ts";
 import { CgroupManager, type CgroupManagerOptions } from "./manager.ts";
 import { resolveCgroupsPath } from "./path.ts";
 import { readLayout } from "./layout.ts";
-import { checkSystemdRunning } from "./systemd/driver.ts";
+import { checkSystemdRunning } from "./systemd/running.ts";
 import { systemdUnitOf, unitCgroupPath } from "./systemd/unit_name.ts";
 
 /** Who makes and owns the container's cgroup: runt on cgroupfs, or systemd (--systemd-cgroup). */

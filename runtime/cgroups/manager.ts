@@ -42,7 +42,6 @@ import { planV1 } from "./v1.ts";
 import { planV2 } from "./v2.ts";
 import type { CgroupWrite } from "./write.ts";
 import { quote } from "../quote.ts";
-import { setUnitResources, startUnit, stopUnit } from "./systemd/driver.ts";
 import type { SystemdBusOptions } from "./systemd/manager_bus.ts";
 import type { SystemdUnitRef } from "./systemd/unit_name.ts";
 import { effectiveUid, killProcess } from "../host.ts";
@@ -66,6 +65,34 @@ export interface CgroupManagerOptions {
    * limit that needed it is refused by set().
    */
   rootless?: boolean;
+}
+
+type SystemdDriver = Pick<typeof import("./systemd/driver.ts"), "startUnit" | "setUnitResources" | "stopUnit">;
+
+/**
+ * The systemd driver, with the D-Bus client under it: loaded only for a
+ * cgroup systemd owns, since under Deno its modules cost every command that
+ * loads this one ~7 ms. A manager of a systemd unit makes, configures and
+ * removes it only once loadSystemdDriver() (or useSystemdDriver()) has run.
+ */
+let systemdDriver: SystemdDriver | undefined;
+
+export function useSystemdDriver(driver: SystemdDriver): void {
+  systemdDriver = driver;
+}
+
+export async function loadSystemdDriver(): Promise<void> {
+  systemdDriver ??= await import("./systemd/driver.ts");
+}
+
+/** Loads what managing `saved` takes: the systemd driver for a cgroup systemd owns (a record made under --systemd-cgroup). */
+export async function loadDriverOf(saved: SavedCgroup | undefined): Promise<void> {
+  if (saved?.systemd) await loadSystemdDriver();
+}
+
+function systemd(): SystemdDriver {
+  if (!systemdDriver) throw new Error("the systemd cgroup driver was used before loadSystemdDriver()");
+  return systemdDriver;
 }
 
 /** What mkdir says when a user may simply not make a cgroup there (runc's isIgnorableError). */
@@ -139,12 +166,12 @@ export class CgroupManager extends CgroupPlacement {
     const unit = this.options.systemd;
     if (unit === undefined) return this.makeDirectories(true);
     if (pid === undefined || !this.options.syscalls) throw new Error("CgroupManager.make needs the process and options.syscalls under the systemd driver");
-    startUnit(this.options.syscalls, unit, pid, this.version, this.options.systemdBus);
+    systemd().startUnit(this.options.syscalls, unit, pid, this.version, this.options.systemdBus);
     try {
       return this.makeDirectories(false);
     } catch (e) {
       try {
-        stopUnit(this.options.syscalls, unit, this.options.systemdBus);
+        systemd().stopUnit(this.options.syscalls, unit, this.options.systemdBus);
       } catch {
         // The error that stopped make is the one to report.
       }
@@ -290,7 +317,7 @@ export class CgroupManager extends CgroupPlacement {
     if (this.options.systemd) {
       // systemd first, as runc does: it would otherwise put back its own values over the files at its next reload.
       if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to reach systemd");
-      setUnitResources(this.options.syscalls, this.options.systemd, resources, options.devices, this.version, this.options.systemdBus);
+      systemd().setUnitResources(this.options.syscalls, this.options.systemd, resources, options.devices, this.version, this.options.systemdBus);
     }
     let deferred: { path: string; value: string } | undefined;
     for (const write of writes) {
@@ -474,7 +501,7 @@ export class CgroupManager extends CgroupPlacement {
     if (this.options.systemd) {
       if (!this.options.syscalls) throw new Error("CgroupManager needs options.syscalls to reach systemd");
       try {
-        stopUnit(this.options.syscalls, this.options.systemd, this.options.systemdBus);
+        systemd().stopUnit(this.options.syscalls, this.options.systemd, this.options.systemdBus);
       } catch (e) {
         problems.push((e as Error).message);
       }

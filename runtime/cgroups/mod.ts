@@ -1,4 +1,13 @@
-/** The cgroup library: layout detection, path resolution, resource plans, the manager and v2 device filters. */
+/**
+ * The cgroup library: layout detection, path resolution, resource plans, the
+ * manager and v2 device filters. Imported as a whole, the manager has the
+ * systemd driver at hand (the CLI loads it only for a cgroup systemd owns).
+ */
+import * as systemdDriver from "./systemd/driver.ts";
+import { useSystemdDriver } from "./manager.ts";
+
+useSystemdDriver(systemdDriver);
+
 export { CgroupError } from "./errors.ts";
 export {
   type CgroupLayout,
@@ -32,5 +41,5 @@ export { type BpfInsn, encode as encodeBpf, listing as bpfListing } from "./bpf_
 export type { FreezerState } from "./freezer.ts";
 export type { WriteRecord } from "./files.ts";
 export { type Stats, statsEventJson } from "./stats.ts";
-export { CgroupManager, type CgroupManagerOptions, type SavedCgroup, type SetOptions } from "./manager.ts";
+export { CgroupManager, type CgroupManagerOptions, loadSystemdDriver, type SavedCgroup, type SetOptions } from "./manager.ts";
 export { type ContainerCgroupConfig, createContainerCgroup } from "./container.ts";

@@ -26,7 +26,7 @@ import { OCI_VERSION } from "../version.ts";
 import { checkBuildable } from "./checks.ts";
 import { checkConsoleUse, connectConsoleSocket, type ConsoleOptions, handOverConsole } from "./console.ts";
 import { type CgroupDriver, configureContainerCgroup, locateContainerCgroup } from "../cgroups/container.ts";
-import type { CgroupManager } from "../cgroups/manager.ts";
+import { type CgroupManager, loadSystemdDriver } from "../cgroups/manager.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerSetupError } from "./errors.ts";
 import { runFatalHooks } from "./hooks.ts";
@@ -73,6 +73,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   const configFile = join(bundle, CONFIG_FILE);
   const json = readConfigJson(configFile);
   traceStep("config read");
+  if (opts.cgroupDriver === "systemd") await loadSystemdDriver();
 
   // Known before anything is made: the record names every directory create may go on to make.
   // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.

@@ -6,10 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { readLayout, v1Hierarchies } from "../../runtime/cgroups/mod.ts";
-import { isRunningSystemd } from "../../runtime/cgroups/systemd/driver.ts";
+import { isRunningSystemd } from "../../runtime/cgroups/systemd/running.ts";
+import { systemdUnitOf } from "../../runtime/cgroups/systemd/unit_name.ts";
+import { noDaemon } from "../unit/dbus_support.ts";
+import { startFake } from "../unit/systemd_fake_support.ts";
 import { withRoot } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 import { hasCommand, isRoot, runt, runtArgv } from "./runt.ts";
@@ -85,5 +90,44 @@ test("without --systemd-cgroup, a slice:prefix:name cgroupsPath is refused in on
     assert.deepEqual(leftovers(root, id, [b.dir]), []);
   } finally {
     b.cleanup();
+  }
+}));
+
+test("delete of a container whose cgroup systemd owns stops its unit, the driver loaded for that record alone", {
+  skip: !isRoot ? "needs root" : noDaemon,
+}, withRoot(async (root) => {
+  // A create under --systemd-cgroup that died midway: its record names the unit, and systemd (a stand-in on a private bus) has it.
+  const fake = await startFake();
+  const id = `sd-delete-${process.pid}`;
+  const unitDir = mkdtempSync(join(tmpdir(), "runt-sd-unit-"));
+  try {
+    const unit = systemdUnitOf(`system.slice:runt:${id}`, id);
+    mkdirSync(join(root, id));
+    writeFileSync(join(root, id, "state.json"), JSON.stringify({
+      id,
+      ociVersion: "1.3.0",
+      bundle: unitDir,
+      rootfs: "",
+      created: new Date().toISOString(),
+      owner: "root",
+      annotations: {},
+      phase: "creating",
+      pid: 0,
+      pidStartTime: "",
+      config: { ociVersion: "1.3.0" },
+      creator: { pid: 2 ** 22 + 1, startTime: "1" },
+      cgroup: { version: "v2", v1: {}, unified: unitDir, systemd: unit },
+    }));
+    const r = runt(["--root", root, "delete", id], { env: { DBUS_SYSTEM_BUS_ADDRESS: fake.address } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const calls = await fake.calls(3);
+    assert.deepEqual(calls.map((c) => c.member), ["Subscribe", "StopUnit", "ResetFailedUnit"]);
+    assert.equal(calls[1].body[0], `runt-${id}.scope`);
+    assert.ok(!existsSync(unitDir), "the unit's cgroup directory is left");
+    assert.ok(!existsSync(join(root, id)), "the state directory is left");
+  } finally {
+    await fake.stop();
+    rmSync(unitDir, { recursive: true, force: true });
   }
 }));

@@ -6,64 +6,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import process from "node:process";
 import { loadSyscalls } from "../../ffi/mod.ts";
-import { CgroupManager } from "../../runtime/cgroups/manager.ts";
+import { CgroupManager, loadSystemdDriver } from "../../runtime/cgroups/manager.ts";
 import { parseMountinfo } from "../../runtime/cgroups/layout.ts";
 import { SystemdBus } from "../../runtime/cgroups/systemd/manager_bus.ts";
 import { systemdUnitOf, unitCgroupPath } from "../../runtime/cgroups/systemd/unit_name.ts";
-import { noDaemon, startPrivateBus } from "./dbus_support.ts";
+import { noDaemon } from "./dbus_support.ts";
+import { startFake } from "./systemd_fake_support.ts";
 
 const sys = await loadSyscalls();
-const FAKE = fileURLToPath(new URL("./systemd_fake.ts", import.meta.url));
-
-interface Fake {
-  address: string;
-  /** The calls the fake has printed, waited for until there are `count`. */
-  calls(count: number): Promise<Array<{ member: string; body: unknown[] }>>;
-  stop(): Promise<void>;
-}
-
-async function startFake(): Promise<Fake> {
-  const bus = await startPrivateBus();
-  const argv = "Deno" in globalThis
-    ? [(globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(), "run", "-A", "--no-check", FAKE, bus.address]
-    : [process.execPath, FAKE, bus.address];
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines: string[] = [];
-  let waiting: (() => void) | undefined;
-  let partial = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    partial += chunk.toString();
-    const parts = partial.split("\n");
-    partial = parts.pop()!;
-    lines.push(...parts);
-    waiting?.();
-  });
-  const until = async (n: number) => {
-    while (lines.length < n) await new Promise<void>((resolve) => (waiting = resolve));
-  };
-  await until(1);
-  return {
-    address: bus.address,
-    async calls(count) {
-      await until(count + 1);
-      return lines.slice(1).map((l) => JSON.parse(l));
-    },
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-      await bus.stop();
-    },
-  };
-}
-
 const skip = noDaemon;
 
 test("start: StartTransientUnit with the unit's properties, then its job is awaited; stop: StopUnit, its job, ResetFailedUnit", { skip }, async () => {
@@ -125,6 +79,8 @@ test("no bus to reach: one line naming systemd and the address", () => {
 });
 
 test("the manager under the systemd driver: make starts the unit around the process, set sends properties then files, the state records the unit, destroy stops it", { skip }, async () => {
+  // Loaded by the commands that need it (create --systemd-cgroup, delete and update of such a container).
+  await loadSystemdDriver();
   const fake = await startFake();
   const root = mkdtempSync(join(tmpdir(), "runt-sd-"));
   try {

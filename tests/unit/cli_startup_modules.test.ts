@@ -119,6 +119,21 @@ test("run loads no assembler, and exec's launcher only for a container with hook
   assert.ok(modules.has("runtime/stub/x86_64/vm_code.ts"));
 });
 
+test("run, create, delete and update load no systemd driver and no D-Bus client: only a cgroup systemd owns needs them", () => {
+  const LIFECYCLE = ["cli/lifecycle.ts", "ffi/mod.ts", "ffi/bun.ts", "runtime/state/store.ts"];
+  const commands: Array<[string, string[]]> = [
+    ["run", ["cli/commands/run.ts", "runtime/container/run.ts"]],
+    ["create", ["cli/commands/create.ts", "runtime/container/create.ts"]],
+    ["delete", ["cli/commands/delete.ts", "runtime/container/delete.ts"]],
+    ["update", ["cli/commands/update.ts", "runtime/container/update.ts"]],
+  ];
+  for (const [command, entries] of commands) {
+    const modules = loaded([...FRONT, ...LIFECYCLE, ...entries]);
+    assert.ok(modules.has("runtime/cgroups/manager.ts"), command);
+    assertNone(command, modules, (m) => m.startsWith("runtime/dbus/") || (m.startsWith("runtime/cgroups/systemd/") && !["runtime/cgroups/systemd/running.ts", "runtime/cgroups/systemd/unit_name.ts"].includes(m)));
+  }
+});
+
 test("the command table loads, under each name, the command of that name", async () => {
   const { COMMAND_NAMES, loadCommand, loadCommands } = await import("../../cli/commands/index.ts");
   assert.deepEqual((await loadCommands()).map((c) => c.name), COMMAND_NAMES);

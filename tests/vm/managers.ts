@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { isRunningSystemd } from "../../runtime/cgroups/systemd/driver.ts";
+import { isRunningSystemd } from "../../runtime/cgroups/systemd/running.ts";
 import { cgroupVersion } from "../integration/containers.ts";
 import { hasCommand, isRoot, REPO, UNDER } from "../integration/runt.ts";
 

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { makeBundle } from "../fixtures/bundle.ts";
 import { cpuSharesToWeight } from "../../runtime/cgroups/convert.ts";
-import { isRunningSystemd } from "../../runtime/cgroups/systemd/driver.ts";
+import { isRunningSystemd } from "../../runtime/cgroups/systemd/running.ts";
 import { cgroupVersion, state, waitFor, withRoot } from "../integration/containers.ts";
 import { leftovers } from "../integration/leftovers.ts";
 import { hasCommand, isRoot, runt, runtArgv } from "../integration/runt.ts";

@@ -6,32 +6,13 @@
  * (files systemd has no property for, freezing, signals, statistics) is
  * done on the unit's cgroup directory as the cgroupfs driver does it.
  */
-import { lstatSync } from "../../host_fs.ts";
 import type { Syscalls } from "../../../ffi/syscalls.ts";
 import type { LinuxResources } from "../../spec/schema.ts";
 import type { DeviceRule } from "../devices.ts";
-import { CgroupError } from "../errors.ts";
 import type { CgroupVersion } from "../layout.ts";
 import { type SystemdBusOptions, SystemdBus } from "./manager_bus.ts";
 import { resourceProperties, startProperties } from "./properties.ts";
 import type { SystemdUnitRef } from "./unit_name.ts";
-
-export const SYSTEMD_RUNTIME_DIR = "/run/systemd/system";
-
-/** Booted with systemd as init, as sd_booted(3) and runc decide it. */
-export function isRunningSystemd(dir = SYSTEMD_RUNTIME_DIR): boolean {
-  try {
-    return lstatSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function checkSystemdRunning(dir = SYSTEMD_RUNTIME_DIR): void {
-  if (!isRunningSystemd(dir)) {
-    throw new CgroupError(`--systemd-cgroup: systemd is not running on this host (no ${dir}), so it cannot manage the container's cgroup: drop the flag to use cgroupfs`);
-  }
-}
 
 export function startUnit(sys: Syscalls, ref: SystemdUnitRef, pid: number, version: CgroupVersion, options: SystemdBusOptions = {}): void {
   SystemdBus.with(sys, options, (bus) => bus.startTransientUnit(ref.unit, startProperties(ref, pid, version)));
