@@ -15,7 +15,7 @@ import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import { type Build, buildContainer, type Built, startProcess } from "./build.ts";
 import { loaderStartup } from "../startup/plan.ts";
-import { startCgroupMove } from "./cgroup_mover.ts";
+import { type CgroupMove, startCgroupMove } from "./cgroup_mover.ts";
 import { runtCanBuild } from "./build_choice.ts";
 import { readProcStat } from "../state/process.ts";
 import { type ContainerRecord, ociState } from "../state/record.ts";
@@ -42,7 +42,7 @@ import { killAndReap } from "../process/reap.ts";
 import { type HostMounts, hostMountsOf, removeHostMounts } from "./host_mounts.ts";
 import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
-import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit } from "./user_namespace.ts";
+import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, type UserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
 import { traceStep } from "../trace.ts";
@@ -87,6 +87,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
   // Settles once the init is in its cgroup (see moveIntoCgroup); nothing to wait for until a move has begun.
   let joined: () => Promise<void> = () => Promise.resolve();
   let hostMounts: HostMounts | undefined;
+  // A user namespace's program, under cgroupfs: left unreaped, its PID its own, until the move that may name it is over.
+  let program: { pid: number; primer?: CgroupMove } | undefined;
   let consoleSocket: number | undefined;
   try {
     // Written before each thing it names is made, so delete --force finds it whenever create dies.
@@ -135,7 +137,14 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       for (const warning of cgroup.make(pid)) ctx.warn(warning);
       cgroupMade = true;
       record.cgroup = cgroup.toJSON();
-      joined = moveIntoCgroup(sys, cgroup, pid, (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs" && !rootless);
+      const cgroupfs = (opts.cgroupDriver ?? "cgroupfs") === "cgroupfs";
+      // A user namespace's program clones the init and goes. Under cgroupfs the init is moved itself, and starts its
+      // JavaScript runtime while the move is made; the program's own move, begun now, may find it gone, but starts
+      // the kernel's grace period, which the init's move then need not wait out. A systemd unit is started around the
+      // program, which stays in it until the init is born there.
+      const moveInitItself = userInit !== undefined && cgroupfs;
+      if (!moveInitItself) joined = moveIntoCgroup(sys, cgroup, pid, cgroupfs && !rootless);
+      else program = { pid, primer: rootless ? undefined : startCgroupMove(sys, pid, procsFiles(cgroup), () => {}) };
       traceStep("validating");
       const { checkConfigJson } = await import("../config_check.ts");
       const validated = await checkConfigJson(json, configFile, ctx.warn);
@@ -194,16 +203,26 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         traceStep("cgroup joined");
       };
       const initBuilds = async () => {
+        const initOfUserNamespace = (init: UserNamespaceInit) => {
+          record.pid = pid = awaitUserNamespace(sys, init, spec, program === undefined);
+          record.pidStartTime = readProcStat(pid)?.startTime ?? "";
+          store.write(record);
+        };
+        if (userInit && program) {
+          initOfUserNamespace(userInit);
+          joined = moveIntoCgroup(sys, cgroup, pid, !rootless);
+        }
         // Limits and device rules before the init runs anything of the container's.
         await joined();
         traceStep("cgroup joined");
-        configureContainerCgroup(cgroup, spec.linux);
-        if (userInit) {
-          // The program has joined the cgroup: the init it clones now is born in it.
-          record.pid = pid = awaitUserNamespace(sys, userInit, spec);
-          record.pidStartTime = readProcStat(pid)?.startTime ?? "";
-          store.write(record);
+        if (program) {
+          program.primer?.wait();
+          sys.waitpid(program.pid);
+          program = undefined;
         }
+        configureContainerCgroup(cgroup, spec.linux);
+        // The program has joined the cgroup: the init it clones now is born in it.
+        if (userInit && !moveInitItself) initOfUserNamespace(userInit);
         // Made by runt, which alone may idmap the host's filesystems; they travel with the config.
         const idmapped = idmappedTrees(sys, spec, bundle);
         try {
@@ -249,6 +268,10 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     }
   } catch (e) {
     // An init that will not become a container; its mount namespace goes with it.
+    if (program) {
+      program.primer?.wait();
+      if (program.pid !== pid) killAndReap(sys, program.pid);
+    }
     if (pid > 0) killAndReap(sys, pid);
     try {
       if (hostMounts) removeHostMounts(sys, hostMounts);
@@ -361,7 +384,7 @@ function spawnPlain(
  */
 function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byProgram: boolean): () => Promise<void> {
   if (byProgram) {
-    const move = startCgroupMove(sys, pid, cgroup.dirs().map((dir) => `${dir}/cgroup.procs`), () => cgroup.apply(pid));
+    const move = startCgroupMove(sys, pid, procsFiles(cgroup), () => cgroup.apply(pid));
     // The executor runs at once: the wait happens where the caller awaits, and a failure rejects.
     return () =>
       new Promise<void>((resolve) => {
@@ -372,6 +395,10 @@ function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byPro
   const moved = cgroup.applyInBackground(pid);
   moved.catch(() => {});
   return () => moved;
+}
+
+function procsFiles(cgroup: CgroupManager): string[] {
+  return cgroup.dirs().map((dir) => `${dir}/cgroup.procs`);
 }
 
 /** The user running runt, by name as runc shows it (uid when /etc/passwd does not list it). */

@@ -123,12 +123,12 @@ function initTarget(id: string, initFd: number) {
  * gives a new user namespace its maps, lets the program go on, and returns the init's PID once the program has cloned
  * it (the program itself is reaped).
  */
-export function awaitUserNamespace(sys: Syscalls, init: UserNamespaceInit, spec: Spec): number {
+export function awaitUserNamespace(sys: Syscalls, init: UserNamespaceInit, spec: Spec, reap = true): number {
   expect(init, "userns");
   if (init.newUser) writeIdMaps(init.pid, spec);
   init.channel.release();
   const report = expect(init, "pid") as { pid: number };
-  sys.waitpid(init.pid);
+  if (reap) sys.waitpid(init.pid);
   return report.pid;
 }
 

@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBundle } from "../fixtures/bundle.ts";
@@ -321,9 +321,24 @@ test(`${CYCLES} create/delete cycles, 10 at a time, leave no cgroup directory be
 }));
 
 
-test("create returns with the container's process in its cgroup in every hierarchy, as runc's create does", { skip: skip || (!hasCommand("runc") && "needs runc") }, async () => {
+test("create returns with the container's process in its cgroup in every hierarchy, as runc's create does, with a user namespace too", { skip: skip || (!hasCommand("runc") && "needs runc") }, async () => {
   const { runtArgv } = await import("./runt.ts");
-  const b = makeBundle(["sleep", "60"]);
+  for (const userns of [false, true]) {
+    // A user namespace's init is started by a program of its own, and moved into the cgroup after it.
+    const b = makeBundle(["sleep", "60"], (s) => {
+      if (!userns) return;
+      s.linux!.namespaces!.push({ type: "user" });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    });
+    // Its /out is bound from inside the user namespace, by the namespace's root.
+    if (userns) chmodSync(b.dir, 0o755);
+    createdInCgroup(runtArgv(), b, userns ? "userns-" : "");
+  }
+});
+
+/** Where runc's create leaves the process of bundle `b`, and runt's, five times: the same hierarchies, the container's cgroup in each. */
+function createdInCgroup(runtArgv: string[], b: ReturnType<typeof makeBundle>, prefix: string): void {
   // Right after create: runt's move of the process may finish after the last program is sent, never after create returns.
   const cgroupsAfterCreate = (argv: string[], id: string) => {
     const root = mkdtempSync(join(tmpdir(), "runt-create-cgroup-"));
@@ -348,13 +363,13 @@ test("create returns with the container's process in its cgroup in every hierarc
   // pure v2 (runt's /runt, runc's own parent) by design (runtime/cgroups/path.ts).
   const placed = (cgroups: string) => cgroups.trim().split("\n").map((l) => l.replace(/:[^:]*$/, (p) => p.endsWith("/ID") ? ":container's" : p));
   try {
-    const runc = placed(cgroupsAfterCreate(["runc"], `created-runc-${process.pid}`));
+    const runc = placed(cgroupsAfterCreate(["runc"], `created-${prefix}runc-${process.pid}`));
     assert.ok(runc.some((l) => l.endsWith(":container's")), `runc's create put its process in the container's cgroup: ${runc}`);
-    for (let i = 0; i < 5; i++) assert.deepEqual(placed(cgroupsAfterCreate(runtArgv(), `created-runt-${process.pid}-${i}`)), runc);
+    for (let i = 0; i < 5; i++) assert.deepEqual(placed(cgroupsAfterCreate(runtArgv, `created-${prefix}runt-${process.pid}-${i}`)), runc);
   } finally {
     b.cleanup();
   }
-});
+}
 
 test("a container that makes cgroups below its own and leaves a process in one: delete --force kills it and removes every directory", { skip }, withRoot((root) => {
   const inside = insideCgroupFile("pids", "").replace(/\/$/, "");
