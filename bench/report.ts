@@ -42,6 +42,7 @@ const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
 /** The measurements in table order: label and how a value reads. */
 const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string][] = [
   ["run", "run /bin/true", ms],
+  ["runUserns", "run /bin/true in a user namespace", ms],
   ["create", "create", ms],
   ["start", "start", ms],
   ["createToRunning", "create → running", ms],
@@ -175,7 +176,7 @@ function mdTable(rows: string[][]): string[] {
 function summary(r: Results): string {
   return `Measured ${r.date.slice(0, 10)} on Linux ${r.host.kernel}, ${r.host.cpus} CPUs (load average ${r.host.loadBefore.toFixed(2)} before, ` +
     `${r.host.loadAfter.toFixed(2)} after; ${r.seconds.toFixed(0)} s): medians of ${r.rounds} interleaved rounds (the runtimes in a new random order each) of \`run /bin/true\` and ` +
-    `\`--version\`, ${r.lifecycleRounds} of create/start/exec/state/list on a waiting busybox container and of a \`run\` held open for its memory, ` +
+    `\`--version\`, ${r.lifecycleRounds} of create/start/exec/state/list on a waiting busybox container, of \`run /bin/true\` in a user namespace and of a \`run\` held open for its memory, ` +
     `and ${r.tracedRuns} interleaved runs with RUNT_TRACE=1 for the phases.`;
 }
 

@@ -7,7 +7,7 @@
  * bench/results.md. A runtime that fails is reported and the others are
  * still measured.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBusyboxRootfs } from "../tests/fixtures/rootfs.ts";
@@ -52,18 +52,29 @@ function shuffled<T>(items: readonly T[]): T[] {
   return copy;
 }
 
-function bundleRunning(dir: string, args: string[]): string {
+/** A user namespace's container is still made by runt's JavaScript init (runtime/container/build_choice.ts): its own row. */
+const USER_NAMESPACE_MAPS = [{ containerID: 0, hostID: 100000, size: 65536 }];
+
+function bundleRunning(dir: string, args: string[], userns = false): string {
   const spec = defaultSpec();
   spec.root = { path: ensureBusyboxRootfs(join(REPO, ".tmp", "rootfs-busybox")), readonly: true };
   spec.process!.terminal = false;
   spec.process!.args = args;
+  if (userns) {
+    spec.linux!.namespaces!.push({ type: "user" });
+    spec.linux!.uidMappings = USER_NAMESPACE_MAPS;
+    spec.linux!.gidMappings = USER_NAMESPACE_MAPS;
+    // The namespace's root reaches the bundle from inside it.
+    chmodSync(dir, 0o755);
+  }
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec, null, 2));
   return dir;
 }
 
 async function measure(work: string, rec: Recorder): Promise<Results["phases"]> {
-  const bundle = (name: string, args: string[]) => bundleRunning(mkdtempSync(join(work, `${name}-`)), args);
+  const bundle = (name: string, args: string[], userns = false) => bundleRunning(mkdtempSync(join(work, `${name}-`)), args, userns);
   const trueBundle = bundle("true", ["/bin/true"]);
+  const usernsBundle = bundle("userns", ["/bin/true"], true);
   const sleepBundle = bundle("sleep", ["sleep", "60"]);
   const stdinBundle = bundle("stdin", ["head", "-c", "1"]);
   const roots = new Map([...CONTENDERS.map((c) => c.name), LIBRARY].map((name) => [name, mkdtempSync(join(work, "state-"))]));
@@ -96,6 +107,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
           list: "listMs",
         }, () => sampleLifecycle(c, roots.get(c.name)!, sleepBundle), keep);
       }
+      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "runUserns", () => sampleRun(c, roots.get(c.name)!, usernsBundle), keep);
       for (const c of shuffled(CONTENDERS)) {
         await rec.sample(c.name, { parentHwm: "hwm", parentRss: "rss" }, () => sampleParentMemory(c, roots.get(c.name)!, stdinBundle), keep);
       }
