@@ -45,6 +45,7 @@ import { fieldOf } from "../spec/fold_name.ts";
 import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, type UserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
+import { openBindSources } from "./bind_sources.ts";
 import { traceStep } from "../trace.ts";
 import { effectiveUid, processId, realUid } from "../host.ts";
 
@@ -225,6 +226,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         if (userInit && !moveInitItself) initOfUserNamespace(userInit);
         // Made by runt, which alone may idmap the host's filesystems; they travel with the config.
         const idmapped = idmappedTrees(sys, spec, bundle);
+        // Opened by runt, in the mount namespace the program made: the user namespace's root may not reach them.
+        const sources = userInit?.entered.includes("mount") ? openBindSources(sys, spec, bundle, rootfs, pid) : { indices: [], fds: [] };
         try {
           init.channel.send({
             mode: "create",
@@ -241,9 +244,10 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
             fifoFd: userInit ? userInit.fifoFd : undefined,
             enteredNamespaces: userInit ? userInit.entered : undefined,
             idmappedMounts: idmapped.indices,
-          } satisfies InitConfig, idmapped.fds);
+            bindSources: sources.indices,
+          } satisfies InitConfig, [...idmapped.fds, ...sources.fds]);
         } finally {
-          for (const fd of idmapped.fds) sys.close(fd);
+          for (const fd of [...idmapped.fds, ...sources.fds]) sys.close(fd);
         }
       };
       await (built ? runtBuilds() : initBuilds());

@@ -21,6 +21,8 @@ export interface InitConfig {
   enteredNamespaces?: string[];
   /** mounts[] indexes of idmapped mounts, whose detached trees came with this message (SCM_RIGHTS), in order. */
   idmappedMounts?: number[];
+  /** mounts[] indexes of binds whose sources runt opened (runtime/container/bind_sources.ts); their descriptors follow the trees. */
+  bindSources?: number[];
   /** Descriptors 3 … 3+preserveFds-1 pass into the container. */
   preserveFds: number;
   /** The container's state as hooks run inside the container receive it. */

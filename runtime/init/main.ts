@@ -59,8 +59,9 @@ export function runInit(sys: Syscalls, fd: number): never {
     const procPidNamespace = pidNamespace === undefined ? undefined : procFd(pidNamespace);
     // The trees came with the config; each is the mount of the same index.
     const idmapped = new Map((config.idmappedMounts ?? []).map((i) => [spec.mounts![i], channel.takeFd()!]));
-    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, { procPidNamespace, idmapped });
-    for (const tree of idmapped.values()) sys.close(tree);
+    const bindSources = new Map((config.bindSources ?? []).map((i) => [spec.mounts![i], channel.takeFd()!]));
+    prepareRootfs(sys, spec, config.rootfs, config.bundle, liveProc, { procPidNamespace, idmapped, bindSources });
+    for (const fd of [...idmapped.values(), ...bindSources.values()]) sys.close(fd);
     channel.send({ type: "hooks" });
     if (channel.receive<ParentReply>()?.type !== "continue") return exit(1);
     runHooks(sys, "createContainer", spec.hooks?.createContainer, config.state, hookSpawner(sys, pidNamespace, config.rootfs));

@@ -15,20 +15,23 @@ export function bindSource(source: string, bundle?: string): string {
 }
 
 /**
- * Binds `source` (a host path) onto the planned destination. The first
- * mount(2) only creates the bind; the flags (ro, nosuid …) need a second,
+ * Binds `source` (a host path) onto the planned destination; through
+ * `opened`, its descriptor, when runt opened it for an init that may not
+ * reach it by path (runtime/container/bind_sources.ts). The first mount(2)
+ * only creates the bind; the flags (ro, nosuid …) need a second,
  * remounting call on the new mount.
  */
-export function bindMount(ctx: MountContext, source: string, p: PlannedMount): void {
+export function bindMount(ctx: MountContext, source: string, p: PlannedMount, opened?: number): void {
   const { sys } = ctx;
   const { options, subject } = p;
-  const stat = attempt(`${subject}: source ${q(source)}`, () => statSync(source));
+  const from = opened === undefined ? source : procFd(opened);
+  const stat = attempt(`${subject}: source ${q(source)}`, () => statSync(from));
   const target = openDestination(ctx, p, stat.isDirectory() ? "directory" : "file");
   mountOnto(
     ctx,
     target,
     subject,
-    (dest) => attempt(subject, () => sys.mount(source, dest, null, MS.BIND | (options.flags & MS.REC), null)),
+    (dest) => attempt(subject, () => sys.mount(from, dest, null, MS.BIND | (options.flags & MS.REC), null)),
     (mounted) => finishBind(ctx, p, mounted),
   );
 }

@@ -19,6 +19,8 @@ export interface MountContext {
   procPidNamespace?: string;
   /** Idmapped mounts' detached trees, made by runt (runtime/container/idmapped_mounts.ts), by mounts[] entry. */
   idmapped?: Map<Mount, number>;
+  /** Bind sources runt opened for an init in a user namespace (runtime/container/bind_sources.ts), by mounts[] entry. */
+  bindSources?: Map<Mount, number>;
   /**
    * The directory of the container's cgroup in a v1 hierarchy, by controller
    * ("cpu", "name=systemd"), when the container's process may still be on its

@@ -44,7 +44,7 @@ export function mountToRootfs(ctx: MountContext, m: Mount): void {
     case "bind":
       if (!m.source) throw new RootfsError(`${subject}: a bind mount needs a source`);
       if (ctx.idmapped?.has(m)) return attachIdmapped(ctx, ctx.idmapped.get(m)!, planned);
-      return bindMount(ctx, bindSource(m.source, ctx.bundle), planned);
+      return bindMount(ctx, bindSource(m.source, ctx.bundle), planned, ctx.bindSources?.get(m));
     case "tmpfs":
       return mountTmpfs(ctx, planned);
     case "cgroup":

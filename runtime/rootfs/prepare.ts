@@ -27,7 +27,7 @@ export function prepareRootfs(
   bundle?: string,
   proc: ProcAccess = liveProc,
   /** How the mounts whose kind needs the container's own process or cgroup are made (see MountContext). */
-  made: Pick<MountContext, "procPidNamespace" | "idmapped" | "cgroupDirOf" | "procTrees"> = {},
+  made: Pick<MountContext, "procPidNamespace" | "idmapped" | "bindSources" | "cgroupDirOf" | "procTrees"> = {},
 ): void {
   const root = canonicalRootfs(rootfs);
   const propagation = rootPropagationFlags(spec);

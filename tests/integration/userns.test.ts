@@ -175,6 +175,28 @@ test("sysfs in a user namespace without a network namespace of its own is the ho
   }
 });
 
+test("a bind source below a directory the container's root cannot enter is mounted, as runc opens it from the host's user namespace", { skip }, () => {
+  // The kubelet's pod volumes and a 0700 bundle are such: root's, mode 0700, out of the mapped IDs' reach.
+  const locked = tempDir("runt-locked-");
+  try {
+    chmodSync(locked.path, 0o700);
+    mkdirSync(join(locked.path, "volume"));
+    writeFileSync(join(locked.path, "volume", "data"), "from the host\n");
+    writeFileSync(join(locked.path, "single"), "one file\n");
+    const edit = (spec: Spec) => {
+      spec.mounts!.push(
+        { destination: "/volume", type: "bind", source: join(locked.path, "volume"), options: ["rbind", "ro"] },
+        { destination: "/single", type: "bind", source: join(locked.path, "single"), options: ["bind"] },
+      );
+    };
+    sideBySide("userns-locked", "cat /volume/data /single; touch /volume/x 2>/dev/null || echo read-only", edit, (stdout) => {
+      assert.equal(stdout, "from the host\none file\nread-only\n");
+    });
+  } finally {
+    locked.cleanup();
+  }
+});
+
 test("bad maps: overlapping ranges and a new user namespace without maps are one line naming the field, nothing left", { skip }, () => {
   const cases: [string, (spec: Spec) => void, RegExp][] = [
     ["overlap", (spec) => (spec.linux!.uidMappings = [...ONE_RANGE, { containerID: 500, hostID: 300000, size: 10 }]), /^runt: .*linux\.uidMappings\[1\]: containerID range 500-509 overlaps linux\.uidMappings\[0\] \(0-65535\)$/],
