@@ -7,6 +7,7 @@
  * bench/results.md. A runtime that fails is reported and the others are
  * still measured.
  */
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,7 +72,10 @@ function bundleRunning(dir: string, args: string[], userns = false): string {
     spec.linux!.namespaces!.push({ type: "user" });
     spec.linux!.uidMappings = USER_NAMESPACE_MAPS;
     spec.linux!.gidMappings = USER_NAMESPACE_MAPS;
-    // The namespace's root reaches the bundle from inside it.
+    // The namespace's root reaches its rootfs by path (runc's as runt's): a copy of its own, wherever the checkout is.
+    execFileSync("cp", ["-a", spec.root.path, join(dir, "rootfs")]);
+    execFileSync("chown", ["-R", `${USER_NAMESPACE_MAPS[0].hostID}:${USER_NAMESPACE_MAPS[0].hostID}`, join(dir, "rootfs")]);
+    spec.root = { path: "rootfs", readonly: true };
     chmodSync(dir, 0o755);
   }
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec, null, 2));
@@ -81,6 +85,8 @@ function bundleRunning(dir: string, args: string[], userns = false): string {
 async function measure(work: string, rec: Recorder): Promise<Results["phases"]> {
   const bundle = (name: string, args: string[], userns = false) => bundleRunning(mkdtempSync(join(work, `${name}-`)), args, userns);
   const trueBundle = bundle("true", ["/bin/true"]);
+  // Entered by the namespace's root on the way to its bundle.
+  chmodSync(work, 0o711);
   const usernsBundle = bundle("userns", ["/bin/true"], true);
   const sleepBundle = bundle("sleep", ["sleep", "60"]);
   const stdinBundle = bundle("stdin", ["head", "-c", "1"]);

@@ -8,11 +8,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeBundle } from "../fixtures/bundle.ts";
+import { makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import {
   cgroupVersion,
@@ -330,9 +330,14 @@ test("create returns with the container's process in its cgroup in every hierarc
       s.linux!.namespaces!.push({ type: "user" });
       s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
       s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.root = { path: "rootfs", readonly: true };
     });
-    // Its /out is bound from inside the user namespace, by the namespace's root.
-    if (userns) chmodSync(b.dir, 0o755);
+    if (userns) {
+      // The namespace's root reaches its rootfs by path, under runc as under runt: a copy of its own, in the bundle.
+      chmodSync(b.dir, 0o755);
+      execFileSync("cp", ["-a", SHARED_ROOTFS, join(b.dir, "rootfs")]);
+      execFileSync("chown", ["-R", "100000:100000", join(b.dir, "rootfs")]);
+    }
     createdInCgroup(runtArgv(), b, userns ? "userns-" : "");
   }
 });
