@@ -12,7 +12,6 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBusyboxRootfs } from "../tests/fixtures/rootfs.ts";
-import { reachableByAll } from "../tests/fixtures/reach.ts";
 import { defaultSpec } from "../runtime/spec/defaults.ts";
 import { CONTENDERS, DENO, DIST, REPO, RUNC, versionOf } from "./contenders.ts";
 import { LIBRARY, LibraryRunner } from "./library.ts";
@@ -61,10 +60,8 @@ const USER_NAMESPACE_MAPS = [{ containerID: 0, hostID: 100000, size: 65536 }];
  * namespace's init is a Deno of its own, which cannot read the caller's
  * Deno cache under a home the namespace's root may not enter (/root): it
  * compiles every module afresh, ~0.4 s a run, more than all other rows.
- * An executable below a directory others may not enter (a checkout in
- * /root) cannot be started in the namespace at all: left out of the row.
  */
-const COMPILED = CONTENDERS.filter((c) => c.argv.length === 1 && (!c.argv[0].startsWith("/") || reachableByAll(c.argv[0])));
+const COMPILED = CONTENDERS.filter((c) => c.argv.length === 1);
 
 function bundleRunning(dir: string, args: string[], userns = false): string {
   const spec = defaultSpec();

@@ -246,6 +246,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
             idmappedMounts: idmapped.indices,
             bindSources: sources.indices,
           } satisfies InitConfig, [...idmapped.fds, ...sources.fds]);
+        } catch (e) {
+          throw initEndedEarly(init.channel, e);
         } finally {
           for (const fd of [...idmapped.fds, ...sources.fds]) sys.close(fd);
         }
@@ -399,6 +401,18 @@ function moveIntoCgroup(sys: Syscalls, cgroup: CgroupManager, pid: number, byPro
   const moved = cgroup.applyInBackground(pid);
   moved.catch(() => {});
   return () => moved;
+}
+
+/**
+ * A send the init's end refused (EPIPE): it ended before its config, and
+ * what its start-up program reported (an exec it could not make, say)
+ * is the error; otherwise `e` as it was.
+ */
+function initEndedEarly(channel: Channel, e: unknown): unknown {
+  if ((e as { code?: string }).code !== "EPIPE") return e;
+  const report = channel.receive<InitReport>();
+  const failure = report?.type === "tail" ? parseStartupTail(report.bytes).failure : undefined;
+  return failure ? new ContainerSetupError(failure) : e;
 }
 
 function procsFiles(cgroup: CgroupManager): string[] {

@@ -74,14 +74,18 @@ export function spawnUserNamespaceInit(
   const first = user.path === undefined ? rawNamespaces(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
   const made = rawNamespaces(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
   const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
-  // Every source above every target, so no dup2 below overwrites a descriptor still to be copied.
-  const above = initFd + 2 + toJoin.length + 1;
+  // Every source above every target (channel, fifo, executable, namespaces), so no dup2 below overwrites a descriptor still to be copied.
+  const above = initFd + 3 + toJoin.length + 1;
   const lift = (fd: number) => liftAbove(sys, fd, above);
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | O_CLOEXEC);
   const sources: number[] = [];
   try {
+    const init = initTarget(id, initFd);
     sources.push(lift(childEnd));
     if (fifoPath !== undefined) sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
+    // Opened here, with runt's rights: the init is exec'd from it inside the user namespace.
+    const executableFd = initFd + sources.length;
+    sources.push(lift(sys.open(init.path, O_PATH | O_CLOEXEC)));
     for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
     // stdio first: one of its descriptors may have a number dup2'd to below.
     const fileActions: FileAction[] = [
@@ -95,7 +99,8 @@ export function spawnUserNamespaceInit(
       joinFirst: user.path === undefined ? first.map((ns, i) => ({ type: ns.type, fd: fdOf(i) })) : [],
       make: made,
       newPidNamespace: newPid,
-      init: initTarget(id, initFd),
+      init,
+      initFd: executableFd,
     });
     const image = lift(sealedExecutable(sys, program.image(), "runt"));
     sources.push(image);

@@ -402,6 +402,13 @@ export interface UserNamespaceStartup {
   newPidNamespace: boolean;
   /** The JavaScript init (`runt init ID`), run as PID 1 of that PID namespace. */
   init: ExecTarget;
+  /**
+   * The init's executable, opened by the runtime: it is exec'd from this
+   * descriptor, which the namespace's root could not reach by path below a
+   * directory others may not enter (runc runs a copy of itself made in
+   * memory). Close-on-exec first: the init does not keep it.
+   */
+  initFd?: number;
 }
 
 /**
@@ -446,7 +453,13 @@ export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
   // The child: a session of its own, as the init started by posix_spawn has, for the container's terminal.
   prog.call("setsid", [], { what: "start the init's session" });
   const { path, args, env } = o.init;
-  prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what: `exec the container init ${quote(path)}` });
+  const what = `exec the container init ${quote(path)}`;
+  if (o.initFd === undefined) {
+    prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what });
+  } else {
+    prog.call("fcntl", [o.initFd, F_SETFD, FD_CLOEXEC], { what: "close the init's executable on exec" });
+    prog.call("execveat", [o.initFd, prog.str(""), prog.strings(args), prog.strings(env), AT_EMPTY_PATH], { what });
+  }
   return prog;
 }
 

@@ -9,11 +9,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { hasCommand, isRoot, runt, runtOk, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 import { assertRefused, state, waitFor } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 
@@ -194,6 +194,48 @@ test("a bind source below a directory the container's root cannot enter is mount
     });
   } finally {
     locked.cleanup();
+  }
+});
+
+test("runt's executable below a directory the container's root cannot enter still starts the init, as runc's does", {
+  skip: skip || (runtArgv().length > 1 && "the compiled binary's case: Deno reads runt's sources by path"),
+}, () => {
+  // A build in /root, say: the program starts the init from a descriptor runt opened.
+  const locked = tempDir("runt-locked-bin-");
+  const root = tempDir("runt-root-");
+  const b = userBundle(["sh", "-c", "cat /proc/self/uid_map"]);
+  try {
+    chmodSync(locked.path, 0o700);
+    const copy = join(locked.path, "runt");
+    copyFileSync(runtArgv()[0], copy);
+    const r = run(root.path, b.dir, "userns-locked-bin", [copy]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\s+0\\s+${FIRST}\\s+65536\\n$`));
+  } finally {
+    b.cleanup();
+    root.cleanup();
+    locked.cleanup();
+  }
+});
+
+test("a runt executable only its owner may run cannot become a user namespace's init: one line saying so, nothing left", {
+  skip: skip || (runtArgv().length > 1 && "the compiled binary's case"),
+}, () => {
+  const dir = tempDir("runt-bin-");
+  const root = tempDir("runt-root-");
+  const b = userBundle(["true"]);
+  try {
+    const copy = join(dir.path, "runt");
+    copyFileSync(runtArgv()[0], copy);
+    chmodSync(copy, 0o700);
+    const r = run(root.path, b.dir, "userns-owner-only", [copy]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(r.errLines, [`runt: exec the container init ${JSON.stringify(copy)}: EACCES (Permission denied)`]);
+    assert.deepEqual(leftovers(root.path, "userns-owner-only", [b.dir]), []);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+    dir.cleanup();
   }
 });
 
