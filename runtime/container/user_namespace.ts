@@ -124,9 +124,11 @@ function initTarget(id: string, initFd: number) {
 }
 
 /**
- * Once the config is valid and the program in the container's cgroup:
- * gives a new user namespace its maps, lets the program go on, and returns the init's PID once the program has cloned
- * it (the program itself is reaped).
+ * Once the config is valid (and, where the init is to be born in it, the
+ * program in the container's cgroup): gives a new user namespace its maps,
+ * lets the program go on, and returns the init's PID once the program has
+ * cloned it. The program is reaped unless `reap` is false: then the caller
+ * reaps it, once nothing names its PID any more (see create.ts).
  */
 export function awaitUserNamespace(sys: Syscalls, init: UserNamespaceInit, spec: Spec, reap = true): number {
   expect(init, "userns");

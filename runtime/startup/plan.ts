@@ -434,7 +434,7 @@ export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
     }
     prog.call("unshare", [CLONE_NEWUSER], { what: "linux.namespaces: creating the user namespace" });
   }
-  // The maps, for a new namespace, are written from outside; and the program waits until it is in the container's cgroup.
+  // The maps, for a new namespace, are written from outside, once the config is valid (under systemd, once the program is in its unit).
   const ask = prog.u64s([prog.u64s([USERNS_REPORT_MAGIC]), 8, prog.u64s([0]), 8]);
   prog.call("writev", [o.channelFd, ask, 2], { what: "ask the runtime for linux.uidMappings and linux.gidMappings" });
   prog.call("read", [o.channelFd, prog.reserve(1), 1], { what: "wait for the runtime to write the ID maps" });

@@ -197,46 +197,40 @@ test("a bind source below a directory the container's root cannot enter is mount
   }
 });
 
-test("runt's executable below a directory the container's root cannot enter still starts the init, as runc's does", {
-  skip: skip || (runtArgv().length > 1 && "the compiled binary's case: Deno reads runt's sources by path"),
-}, () => {
-  // A build in /root, say: the program starts the init from a descriptor runt opened.
-  const locked = tempDir("runt-locked-bin-");
-  const root = tempDir("runt-root-");
-  const b = userBundle(["sh", "-c", "cat /proc/self/uid_map"]);
-  try {
-    chmodSync(locked.path, 0o700);
-    const copy = join(locked.path, "runt");
-    copyFileSync(runtArgv()[0], copy);
-    const r = run(root.path, b.dir, "userns-locked-bin", [copy]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^\\s+0\\s+${FIRST}\\s+65536\\n$`));
-  } finally {
-    b.cleanup();
-    root.cleanup();
-    locked.cleanup();
-  }
-});
-
-test("a runt executable only its owner may run cannot become a user namespace's init: one line saying so, nothing left", {
-  skip: skip || (runtArgv().length > 1 && "the compiled binary's case"),
-}, () => {
+/** `args` run in a user namespace by a copy of the runt binary of mode `modes.file`, in a directory of mode `modes.dir`. */
+function byCopyOfRunt(id: string, args: string[], modes: { dir: number; file: number }, check: (r: ReturnType<typeof run>, copy: string, root: string, b: Bundle) => void): void {
   const dir = tempDir("runt-bin-");
   const root = tempDir("runt-root-");
-  const b = userBundle(["true"]);
+  const b = userBundle(args);
   try {
     const copy = join(dir.path, "runt");
     copyFileSync(runtArgv()[0], copy);
-    chmodSync(copy, 0o700);
-    const r = run(root.path, b.dir, "userns-owner-only", [copy]);
-    assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(r.errLines, [`runt: exec the container init ${JSON.stringify(copy)}: EACCES (Permission denied)`]);
-    assert.deepEqual(leftovers(root.path, "userns-owner-only", [b.dir]), []);
+    chmodSync(copy, modes.file);
+    chmodSync(dir.path, modes.dir);
+    check(run(root.path, b.dir, id, [copy]), copy, root.path, b);
   } finally {
     b.cleanup();
     root.cleanup();
     dir.cleanup();
   }
+}
+
+const onlyCompiled = runtArgv().length > 1 && "the compiled binary's case: Deno reads runt's sources by path";
+
+test("runt's executable below a directory the container's root cannot enter still starts the init, as runc's does", { skip: skip || onlyCompiled }, () => {
+  // A build in /root, say: the program starts the init from a descriptor runt opened.
+  byCopyOfRunt("userns-locked-bin", ["sh", "-c", "cat /proc/self/uid_map"], { dir: 0o700, file: 0o755 }, (r) => {
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\s+0\\s+${FIRST}\\s+65536\\n$`));
+  });
+});
+
+test("a runt executable only its owner may run cannot become a user namespace's init: one line saying so, nothing left", { skip: skip || onlyCompiled }, () => {
+  byCopyOfRunt("userns-owner-only", ["true"], { dir: 0o755, file: 0o700 }, (r, copy, root, b) => {
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(r.errLines, [`runt: exec the container init ${JSON.stringify(copy)}: EACCES (Permission denied)`]);
+    assert.deepEqual(leftovers(root, "userns-owner-only", [b.dir]), []);
+  });
 });
 
 test("bad maps: overlapping ranges and a new user namespace without maps are one line naming the field, nothing left", { skip }, () => {
