@@ -3,6 +3,7 @@ import { bunFfi, FFI_TYPE, type FfiSignature } from "./bun_native.ts";
 import type { Native, NativeFn } from "./native.ts";
 import { LIBC, type NativeType, SYMBOLS, type SymbolName } from "./symbols.ts";
 import { lazySymbols } from "./lazy.ts";
+import { bunErrno } from "./files.ts";
 
 // "buffer" maps to ptr: Bun's ptr accepts a TypedArray or null, its buffer type does not take null.
 const TYPES: Record<NativeType, number> = {
@@ -30,14 +31,12 @@ function bindOne(name: SymbolName): NativeFn {
 }
 
 export function openNative(): Native {
-  const { dlopen, ptr, read } = bunFfi();
-  const lib = dlopen(LIBC, { __errno_location: { args: [], returns: FFI_TYPE.ptr } });
-  opened.push(lib);
-  const errnoLocation = lib.symbols.__errno_location as unknown as () => number;
+  const { ptr } = bunFfi();
   return {
     runtime: "bun",
     fn: lazySymbols(bindOne),
     addressOf: (buf) => ptr(buf),
-    errno: () => read.i32(errnoLocation(), 0),
+    // Bound once, for the file calls (files.ts) and these alike.
+    errno: bunErrno,
   };
 }

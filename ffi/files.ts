@@ -484,6 +484,15 @@ let files: NodeFs | undefined;
 let nodeFs: NodeFs | undefined;
 const node = () => (nodeFs ??= require("node:fs"));
 
+/**
+ * The calling thread's errno, through the binding these calls make: the
+ * Bun backend of the Syscalls (bun.ts) reads it here too, rather than bind
+ * __errno_location a second time.
+ */
+export function bunErrno(): number {
+  return libc().errno();
+}
+
 /** NodeFs for Bun: the file calls over libc, the rest node:fs's own. */
 export function bunFiles(): NodeFs {
   return files ??= {
