@@ -408,7 +408,7 @@ export interface UserNamespaceStartup {
    * directory others may not enter (runc runs a copy of itself made in
    * memory). Close-on-exec first: the init does not keep it.
    */
-  initFd?: number;
+  initFd: number;
 }
 
 /**
@@ -453,13 +453,8 @@ export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
   // The child: a session of its own, as the init started by posix_spawn has, for the container's terminal.
   prog.call("setsid", [], { what: "start the init's session" });
   const { path, args, env } = o.init;
-  const what = `exec the container init ${quote(path)}`;
-  if (o.initFd === undefined) {
-    prog.call("execve", [prog.str(path), prog.strings(args), prog.strings(env)], { what });
-  } else {
-    prog.call("fcntl", [o.initFd, F_SETFD, FD_CLOEXEC], { what: "close the init's executable on exec" });
-    prog.call("execveat", [o.initFd, prog.str(""), prog.strings(args), prog.strings(env), AT_EMPTY_PATH], { what });
-  }
+  prog.call("fcntl", [o.initFd, F_SETFD, FD_CLOEXEC], { what: "close the init's executable on exec" });
+  prog.call("execveat", [o.initFd, prog.str(""), prog.strings(args), prog.strings(env), AT_EMPTY_PATH], { what: `exec the container init ${quote(path)}` });
   return prog;
 }
 

@@ -108,11 +108,12 @@ test("exec on cgroup v2: cloned straight into the cgroup (clone3, CLONE_INTO_CGR
 });
 
 const INIT = { path: "/usr/bin/runt", args: ["/usr/bin/runt", "init", "c1"], env: ["_RUNT_INIT_FD=5"] };
+const INIT_EXE = 7;
 
 test("user namespace, new: joins those given by path, unshares the user namespace, asks for its maps and waits, becomes root, makes the others, then the PID namespace, clones the init", () => {
-  const prog = userNamespaceStartup({ channelFd: CHANNEL, joinFirst: [{ type: "network", fd: 8 }], make: ["ipc", "mount"], newPidNamespace: true, init: INIT });
+  const prog = userNamespaceStartup({ channelFd: CHANNEL, joinFirst: [{ type: "network", fd: 8 }], make: ["ipc", "mount"], newPidNamespace: true, init: INIT, initFd: INIT_EXE });
   assert.deepEqual(names(prog), [
-    "setns", "close", "unshare", "writev", "read", "setresuid", "unshare", "setresgid", "setgroups", "unshare", "clone", "writev", "exit_group", "setsid", "execve",
+    "setns", "close", "unshare", "writev", "read", "setresuid", "unshare", "setresgid", "setgroups", "unshare", "clone", "writev", "exit_group", "setsid", "fcntl", "execveat",
   ]);
   const whats = prog.ops.map((o) => o.what);
   assert.equal(whats[2], "linux.namespaces: creating the user namespace");
@@ -122,8 +123,8 @@ test("user namespace, new: joins those given by path, unshares the user namespac
 });
 
 test("user namespace given by path: joined first, no PID namespace of its own, still waits for the runtime", () => {
-  const prog = userNamespaceStartup({ channelFd: CHANNEL, userNamespaceFd: 8, joinFirst: [], make: [], newPidNamespace: false, init: INIT });
-  assert.deepEqual(names(prog), ["setns", "close", "writev", "read", "setresuid", "setresgid", "setgroups", "clone", "writev", "exit_group", "setsid", "execve"]);
+  const prog = userNamespaceStartup({ channelFd: CHANNEL, userNamespaceFd: 8, joinFirst: [], make: [], newPidNamespace: false, init: INIT, initFd: INIT_EXE });
+  assert.deepEqual(names(prog), ["setns", "close", "writev", "read", "setresuid", "setresgid", "setgroups", "clone", "writev", "exit_group", "setsid", "fcntl", "execveat"]);
   assert.equal(prog.ops[0].what, "joining the user namespace of linux.namespaces");
 });
 
