@@ -15,13 +15,14 @@ shims call it after the fact.`,
     force: { type: "boolean", short: "f", description: "kill the container first if it is running" },
   },
   async run(ctx, flags, [id]) {
-    const [{ deleteContainer, prepareDelete }, { ContainerNotFoundError }] = await Promise.all([
+    const [{ deleteContainer }, { loadCgroupDriverOf }, { ContainerNotFoundError }] = await Promise.all([
       import("../../runtime/container/delete.ts"),
+      import("../../runtime/container/access.ts"),
       import("../../runtime/state/store.ts"),
     ]);
     try {
       const context = await lifecycle(ctx);
-      await prepareDelete(context, id);
+      await loadCgroupDriverOf(context, id);
       deleteContainer(context, id, flags.force === true);
     } catch (e) {
       if (!(flags.force === true && e instanceof ContainerNotFoundError)) throw e;

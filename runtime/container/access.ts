@@ -1,5 +1,5 @@
 /** What the resource commands share: the record read under the container's lock, and its cgroup. */
-import { CgroupManager } from "../cgroups/manager.ts";
+import { CgroupManager, loadDriverOf } from "../cgroups/manager.ts";
 import type { ContainerRecord } from "../state/record.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerStateError } from "./errors.ts";
@@ -13,6 +13,15 @@ export function withContainer<T>(ctx: LifecycleContext, id: string, fn: (record:
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Loads what managing container `id`'s cgroup takes, before a synchronous
+ * delete or update: the systemd driver, for a cgroup systemd owns. A
+ * script's library (runtime/runt.ts) has it loaded already.
+ */
+export async function loadCgroupDriverOf(ctx: LifecycleContext, id: string): Promise<void> {
+  await loadDriverOf(ctx.store.tryRead(id)?.cgroup);
 }
 
 /** The container's cgroup; `verb` names the operation in the error for a record without one. */

@@ -205,11 +205,11 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
       };
       const initBuilds = async () => {
         const initOfUserNamespace = (init: UserNamespaceInit) => {
-          record.pid = pid = awaitUserNamespace(sys, init, spec, program === undefined);
+          record.pid = pid = awaitUserNamespace(sys, init, spec, !moveInitItself);
           record.pidStartTime = readProcStat(pid)?.startTime ?? "";
           store.write(record);
         };
-        if (userInit && program) {
+        if (userInit && moveInitItself) {
           initOfUserNamespace(userInit);
           joined = moveIntoCgroup(sys, cgroup, pid, !rootless);
         }

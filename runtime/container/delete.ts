@@ -11,22 +11,13 @@ import { ContainerStateError } from "./errors.ts";
 import { runWarningHooks } from "./hooks.ts";
 import { signalInit } from "./kill.ts";
 import { ContainerLock } from "./lock.ts";
-import { CgroupManager, loadDriverOf } from "../cgroups/manager.ts";
+import { CgroupManager } from "../cgroups/manager.ts";
 import { containerStatus, isAlive } from "./status.ts";
 import { removeHostMounts } from "./host_mounts.ts";
 import { removeImageBundle } from "../image/marker.ts";
 import { exitEvent } from "../process/exit_event.ts";
 
 const KILL_WAIT_MS = 10_000;
-
-/**
- * What deleting `id` needs loaded first: the systemd driver, for a cgroup
- * systemd owns. deleteContainer stays synchronous for scripts, whose
- * library (runtime/runt.ts) has the driver loaded.
- */
-export async function prepareDelete(ctx: LifecycleContext, id: string): Promise<void> {
-  await loadDriverOf(ctx.store.tryRead(id)?.cgroup);
-}
 
 export function deleteContainer(ctx: LifecycleContext, id: string, force = false): void {
   const { store, sys } = ctx;

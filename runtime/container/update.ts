@@ -3,8 +3,7 @@
  * cgroup and kept in its record, so later commands see the limits it has.
  */
 import type { LinuxResources } from "../spec/schema.ts";
-import { loadDriverOf } from "../cgroups/manager.ts";
-import { cgroupOf, withContainer } from "./access.ts";
+import { cgroupOf, loadCgroupDriverOf, withContainer } from "./access.ts";
 import type { LifecycleContext } from "./context.ts";
 import { ContainerStateError } from "./errors.ts";
 import { containerStatus } from "./status.ts";
@@ -24,7 +23,7 @@ export async function updateContainer(
   const { resources, ignored } = updateRequest(requested);
   // Loaded on demand: the spec rules are the costliest module to load.
   const { validateConfigJson } = await import("../config_file.ts");
-  await loadDriverOf(ctx.store.tryRead(id)?.cgroup);
+  await loadCgroupDriverOf(ctx, id);
   withContainer(ctx, id, (record) => {
     const status = containerStatus(record);
     if (status === "stopped" || status === "creating") {
