@@ -55,13 +55,6 @@ function shuffled<T>(items: readonly T[]): T[] {
 
 /** A user namespace's container is still made by runt's JavaScript init (runtime/container/build_choice.ts): its own row. */
 const USER_NAMESPACE_MAPS = [{ containerID: 0, hostID: 100000, size: 65536 }];
-/**
- * The contenders that are one executable. Under the Deno CLI, a user
- * namespace's init is a Deno of its own, which cannot read the caller's
- * Deno cache under a home the namespace's root may not enter (/root): it
- * compiles every module afresh, ~0.4 s a run, more than all other rows.
- */
-const COMPILED = CONTENDERS.filter((c) => c.argv.length === 1);
 
 function bundleRunning(dir: string, args: string[], userns = false): string {
   const spec = defaultSpec();
@@ -120,7 +113,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
           list: "listMs",
         }, () => sampleLifecycle(c, roots.get(c.name)!, sleepBundle), keep);
       }
-      for (const c of shuffled(COMPILED)) await rec.sample(c.name, "runUserns", () => sampleRun(c, roots.get(c.name)!, usernsBundle), keep);
+      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "runUserns", () => sampleRun(c, roots.get(c.name)!, usernsBundle), keep);
       for (const c of shuffled(CONTENDERS)) {
         await rec.sample(c.name, { parentHwm: "hwm", parentRss: "rss" }, () => sampleParentMemory(c, roots.get(c.name)!, stdinBundle), keep);
       }

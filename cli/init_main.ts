@@ -2,6 +2,7 @@
 import { loadSyscalls } from "../ffi/mod.ts";
 import { INIT_FD_ENV } from "../runtime/init/config.ts";
 import { runInit } from "../runtime/init/main.ts";
+import { keepDenoCacheToInit } from "../runtime/init/self.ts";
 
 import { traceStep } from "../runtime/trace.ts";
 import { envVar, exitProcess, writeAll } from "../runtime/host.ts";
@@ -13,5 +14,7 @@ export async function initMain(_args: string[]): Promise<void> {
     writeAll(2, "runt: init is started by 'runt create', not by hand\n");
     exitProcess(1);
   }
-  runInit(await loadSyscalls(), fd);
+  const sys = await loadSyscalls();
+  keepDenoCacheToInit(sys);
+  runInit(sys, fd);
 }

@@ -16,7 +16,7 @@ import type {
   Syscalls,
   WaitResult,
 } from "./syscalls.ts";
-import { RLIM_INFINITY } from "./constants.ts";
+import { F_DUPFD, F_DUPFD_CLOEXEC, RLIM_INFINITY } from "./constants.ts";
 import { errnoNumber } from "./errno.ts";
 import { SyscallError } from "./errors.ts";
 
@@ -276,7 +276,10 @@ export class RecordingSyscalls implements Syscalls {
   }
   fcntl(fd: number, cmd: number, arg = 0): number {
     this.record("fcntl", [fd, cmd, arg]);
-    return 0;
+    if (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC) return 0;
+    // A copy: the lowest free number at or above arg, as the kernel picks it.
+    this.nextFd = Math.max(this.nextFd, arg);
+    return this.fd();
   }
   flock(fd: number, operation: number): void {
     this.record("flock", [fd, operation]);

@@ -9,12 +9,11 @@
  * (runtime/userns/maps.ts) while the program waits.
  */
 import { readlinkSync } from "../host_fs.ts";
-import { AF_UNIX, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
+import { AF_UNIX, O_CLOEXEC, O_DIRECTORY, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
 import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
 import { Channel, type InitReport } from "../init/channel.ts";
-import { INIT_FD_ENV } from "../init/config.ts";
 import { openNamespace } from "../init/namespaces.ts";
-import { initCommand } from "../init/self.ts";
+import { denoCacheDir, denoCacheThrough, initCommand, initEnvironment } from "../init/self.ts";
 import { inheritPreserved, liftAbove } from "../process/exec.ts";
 import type { Spec } from "../spec/schema.ts";
 import { userNamespaceStartup } from "../startup/plan.ts";
@@ -74,18 +73,24 @@ export function spawnUserNamespaceInit(
   const first = user.path === undefined ? rawNamespaces(json).filter((ns) => ns.path !== undefined && JOINED_BEFORE.includes(ns.type)) : [];
   const made = rawNamespaces(json).filter((ns) => ns.path === undefined && MADE_FIRST.includes(ns.type)).map((ns) => ns.type);
   const toJoin = user.path === undefined ? first as { type: string; path: string }[] : [{ type: "user", path: user.path }];
-  // Every source above every target (channel, fifo, executable, namespaces), so no dup2 below overwrites a descriptor still to be copied.
-  const above = initFd + 3 + toJoin.length + 1;
+  // Every source above every target (channel, fifo, executable, Deno's cache, namespaces, program), so no dup2 below
+  // overwrites a descriptor still to be copied.
+  const above = initFd + 5 + toJoin.length;
   const lift = (fd: number) => liftAbove(sys, fd, above);
   const [parentEnd, childEnd] = sys.socketpair(AF_UNIX, SOCK_STREAM | O_CLOEXEC);
   const sources: number[] = [];
   try {
-    const init = initTarget(id, initFd);
+    const [path, ...rest] = initCommand(id);
+    const exe = path === "/proc/self/exe" ? readlinkSync(path) : path;
     sources.push(lift(childEnd));
     if (fifoPath !== undefined) sources.push(lift(sys.open(fifoPath, O_PATH | O_CLOEXEC)));
     // Opened here, with runt's rights: the init is exec'd from it inside the user namespace.
     const executableFd = initFd + sources.length;
-    sources.push(lift(sys.open(init.path, O_PATH | O_CLOEXEC)));
+    sources.push(lift(sys.open(exe, O_PATH | O_CLOEXEC)));
+    const cache = openDenoCache(sys);
+    const extraEnv = cache === undefined ? {} : denoCacheThrough(initFd + sources.length);
+    if (cache !== undefined) sources.push(lift(cache));
+    const init = { path: exe, args: [exe, ...rest], env: initEnvironment(initFd, extraEnv) };
     for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
     // stdio first: one of its descriptors may have a number dup2'd to below.
     const fileActions: FileAction[] = [
@@ -115,12 +120,23 @@ export function spawnUserNamespaceInit(
   }
 }
 
-/** `runt init ID` as the program execs it: /proc/self/exe would be the program itself there. */
-function initTarget(id: string, initFd: number) {
-  const [path, ...rest] = initCommand(id);
-  const exe = path === "/proc/self/exe" ? readlinkSync(path) : path;
-  const env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
-  return { path: exe, args: [exe, ...rest], env };
+/**
+ * Deno's cache of runt's compiled modules, opened with runt's rights, for an
+ * init run from sources by Deno: the namespace's root may not enter the
+ * directory it is in (root's 0700 home, where the cache of a Deno run as
+ * root is), and without it that Deno compiles every module again, about
+ * 0.3 s of each container. The init reads it through the descriptor, which
+ * is closed on the init's last exec like every other of runt's.
+ */
+function openDenoCache(sys: Syscalls): number | undefined {
+  const dir = denoCacheDir();
+  if (dir === undefined) return undefined;
+  try {
+    return sys.open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  } catch {
+    // None yet, or none runt may open: the init's Deno makes do as it would without one.
+    return undefined;
+  }
 }
 
 /**

@@ -5,8 +5,11 @@
  * URL (a script importing mod.ts from a web server or a registry), the
  * same URL, which Deno runs from its module cache.
  */
-import { executablePath } from "../host.ts";
-import { fileUrlPath } from "../path.ts";
+import { currentDirectory, environment, envVar, executablePath } from "../host.ts";
+import { fileUrlPath, join, resolve } from "../path.ts";
+import { INIT_FD_ENV } from "./config.ts";
+import { F_SETFD, FD_CLOEXEC } from "../../ffi/constants.ts";
+import type { Syscalls } from "../../ffi/syscalls.ts";
 
 const CLI_MAIN = new URL("../../cli/main.ts", import.meta.url);
 const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
@@ -28,4 +31,40 @@ export function initCommand(id: string): string[] {
     return [executablePath(), "run", "-A", "--quiet", ...config, located(CLI_MAIN), "init", id];
   }
   return [executablePath(), located(CLI_MAIN), "init", id];
+}
+
+/** The init's environment: runt's own, the channel's descriptor, and `extra`. */
+export function initEnvironment(initFd: number, extra: Record<string, string> = {}): string[] {
+  return Object.entries({ ...environment(), [INIT_FD_ENV]: String(initFd), ...extra }).map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * Where Deno running runt from its sources keeps the modules it compiled,
+ * found as Deno finds it: $DENO_DIR (against the working directory), else
+ * $XDG_CACHE_HOME/deno, else ~/.cache/deno. Undefined for the compiled
+ * binary and under Bun, whose init needs no cache.
+ */
+export function denoCacheDir(): string | undefined {
+  if (!("Deno" in globalThis)) return undefined;
+  const set = envVar("DENO_DIR");
+  if (set) return resolve(currentDirectory(), set);
+  const xdg = envVar("XDG_CACHE_HOME");
+  if (xdg?.startsWith("/")) return join(xdg, "deno");
+  const home = envVar("HOME");
+  return home ? join(home, ".cache", "deno") : undefined;
+}
+
+/** `DENO_DIR` for an init that reads Deno's cache through descriptor `fd` (see user_namespace.ts). */
+export function denoCacheThrough(fd: number): Record<string, string> {
+  return { DENO_DIR: `/proc/self/fd/${fd}` };
+}
+
+/**
+ * In the init: the cache's descriptor closed on exec, so no process the
+ * init starts (a createContainer hook, its start-up program) inherits it.
+ * Deno goes on reading the cache by its /proc/self/fd path.
+ */
+export function keepDenoCacheToInit(sys: Pick<Syscalls, "fcntl">, denoDir = envVar("DENO_DIR")): void {
+  const fd = /^\/proc\/self\/fd\/(\d+)$/.exec(denoDir ?? "")?.[1];
+  if (fd !== undefined) sys.fcntl(Number(fd), F_SETFD, FD_CLOEXEC);
 }

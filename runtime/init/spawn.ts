@@ -8,10 +8,9 @@
 import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
 import { AF_UNIX, F_DUPFD_CLOEXEC, O_CLOEXEC, O_RDONLY, SOCK_STREAM } from "../../ffi/constants.ts";
 import { Channel } from "./channel.ts";
-import { INIT_FD_ENV } from "./config.ts";
 import { NamespaceError } from "./namespaces.ts";
 import { SyscallError } from "../../ffi/errors.ts";
-import { initCommand } from "./self.ts";
+import { initCommand, initEnvironment } from "./self.ts";
 import { inheritPreserved } from "../process/exec.ts";
 import { sealedExecutable } from "../stub/memfd.ts";
 import type { StubProgram } from "../stub/program.ts";
@@ -76,7 +75,7 @@ export function spawnInit(
     env = [];
   } else {
     argv = initCommand(id);
-    env = Object.entries({ ...process.env, [INIT_FD_ENV]: String(initFd) }).map(([k, v]) => `${k}=${v}`);
+    env = initEnvironment(initFd);
   }
   // A memfd is started by its /proc/self/fd path: resolved by execve before close-on-exec closes it.
   const path = image === undefined ? argv[0] : `/proc/self/fd/${image}`;

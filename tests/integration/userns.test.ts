@@ -189,7 +189,7 @@ test("a bind source below a directory the container's root cannot enter is mount
         { destination: "/single", type: "bind", source: join(locked.path, "single"), options: ["bind"] },
       );
     };
-    // The container's PID 1 holds its stdio and nothing of the sources runt opened for its init.
+    // The container's PID 1 holds its stdio and nothing runt opened for its init (the sources, its executable, Deno's cache).
     sideBySide("userns-locked", "cat /volume/data /single; touch /volume/x 2>/dev/null || echo read-only; ls /proc/1/fd; echo end", edit, (stdout) => {
       assert.equal(stdout, "from the host\none file\nread-only\n0\n1\n2\nend\n");
     });

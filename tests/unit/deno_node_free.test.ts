@@ -35,6 +35,9 @@ const NOT_FOLLOWED: Record<string, string> = {
 /** Uses of Node's `process` (not the config's `process` field, which is a variable here). */
 const NODE_PROCESS = /(?<![\w.$"'`])process\.(argv|exitCode|exit|getuid|geteuid|getgid|getegid|on|off|once|kill|stdout|stderr|stdin|execPath|arch|platform|version|pid|cwd\(|umask|getBuiltinModule|env\.|env\[)/g;
 
+/** Node's whole environment spread into an object (the config's process.env is a list, never spread so). */
+const NODE_ENV_SPREAD = /\.\.\.process\.env\b/g;
+
 function walk(entries: string[], notFollowed: Record<string, string>): { offenders: string[]; visited: number } {
   const seen = new Set<string>();
   const offenders: string[] = [];
@@ -56,7 +59,7 @@ function walk(entries: string[], notFollowed: Record<string, string>): { offende
       if (spec.startsWith(".")) queue.push({ file: normalize(relative(REPO, join(REPO, dirname(file), spec))), via: file, dynamic });
       else if (spec.startsWith("node:") || spec === "bun:ffi") offenders.push(`${file} imports ${spec} (reached from ${via || "the entry"})`);
     }
-    for (const m of code.matchAll(NODE_PROCESS)) offenders.push(`${file} uses ${m[0]} (reached from ${via || "the entry"})`);
+    for (const m of [...code.matchAll(NODE_PROCESS), ...code.matchAll(NODE_ENV_SPREAD)]) offenders.push(`${file} uses ${m[0]} (reached from ${via || "the entry"})`);
   }
   return { offenders, visited: seen.size };
 }
@@ -77,4 +80,6 @@ test("the walk finds a node: import behind dynamic imports, and Node's process b
   assert.ok(library.offenders.includes("runtime/library/images.ts is imported statically by runtime/runt.ts, so it is always loaded"), library.offenders.join("\n"));
   assert.deepEqual("if (process.geteuid() === 0 || process.env.HOME) exit();".match(NODE_PROCESS), ["process.geteuid", "process.env."]);
   assert.equal("const env = process.env ?? []; const rule = \"process.env[*]\";".match(NODE_PROCESS), null);
+  assert.deepEqual("const env = { ...process.env, X: '1' };".match(NODE_ENV_SPREAD), ["...process.env"]);
+  assert.equal("const env = [...(process.env ?? []), 'X=1'];".match(NODE_ENV_SPREAD), null);
 });
