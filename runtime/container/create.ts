@@ -11,6 +11,7 @@ import { passwdEntry, readPasswd } from "../passwd.ts";
 import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { initFds, spawnInit } from "../init/spawn.ts";
+import { compileInitModules } from "../init/self.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import { type Build, buildContainer, type Built, startProcess } from "./build.ts";
@@ -123,6 +124,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     const userNamespace = rawNamespace(json, "user");
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
+    if (userNamespace) await compileInitModules();
     const userInit = userNamespace && spawnUserNamespaceInit(sys, opts.id, json, userNamespace, newPidNamespace(pidNamespace), passedFds, fifoPath, opts.stdio);
     // Where it can, runt builds the container itself and the container's process runs no JavaScript (build.ts).
     const built = !userInit && runtCanBuild(json, opts.noPivot ?? false);

@@ -9,11 +9,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Bundle, makeBundle, SHARED_ROOTFS } from "../fixtures/bundle.ts";
 import type { Spec } from "../../runtime/spec/schema.ts";
-import { hasCommand, isRoot, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
+import { hasCommand, isRoot, REPO, runt, runtArgv, runtOk, tempDir } from "./runt.ts";
 import { assertRefused, state, waitFor } from "./containers.ts";
 import { leftovers } from "./leftovers.ts";
 
@@ -232,6 +232,31 @@ test("a runt executable only its owner may run cannot become a user namespace's 
     assert.deepEqual(r.errLines, [`runt: exec the container init ${JSON.stringify(copy)}: EACCES (Permission denied)`]);
     assert.deepEqual(leftovers(root, "userns-owner-only", [b.dir]), []);
   });
+});
+
+const onlyFromSources = runtArgv().length === 1 && "the Deno CLI's case: the compiled binary's init loads no modules from a cache";
+
+test("from sources, a user namespace's init finds runt's modules compiled in the caller's Deno cache, in a directory it may not enter", { skip: skip || onlyFromSources }, () => {
+  // Root's own cache is under /root, 0700: a cache of the test's own, as far out of the namespace root's reach.
+  const home = tempDir("runt-deno-home-");
+  const cache = join(home.path, "deno");
+  const root = tempDir("runt-root-");
+  const b = userBundle(["cat", "/proc/self/uid_map"]);
+  try {
+    chmodSync(home.path, 0o700);
+    const r = runt(["--root", root.path, "run", "--bundle", b.dir, "userns-deno-cache"], { env: { DENO_DIR: cache } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\s+0\\s+${FIRST}\\s+65536\\n$`));
+    // The init may read the cache but not write it: runt compiled the init's own modules into it.
+    for (const module of ["cli/init_main.ts", "runtime/init/main.ts"]) {
+      assert.ok(existsSync(join(cache, "gen", "file", REPO, `${module}.js`)), `${module} is not in Deno's cache ${cache}`);
+    }
+    assert.deepEqual(leftovers(root.path, "userns-deno-cache", [b.dir]), []);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+    home.cleanup();
+  }
 });
 
 test("bad maps: overlapping ranges and a new user namespace without maps are one line naming the field, nothing left", { skip }, () => {
