@@ -2,7 +2,7 @@
 import { loadSyscalls } from "../ffi/mod.ts";
 import { INIT_FD_ENV } from "../runtime/init/config.ts";
 import { runInit } from "../runtime/init/main.ts";
-import { keepDenoCacheToInit } from "../runtime/init/self.ts";
+import { keepDenoCacheToInit } from "../runtime/init/deno_cache.ts";
 
 import { traceStep } from "../runtime/trace.ts";
 import { envVar, exitProcess, writeAll } from "../runtime/host.ts";

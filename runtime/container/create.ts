@@ -11,7 +11,7 @@ import { passwdEntry, readPasswd } from "../passwd.ts";
 import type { Channel, InitReport } from "../init/channel.ts";
 import type { InitConfig } from "../init/config.ts";
 import { initFds, spawnInit } from "../init/spawn.ts";
-import { compileInitModules } from "../init/self.ts";
+import { compileInitModules } from "../init/deno_cache.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import { type Build, buildContainer, type Built, startProcess } from "./build.ts";

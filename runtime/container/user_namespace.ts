@@ -9,11 +9,12 @@
  * (runtime/userns/maps.ts) while the program waits.
  */
 import { readlinkSync } from "../host_fs.ts";
-import { AF_UNIX, O_CLOEXEC, O_DIRECTORY, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
+import { AF_UNIX, O_CLOEXEC, O_PATH, SOCK_STREAM } from "../../ffi/constants.ts";
 import type { FileAction, Syscalls } from "../../ffi/syscalls.ts";
 import { Channel, type InitReport } from "../init/channel.ts";
 import { openNamespace } from "../init/namespaces.ts";
-import { denoCacheDir, denoCacheThrough, initCommand, initEnvironment } from "../init/self.ts";
+import { initCommand, initEnvironment } from "../init/self.ts";
+import { denoCacheThrough, openDenoCache } from "../init/deno_cache.ts";
 import { inheritPreserved, liftAbove } from "../process/exec.ts";
 import type { Spec } from "../spec/schema.ts";
 import { userNamespaceStartup } from "../startup/plan.ts";
@@ -120,24 +121,6 @@ export function spawnUserNamespaceInit(
   }
 }
 
-/**
- * Deno's cache of runt's compiled modules, opened with runt's rights, for an
- * init run from sources by Deno: the namespace's root may not enter the
- * directory it is in (root's 0700 home, where the cache of a Deno run as
- * root is), and without it that Deno compiles every module again, about
- * 0.3 s of each container. The init reads it through the descriptor, which
- * is closed on the init's last exec like every other of runt's.
- */
-function openDenoCache(sys: Syscalls): number | undefined {
-  const dir = denoCacheDir();
-  if (dir === undefined) return undefined;
-  try {
-    return sys.open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  } catch {
-    // None yet, or none runt may open: the init's Deno makes do as it would without one.
-    return undefined;
-  }
-}
 
 /**
  * Once the config is valid (and, where the init is to be born in it, the

@@ -10,7 +10,7 @@ import { RecordingSyscalls } from "../../ffi/fake.ts";
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD, FD_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import type { FileAction } from "../../ffi/syscalls.ts";
 import { spawnUserNamespaceInit } from "../../runtime/container/user_namespace.ts";
-import { denoCacheDir, keepDenoCacheToInit } from "../../runtime/init/self.ts";
+import { denoCacheDir, keepDenoCacheToInit } from "../../runtime/init/deno_cache.ts";
 import { INIT_FD_ENV } from "../../runtime/init/config.ts";
 import { environment } from "../../runtime/host.ts";
 
@@ -44,7 +44,8 @@ function spawn(sys: TrackingSyscalls) {
 
 /** `NAME=value` strings the image holds (NUL-terminated, as execve takes them). */
 function envEntries(image: string, name: string): string[] {
-  return [...image.matchAll(new RegExp(`${name}=([^\\0]*)\\0`, "g"))].map((m) => m[1]);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return [...image.matchAll(new RegExp(`(?<=^|\\0)${escaped}=([^\\0]*)(?=\\0)`, "g"))].map((m) => m[1]);
 }
 
 test("the program is spawned with no environment of its own; the init it execs gets runt's, with the channel's descriptor", () => {
