@@ -2,7 +2,6 @@
 import { loadSyscalls } from "../ffi/mod.ts";
 import { INIT_FD_ENV } from "../runtime/init/config.ts";
 import { runInit } from "../runtime/init/main.ts";
-import { keepDenoCacheToInit } from "../runtime/init/deno_cache.ts";
 
 import { traceStep } from "../runtime/trace.ts";
 import { envVar, exitProcess, writeAll } from "../runtime/host.ts";
@@ -14,7 +13,5 @@ export async function initMain(_args: string[]): Promise<void> {
     writeAll(2, "runt: init is started by 'runt create', not by hand\n");
     exitProcess(1);
   }
-  const sys = await loadSyscalls();
-  keepDenoCacheToInit(sys);
-  runInit(sys, fd);
+  runInit(await loadSyscalls(), fd);
 }

@@ -7,7 +7,7 @@
  */
 import { currentDirectory, envVar } from "../host.ts";
 import { join, resolve } from "../path.ts";
-import { F_SETFD, FD_CLOEXEC, O_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import type { Syscalls } from "../../ffi/syscalls.ts";
 
 /**
@@ -32,7 +32,8 @@ export function denoCacheDir(): string | undefined {
  * directory it is in (root's 0700 home, where the cache of a Deno run as
  * root is), and without it that Deno compiles every module again, about
  * 0.3 s of each container. The init reads it through the descriptor, which
- * is closed on the init's last exec like every other of runt's.
+ * it makes close-on-exec with the rest of what it was started with
+ * (runInit): no hook it starts, nor the container, inherits it.
  */
 export function openDenoCache(sys: Syscalls): number | undefined {
   const dir = denoCacheDir();
@@ -61,14 +62,4 @@ export async function compileInitModules(): Promise<void> {
 /** `DENO_DIR` for an init that reads Deno's cache through descriptor `fd` (see user_namespace.ts). */
 export function denoCacheThrough(fd: number): Record<string, string> {
   return { DENO_DIR: `/proc/self/fd/${fd}` };
-}
-
-/**
- * In the init: the cache's descriptor closed on exec, so no process the
- * init starts (a createContainer hook, its start-up program) inherits it.
- * Deno goes on reading the cache by its /proc/self/fd path.
- */
-export function keepDenoCacheToInit(sys: Pick<Syscalls, "fcntl">, denoDir = envVar("DENO_DIR")): void {
-  const fd = /^\/proc\/self\/fd\/(\d+)$/.exec(denoDir ?? "")?.[1];
-  if (fd !== undefined) sys.fcntl(Number(fd), F_SETFD, FD_CLOEXEC);
 }

@@ -21,6 +21,7 @@ import { enterContainerRoot, openContainerRoot } from "./shared_root.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { RuntError } from "../errors.ts";
 import { becomeStartup } from "../startup/become.ts";
+import { closeOnExecFrom } from "../process/exec.ts";
 import { containerHost, execStdioUid, type ProcessHost } from "../process/host.ts";
 import { createStartup, execStartup } from "../startup/plan.ts";
 import type { StubProgram } from "../stub/program.ts";
@@ -37,6 +38,9 @@ import { exitProcess } from "../host.ts";
 export function runInit(sys: Syscalls, fd: number): never {
   // Nothing the container runs may read or ptrace the runtime while it builds the container.
   sys.prctl(PR_SET_DUMPABLE, 0);
+  // What the init was started with from its channel up (the fifo, Deno's cache) and what its runtime opened
+  // reach no process it starts, a createContainer hook; the start-up program it becomes is handed its own.
+  closeOnExecFrom(sys, fd);
   const channel = new Channel(sys, fd);
   let fifo = -1;
   let config: InitConfig;

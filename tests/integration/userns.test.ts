@@ -234,6 +234,22 @@ test("a runt executable only its owner may run cannot become a user namespace's 
   });
 });
 
+test("a createContainer hook the init starts holds its stdio and nothing of the init's: no channel, fifo or cache descriptor", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = userBundle(["true"]);
+  try {
+    // exec'd with its redirect, ls holds 0-2 and the directory it reads (3); anything the init passed on comes beside them.
+    b.spec.hooks = { createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `exec ls /proc/self/fd > ${b.out}/fds`] }] };
+    b.save();
+    const r = run(root.path, b.dir, "userns-hook-fds");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readFileSync(join(b.out, "fds"), "utf8").trim().split("\n"), ["0", "1", "2", "3"]);
+  } finally {
+    b.cleanup();
+    root.cleanup();
+  }
+});
+
 const onlyFromSources = runtArgv().length === 1 && "the Deno CLI's case: the compiled binary's init loads no modules from a cache";
 
 test("from sources, a user namespace's init finds runt's modules compiled in the caller's Deno cache, in a directory it may not enter", { skip: skip || onlyFromSources }, () => {

@@ -7,10 +7,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RecordingSyscalls } from "../../ffi/fake.ts";
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD, FD_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
+import { F_DUPFD, F_DUPFD_CLOEXEC, O_DIRECTORY, O_PATH } from "../../ffi/constants.ts";
 import type { FileAction } from "../../ffi/syscalls.ts";
 import { spawnUserNamespaceInit } from "../../runtime/container/user_namespace.ts";
-import { denoCacheDir, keepDenoCacheToInit } from "../../runtime/init/deno_cache.ts";
+import { denoCacheDir } from "../../runtime/init/deno_cache.ts";
 import { INIT_FD_ENV } from "../../runtime/init/config.ts";
 import { environment } from "../../runtime/host.ts";
 
@@ -89,15 +89,4 @@ test("a Deno cache runt cannot open leaves the init as it was: no DENO_DIR, noth
   assert.deepEqual(envEntries(image, "DENO_DIR"), []);
   const targets = fileActions.filter((a) => a.op === "dup2" && a.to > 2).map((a) => (a as { to: number }).to);
   assert.deepEqual(targets, [3, 4, 5]);
-});
-
-test("in the init, the cache's descriptor is closed on exec: no hook or program the init starts inherits it", () => {
-  const sys = new RecordingSyscalls();
-  keepDenoCacheToInit(sys, "/proc/self/fd/6");
-  assert.deepEqual(sys.callsTo("fcntl"), [[6, F_SETFD, FD_CLOEXEC]]);
-  // A cache of the caller's own, or none: no descriptor to close.
-  keepDenoCacheToInit(sys, "/home/u/.cache/deno");
-  keepDenoCacheToInit(sys, undefined);
-  keepDenoCacheToInit(sys, "/proc/self/fd/6/gen");
-  assert.equal(sys.callsTo("fcntl").length, 1);
 });
