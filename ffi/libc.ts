@@ -355,6 +355,8 @@ export class LibcSyscalls implements Syscalls {
         return fn.posix_spawn_file_actions_addchdir_np(fa, cstr(action.path));
       case "fchdir":
         return fn.posix_spawn_file_actions_addfchdir_np(fa, action.fd);
+      case "closefrom":
+        return fn.posix_spawn_file_actions_addclosefrom_np(fa, action.fd);
     }
   }
 

@@ -34,6 +34,7 @@ export const SYMBOLS = {
   posix_spawn_file_actions_addopen: { args: ["buffer", "i32", "buffer", "i32", "u32"], result: "i32" },
   posix_spawn_file_actions_addchdir_np: { args: ["buffer", "buffer"], result: "i32" },
   posix_spawn_file_actions_addfchdir_np: { args: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_addclosefrom_np: { args: ["buffer", "i32"], result: "i32" },
   posix_spawnattr_init: { args: ["buffer"], result: "i32" },
   posix_spawnattr_destroy: { args: ["buffer"], result: "i32" },
   posix_spawnattr_setflags: { args: ["buffer", "i16"], result: "i32" },

@@ -58,7 +58,9 @@ export type FileAction =
   | { op: "close"; fd: number }
   | { op: "open"; fd: number; path: string; flags: number; mode?: number }
   | { op: "chdir"; path: string }
-  | { op: "fchdir"; fd: number };
+  | { op: "fchdir"; fd: number }
+  /** Closes every descriptor from `fd` up, after the actions before it (glibc 2.34's addclosefrom_np). */
+  | { op: "closefrom"; fd: number };
 
 export interface SpawnOptions {
   fileActions?: FileAction[];

@@ -44,7 +44,9 @@ export type HookSpawner = (hook: Hook, stdio: [number, number, number]) => numbe
 /**
  * posix_spawn of the hook in this process's namespaces, or born in
  * `pidNamespace`; in `cwd` when not the caller's (createContainer: the
- * rootfs, where runc's init has gone by then).
+ * rootfs, where runc's init has gone by then). The hook holds its stdio and
+ * nothing else: not a descriptor runt's caller left open for the container
+ * (--preserve-fds, LISTEN_FDS) nor one a JavaScript runtime keeps for itself.
  */
 export function posixSpawner(sys: Syscalls, options: Pick<SpawnOptions, "pidNamespace"> & { cwd?: string } = {}): HookSpawner {
   const { cwd, ...namespaces } = options;
@@ -54,6 +56,7 @@ export function posixSpawner(sys: Syscalls, options: Pick<SpawnOptions, "pidName
         { op: "dup2", fd: stdin, to: 0 },
         { op: "dup2", fd: stdout, to: 1 },
         { op: "dup2", fd: stderr, to: 2 },
+        { op: "closefrom", fd: 3 },
         ...(cwd === undefined ? [] : [{ op: "chdir" as const, path: cwd }]),
       ],
       ...namespaces,

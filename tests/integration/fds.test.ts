@@ -111,3 +111,29 @@ test("LISTEN_FDS meant for another process passes nothing and sets nothing", { s
     root.cleanup();
   }
 });
+
+/** Hooks of every kind runt's own processes start (run, then delete), each listing its descriptors into `out`. */
+const RUNT_RUN_HOOKS = ["prestart", "createRuntime", "createContainer", "poststart", "poststop"] as const;
+
+test("a hook holds its stdio only: not a descriptor runt's caller passed for the container, nor one runt holds", { skip }, () => {
+  const root = tempDir("runt-root-");
+  const b = makeBundle(["sh", "-c", LIST_FDS]);
+  // exec'd with its redirect, ls holds 0-2 and the directory it reads (3); anything passed on comes beside them.
+  const lister = (kind: string) => ({ path: "/bin/sh", args: ["sh", "-c", `exec ls /proc/self/fd > ${b.out}/${kind}`] });
+  b.spec.hooks = Object.fromEntries(RUNT_RUN_HOOKS.map((kind) => [kind, [lister(kind)]]));
+  b.save();
+  const passed = openSync(join(b.dir, "fd3"), "w");
+  try {
+    const r = runWithFds(["--root", root.path, "run", "--preserve-fds", "1", "-b", b.dir, "hook-fds"], [passed]);
+    assert.equal(r.status, 0, r.stderr);
+    // The container still gets what it was meant to.
+    assert.equal(r.stdout, "0 1 2 3 4 ");
+    for (const kind of RUNT_RUN_HOOKS) {
+      assert.deepEqual(readFileSync(join(b.out, kind), "utf8").trim().split("\n"), ["0", "1", "2", "3"], kind);
+    }
+  } finally {
+    closeSync(passed);
+    b.cleanup();
+    root.cleanup();
+  }
+});

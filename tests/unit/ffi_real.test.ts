@@ -127,6 +127,26 @@ test("posix_spawn with dup2 and chdir file actions; waitpid decodes the exit", (
   assert.deepEqual(sys.waitpid(pid), { pid, status: { kind: "exited", code: 7 } });
 });
 
+test("posix_spawn's closefrom action leaves the child only the descriptors below it", () => {
+  const [r, w] = sys.pipe2(O_CLOEXEC);
+  // Not close-on-exec: without the action the child would hold it.
+  const [strayR, strayW] = sys.pipe2();
+  try {
+    const pid = sys.posixSpawn("/bin/sh", ["sh", "-c", "exec ls /proc/self/fd"], [], {
+      fileActions: [{ op: "dup2", fd: w, to: 1 }, { op: "closefrom", fd: 3 }],
+    });
+    sys.close(w);
+    const out = readAll(r);
+    // ls itself holds the directory it reads, as 3.
+    assert.equal(out, "0\n1\n2\n3\n");
+    assert.deepEqual(sys.waitpid(pid), { pid, status: { kind: "exited", code: 0 } });
+  } finally {
+    sys.close(r);
+    sys.close(strayR);
+    sys.close(strayW);
+  }
+});
+
 test("posix_spawn of a missing program throws ENOENT", () => {
   assert.throws(
     () => sys.posixSpawn("/nonexistent/prog", ["prog"], []),
