@@ -89,8 +89,11 @@ export function spawnUserNamespaceInit(
     const executableFd = initFd + sources.length;
     sources.push(lift(sys.open(exe, O_PATH | O_CLOEXEC)));
     const cache = openDenoCache(sys);
-    const extraEnv = cache === undefined ? {} : denoCacheThrough(initFd + sources.length);
-    if (cache !== undefined) sources.push(lift(cache));
+    let extraEnv: Record<string, string> = {};
+    if (cache !== undefined) {
+      extraEnv = denoCacheThrough(initFd + sources.length);
+      sources.push(lift(cache));
+    }
     const init = { path: exe, args: [exe, ...rest], env: initEnvironment(initFd, extraEnv) };
     for (const ns of toJoin) sources.push(lift(openNamespace(sys, ns)));
     // stdio first: one of its descriptors may have a number dup2'd to below.
