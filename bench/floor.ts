@@ -9,6 +9,7 @@ import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Contender, DENO, DIST, REPO, RUNC } from "./contenders.ts";
 import { compileFlags } from "./compile_flags.ts";
+import { type Usage, usageOf } from "./rusage.ts";
 
 /** Builds the hello programs in `work`; returns argv per contender name. */
 export function floorPrograms(work: string): Map<string, string[]> {
@@ -28,11 +29,11 @@ export function floorPrograms(work: string): Map<string, string[]> {
   return floors;
 }
 
-/** Wall time of one floor program, start to exit. */
-export function sampleFloor(c: Contender, argv: string[]): number {
+/** Wall time of one floor program, start to exit, and the CPU time and page faults it took. */
+export function sampleFloor(c: Contender, argv: string[]): Usage & { ms: number } {
   const start = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: "ignore", timeout: 60_000 });
+  const { result: r, usage } = usageOf(() => spawnSync(argv[0], argv.slice(1), { stdio: "ignore", timeout: 60_000 }));
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${c.name}: floor program exited ${r.status}`);
-  return ms;
+  return { ms, ...usage };
 }

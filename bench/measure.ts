@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Contender, explainFailure, invoke } from "./contenders.ts";
 import { statusKb } from "./stats.ts";
+import { type Usage, usageOf } from "./rusage.ts";
 
 let serial = 0;
 export const nextId = (what: string) => `bench-${what}-${process.pid}-${++serial}`;
@@ -18,11 +19,16 @@ function must(c: Contender, root: string | null, args: string[]): number {
   return r.ms;
 }
 
-/** Wall time of `run` of the bundle's process to completion. */
-export function sampleRun(c: Contender, root: string, bundle: string): number {
+export interface RunSample extends Usage {
+  ms: number;
+}
+
+/** Wall time of `run` of the bundle's process to completion, and the CPU time and page faults it took. */
+export function sampleRun(c: Contender, root: string, bundle: string): RunSample {
   const id = nextId("run");
   try {
-    return must(c, root, ["run", "--bundle", bundle, id]);
+    const { result, usage } = usageOf(() => must(c, root, ["run", "--bundle", bundle, id]));
+    return { ms: result, ...usage };
   } catch (e) {
     invoke(c, root, ["delete", "--force", id]);
     throw e;

@@ -38,10 +38,15 @@ const ms = (v: number | null | undefined) => (v == null ? "—" : `${v.toFixed(1
 /** KiB in; under 1 MiB (the start-up program waiting) in KiB, so it does not read as 0. */
 const kb = (v: number | null | undefined) => (v == null ? "—" : v < 1024 ? `${Math.round(v)} KiB` : `${(v / 1024).toFixed(1)} MiB`);
 const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
+const count = (v: number | null | undefined) => (v == null ? "—" : `${Math.round(v)}`);
 
-/** The measurements in table order: label and how a value reads. */
-const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string][] = [
+/** The measurements in table order: label, how a value reads, and the statistic shown (the median unless said). */
+const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string, stat?: "mean"][] = [
   ["run", "run /bin/true", ms],
+  ["runCpu", "run /bin/true: CPU time, runtime and container", ms],
+  ["runUser", "… of it in user space (mean)", ms, "mean"],
+  ["runKernel", "… of it in the kernel (mean)", ms, "mean"],
+  ["runFaults", "run /bin/true: page faults", count],
   ["runUserns", "run /bin/true in a user namespace", ms],
   ["create", "create", ms],
   ["start", "start", ms],
@@ -51,6 +56,9 @@ const ROWS: [metric: string, label: string, show: (v: number | null | undefined)
   ["list", "list", ms],
   ["version", "--version", ms],
   ["floor", "floor: runc --version / a compiled Bun hello / deno run of a hello", ms],
+  ["floorCpu", "floor: CPU time", ms],
+  ["floorUser", "… of it in user space (mean)", ms, "mean"],
+  ["floorKernel", "… of it in the kernel (mean)", ms, "mean"],
   ["validation", "validation of a valid config", ms],
   ["parentHwm", "runtime's VmHWM during run", kb],
   ["parentRss", "runtime's VmRSS during run", kb],
@@ -73,11 +81,12 @@ export function judge(limits: Limit[], metrics: Metrics): Target[] {
 function cells(r: Results): string[][] {
   const names = r.contenders.map((c) => c.name);
   const header = ["measurement (median)", ...names.flatMap((n) => (n === RUNC ? [n] : [n, "vs runc"]))];
-  const body = ROWS.filter(([metric]) => r.metrics[metric]).map(([metric, label, show]) => {
+  const body = ROWS.filter(([metric]) => r.metrics[metric]).map(([metric, label, show, shown]) => {
+    const stat: "median" | "mean" = shown ?? "median";
     const byContender = r.metrics[metric];
-    const ref = byContender[RUNC]?.median;
+    const ref = byContender[RUNC]?.[stat];
     return [label, ...names.flatMap((n) => {
-      const v = byContender[n]?.median;
+      const v = byContender[n]?.[stat];
       return n === RUNC ? [show(v)] : [show(v), v == null ? "" : x(ratio(v, ref))];
     })];
   });

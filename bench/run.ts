@@ -93,11 +93,13 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
       const keep = round > 0;
       // In a new order each round: a run pays for what the one before it left the kernel to finish
       // (a network namespace torn down, a cgroup removed), so a fixed order favours some contenders.
-      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "run", () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
+      for (const c of shuffled(CONTENDERS)) {
+        await rec.sample(c.name, { run: "ms", runCpu: "cpuMs", runUser: "userMs", runKernel: "kernelMs", runFaults: "minorFaults" }, () => sampleRun(c, roots.get(c.name)!, trueBundle), keep);
+      }
       await rec.sample(LIBRARY, "run", () => library.run(roots.get(LIBRARY)!, trueBundle, nextId("lib")), keep);
       for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "version", () => sampleVersion(c), keep);
       for (const c of shuffled(CONTENDERS.filter((c) => floors.has(c.name)))) {
-        await rec.sample(c.name, "floor", () => sampleFloor(c, floors.get(c.name)!), keep);
+        await rec.sample(c.name, { floor: "ms", floorCpu: "cpuMs", floorUser: "userMs", floorKernel: "kernelMs" }, () => sampleFloor(c, floors.get(c.name)!), keep);
       }
       if (probe) await rec.sample(DIST, "validation", () => sampleValidation(probe, join(trueBundle, "config.json")), keep);
       if (round > LIFECYCLE_ROUNDS) continue;
@@ -113,7 +115,7 @@ async function measure(work: string, rec: Recorder): Promise<Results["phases"]> 
           list: "listMs",
         }, () => sampleLifecycle(c, roots.get(c.name)!, sleepBundle), keep);
       }
-      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, "runUserns", () => sampleRun(c, roots.get(c.name)!, usernsBundle), keep);
+      for (const c of shuffled(CONTENDERS)) await rec.sample(c.name, { runUserns: "ms" }, () => sampleRun(c, roots.get(c.name)!, usernsBundle), keep);
       for (const c of shuffled(CONTENDERS)) {
         await rec.sample(c.name, { parentHwm: "hwm", parentRss: "rss" }, () => sampleParentMemory(c, roots.get(c.name)!, stdinBundle), keep);
       }

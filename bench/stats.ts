@@ -21,6 +21,8 @@ export function statusKb(status: string, key: string): number | null {
 
 export interface Series {
   median: number | null;
+  /** For a measure whose single samples are coarse (see bench/rusage.ts). */
+  mean: number | null;
   samples: number[];
   /** The first failure; a contender that failed once is not measured again on that metric. */
   error?: string;
@@ -34,7 +36,7 @@ export class Recorder {
 
   private of(contender: string, metric: string): Series {
     const byContender = this.series[metric] ??= {};
-    return byContender[contender] ??= { median: null, samples: [] };
+    return byContender[contender] ??= { median: null, mean: null, samples: [] };
   }
 
   record(contender: string, metric: string, value: number | null): void {
@@ -70,7 +72,10 @@ export class Recorder {
 
   results(): Metrics {
     for (const byContender of Object.values(this.series)) {
-      for (const s of Object.values(byContender)) s.median = s.samples.length ? median(s.samples) : null;
+      for (const s of Object.values(byContender)) {
+        s.median = s.samples.length ? median(s.samples) : null;
+        s.mean = s.samples.length ? s.samples.reduce((a, b) => a + b, 0) / s.samples.length : null;
+      }
     }
     return this.series;
   }
