@@ -250,9 +250,13 @@ test("events: --stats prints one stats event; the stream prints one per interval
       onStdout: (all) => all.split("\n").length > 3 && thirdEvent(),
     });
     const started = Date.now();
-    await Promise.race([sawThree, stream.done]);
+    const first = await Promise.race([sawThree.then(() => "three events" as const), stream.done]);
+    if (first !== "three events") {
+      assert.fail(`events ended before its third event: exit ${first.code}, stdout ${JSON.stringify(first.stdout)}, stderr ${JSON.stringify(first.stderr)}`);
+    }
     // The first comes one interval after the start, then one per interval.
-    assert.ok(Date.now() - started >= 600, "three events take three intervals");
+    const took = Date.now() - started;
+    assert.ok(took >= 600, `three events took ${took} ms, less than three intervals`);
     runtOk(["--root", root, "kill", "ev", "KILL"]);
     const ended = await stream.done;
     assert.equal(ended.code, 0, ended.stderr);
