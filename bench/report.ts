@@ -41,7 +41,7 @@ const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
 const count = (v: number | null | undefined) => (v == null ? "—" : `${Math.round(v)}`);
 
 /** The measurements in table order: label, how a value reads, and the statistic shown (the median unless said). */
-const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string, stat?: "mean"][] = [
+const ROWS: [metric: string, label: string, show: (v: number | null | undefined) => string, stat?: "median" | "mean"][] = [
   ["run", "run /bin/true", ms],
   ["runCpu", "run /bin/true: CPU time, runtime and container", ms],
   ["runUser", "… of it in user space (mean)", ms, "mean"],
@@ -81,8 +81,7 @@ export function judge(limits: Limit[], metrics: Metrics): Target[] {
 function cells(r: Results): string[][] {
   const names = r.contenders.map((c) => c.name);
   const header = ["measurement (median)", ...names.flatMap((n) => (n === RUNC ? [n] : [n, "vs runc"]))];
-  const body = ROWS.filter(([metric]) => r.metrics[metric]).map(([metric, label, show, shown]) => {
-    const stat: "median" | "mean" = shown ?? "median";
+  const body = ROWS.filter(([metric]) => r.metrics[metric]).map(([metric, label, show, stat = "median"]) => {
     const byContender = r.metrics[metric];
     const ref = byContender[RUNC]?.[stat];
     return [label, ...names.flatMap((n) => {

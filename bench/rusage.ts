@@ -41,13 +41,12 @@ function bind(): GetRusage {
   return getrusage;
 }
 
-function childrenUsage(): Usage {
+function childrenUsage(): Omit<Usage, "cpuMs"> {
   const buffer = new Uint8Array(RUSAGE_SIZE);
   if (bind()(RUSAGE_CHILDREN, buffer) !== 0) throw new Error("getrusage(RUSAGE_CHILDREN) failed");
   const v = new DataView(buffer.buffer);
   const ms = (at: number) => Number(v.getBigInt64(at, true)) * 1000 + Number(v.getBigInt64(at + 8, true)) / 1000;
-  const userMs = ms(0), kernelMs = ms(16);
-  return { cpuMs: userMs + kernelMs, userMs, kernelMs, minorFaults: Number(v.getBigInt64(MINFLT_OFFSET, true)) };
+  return { userMs: ms(0), kernelMs: ms(16), minorFaults: Number(v.getBigInt64(MINFLT_OFFSET, true)) };
 }
 
 /** What `spawnAndWait` (which must reap every child it starts before returning) used, with its result. */
@@ -55,13 +54,6 @@ export function usageOf<T>(spawnAndWait: () => T): { result: T; usage: Usage } {
   const before = childrenUsage();
   const result = spawnAndWait();
   const after = childrenUsage();
-  return {
-    result,
-    usage: {
-      cpuMs: after.cpuMs - before.cpuMs,
-      userMs: after.userMs - before.userMs,
-      kernelMs: after.kernelMs - before.kernelMs,
-      minorFaults: after.minorFaults - before.minorFaults,
-    },
-  };
+  const userMs = after.userMs - before.userMs, kernelMs = after.kernelMs - before.kernelMs;
+  return { result, usage: { cpuMs: userMs + kernelMs, userMs, kernelMs, minorFaults: after.minorFaults - before.minorFaults } };
 }
