@@ -124,7 +124,6 @@ export function spawnUserNamespaceInit(
   }
 }
 
-
 /**
  * Once the config is valid (and, where the init is to be born in it, the
  * program in the container's cgroup): gives a new user namespace its maps,
