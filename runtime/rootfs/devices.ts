@@ -5,7 +5,7 @@
  */
 import { symlinkSync, unlinkSync } from "../host_fs.ts";
 import { basename, dirname, join } from "../path.ts";
-import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT } from "../../ffi/constants.ts";
+import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/constants.ts";
 import { isErrno } from "../../ffi/errors.ts";
 import { makedev } from "../../ffi/syscalls.ts";
 import { type OpenInRootOptions, procFd } from "../mount/inroot.ts";
@@ -27,6 +27,8 @@ export const DEFAULT_DEVICES: readonly LinuxDevice[] = [
 ];
 
 const TYPE_BITS: Record<string, number> = { c: S_IFCHR, u: S_IFCHR, b: S_IFBLK, p: S_IFIFO };
+// What mknod takes beside the type: the permissions, setuid, setgid and sticky.
+const PERMISSION_BITS = 0o7777;
 
 /**
  * Whether runt populates /dev. As runc: always, unless /dev is bound from
@@ -88,8 +90,8 @@ function createDevice(ctx: MountContext, device: LinuxDevice, dirs: Map<string, 
   const path = cleanPath(device.path);
   const dir = dirOf(ctx, dirs, dirname(path), subject, { create: "directory" });
   const node = `${procFd(dir.fd)}/${basename(path)}`;
-  // The type comes from `type` alone, whatever file type bits fileMode carries.
-  const mode = ((device.fileMode ?? 0o666) & ~S_IFMT) | TYPE_BITS[device.type];
+  // The type comes from `type` alone, whatever file type bits fileMode carries (podman sends the host node's st_mode).
+  const mode = ((device.fileMode ?? 0o666) & PERMISSION_BITS) | TYPE_BITS[device.type];
   try {
     sys.mknod(node, mode, makedev(device.major ?? 0, device.minor ?? 0));
   } catch (e) {

@@ -37,8 +37,12 @@ export const uint64 = integer(0, 2 ** 64, "from 0 to 18446744073709551615");
 export const anyInteger = integer(-Infinity, Infinity, "");
 /** A hook timeout: the schema's integer with minimum 1. */
 export const positiveInteger = integer(1, Infinity, "greater than 0");
-/** FileMode: permission bits written in decimal, 0 to 0o777. */
-export const fileMode = integer(0, 0o777, "from 0 to 511 (decimal for 0o777)");
+/**
+ * A device's fileMode: config-linux.md's uint32, not the JSON schema's 0 to
+ * 0o777. podman writes the host node's whole st_mode (S_IFCHR | 0o666 is
+ * 8630) and runc takes it; the node's type comes from `type` alone.
+ */
+export const fileMode = uint32;
 
 export const text = () => z.string({ error: expectation("a string") });
 export const flag = () => z.boolean({ error: expectation("a boolean") });

@@ -522,7 +522,7 @@ function checkLinuxDevicesItem(v: unknown): any {
       case "path": if (!(typeof x === "string")) return NO; break;
       case "major": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
       case "minor": if (x !== undefined && !(Number.isInteger(x) && x >= -9223372036854776000 && x <= 9223372036854776000)) return NO; break;
-      case "fileMode": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 511)) return NO; break;
+      case "fileMode": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
       case "uid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
       case "gid": if (x !== undefined && !(Number.isInteger(x) && x >= 0 && x <= 4294967295)) return NO; break;
       default:

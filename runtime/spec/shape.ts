@@ -59,7 +59,8 @@ const uint32 = int(0, 2 ** 32 - 1);
 const uint64 = int(0, 2 ** 64);
 const anyInteger = int(-Infinity, Infinity);
 const positiveInteger = int(1, Infinity);
-const fileMode = int(0, 0o777);
+// config-linux.md's uint32, as primitives.ts says why.
+const fileMode = uint32;
 const strings = list(str());
 
 const idMapping = obj({ containerID: uint32, hostID: uint32, size: uint32 });

@@ -59,7 +59,7 @@ test("masked and read-only paths: the defaults plus a directory, a file and a mi
   });
 });
 
-test("devices: /dev/fuse allowed by the device cgroup, a node in a new subdirectory, one owned by 1000:1000 with mode 0600", { skip }, () => {
+test("devices: /dev/fuse allowed by the device cgroup, a node in a new subdirectory, one owned by 1000:1000 with mode 0600, one whose fileMode carries its file type as podman writes it", { skip }, () => {
   assertSameView({
     edit: (spec) => {
       spec.linux!.resources!.devices!.push({ allow: true, type: "c", major: 10, minor: 229, access: "rwm" });
@@ -67,6 +67,8 @@ test("devices: /dev/fuse allowed by the device cgroup, a node in a new subdirect
         { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 },
         { path: "/dev/net/tun", type: "c", major: 10, minor: 200, fileMode: 0o666 },
         { path: "/dev/mydev", type: "c", major: 1, minor: 3, fileMode: 0o600, uid: 1000, gid: 1000 },
+        // podman's --device and --privileged: the host node's st_mode, S_IFCHR | 0o640 (the JSON schema stops at 511).
+        { path: "/dev/typed", type: "c", major: 1, minor: 5, fileMode: 0o20640 },
       ];
     },
     probes: {
@@ -76,6 +78,7 @@ test("devices: /dev/fuse allowed by the device cgroup, a node in a new subdirect
     },
     expect: (s) => {
       assert.match(section(s, "dev"), /crw------- +1 1000 +1000 +1, +3 <date> mydev/);
+      assert.match(section(s, "dev"), /crw-r----- +1 0 +0 +1, +5 <date> typed/);
       assert.match(section(s, "dev-use"), /mydev: Permission denied\nopened fuse\nopened tun\n/);
     },
   });

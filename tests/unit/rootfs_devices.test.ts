@@ -39,9 +39,12 @@ test(
           { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o600, uid: 1000, gid: 1001 },
           // File type bits in fileMode are ignored: `type` decides.
           { path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: S_IFBLK | 0o640 },
+          // podman's: the host node's whole st_mode.
+          { path: "/dev/kmsg", type: "c", major: 1, minor: 11, fileMode: S_IFCHR | 0o644 },
           { path: "/dev/disks/sda", type: "b", major: 8, minor: 0 },
           { path: "/dev/pipe", type: "p" },
-          { path: "/dev/ttyU0", type: "u", major: 4, minor: 64 },
+          // A uint32 beyond the mode bits: mknod gets the permissions, setuid, setgid and sticky only.
+          { path: "/dev/ttyU0", type: "u", major: 4, minor: 64, fileMode: 2 ** 32 - 1 },
           { path: "/dev/ptmx", type: "c", major: 5, minor: 2 },
         ]),
         s.rootfs,
@@ -56,9 +59,10 @@ test(
         ["/dev/urandom", S_IFCHR | 0o666, makedev(1, 9)],
         ["/dev/fuse", S_IFCHR | 0o600, makedev(10, 229)],
         ["/dev/null", S_IFCHR | 0o640, makedev(1, 3)],
+        ["/dev/kmsg", S_IFCHR | 0o644, makedev(1, 11)],
         ["/dev/disks/sda", S_IFBLK | 0o666, makedev(8, 0)],
         ["/dev/pipe", S_IFIFO | 0o666, 0n],
-        ["/dev/ttyU0", S_IFCHR | 0o666, makedev(4, 64)],
+        ["/dev/ttyU0", S_IFCHR | 0o7777, makedev(4, 64)],
       ]);
       // Every node is made with umask 0 and given its owner (not following a link), and the previous umask comes back after.
       const names = changes(sys).map((c) => c[0]);
@@ -76,7 +80,7 @@ test(
       // Each node is made by name in a held descriptor of its directory, opened once for all the
       // nodes and links in it: after the mount of /dev, "dev" is resolved once more, "dev/disks" once.
       const viaFd = sys.viaFd.filter((p) => /^\/proc\/thread-self\/fd\/\d+\/[^/]+$/.test(p));
-      assert.equal(viaFd.length, 2 * 10, "each mknod and its fchownat name the node in its directory's descriptor");
+      assert.equal(viaFd.length, 2 * 11, "each mknod and its fchownat name the node in its directory's descriptor");
       // After the mount of /dev is checked (its reopen from ".."), "dev" is resolved for the nodes and
       // links, and once more as the parent "disks" is made in: not once per node or link.
       const opens = sys.calls.filter((c) => c.name === "openat" || c.name === "openat2").map((c) => c.args[1]);
