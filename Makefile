@@ -45,6 +45,8 @@ system-deps:
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	command -v systemd-notify >/dev/null || missing="$$missing systemd"; \
 	command -v containerd >/dev/null || missing="$$missing containerd"; \
+	command -v podman >/dev/null || missing="$$missing podman"; \
+	command -v catatonit >/dev/null || missing="$$missing catatonit"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
 	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
