@@ -47,6 +47,7 @@ system-deps:
 	command -v containerd >/dev/null || missing="$$missing containerd"; \
 	command -v podman >/dev/null || missing="$$missing podman"; \
 	command -v catatonit >/dev/null || missing="$$missing catatonit"; \
+	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
 	command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
