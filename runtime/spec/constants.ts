@@ -155,8 +155,12 @@ export type HookKind = typeof HOOK_KINDS[number];
 /** Still accepted and run, but superseded by createRuntime/createContainer/startContainer. */
 export const DEPRECATED_HOOK_KINDS: readonly HookKind[] = ["prestart"];
 
-/** `linux.rootfsPropagation` values. */
-export const ROOTFS_PROPAGATIONS = ["shared", "slave", "private", "unbindable"] as const;
+/**
+ * `linux.rootfsPropagation` values: config-linux.md's four, and their
+ * recursive forms, which runc takes and podman writes (`rslave` for a
+ * volume with that propagation).
+ */
+export const ROOTFS_PROPAGATIONS = ["shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable"] as const;
 export type RootfsPropagation = typeof ROOTFS_PROPAGATIONS[number];
 
 /** Mount options asking for an ID-mapped mount; never passed to mount(2). */

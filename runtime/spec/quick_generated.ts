@@ -1045,6 +1045,10 @@ function isLinuxRootfsPropagation(x: unknown): boolean {
     case "slave":
     case "private":
     case "unbindable":
+    case "rshared":
+    case "rslave":
+    case "rprivate":
+    case "runbindable":
       return true;
   }
   return false;

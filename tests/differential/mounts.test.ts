@@ -41,6 +41,24 @@ test("bind mounts: ro,nosuid,nodev directory, rbind with rprivate, a single file
   });
 });
 
+test("rootfsPropagation rslave with an rslave bind, as podman writes for a volume mounted so: the same propagation tags as runc's", { skip }, () => {
+  assertSameView({
+    setup: (scratch) => {
+      const { data, cleanup } = dataDirWithSubmount(scratch);
+      return { values: { data }, cleanup };
+    },
+    edit: (spec, { fixture }) => {
+      spec.linux!.rootfsPropagation = "rslave";
+      spec.mounts!.push({ destination: "/v", type: "bind", source: fixture.data, options: ["rslave", "rw", "rbind"] });
+    },
+    probes: { volume: "cat /v/file.txt /v/sub/inner.txt; grep -c master /proc/self/mountinfo" },
+    expect: (s) => {
+      assert.match(section(s, "volume"), /in the submount/);
+      assert.doesNotMatch(section(s, "volume"), /\n0\n$/);
+    },
+  });
+});
+
 test("masked and read-only paths: the defaults plus a directory, a file and a missing path", { skip }, () => {
   assertSameView({
     edit: (spec) => {

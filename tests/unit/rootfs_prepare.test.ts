@@ -102,6 +102,9 @@ test("rootfsPropagation replaces rslave for / and decides how the rootfs's paren
       ["slave", MS.SLAVE, MS.SLAVE],
       ["shared", MS.SHARED, MS.PRIVATE],
       ["unbindable", MS.UNBINDABLE, MS.PRIVATE],
+      // podman's, for a volume mounted rslave: the whole tree, as runc takes it.
+      ["rslave", MS.SLAVE | MS.REC, MS.SLAVE],
+      ["rshared", MS.SHARED | MS.REC, MS.PRIVATE],
     ] as const
   ) {
     const s = scratch();

@@ -38,7 +38,8 @@ test("namespace flags are distinct single bits", () => {
 test("closed lists equal the official JSON schema's enums", () => {
   const pairs: [string, Iterable<string>, string[]][] = [
     ["NamespaceType", C.NAMESPACE_TYPES, linuxDefs.NamespaceType.enum],
-    ["RootfsPropagation", C.ROOTFS_PROPAGATIONS, linuxDefs.RootfsPropagation.enum],
+    // And the recursive forms runc takes (spec_jsonschema.test.ts's divergences).
+    ["RootfsPropagation", C.ROOTFS_PROPAGATIONS, linuxDefs.RootfsPropagation.enum.flatMap((v: string) => [v, `r${v}`])],
     ["SeccompAction", C.SECCOMP_ACTIONS, linuxDefs.SeccompAction.enum],
     ["SeccompArch", C.SECCOMP_ARCHES, linuxDefs.SeccompArch.enum],
     ["SeccompOperators", C.SECCOMP_OPERATORS, linuxDefs.SeccompOperators.enum],

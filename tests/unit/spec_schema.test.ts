@@ -61,12 +61,12 @@ test("device types are c, b, u or p", () => {
   ]);
 });
 
-test("rootfsPropagation takes shared, slave, private or unbindable", () => {
-  for (const value of ["shared", "slave", "private", "unbindable"]) {
+test("rootfsPropagation takes shared, slave, private or unbindable, and their recursive forms as runc does", () => {
+  for (const value of ["shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable"]) {
     assert.deepEqual(issuesOf({ ...base(), linux: { rootfsPropagation: value } }), [], value);
   }
-  assert.deepEqual(issuesOf({ ...base(), linux: { rootfsPropagation: "rprivate" } }), [
-    "linux.rootfsPropagation: expected one of shared, slave, private, unbindable",
+  assert.deepEqual(issuesOf({ ...base(), linux: { rootfsPropagation: "rbind" } }), [
+    "linux.rootfsPropagation: expected one of shared, slave, private, unbindable, rshared, rslave, rprivate, runbindable",
   ]);
 });
 
