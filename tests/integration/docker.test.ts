@@ -91,6 +91,7 @@ test("docker drives runt as it drives runc: one-shot containers with common flag
       ...EXPECTED,
       "== read-only: status 1\ntouch: /x: Read-only file system\n== ",
       "== init: status 0\n/sbin/docker-init -- sh -c",
+      "== groups: status 0\nuid=0(root) gid=0(root) groups=0(root),42,43\n",
       "== user and workdir: status 0\nuid=1234 gid=5678 groups=5678\n/tmp\n",
       "== top: status 0\nCOMMAND\nsh -c echo started",
       "== memory after update: status 0\n134217728\n",

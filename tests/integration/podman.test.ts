@@ -70,6 +70,7 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
       "== read-only: status 0\ntouch: /x: Read-only file system\ntmp ok\n",
       "== init: status 0\n/run/podman-init -- sh -c",
       "== bind propagation: status 0\ndata\n/w ",
+      "== groups: status 0\nuid=0(root) gid=0(root) groups=42,43\n",
       "== user namespace: status 0\nuid=0(root) gid=0(root)",
       "== user and workdir: status 0\nuid=1234(1234) gid=5678(5678) groups=5678(5678)\n/tmp\n",
       "== top: status 0\nCOMMAND\nsh -c echo started",
