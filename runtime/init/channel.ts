@@ -4,6 +4,7 @@
  * to do, and its event loop must not run inside the container namespaces.
  */
 import type { Syscalls } from "../../ffi/syscalls.ts";
+import { SCM_MAX_FD } from "../../ffi/constants.ts";
 import { RuntError } from "../errors.ts";
 import { LISTENER_REPORT_MAGIC, NAMESPACES_REPORT_MAGIC, PID_REPORT_MAGIC, USERNS_REPORT_MAGIC } from "../startup/report.ts";
 
@@ -38,10 +39,17 @@ export class Channel {
 
   constructor(private readonly sys: Syscalls, readonly fd: number) {}
 
-  /** `fds` travel with the message's first bytes (SCM_RIGHTS). */
+  /**
+   * `fds` travel with the message's first bytes (SCM_RIGHTS), SCM_MAX_FD to
+   * a byte until the last of them: the kernel takes no more in one message
+   * (a container of rootless podman's --privileged binds every device).
+   */
   send(message: unknown, fds: number[] = []): void {
     let data = new TextEncoder().encode(JSON.stringify(message) + "\n");
-    if (fds.length > 0) data = data.subarray(this.sys.sendmsg(this.fd, data, fds));
+    for (let i = 0; i < fds.length; i += SCM_MAX_FD) {
+      const last = i + SCM_MAX_FD >= fds.length;
+      data = data.subarray(this.sys.sendmsg(this.fd, last ? data : data.subarray(0, 1), fds.slice(i, i + SCM_MAX_FD)));
+    }
     while (data.length > 0) data = data.subarray(this.sys.write(this.fd, data));
   }
 
@@ -81,7 +89,8 @@ export class Channel {
 
   /** Reads more into `pending`; false at end of file. */
   private fill(): boolean {
-    const { bytes, fds } = this.sys.recvmsg(this.fd, this.buf);
+    // Room for as many as a message can carry: the kernel closes those a smaller buffer has no room for.
+    const { bytes, fds } = this.sys.recvmsg(this.fd, this.buf, SCM_MAX_FD);
     this.fds.push(...fds);
     if (bytes === 0) return false;
     const next = new Uint8Array(this.pending.length + bytes);
