@@ -200,7 +200,9 @@ export class CgroupManager extends CgroupPlacement {
       if (this.frozenAlready()) {
         throw new CgroupError(`container's cgroup unexpectedly frozen: cgroup ${this.path} (thaw it, or give linux.cgroupsPath another cgroup)`);
       }
-      const warnings = left.length ? [leftOutWarning(left)] : [];
+      // Root of a user namespace (rootless podman) is told nothing, as runc tells it nothing: its stderr is the
+      // container's, which conmon logs.
+      const warnings = left.length && effectiveUid() !== 0 ? [leftOutWarning(left)] : [];
       return checkBusy ? [...warnings, ...busyWarnings(this.pids().length)] : warnings;
     } catch (e) {
       for (const d of created.reverse()) this.removeDir(d, false);

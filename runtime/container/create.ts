@@ -45,6 +45,7 @@ import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
 import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, type UserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
+import { runningInUserNamespace } from "../userns/running_in.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
 import { openBindSources } from "./bind_sources.ts";
 import { traceStep } from "../trace.ts";
@@ -79,7 +80,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
 
   // Known before anything is made: the record names every directory create may go on to make.
   // Without root and without a cgroupsPath, a cgroup it may not make is left out, as runc leaves it.
-  const rootless = effectiveUid() !== 0 && cgroupsPathOf(json) === undefined;
+  // As runc's: root of a user namespace other than the host's (rootless podman) is rootless for the cgroups too.
+  const rootless = (effectiveUid() !== 0 || runningInUserNamespace()) && cgroupsPathOf(json) === undefined;
   const cgroup = locateContainerCgroup(opts.id, cgroupsPathOf(json), { syscalls: sys, rootless }, opts.cgroupDriver);
 
   const dir = store.reserve(opts.id);
@@ -121,7 +123,10 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // recorded, runt leaves an init that exits when its channel closes.
     const passedFds = (opts.listenFds ?? 0) + (opts.preserveFds ?? 0);
     const pidNamespace = rawNamespace(json, "pid");
-    const userNamespace = rawNamespace(json, "user");
+    // Root of a user namespace other than the host's (rootless podman) could enter the container's namespaces but not
+    // come back to its own, which the host's user namespace owns: the container is made as in a user namespace of its
+    // own, by the JavaScript init, in the one runt is in.
+    const userNamespace = rawNamespace(json, "user") ?? (runningInUserNamespace() ? { own: true } : undefined);
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
     if (userNamespace) await compileInitModules();

@@ -63,7 +63,7 @@ export function spawnUserNamespaceInit(
   sys: Syscalls,
   id: string,
   json: unknown,
-  user: { path?: string },
+  user: { path?: string; own?: boolean },
   newPid: boolean,
   preserveFds: number,
   fifoPath?: string,
@@ -105,6 +105,7 @@ export function spawnUserNamespaceInit(
     const program = userNamespaceStartup({
       channelFd: initFd,
       userNamespaceFd: user.path === undefined ? undefined : fdOf(0),
+      ownUserNamespace: user.own,
       joinFirst: user.path === undefined ? first.map((ns, i) => ({ type: ns.type, fd: fdOf(i) })) : [],
       make: made,
       newPidNamespace: newPid,
@@ -115,7 +116,7 @@ export function spawnUserNamespaceInit(
     sources.push(image);
     inheritPreserved(sys, initFd);
     const pid = sys.posixSpawn(`/proc/self/fd/${image}`, ["runt", "init", id], [], { fileActions, setsid: true });
-    return { pid, channel: new Channel(sys, parentEnd), fifoFd, newUser: user.path === undefined, entered: [...first.map((ns) => ns.type), ...made] };
+    return { pid, channel: new Channel(sys, parentEnd), fifoFd, newUser: user.path === undefined && !user.own, entered: [...first.map((ns) => ns.type), ...made] };
   } catch (e) {
     sys.close(parentEnd);
     throw e;

@@ -394,6 +394,13 @@ export interface UserNamespaceStartup {
   channelFd: number;
   /** linux.namespaces' user namespace given by path, opened by the runtime: joined instead of a new one. */
   userNamespaceFd?: number;
+  /**
+   * Neither: the config has no user namespace, and the runtime is root of
+   * one other than the host's (rootless podman), whose own namespaces it
+   * could not come back to from the container's: the container is made in
+   * that user namespace as in one of its own.
+   */
+  ownUserNamespace?: boolean;
   /** With a new user namespace: namespaces given by path, joined before it is made (runc's order). */
   joinFirst: { type: string; fd: number }[];
   /** New namespaces made right after the user namespace (runtime/container/user_namespace.ts says which). */
@@ -432,7 +439,7 @@ export function userNamespaceStartup(o: UserNamespaceStartup): StubProgram {
       prog.call("setns", [fd, NAMESPACE_FLAGS[type]], { what: `joining the ${type} namespace of linux.namespaces` });
       prog.call("close", [fd], { what: `close the ${type} namespace's descriptor` });
     }
-    prog.call("unshare", [CLONE_NEWUSER], { what: "linux.namespaces: creating the user namespace" });
+    if (!o.ownUserNamespace) prog.call("unshare", [CLONE_NEWUSER], { what: "linux.namespaces: creating the user namespace" });
   }
   // The maps, for a new namespace, are written from outside, once the config is valid (under systemd, once the program is in its unit).
   const ask = prog.u64s([prog.u64s([USERNS_REPORT_MAGIC]), 8, prog.u64s([0]), 8]);

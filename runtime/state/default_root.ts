@@ -3,7 +3,8 @@
  * that parsing the global flags, which every command does, loads no file API:
  * only a process that may be in a user namespace reads one /proc file.
  */
-import { effectiveUid, envVar, readTextFile } from "../host.ts";
+import { effectiveUid, envVar } from "../host.ts";
+import { runningInUserNamespace } from "../userns/running_in.ts";
 
 /** The state root as root uses it (runc's is /run/runc). */
 export const SYSTEM_STATE_ROOT = "/run/runt";
@@ -24,13 +25,4 @@ export function defaultStateRoot(env: Record<string, string | undefined> = hostE
 /** The two variables the choice reads: without Node's `process`, whose first use under Deno loads its Node layer. */
 function hostEnv(): Record<string, string | undefined> {
   return { XDG_RUNTIME_DIR: envVar("XDG_RUNTIME_DIR"), USER: envVar("USER") };
-}
-
-/** Whether this process's user namespace is not the initial one (its uid_map is not the whole range). */
-function runningInUserNamespace(): boolean {
-  try {
-    return !/^\s*0\s+0\s+4294967295\s*$/.test(readTextFile("/proc/self/uid_map"));
-  } catch {
-    return false;
-  }
 }

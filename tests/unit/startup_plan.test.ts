@@ -128,6 +128,16 @@ test("user namespace given by path: joined first, no PID namespace of its own, s
   assert.equal(prog.ops[0].what, "joining the user namespace of linux.namespaces");
 });
 
+test("no user namespace in the config, run by root of one other than the host's (rootless podman): the same steps in that one, none made", () => {
+  const prog = userNamespaceStartup({ channelFd: CHANNEL, joinFirst: [], make: ["network", "mount"], newPidNamespace: true, ownUserNamespace: true, init: INIT, initFd: INIT_EXE });
+  assert.deepEqual(names(prog), [
+    "writev", "read", "setresuid", "unshare", "setresgid", "setgroups", "unshare", "clone", "writev", "exit_group", "setsid", "fcntl", "execveat",
+  ]);
+  assert.ok(prog.ops.every((o) => o.what !== "linux.namespaces: creating the user namespace"));
+  assert.equal(prog.ops[3].what, "linux.namespaces: creating namespaces (network, mount)");
+  assert.equal(prog.ops[6].what, "linux.namespaces: creating the pid namespace");
+});
+
 test("exec into a container with a user namespace: the user namespace before the time and PID ones", () => {
   const prog = execStartup({ ...base(), userNamespaceFd: 8, timeNamespaceFd: 9, pidNamespaceFd: PIDNS });
   assert.deepEqual(prog.ops.slice(0, 6).map((o) => o.what), [
