@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, readlinkSync } from "node:fs";
+import { chmodSync, mkdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Spec } from "../../runtime/spec/schema.ts";
 import { assertSameView, skipReason } from "./differential.ts";
@@ -42,6 +42,30 @@ test("new user namespace, one range: maps, Cap*, id, /dev and mountinfo", { skip
     },
     probes: MAPS,
     expect: (s) => assert.match(s.get("maps") ?? "", /^\s+0\s+100000\s+65536\n\s+0\s+100000\s+65536\n/),
+  });
+});
+
+test("new user namespace and 30 bind mounts, more than the init's channel once took descriptors for", { skip }, () => {
+  assertSameView({
+    setup: (scratch) => {
+      const { values } = sharedRootfs(scratch);
+      const dir = join(scratch, "binds");
+      mkdirSync(dir, { mode: 0o755 });
+      for (let i = 0; i < 30; i++) writeFileSync(join(dir, `f${i}`), `bound ${i}\n`, { mode: 0o644 });
+      return { values: { ...values, dir } };
+    },
+    edit: (spec, { fixture }) => {
+      inUserNamespace(spec, fixture.rootfs);
+      spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      spec.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      // Their mount points on a tmpfs: the namespace's root may not make them in the read-only rootfs.
+      spec.mounts!.push({ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev"] });
+      for (let i = 0; i < 30; i++) {
+        spec.mounts!.push({ destination: `/tmp/f${i}`, type: "bind", source: join(fixture.dir, `f${i}`), options: ["bind", "ro"] });
+      }
+    },
+    probes: { binds: "cat /tmp/f0 /tmp/f17 /tmp/f29" },
+    expect: (s) => assert.match(s.get("binds") ?? "", /^bound 0\nbound 17\nbound 29\n/),
   });
 });
 

@@ -7,9 +7,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
+import { asUserArgv, rootlessUser, userEnv } from "../fixtures/rootless_user.ts";
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir } from "./runt.ts";
@@ -20,7 +21,8 @@ const IMAGE = "localhost/busybox-runt:test";
 // podman asks for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576, above this machine's hard limits: runc refuses that as runt does.
 const LIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
 
-function podman(work: string, runtime: string): Manager {
+/** podman as `asUser` (setpriv and the user's environment) when given: rootless podman, in the user namespace it makes. */
+function podman(work: string, runtime: string, asUser: string[] = []): Manager {
   const global = [
     ["--root", join(work, "storage")],
     ["--runroot", join(work, "run")],
@@ -31,7 +33,15 @@ function podman(work: string, runtime: string): Manager {
     ["--network-config-dir", join(work, "networks")],
     ["--runtime", runtime],
   ];
-  return { command: ["podman", ...global.flat()], runFlags: LIMITS, topOptions: ["args"] };
+  return { command: [...asUser, "podman", ...global.flat()], runFlags: LIMITS, topOptions: ["args"] };
+}
+
+/** The busybox image in a store of `m`'s. */
+function importImage(m: Manager): void {
+  const tar = spawnSync("tar", ["-C", ensureBusyboxRootfs(join(REPO, ".tmp", "rootfs-busybox")), "-c", "."], { maxBuffer: 64 << 20 });
+  assert.equal(tar.status, 0);
+  const imported = manage(m, ["import", "-", IMAGE], tar.stdout);
+  assert.equal(imported.status, 0, imported.stderr);
 }
 
 test("podman drives runt as it drives runc: one-shot containers with common flags, and a detached one through exec, top, pause, stop, start, kill and rm", { skip, timeout: 300_000 }, async () => {
@@ -42,10 +52,7 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
   const runc = podman(work.path, "/usr/bin/runc");
   const runt = podman(work.path, runtBinary(work.path));
   try {
-    const tar = spawnSync("tar", ["-C", ensureBusyboxRootfs(join(REPO, ".tmp", "rootfs-busybox")), "-c", "."], { maxBuffer: 64 << 20 });
-    assert.equal(tar.status, 0);
-    const imported = manage(runt, ["import", "-", IMAGE], tar.stdout);
-    assert.equal(imported.status, 0, imported.stderr);
+    importImage(runt);
 
     const steps = [
       ...commonOneShots(volume),
@@ -79,6 +86,61 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
     assert.ok(!existsSync(join("/run/runt", lifeByRunt.id)), "runt's state of the removed container is gone");
   } finally {
     manage(runt, ["rm", "--all", "--force"]);
+    work.cleanup();
+  }
+  assert.deepEqual(mountsMentioning(work.path), []);
+});
+
+test("rootless podman (a user's, in the user namespace it makes) drives runt as it drives runc: runt as root of that namespace, the host's out of its reach", { skip, timeout: 300_000 }, async () => {
+  const user = rootlessUser();
+  const env = Object.entries(userEnv(user)).map(([k, v]) => `${k}=${v}`);
+  const asUser = [...asUserArgv(user), "env", ...env];
+  const work = tempDir("runt-podman-rootless-");
+  chownSync(work.path, user.uid, user.gid);
+  const volume = join(work.path, "volume");
+  mkdirSync(volume);
+  writeFileSync(join(volume, "f"), "data\n");
+  chownSync(volume, user.uid, user.gid);
+  // Under Deno, its cache is the user's own: root of podman's namespace is the user, and Deno would look in /root's.
+  const runtime = runtBinary(work.path, { DENO_DIR: join(user.home, ".cache", "deno") });
+  const runc = podman(work.path, "/usr/bin/runc", asUser);
+  const runt = podman(work.path, runtime, asUser);
+  try {
+    importImage(runt);
+    const steps = [
+      ...commonOneShots(volume),
+      ["privileged", ["--privileged"], ["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; ls -l /dev/null | cut -c1-10"]],
+    ] satisfies Parameters<typeof oneShots>[2];
+    const byRunc = await oneShots(runc, IMAGE, steps);
+    const byRunt = await oneShots(runt, IMAGE, steps);
+    assert.deepEqual(byRunt, byRunc);
+    const lifeByRunc = await detached(runc, IMAGE, "long");
+    const lifeByRunt = await detached(runt, IMAGE, "long");
+    assert.deepEqual(lifeByRunt.out, lifeByRunc.out);
+
+    const transcript = [...byRunt, ...lifeByRunt.out];
+    assertHolds(transcript, [
+      "== defaults: status 0\nhi\nuid=0(root)",
+      "== stdin: status 0\npiped\n",
+      "== exit status: status 42\n",
+      "== device: status 0\ncrw-rw-rw-\nwrote\n",
+      "== volume: status 1\ndata\n",
+      "== hostname: status 0\nbox\n",
+      "== terminal: status 0\n/dev/pts/0\non a terminal\n",
+      "== privileged: status 0\nCapEff:\t",
+      "== exec as another user: status 0\nbar 1000 /tmp\n",
+      "== exec on a terminal: status 0\n/dev/pts/0\n",
+      // cgroup v1 gives a user no freezer of its own: podman refuses to pause, with either runtime.
+      "== paused: status 0\nrunning\n",
+      "== stopped: status 0\nexited 3\n",
+      // Only the container's lines: nothing of runt's (conmon logs the runtime's stderr as the container's).
+      "== logs: status 0\nstarted\ngot TERM\n== ",
+      "== killed: status 0\n137\n",
+    ]);
+  } finally {
+    manage(runt, ["rm", "--all", "--force"]);
+    // The process podman keeps its user namespace with.
+    manage(runt, ["system", "migrate"]);
     work.cleanup();
   }
   assert.deepEqual(mountsMentioning(work.path), []);
