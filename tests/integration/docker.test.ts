@@ -16,7 +16,7 @@ import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir, WAIT_SCALE } from "./runt.ts";
-import { assertHolds, commonOneShots, detached, EXPECTED, manage, type Manager, oneShots } from "./side_by_side.ts";
+import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager } from "./side_by_side.ts";
 
 // Debian's docker.io; a newer client elsewhere on PATH may not speak to its daemon.
 const DOCKER = "/usr/bin/docker";
@@ -73,20 +73,12 @@ test("docker drives runt as it drives runc: one-shot containers with common flag
     const imported = manage(runt, ["import", "-", IMAGE], tar.stdout);
     assert.equal(imported.status, 0, imported.stderr);
 
-    const steps = commonOneShots(volume);
-    const byRunc = await oneShots(runc, IMAGE, steps);
-    const byRunt = await oneShots(runt, IMAGE, steps);
-    assert.deepEqual(byRunt, byRunc);
     // `docker update` reaches the runtime's update command through the shim.
     const update = (name: string): [string, string[]][] => [
       ["update", ["update", "--memory", "128m", "--memory-swap", "256m", name]],
       ["memory after update", ["exec", name, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"]],
     ];
-    const lifeByRunc = await detached(runc, IMAGE, "long", update("long"));
-    const lifeByRunt = await detached(runt, IMAGE, "long", update("long"));
-    assert.deepEqual(lifeByRunt.out, lifeByRunc.out);
-
-    const transcript = [...byRunt, ...lifeByRunt.out];
+    const { transcript, id } = await compareRuntimes(runc, runt, IMAGE, commonOneShots(volume), update);
     assertHolds(transcript, [
       ...EXPECTED,
       "== read-only: status 1\ntouch: /x: Read-only file system\n== ",
@@ -97,7 +89,7 @@ test("docker drives runt as it drives runc: one-shot containers with common flag
       "== memory after update: status 0\n134217728\n",
     ]);
     const shimRoot = join(work.path, "exec", "runtime-runt", "moby");
-    assert.ok(!existsSync(join(shimRoot, lifeByRunt.id)), "runt's state of the removed container is gone");
+    assert.ok(!existsSync(join(shimRoot, id)), "runt's state of the removed container is gone");
   } catch (e) {
     throw new Error(`${(e as Error).message}\ndockerd's log:\n${dockerd.log()}`, { cause: e });
   } finally {

@@ -14,7 +14,7 @@ import { asUserArgv, rootlessUser, userEnv } from "../fixtures/rootless_user.ts"
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir } from "./runt.ts";
-import { assertHolds, commonOneShots, detached, EXPECTED, manage, type Manager, oneShots } from "./side_by_side.ts";
+import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, type OneShot } from "./side_by_side.ts";
 
 const skip = !isRoot ? "needs root" : !hasCommand("podman") ? "needs podman (Debian's podman package)" : false;
 const IMAGE = "localhost/busybox-runt:test";
@@ -62,15 +62,8 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
       // Only podman maps IDs per container; docker's privileged asks for capabilities this kernel does not have.
       ["user namespace", ["--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"], ["sh", "-c", "id; cat /proc/self/uid_map /proc/self/gid_map"]],
       ["privileged", ["--privileged"], ["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; ls -l /dev/null | cut -c1-10; ls /dev | wc -l"]],
-    ] satisfies Parameters<typeof oneShots>[2];
-    const byRunc = await oneShots(runc, IMAGE, steps);
-    const byRunt = await oneShots(runt, IMAGE, steps);
-    assert.deepEqual(byRunt, byRunc);
-    const lifeByRunc = await detached(runc, IMAGE, "long");
-    const lifeByRunt = await detached(runt, IMAGE, "long");
-    assert.deepEqual(lifeByRunt.out, lifeByRunc.out);
-
-    const transcript = [...byRunt, ...lifeByRunt.out];
+    ] satisfies OneShot[];
+    const { transcript, id } = await compareRuntimes(runc, runt, IMAGE, steps);
     assertHolds(transcript, [
       ...EXPECTED,
       // podman's --read-only comes with a tmpfs on /tmp; docker's without.
@@ -83,7 +76,7 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
       "== top: status 0\nCOMMAND\nsh -c echo started",
     ]);
     assert.match(transcript.join(""), /== privileged: status 0\nCapEff:\t[0-9a-f]+\nSeccomp:\t0\ncrw-rw-rw-\n/);
-    assert.ok(!existsSync(join("/run/runt", lifeByRunt.id)), "runt's state of the removed container is gone");
+    assert.ok(!existsSync(join("/run/runt", id)), "runt's state of the removed container is gone");
   } finally {
     manage(runt, ["rm", "--all", "--force"]);
     work.cleanup();
@@ -110,15 +103,8 @@ test("rootless podman (a user's, in the user namespace it makes) drives runt as 
     const steps = [
       ...commonOneShots(volume),
       ["privileged", ["--privileged"], ["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; ls -l /dev/null | cut -c1-10"]],
-    ] satisfies Parameters<typeof oneShots>[2];
-    const byRunc = await oneShots(runc, IMAGE, steps);
-    const byRunt = await oneShots(runt, IMAGE, steps);
-    assert.deepEqual(byRunt, byRunc);
-    const lifeByRunc = await detached(runc, IMAGE, "long");
-    const lifeByRunt = await detached(runt, IMAGE, "long");
-    assert.deepEqual(lifeByRunt.out, lifeByRunc.out);
-
-    const transcript = [...byRunt, ...lifeByRunt.out];
+    ] satisfies OneShot[];
+    const { transcript } = await compareRuntimes(runc, runt, IMAGE, steps);
     assertHolds(transcript, [
       "== defaults: status 0\nhi\nuid=0(root)",
       "== stdin: status 0\npiped\n",

@@ -6,6 +6,7 @@
  * the test compares runt's with runc's, and asserts some outright, so that
  * two runtimes failing alike cannot pass.
  */
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { WAIT_SCALE } from "./runt.ts";
 
@@ -104,7 +105,7 @@ export function commonOneShots(volume: string): OneShot[] {
 }
 
 /** Each one-shot container's transcript, then one on a terminal. */
-export async function oneShots(m: Manager, image: string, steps: OneShot[]): Promise<string[]> {
+async function oneShots(m: Manager, image: string, steps: OneShot[]): Promise<string[]> {
   const run = ["run", "--rm", "--network", "none", ...m.runFlags];
   const out = steps.map(([label, flags, command, input]) => shown(label, manage(m, [...run, ...flags, image, ...command], input)));
   out.push(shown("terminal", await onTerminal(m, [...run, "-it", image, "sh", "-c", "tty; echo on a terminal"])));
@@ -119,7 +120,7 @@ const LONG = "echo started; trap 'echo got TERM; exit 3' TERM; sleep 1000 & wait
  * the manager's own, taken while it runs. Returns the transcript and the
  * container's ID.
  */
-export async function detached(m: Manager, image: string, name: string, extra: [label: string, args: string[]][] = []): Promise<{ out: string[]; id: string }> {
+async function detached(m: Manager, image: string, name: string, extra: [label: string, args: string[]][] = []): Promise<{ out: string[]; id: string }> {
   const out: string[] = [];
   const step = (label: string, args: string[]) => out.push(shown(label, manage(m, args)));
   const started = manage(m, ["run", "-d", "--name", name, "--network", "none", ...m.runFlags, image, "sh", "-c", LONG]);
@@ -146,6 +147,28 @@ export async function detached(m: Manager, image: string, name: string, extra: [
   step("killed", ["wait", name]);
   step("removed", ["rm", name]);
   return { out, id: started.stdout.trim() };
+}
+
+/**
+ * Every step with runc, then with runt, as the runtime of the same manager:
+ * the one-shot containers, then the detached one named `name` (with
+ * `extra`); each transcript must be runc's. Returns runt's transcript and
+ * its detached container's ID.
+ */
+export async function compareRuntimes(
+  runc: Manager,
+  runt: Manager,
+  image: string,
+  steps: OneShot[],
+  extra: (name: string) => [label: string, args: string[]][] = () => [],
+): Promise<{ transcript: string[]; id: string }> {
+  const byRunc = await oneShots(runc, image, steps);
+  const byRunt = await oneShots(runt, image, steps);
+  assert.deepEqual(byRunt, byRunc);
+  const lifeByRunc = await detached(runc, image, "long", extra("long"));
+  const lifeByRunt = await detached(runt, image, "long", extra("long"));
+  assert.deepEqual(lifeByRunt.out, lifeByRunc.out);
+  return { transcript: [...byRunt, ...lifeByRunt.out], id: lifeByRunt.id };
 }
 
 /** Lines runt's transcript must hold with either manager. */
