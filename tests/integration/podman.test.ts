@@ -14,15 +14,21 @@ import { asUserArgv, rootlessUser, userEnv } from "../fixtures/rootless_user.ts"
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir } from "./runt.ts";
-import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, type OneShot } from "./side_by_side.ts";
+import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, type OneShot, shown } from "./side_by_side.ts";
 
 const skip = !isRoot ? "needs root" : !hasCommand("podman") ? "needs podman (Debian's podman package)" : false;
 const IMAGE = "localhost/busybox-runt:test";
-// podman asks for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576, above this machine's hard limits: runc refuses that as runt does.
-const LIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
+// podman asks for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576, above this machine's hard limits: runc refuses that as
+// runt does. A containers.conf of the test's says less, for every container (a pod's infra container included).
+const LIMITS = '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n';
 
-/** podman as `asUser` (setpriv and the user's environment) when given: rootless podman, in the user namespace it makes. */
-function podman(work: string, runtime: string, asUser: string[] = []): Manager {
+/**
+ * podman as `asUser` (setpriv and the user's environment, ending in env) when
+ * given: rootless podman, in the user namespace it makes.
+ */
+function podman(work: string, runtime: string, asUser: string[] = ["env"]): Manager {
+  const conf = join(work, "containers.conf");
+  writeFileSync(conf, LIMITS, { mode: 0o644 });
   const global = [
     ["--root", join(work, "storage")],
     ["--runroot", join(work, "run")],
@@ -33,7 +39,25 @@ function podman(work: string, runtime: string, asUser: string[] = []): Manager {
     ["--network-config-dir", join(work, "networks")],
     ["--runtime", runtime],
   ];
-  return { command: [...asUser, "podman", ...global.flat()], runFlags: LIMITS, topOptions: ["args"] };
+  return { command: [...asUser, `CONTAINERS_CONF=${conf}`, "podman", ...global.flat()], runFlags: [], topOptions: ["args"] };
+}
+
+/** A pod: its infra container (podman's own pause image, made on the spot) holds the namespaces, its members join them by path. */
+function inPod(m: Manager): string[] {
+  const ok = (args: string[]) => {
+    const r = manage(m, args);
+    assert.equal(r.status, 0, r.stderr);
+  };
+  ok(["pod", "create", "--name", "pod1", "--share", "net,ipc,uts,pid"]);
+  try {
+    ok(["run", "-d", "--pod", "pod1", "--name", "member", IMAGE, "sleep", "1000"]);
+    return [
+      shown("in a pod", manage(m, ["run", "--rm", "--pod", "pod1", IMAGE, "sh", "-c", "hostname; ps -o args"])),
+      shown("exec in a pod", manage(m, ["exec", "member", "ps", "-o", "args"])),
+    ];
+  } finally {
+    manage(m, ["pod", "rm", "--force", "pod1"]);
+  }
 }
 
 /** The busybox image in a store of `m`'s. */
@@ -77,6 +101,11 @@ test("podman drives runt as it drives runc: one-shot containers with common flag
     ]);
     assert.match(transcript.join(""), /== privileged: status 0\nCapEff:\t[0-9a-f]+\nSeccomp:\t0\ncrw-rw-rw-\n/);
     assert.ok(!existsSync(join("/run/runt", id)), "runt's state of the removed container is gone");
+
+    const podByRunt = inPod(runt);
+    assert.deepEqual(podByRunt, inPod(runc));
+    // The pod's hostname and processes: its UTS and PID namespaces, joined by path.
+    assertHolds(podByRunt, ["== in a pod: status 0\npod1\nCOMMAND\n/catatonit -P\nsleep 1000\n", "== exec in a pod: status 0\nCOMMAND\n/catatonit -P\nsleep 1000\n"]);
   } finally {
     manage(runt, ["rm", "--all", "--force"]);
     work.cleanup();

@@ -58,7 +58,7 @@ function onTerminal(m: Manager, args: string[]): Promise<Result> {
 }
 
 /** What a step showed; a terminal's carriage returns taken out. */
-function shown(label: string, r: Result): string {
+export function shown(label: string, r: Result): string {
   return `== ${label}: status ${r.status}\n${r.stdout.replaceAll("\r", "")}`;
 }
 
@@ -96,7 +96,8 @@ export function commonOneShots(volume: string): OneShot[] {
     ["seccomp unconfined", ["--security-opt", "seccomp=unconfined"], ["grep", "Seccomp:", "/proc/self/status"]],
     ["host ipc namespace", ["--ipc", "host"], ["sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/1/ns/ipc"]],
     ["oom score", ["--oom-score-adj", "500"], ["cat", "/proc/self/oom_score_adj"]],
-    ["rlimit", ["--ulimit", "nofile=512:1024"], ["sh", "-c", "ulimit -n; ulimit -Hn"]],
+    // Both: podman 4.3 given one asks for its own default of the other, above this machine's hard limit.
+    ["rlimit", ["--ulimit", "nofile=512:1024", "--ulimit", "nproc=1024:1024"], ["sh", "-c", "ulimit -n; ulimit -Hn"]],
     ["cpu", ["--cpu-shares", "512", "--cpuset-cpus", "0"], ["sh", "-c", "cd /sys/fs/cgroup; cat cpu/cpu.shares cpuset/cpuset.cpus 2>/dev/null || cat cpu.weight cpuset.cpus"]],
     ["groups", ["--group-add", "42", "--group-add", "43"], ["id"]],
     // Sorted, each container's ID taken out: podman orders its own bind mounts (hosts, hostname, …) anew for each container.
