@@ -11,12 +11,11 @@ import { REPO, runtArgv, tempDir, UNDER } from "./runt.ts";
 
 export const NAMESPACE = "runt-test";
 
-/** The runt the shim runs: dist/runt, or a script in `dir` running the sources under Deno (with `env` set for them). */
-export function runtBinary(dir: string, env: Record<string, string> = {}): string {
+/** The runt the shim runs: dist/runt, or a script in `dir` running the sources under Deno. */
+export function runtBinary(dir: string): string {
   if (UNDER === "binary") return join(REPO, "dist/runt");
   const wrapper = join(dir, "runt");
-  const assignments = Object.entries(env).map(([k, v]) => `${k}='${v}' `).join("");
-  writeFileSync(wrapper, `#!/bin/sh\n${assignments}exec ${runtArgv().map((a) => `'${a}'`).join(" ")} "$@"\n`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${runtArgv().map((a) => `'${a}'`).join(" ")} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }

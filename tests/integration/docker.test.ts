@@ -16,11 +16,11 @@ import { ensureBusyboxRootfs } from "../fixtures/rootfs.ts";
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir, WAIT_SCALE } from "./runt.ts";
-import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager } from "./side_by_side.ts";
+import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, MANAGERS_DRIVE_THE_BINARY } from "./side_by_side.ts";
 
 // Debian's docker.io; a newer client elsewhere on PATH may not speak to its daemon.
 const DOCKER = "/usr/bin/docker";
-const skip = !isRoot ? "needs root" : !hasCommand("dockerd") || !existsSync(DOCKER) ? "needs docker (Debian's docker.io package)" : false;
+const skip = !isRoot ? "needs root" : !hasCommand("dockerd") || !existsSync(DOCKER) ? "needs docker (Debian's docker.io package)" : MANAGERS_DRIVE_THE_BINARY;
 const IMAGE = "busybox-runt:test";
 
 /** A dockerd with runt as a runtime named "runt"; stop() ends it and the containerd it started. */

@@ -14,9 +14,9 @@ import { asUserArgv, rootlessUser, userEnv } from "../fixtures/rootless_user.ts"
 import { runtBinary } from "./containerd.ts";
 import { mountsMentioning } from "./leftovers.ts";
 import { hasCommand, isRoot, REPO, tempDir } from "./runt.ts";
-import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, type OneShot, shown } from "./side_by_side.ts";
+import { assertHolds, commonOneShots, compareRuntimes, EXPECTED, manage, type Manager, type OneShot, MANAGERS_DRIVE_THE_BINARY, shown } from "./side_by_side.ts";
 
-const skip = !isRoot ? "needs root" : !hasCommand("podman") ? "needs podman (Debian's podman package)" : false;
+const skip = !isRoot ? "needs root" : !hasCommand("podman") ? "needs podman (Debian's podman package)" : MANAGERS_DRIVE_THE_BINARY;
 const IMAGE = "localhost/busybox-runt:test";
 // podman asks for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576, above this machine's hard limits: runc refuses that as
 // runt does. A containers.conf of the test's says less, for every container (a pod's infra container included).
@@ -123,8 +123,7 @@ test("rootless podman (a user's, in the user namespace it makes) drives runt as 
   mkdirSync(volume);
   writeFileSync(join(volume, "f"), "data\n");
   chownSync(volume, user.uid, user.gid);
-  // Under Deno, its cache is the user's own: root of podman's namespace is the user, and Deno would look in /root's.
-  const runtime = runtBinary(work.path, { DENO_DIR: join(user.home, ".cache", "deno") });
+  const runtime = runtBinary(work.path);
   const runc = podman(work.path, "/usr/bin/runc", asUser);
   const runt = podman(work.path, runtime, asUser);
   try {

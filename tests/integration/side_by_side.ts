@@ -8,7 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { WAIT_SCALE } from "./runt.ts";
+import { UNDER, WAIT_SCALE } from "./runt.ts";
+
+/**
+ * Why a manager's test is skipped under the sources: managers drive the
+ * binary users install, and each step runs dozens of runtime commands,
+ * which would add minutes under Deno for code the other suites already
+ * run there.
+ */
+export const MANAGERS_DRIVE_THE_BINARY = UNDER === "binary" ? false : "managers drive dist/runt: run with RUNT_UNDER=binary";
 
 export interface Result {
   status: number;
