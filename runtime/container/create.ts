@@ -45,7 +45,7 @@ import { sendListenerToAgent } from "./seccomp_agent.ts";
 import { fieldOf } from "../spec/fold_name.ts";
 import { awaitUserNamespace, newPidNamespace, spawnUserNamespaceInit, type UserNamespaceInit } from "./user_namespace.ts";
 import { rawNamespace } from "./raw_namespaces.ts";
-import { runningInUserNamespace } from "../userns/running_in.ts";
+import { runningInUserNamespace } from "../state/default_root.ts";
 import { idmappedTrees } from "./idmapped_mounts.ts";
 import { openBindSources } from "./bind_sources.ts";
 import { traceStep } from "../trace.ts";

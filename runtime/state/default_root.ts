@@ -3,8 +3,7 @@
  * that parsing the global flags, which every command does, loads no file API:
  * only a process that may be in a user namespace reads one /proc file.
  */
-import { effectiveUid, envVar } from "../host.ts";
-import { runningInUserNamespace } from "../userns/running_in.ts";
+import { effectiveUid, envVar, readTextFile } from "../host.ts";
 
 /** The state root as root uses it (runc's is /run/runc). */
 export const SYSTEM_STATE_ROOT = "/run/runt";
@@ -25,4 +24,24 @@ export function defaultStateRoot(env: Record<string, string | undefined> = hostE
 /** The two variables the choice reads: without Node's `process`, whose first use under Deno loads its Node layer. */
 function hostEnv(): Record<string, string | undefined> {
   return { XDG_RUNTIME_DIR: envVar("XDG_RUNTIME_DIR"), USER: envVar("USER") };
+}
+
+let inOtherUserNamespace: boolean | undefined;
+
+/**
+ * Whether this process runs in a user namespace other than the initial one
+ * (its uid_map is not the whole range): root there (rootless podman,
+ * `unshare -r`, a container in a container) has no privilege over the
+ * host's own namespaces or cgroups. Here, beside its first use, so that
+ * every command loads no module more for it.
+ */
+export function runningInUserNamespace(): boolean {
+  if (inOtherUserNamespace === undefined) {
+    try {
+      inOtherUserNamespace = !/^\s*0\s+0\s+4294967295\s*$/.test(readTextFile("/proc/self/uid_map"));
+    } catch {
+      inOtherUserNamespace = false;
+    }
+  }
+  return inOtherUserNamespace;
 }
