@@ -126,7 +126,7 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
     // Root of a user namespace other than the host's (rootless podman) could enter the container's namespaces but not
     // come back to its own, which the host's user namespace owns: the container is made as in a user namespace of its
     // own, by the JavaScript init, in the one runt is in.
-    const userNamespace = rawNamespace(json, "user") ?? (runningInUserNamespace() ? { own: true } : undefined);
+    const userNamespace: { path?: string; own?: boolean } | undefined = rawNamespace(json, "user") ?? (runningInUserNamespace() ? { own: true } : undefined);
     // In a user namespace the init is started by a program that cannot join a PID namespace for it: the init's own start-up program does.
     const joinFromOutside = pidNamespace?.path !== undefined && (userNamespace || procTakesPidNamespace(sys)) ? pidNamespace.path : undefined;
     if (userNamespace) await compileInitModules();
@@ -234,7 +234,8 @@ export async function createContainer(ctx: LifecycleContext, opts: CreateOptions
         // Made by runt, which alone may idmap the host's filesystems; they travel with the config.
         const idmapped = idmappedTrees(sys, spec, bundle);
         // Opened by runt, in the mount namespace the program made: the user namespace's root may not reach them.
-        const sources = userInit?.entered.includes("mount") ? openBindSources(sys, spec, bundle, rootfs, pid) : { indices: [], fds: [] };
+        // In runt's own user namespace the init has runt's rights, and runt may not come back from the container's mount namespace.
+        const sources = userInit?.entered.includes("mount") && !userNamespace?.own ? openBindSources(sys, spec, bundle, rootfs, pid) : { indices: [], fds: [] };
         try {
           init.channel.send({
             mode: "create",
