@@ -12,6 +12,8 @@
 import type { Syscalls } from "../../ffi/syscalls.ts";
 import { CLONE_FS, NAMESPACE_FLAGS, O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY } from "../../ffi/constants.ts";
 import { NamespaceError } from "../init/namespaces.ts";
+import { isErrno } from "../../ffi/errors.ts";
+import { runningInUserNamespace } from "../state/default_root.ts";
 
 /** The namespaces a thread can be in alone, by OCI type, with their /proc/PID/ns file. */
 export const THREAD_NAMESPACES: Readonly<Record<string, string>> = {
@@ -65,7 +67,7 @@ export function enterNamespacesOf(sys: Syscalls, pid: number, types: readonly st
     // Every file is opened before the first setns: afterwards the host's /proc may be out of sight.
     root = open("/", O_PATH | O_DIRECTORY);
     cwd = open(".", O_PATH | O_DIRECTORY);
-    own = files.map(({ file }) => open(`/proc/thread-self/ns/${file}`, O_RDONLY));
+    own = files.map(({ type, file }) => ownNamespace(sys, type, open(`/proc/thread-self/ns/${file}`, O_RDONLY), () => open(`/proc/thread-self/ns/${file}`, O_RDONLY)));
     const theirs = files.map(({ type, file }) => {
       try {
         return open(`/proc/${pid}/ns/${file}`, O_RDONLY);
@@ -86,4 +88,25 @@ export function enterNamespacesOf(sys: Syscalls, pid: number, types: readonly st
     throw e;
   }
   return { leave };
+}
+
+/**
+ * The namespace the thread comes back to. Root of a user namespace other
+ * than the host's may not enter one its user namespace does not own, its
+ * own included (under `unshare -r` the mount namespace is still the
+ * host's): there the thread first takes one of its own, a copy of the
+ * mount table it saw. setns into the namespace the thread is in asks the
+ * kernel just that; only done in such a user namespace, since it also
+ * moves the thread to the namespace's root (restored on leave).
+ */
+function ownNamespace(sys: Syscalls, type: string, fd: number, reopen: () => number): number {
+  if (!runningInUserNamespace()) return fd;
+  try {
+    sys.setns(fd, NAMESPACE_FLAGS[type]);
+    return fd;
+  } catch (e) {
+    if (!isErrno(e, "EPERM")) throw e;
+  }
+  sys.unshare(NAMESPACE_FLAGS[type]);
+  return reopen();
 }

@@ -246,3 +246,29 @@ test("root of a user namespace of the user's (unshare -r, as rootless podman run
     for (const b of bundles) b.cleanup();
   }
 });
+
+test("under unshare -r, exec into a container runt made there (runt's thread enters the container's mount namespace and comes back to one of its own), as runc's exec", { skip }, () => {
+  const edit = (spec: Spec) => {
+    spec.linux!.namespaces = spec.linux!.namespaces!.filter((ns) => ns.type !== "user");
+    delete spec.linux!.uidMappings;
+    delete spec.linux!.gidMappings;
+  };
+  const quoted = (argv: string[]) => argv.map((a) => `'${a}'`).join(" ");
+  // One session: a container of one user namespace is out of reach from the next unshare's.
+  const session = (runtime: string[], dir: string) =>
+    runAsUser(U(), [], {
+      argv: ["unshare", "--user", "--map-root-user", "sh", "-c", `R="${quoted(runtime)}"; eval $R run -d --bundle ${dir} own-exec </dev/null >/dev/null && eval $R exec own-exec sh -c "'echo exec \\$\\$; id -u'"; s=$?; eval $R delete -f own-exec; exit $s`],
+    });
+  const bundles = [userBundle(U(), ["sleep", "600"], edit), userBundle(U(), ["sleep", "600"], edit)];
+  try {
+    // Before, runt's exec failed: setns(…, CLONE_NEWNS) back to the host's mount namespace, EPERM.
+    const ours = session(runtArgv(), bundles[0].dir);
+    assert.equal(ours.status, 0, ours.stderr);
+    const theirs = session(RUNC, bundles[1].dir);
+    assert.equal(theirs.status, 0, theirs.stderr);
+    assert.match(ours.stdout, /^exec \d+\n0\n$/);
+    assert.equal(ours.stdout.replace(/\d+/, "N"), theirs.stdout.replace(/\d+/, "N"));
+  } finally {
+    for (const b of bundles) b.cleanup();
+  }
+});
